@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * `--check`: findings with stable ids (CONTRACT.md), each with a message and, for warn and
+ * fail, a hint that says what to do on this system. Pure: everything it needs is gathered by
+ * the command layer into struct check_input first.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analyse.h"
+#include "bootloader.h"
+#include "cmdline.h"
+#include "config.h"
+#include "model.h"
+#include "modload.h"
+#include "rootdev.h"
+#include "select.h"
+
+enum check_status {
+        CHECK_PASS,
+        CHECK_INFO,
+        CHECK_WARN,
+        CHECK_FAIL,
+};
+
+struct finding {
+        enum check_status status;
+        char *id;      /* "iommu-enabled", "device:0000:01:00.0", "group:14" */
+        char *message;
+        char *hint;    /* NULL when there is nothing to do */
+};
+
+enum iommu_vendor {
+        IOMMU_VENDOR_UNKNOWN,
+        IOMMU_VENDOR_INTEL,
+        IOMMU_VENDOR_AMD,
+        IOMMU_VENDOR_ARM,
+};
+
+enum iommu_mode {
+        IOMMU_MODE_UNKNOWN,
+        IOMMU_MODE_PASSTHROUGH,
+        IOMMU_MODE_TRANSLATED,
+};
+
+struct iommu_summary {
+        enum iommu_vendor vendor;
+        bool hardware;
+        bool enabled;
+        enum iommu_mode mode;
+};
+
+struct check_input {
+        const struct machine *machine;
+        const struct cmdline *cmdline;
+        const struct config *config;
+        const struct selection *selection;
+        const struct analysis *analysis;
+        const struct rootdev *rootdev;   /* root= */
+        const struct rootdev *resumedev; /* resume= */
+        const struct bootloader *bootloader;
+        enum module_state vfio_pci;
+        enum module_state vfio_iommu_type1;
+};
+
+struct report {
+        struct finding *findings;
+        size_t n_findings;
+        struct iommu_summary iommu;
+        bool ready; /* no finding is CHECK_FAIL */
+};
+
+int check_run(const struct check_input *in, struct report *ret);
+void report_done(struct report *r);
+struct iommu_summary iommu_summarize(const struct machine *m, const struct cmdline *c);
+const char *check_status_to_string(enum check_status s); /* "pass", "warn", ... */
+const char *iommu_vendor_to_string(enum iommu_vendor v);
+const char *iommu_mode_to_string(enum iommu_mode m);
+/* Whether DEVICE is one of the root or resume devices, or shares a group with one. */
+bool check_is_root_device(const struct check_input *in, size_t device);

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * vfio-prep.conf(5): "device SELECTOR [OPTION]..." and "isolation strict|warn" lines, plus
+ * vfio-prep.devices= on the kernel command line and --device on ours. The grammar functions
+ * are pure (bytes in, struct config out); config_load() is the one that touches files.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "model.h"
+
+struct root;
+
+enum selector_kind {
+        SELECTOR_ADDRESS,
+        SELECTOR_ID,
+};
+
+struct selector {
+        enum selector_kind kind;
+        struct pci_addr addr; /* SELECTOR_ADDRESS */
+        uint16_t vendor, device; /* SELECTOR_ID */
+        bool has_subsys;
+        uint16_t subsys_vendor, subsys_device;
+};
+
+enum functions_mode {
+        FUNCTIONS_AUTO,
+        FUNCTIONS_ALL,
+        FUNCTIONS_ONE,
+};
+
+struct device_conf {
+        struct selector sel;
+        char *text;   /* the selector as written, for messages */
+        char *origin; /* "/etc/vfio-prep.conf:7", "kernel command line", "--device" */
+        bool has_pin; /* id=VVVV:DDDD */
+        uint16_t pin_vendor, pin_device;
+        enum functions_mode functions;
+        long vfs; /* -1 when not given */
+        bool allow_boot_vga;
+        bool optional;
+};
+
+enum isolation_mode {
+        ISOLATION_STRICT,
+        ISOLATION_WARN,
+};
+
+struct config {
+        struct device_conf *devices;
+        size_t n_devices;
+        enum isolation_mode isolation;
+        char **files; /* files read, in order (NULL-terminated) */
+        size_t n_files;
+};
+
+struct config_error {
+        char origin[512];  /* "file:line", or "kernel command line", or "--device" */
+        char message[512]; /* "unknown option 'alow-boot-vga'" */
+};
+
+/* "0000:01:00.0", "01:00.0", "10de:2484", "10de:2484:1458:4037". */
+int selector_parse(const char *s, struct selector *ret);
+bool selector_matches(const struct selector *sel, const struct pci_device *d);
+
+/* Parse one file's text (NAME is what errors show) and append its entries to CFG. */
+int config_parse(struct config *cfg, const char *name, const char *text, size_t len, struct config_error *ret_err);
+/* One selector with default options, from --device or vfio-prep.devices= (comma-separated). */
+int config_add_selectors(struct config *cfg, const char *origin, const char *list, struct config_error *ret_err);
+void config_done(struct config *cfg);
+
+/* The file-ownership rule of CONTRACT.md: owned by root or UID, not writable by group/others. */
+int config_check_owner(const char *name, uid_t owner, mode_t mode, uid_t uid, struct config_error *ret_err);
+
+/*
+ * Read EXPLICIT (a path on the host, as given to --config) or, when NULL, /etc/vfio-prep.conf
+ * and /etc/vfio-prep.d/ *.conf below the root. A missing default file is not an error; a
+ * missing explicit one is. -EINVAL with RET_ERR filled on any grammar or file problem.
+ */
+int config_load(struct root *r, const char *explicit_path, struct config *cfg, struct config_error *ret_err);

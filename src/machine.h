@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Loading the model from a root: PCI devices (pci.c), IOMMU groups and units (iommu.c),
+ * kernel facts (kernel.c). Malformed or missing attributes become machine.problems, not errors:
+ * an error return means the tree could not be read at all (no /sys/bus/pci, say).
+ */
+
+#include "model.h"
+
+struct root;
+
+int machine_load(struct root *r, struct machine *ret);
+
+int pci_load(struct root *r, struct machine *m);
+int iommu_load(struct root *r, struct machine *m);
+int kernel_load(struct root *r, struct machine *m);
+int boot_record_load(struct root *r, struct machine *m);
+/* Record a problem; never fails the load (an allocation failure just loses the entry). */
+void machine_add_problem(struct machine *m, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The machine as vfio-prep sees it, loaded once (machine_load() in machine.c) and then only
+ * read: selection, analysis, checks and planning are pure functions over this model.
+ * Cross references are indices into machine.devices / machine.groups, never pointers, so
+ * that tests can build a model from literals.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NONE ((size_t)-1)
+
+struct pci_addr {
+        uint32_t domain; /* 16 bits on most machines; VMD domains reach 0x10000 and above */
+        uint8_t bus;
+        uint8_t dev; /* 0..31 */
+        uint8_t fn;  /* 0..7 */
+};
+
+/* "0000:01:00.0", or "10000:01:00.0" for a wide domain. */
+#define PCI_ADDR_STRLEN 16
+
+enum tristate {
+        TRI_UNKNOWN = -1,
+        TRI_NO = 0,
+        TRI_YES = 1,
+};
+
+/* PCI header types (config space offset 0x0e, low 7 bits). */
+enum pci_header {
+        PCI_HEADER_UNKNOWN = -1,
+        PCI_HEADER_NORMAL = 0,
+        PCI_HEADER_BRIDGE = 1,
+        PCI_HEADER_CARDBUS = 2,
+};
+
+struct pci_device {
+        struct pci_addr addr;
+        char name[PCI_ADDR_STRLEN]; /* the sysfs name, "0000:01:00.0" */
+        char *path;                 /* resolved sysfs directory, "/sys/devices/pci0000:00/..." */
+
+        uint16_t vendor, device;
+        uint16_t subsys_vendor, subsys_device; /* 0 when absent */
+        uint32_t class;                        /* 24 bits: base, sub, prog-if */
+        enum pci_header header;                /* from config space; from class when unreadable */
+        bool multifunction;                    /* header type bit 7, when config space was read */
+
+        char *driver;          /* NULL when unbound */
+        char *driver_module;   /* module behind the driver (driver/module link), NULL if none */
+        enum tristate driver_builtin; /* the driver is built into the kernel (no initstate) */
+        char *driver_override; /* NULL when unset ("(null)") or absent */
+        enum tristate boot_vga;
+        long iommu_group; /* -1 when the device has no group */
+        size_t group;     /* index into machine.groups, NONE without */
+        size_t parent;    /* upstream PCI bridge or port, NONE on a root bus */
+
+        size_t physfn;        /* SR-IOV: index of the PF of this VF, NONE otherwise */
+        long sriov_totalvfs;  /* -1 when not an SR-IOV PF */
+        long sriov_numvfs;    /* -1 when not an SR-IOV PF */
+        char *reset_method;   /* NULL when the attribute is absent; "" when empty (no method) */
+
+        uint8_t *config; /* config space as readable: 64 bytes unprivileged, 256 or 4096 as root */
+        size_t config_len;
+        bool damaged; /* an attribute was unreadable or malformed: see machine.problems */
+};
+
+/* Something in the tree that could not be read or made no sense; reported, never fatal. */
+struct load_problem {
+        char *path;
+        char *message; /* "malformed vendor 'zz10'" */
+};
+
+struct reserved_region {
+        uint64_t start, end;
+        char *type; /* "direct", "direct-relaxable", "reserved", "msi" */
+};
+
+struct iommu_group {
+        long id;
+        char *type; /* "DMA", "DMA-FQ", "identity", "blocked", "unmanaged"; NULL when absent */
+        size_t *devices; /* indices into machine.devices, in address order */
+        size_t n_devices;
+        struct reserved_region *regions;
+        size_t n_regions;
+};
+
+enum cpu_vendor {
+        CPU_UNKNOWN,
+        CPU_INTEL,
+        CPU_AMD,
+        CPU_ARM,
+        CPU_OTHER,
+};
+
+/* Kernel build options that change IOMMU defaults; TRI_UNKNOWN when no config was found. */
+struct kernel_config {
+        bool found;
+        char *source; /* "/proc/config.gz" or "/boot/config-RELEASE" */
+        enum tristate intel_iommu_default_on;          /* CONFIG_INTEL_IOMMU_DEFAULT_ON */
+        enum tristate intel_iommu_default_on_intgpu_off; /* ..._DEFAULT_ON_INTGPU_OFF */
+        enum tristate iommu_default_passthrough;       /* CONFIG_IOMMU_DEFAULT_PASSTHROUGH */
+        enum tristate irq_remap;                       /* CONFIG_IRQ_REMAP */
+        enum tristate vfio_pci_builtin;                /* CONFIG_VFIO_PCI=y */
+        enum tristate vfio_pci_module;                 /* CONFIG_VFIO_PCI=m */
+};
+
+struct iommu_info {
+        bool acpi_dmar, acpi_ivrs, acpi_iort;  /* firmware tables in /sys/firmware/acpi/tables */
+        char **units; /* /sys/class/iommu entries: "dmar0", "ivhd0", ... (NULL-terminated) */
+        size_t n_units;
+        enum tristate interrupt_remapping;     /* "IR-" chips in /proc/interrupts */
+};
+
+/* What `--apply` recorded at boot in /run/vfio-prep/state.json, when present. */
+struct boot_record_entry {
+        char name[PCI_ADDR_STRLEN];
+        bool bound;
+        char *reason; /* why it was refused; NULL when bound */
+};
+
+struct boot_record {
+        bool found;
+        struct boot_record_entry *entries;
+        size_t n_entries;
+};
+
+struct machine {
+        char *release;      /* /proc/sys/kernel/osrelease, NULL when unreadable */
+        char *cmdline;      /* /proc/cmdline as read (or --cmdline), never NULL once loaded */
+        enum cpu_vendor cpu;
+        bool x86;           /* from /proc/cpuinfo; iommu=pt means nothing elsewhere */
+
+        struct pci_device *devices; /* sorted by address */
+        size_t n_devices;
+        struct iommu_group *groups; /* sorted by id */
+        size_t n_groups;
+
+        struct iommu_info iommu;
+        struct kernel_config kconfig;
+        struct boot_record record;
+
+        struct load_problem *problems;
+        size_t n_problems;
+};
+
+/* Accessors shared by every pure module (model.c). */
+size_t machine_find_device(const struct machine *m, const struct pci_addr *addr);
+size_t machine_find_device_name(const struct machine *m, const char *name);
+size_t machine_find_group(const struct machine *m, long id);
+void machine_done(struct machine *m);
+
+int pci_addr_parse(const char *s, struct pci_addr *ret);
+void pci_addr_format(const struct pci_addr *a, char buf[static PCI_ADDR_STRLEN]);
+int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b);
+bool pci_same_slot(const struct pci_addr *a, const struct pci_addr *b);
+
+static inline unsigned pci_class_base(uint32_t class)
+{
+        return class >> 16;
+}
+/* Bridges and host bridges may share a group without blocking it (CONTRACT.md, "blocker"). */
+bool pci_device_is_bridge(const struct pci_device *d);
+bool pci_device_is_host_bridge(const struct pci_device *d);

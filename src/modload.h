@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The libkmod seam: linked to libkmod in the product, to tests/fake-modload.c in unit tests.
+ * A context reads ROOT/lib/modules/RELEASE (and modprobe.d below the root), so a captured or
+ * generated tree answers as the machine it came from.
+ */
+
+#include <stdbool.h>
+
+struct root;
+struct modload;
+
+enum module_state {
+        MODULE_UNKNOWN, /* no module directory for this release (a captured tree, say) */
+        MODULE_MISSING,
+        MODULE_AVAILABLE, /* a .ko exists, not loaded */
+        MODULE_LOADED,
+        MODULE_BUILTIN,
+};
+
+int modload_new(struct root *r, const char *release, struct modload **ret);
+struct modload *modload_free(struct modload *ml);
+int modload_state(struct modload *ml, const char *name, enum module_state *ret);
+/* Load NAME and its dependencies, honouring modprobe.d options and blacklist-free softdeps. */
+int modload_load(struct modload *ml, const char *name);
+
+static inline const char *module_state_to_string(enum module_state s)
+{
+        switch (s) {
+        case MODULE_MISSING:
+                return "missing";
+        case MODULE_AVAILABLE:
+                return "available";
+        case MODULE_LOADED:
+                return "loaded";
+        case MODULE_BUILTIN:
+                return "built-in";
+        default:
+                return "unknown";
+        }
+}

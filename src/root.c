@@ -1,0 +1,698 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "root.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "parse.h"
+#include "strv.h"
+
+struct root {
+        char *dir;
+        int fd;
+        root_write_hook_t hook;
+        void *hook_data;
+        bool journaling;
+        struct root_journal_entry *journal;
+        size_t n_journal;
+};
+
+int root_new(const char *dir, struct root **ret)
+{
+        _cleanup_free_ struct root *r = calloc(1, sizeof(*r));
+        if (!r)
+                return -ENOMEM;
+        r->fd = open(dir && *dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (r->fd < 0)
+                return -errno;
+        r->dir = strdup(dir && *dir ? dir : "/");
+        if (!r->dir) {
+                close(r->fd);
+                return -ENOMEM;
+        }
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+struct root *root_free(struct root *r)
+{
+        if (!r)
+                return NULL;
+        root_journal_clear(r);
+        close(r->fd);
+        free(r->dir);
+        free(r);
+        return NULL;
+}
+
+const char *root_dir(const struct root *r)
+{
+        return r->dir;
+}
+
+bool root_is_host(const struct root *r)
+{
+        struct stat a, b;
+
+        if (fstat(r->fd, &a) < 0 || stat("/", &b) < 0)
+                return false;
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+void root_set_write_hook(struct root *r, root_write_hook_t hook, void *userdata)
+{
+        r->hook = hook;
+        r->hook_data = userdata;
+}
+
+void root_journal_enable(struct root *r, bool on)
+{
+        r->journaling = on;
+}
+
+const struct root_journal_entry *root_journal(const struct root *r, size_t *ret_n)
+{
+        *ret_n = r->n_journal;
+        return r->journal;
+}
+
+void root_journal_clear(struct root *r)
+{
+        for (size_t i = 0; i < r->n_journal; i++) {
+                free(r->journal[i].path);
+                free(r->journal[i].value);
+        }
+        free(r->journal);
+        r->journal = NULL;
+        r->n_journal = 0;
+}
+
+/* Journaling is best effort: a failed allocation loses an entry, never the operation. */
+static void journal_add(struct root *r, enum root_op op, const char *path, const char *value, int result)
+{
+        if (!r->journaling)
+                return;
+        struct root_journal_entry *j = realloc(r->journal, (r->n_journal + 1) * sizeof(*j));
+        if (!j)
+                return;
+        r->journal = j;
+        j[r->n_journal] = (struct root_journal_entry){
+                .op = op,
+                .path = strdup(path),
+                .value = value ? strdup(value) : NULL,
+                .result = result,
+        };
+        r->n_journal++;
+}
+
+/* A stack of path components below the root; "sys/bus/pci" has three. */
+struct walk {
+        char buf[PATH_MAX];
+        size_t len;
+};
+
+static int walk_push(struct walk *w, const char *c, size_t n)
+{
+        if (w->len + 1 + n + 1 > sizeof(w->buf))
+                return -ENAMETOOLONG;
+        if (w->len > 0)
+                w->buf[w->len++] = '/';
+        memcpy(w->buf + w->len, c, n);
+        w->len += n;
+        w->buf[w->len] = '\0';
+        return 0;
+}
+
+static int walk_pop(struct walk *w)
+{
+        if (w->len == 0)
+                return -EXDEV;
+        char *slash = memrchr(w->buf, '/', w->len);
+        w->len = slash ? (size_t)(slash - w->buf) : 0;
+        w->buf[w->len] = '\0';
+        return 0;
+}
+
+static const char *walk_rel(const struct walk *w)
+{
+        return w->len ? w->buf : ".";
+}
+
+/* Prepend TARGET to the unresolved REST, in place in PENDING. */
+static int pending_splice(char *pending, size_t size, const char *target, const char *rest)
+{
+        char tmp[PATH_MAX];
+        int n = snprintf(tmp, sizeof(tmp), "%s/%s", target, rest);
+
+        if (n < 0 || (size_t)n >= sizeof(tmp) || (size_t)n >= size)
+                return -ENAMETOOLONG;
+        memcpy(pending, tmp, (size_t)n + 1);
+        return 0;
+}
+
+static int follow_link(struct root *r, struct walk *w, const char *rel, char *pending, size_t size,
+                       const char *rest, unsigned *hops)
+{
+        char target[PATH_MAX];
+        ssize_t n;
+
+        if (++*hops > ROOT_MAX_HOPS)
+                return -ELOOP;
+        n = readlinkat(r->fd, rel, target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        target[n] = '\0';
+        {
+                char shown[PATH_MAX + 1];
+                snprintf(shown, sizeof(shown), "/%s", rel);
+                journal_add(r, ROOT_OP_LINK, shown, target, 0);
+        }
+        if (target[0] == '/')
+                return -EXDEV;
+        /* The link's own component was pushed by the caller; resolve from its directory. */
+        walk_pop(w);
+        return pending_splice(pending, size, target, rest);
+}
+
+static int resolve(struct root *r, const char *path, bool follow_last, struct walk *w)
+{
+        char pending[PATH_MAX];
+        unsigned hops = 0;
+
+        if (path[0] != '/')
+                return -EINVAL;
+        if (strlen(path) >= sizeof(pending))
+                return -ENAMETOOLONG;
+        strcpy(pending, path);
+        w->len = 0;
+        w->buf[0] = '\0';
+
+        char *p = pending;
+        for (;;) {
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        return 0;
+                char *end = strchrnul(p, '/');
+                size_t n = (size_t)(end - p);
+                bool last = (*end == '\0') || end[strspn(end, "/")] == '\0';
+                int k;
+
+                if (n == 1 && p[0] == '.') {
+                        p = end;
+                        continue;
+                }
+                if (n == 2 && p[0] == '.' && p[1] == '.') {
+                        k = walk_pop(w);
+                        if (k < 0)
+                                return k;
+                        p = end;
+                        continue;
+                }
+                k = walk_push(w, p, n);
+                if (k < 0)
+                        return k;
+                if (last && !follow_last)
+                        return 0;
+
+                struct stat st;
+                if (fstatat(r->fd, w->buf, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return -errno;
+                if (S_ISLNK(st.st_mode)) {
+                        char rest[PATH_MAX];
+                        snprintf(rest, sizeof(rest), "%s", end);
+                        char rel[PATH_MAX];
+                        snprintf(rel, sizeof(rel), "%s", w->buf);
+                        k = follow_link(r, w, rel, pending, sizeof(pending), rest, &hops);
+                        if (k < 0)
+                                return k;
+                        p = pending;
+                        continue;
+                }
+                if (!last && !S_ISDIR(st.st_mode))
+                        return -ENOTDIR;
+                p = end;
+        }
+}
+
+static int walk_to_abs(const struct walk *w, char **ret)
+{
+        char *s = malloc(w->len + 2);
+        if (!s)
+                return -ENOMEM;
+        s[0] = '/';
+        memcpy(s + 1, w->buf, w->len + 1);
+        *ret = s;
+        return 0;
+}
+
+int root_resolve(struct root *r, const char *path, char **ret)
+{
+        struct walk w;
+        int k = resolve(r, path, true, &w);
+        if (k < 0)
+                return k;
+        return walk_to_abs(&w, ret);
+}
+
+int root_resolve_parent(struct root *r, const char *path, char **ret)
+{
+        struct walk w;
+        int k = resolve(r, path, false, &w);
+        if (k < 0)
+                return k;
+        return walk_to_abs(&w, ret);
+}
+
+static int open_resolved(struct root *r, const char *path, int flags, struct walk *w)
+{
+        int k = resolve(r, path, true, w);
+        if (k < 0)
+                return k;
+        int fd = openat(r->fd, walk_rel(w), flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        return fd < 0 ? -errno : fd;
+}
+
+static int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
+{
+        size_t size = 0, cap = 0;
+        _cleanup_free_ char *buf = NULL;
+
+        for (;;) {
+                if (size + 1 >= cap) {
+                        size_t ncap = cap ? cap * 2 : 4096;
+                        if (ncap > max + 2)
+                                ncap = max + 2;
+                        char *nb = realloc(buf, ncap);
+                        if (!nb)
+                                return -ENOMEM;
+                        buf = nb;
+                        cap = ncap;
+                }
+                ssize_t n = read(fd, buf + size, cap - size - 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                size += (size_t)n;
+                if (size > max)
+                        return -EFBIG;
+        }
+        buf[size] = '\0';
+        *ret = TAKE_PTR(buf);
+        if (ret_len)
+                *ret_len = size;
+        return 0;
+}
+
+int root_read_file(struct root *r, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+        struct walk w;
+        _cleanup_close_ int fd = open_resolved(r, path, O_RDONLY, &w);
+        if (fd < 0)
+                return fd;
+        int k = read_fd_bounded(fd, max, ret, ret_len);
+        if (k < 0)
+                return k;
+        char shown[PATH_MAX + 1];
+        snprintf(shown, sizeof(shown), "/%s", w.buf);
+        journal_add(r, ROOT_OP_READ, shown, NULL, 0);
+        return 0;
+}
+
+int root_read_attr(struct root *r, const char *path, char **ret)
+{
+        char *s;
+        size_t n;
+        int k = root_read_file(r, path, ROOT_ATTR_MAX, &s, &n);
+        if (k < 0)
+                return k;
+        while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+                s[--n] = '\0';
+        *ret = s;
+        return 0;
+}
+
+int root_read_u64(struct root *r, const char *path, int base, uint64_t max, uint64_t *ret)
+{
+        _cleanup_free_ char *s = NULL;
+        int k = root_read_attr(r, path, &s);
+        if (k < 0)
+                return k;
+        return parse_u64(s, base, max, ret);
+}
+
+int root_read_link(struct root *r, const char *path, char **ret)
+{
+        struct walk w;
+        char target[PATH_MAX];
+        int k = resolve(r, path, false, &w);
+        if (k < 0)
+                return k;
+        ssize_t n = readlinkat(r->fd, walk_rel(&w), target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        target[n] = '\0';
+        char shown[PATH_MAX + 1];
+        snprintf(shown, sizeof(shown), "/%s", w.buf);
+        journal_add(r, ROOT_OP_LINK, shown, target, 0);
+        char *s = strdup(target);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+/* Whether TARGET, taken relative to the directory DEPTH components below the root, stays inside. */
+static bool target_confined(const char *target, size_t depth)
+{
+        long d = (long)depth;
+
+        if (target[0] == '/')
+                return false;
+        for (const char *p = target; *p;) {
+                size_t n = strcspn(p, "/");
+                if (n == 2 && p[0] == '.' && p[1] == '.')
+                        d--;
+                else if (n > 0 && !(n == 1 && p[0] == '.'))
+                        d++;
+                if (d < 0)
+                        return false;
+                p += n;
+                p += strspn(p, "/");
+        }
+        return true;
+}
+
+int root_link_name(struct root *r, const char *path, char **ret)
+{
+        _cleanup_free_ char *link = NULL, *target = NULL;
+        int k = root_resolve_parent(r, path, &link);
+        if (k < 0)
+                return k;
+        k = root_read_link(r, link, &target);
+        if (k < 0)
+                return k;
+        size_t depth = 0;
+        for (const char *p = link + 1; *p; p++)
+                depth += *p == '/';
+        if (!target_confined(target, depth))
+                return -EXDEV;
+        size_t len = strlen(target);
+        while (len > 0 && target[len - 1] == '/')
+                target[--len] = '\0';
+        const char *base = strrchr(target, '/');
+        base = base ? base + 1 : target;
+        if (!*base || strcmp(base, "..") == 0 || strcmp(base, ".") == 0)
+                return -EINVAL;
+        char *s = strdup(base);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int root_list(struct root *r, const char *path, char ***ret, size_t *ret_n)
+{
+        struct walk w;
+        int fd = open_resolved(r, path, O_RDONLY | O_DIRECTORY, &w);
+        if (fd < 0)
+                return fd;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                int e = -errno;
+                close(fd);
+                return e;
+        }
+        _cleanup_strv_ char **v = NULL;
+        size_t n = 0;
+        int k = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                k = strv_push(&v, &n, de->d_name);
+                if (k < 0)
+                        break;
+        }
+        closedir(d);
+        if (k < 0)
+                return k;
+        if (n > 0)
+                qsort(v, n, sizeof(char *), cmp_str);
+        else if (!v && strv_push(&v, &n, NULL) < 0)
+                return -ENOMEM;
+        char shown[PATH_MAX + 1];
+        snprintf(shown, sizeof(shown), "/%s", w.buf);
+        journal_add(r, ROOT_OP_LIST, shown, NULL, 0);
+        *ret = TAKE_PTR(v);
+        if (ret_n)
+                *ret_n = n;
+        return 0;
+}
+
+int root_stat(struct root *r, const char *path, struct stat *ret)
+{
+        struct walk w;
+        int k = resolve(r, path, true, &w);
+        if (k < 0)
+                return k;
+        if (fstatat(r->fd, walk_rel(&w), ret, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        return 0;
+}
+
+int root_lstat(struct root *r, const char *path, struct stat *ret)
+{
+        struct walk w;
+        int k = resolve(r, path, false, &w);
+        if (k < 0)
+                return k;
+        if (fstatat(r->fd, walk_rel(&w), ret, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        return 0;
+}
+
+bool root_exists(struct root *r, const char *path)
+{
+        struct stat st;
+        return root_stat(r, path, &st) >= 0;
+}
+
+static int write_all_once(int fd, const char *value)
+{
+        size_t len = strlen(value);
+        ssize_t n;
+
+        do
+                n = write(fd, value, len);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        return (size_t)n == len ? 0 : -EIO;
+}
+
+static int write_hooked(struct root *r, const char *path, const char *value)
+{
+        if (!r->hook)
+                return 0;
+        return r->hook(r->hook_data, path, value);
+}
+
+static int write_open(struct root *r, const char *path, int extra)
+{
+        struct walk w;
+        return open_resolved(r, path, O_WRONLY | extra, &w);
+}
+
+int root_write(struct root *r, const char *path, const char *value)
+{
+        int k = write_hooked(r, path, value);
+        if (k == 0) {
+                _cleanup_close_ int fd = write_open(r, path, 0);
+                k = fd < 0 ? fd : write_all_once(fd, value);
+        }
+        k = k > 0 ? 0 : k;
+        journal_add(r, ROOT_OP_WRITE, path, value, k);
+        return k;
+}
+
+int root_append(struct root *r, const char *path, const char *value)
+{
+        int k = write_hooked(r, path, value);
+        if (k == 0) {
+                _cleanup_close_ int fd = write_open(r, path, O_APPEND);
+                k = fd < 0 ? fd : write_all_once(fd, value);
+        }
+        k = k > 0 ? 0 : k;
+        journal_add(r, ROOT_OP_WRITE, path, value, k);
+        return k;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Wait for PID at most TIMEOUT_MS; its exit status carries the write's errno. */
+static int wait_child(pid_t pid, unsigned timeout_ms)
+{
+        struct timespec t0;
+        int status;
+
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (;;) {
+                pid_t p = waitpid(pid, &status, WNOHANG);
+                if (p == pid)
+                        break;
+                if (p < 0 && errno != EINTR)
+                        return -errno;
+                if (ms_since(&t0) >= (long)timeout_ms) {
+                        /* A write stuck in the kernel cannot be killed; leave it behind. */
+                        kill(pid, SIGKILL);
+                        return -ETIMEDOUT;
+                }
+                poll(NULL, 0, 2);
+        }
+        if (!WIFEXITED(status))
+                return -EIO;
+        return -WEXITSTATUS(status);
+}
+
+int root_write_deadline(struct root *r, const char *path, const char *value, unsigned timeout_ms)
+{
+        struct walk w;
+        int k = write_hooked(r, path, value);
+        if (k == 0)
+                k = resolve(r, path, true, &w);
+        if (k != 0) {
+                k = k > 0 ? 0 : k;
+                journal_add(r, ROOT_OP_WRITE, path, value, k);
+                return k;
+        }
+        /* Even open() can block (a FIFO in a fake tree), so the child does both. */
+        pid_t pid = fork();
+        if (pid < 0) {
+                k = -errno;
+                journal_add(r, ROOT_OP_WRITE, path, value, k);
+                return k;
+        }
+        if (pid == 0) {
+                int fd = openat(r->fd, walk_rel(&w), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+                k = fd < 0 ? -errno : write_all_once(fd, value);
+                _exit(k < 0 ? (-k & 0xff) : 0);
+        }
+        k = wait_child(pid, timeout_ms);
+        journal_add(r, ROOT_OP_WRITE, path, value, k);
+        return k;
+}
+
+int root_mkdir_p(struct root *r, const char *path, mode_t mode)
+{
+        char buf[PATH_MAX];
+        if (path[0] != '/' || strlen(path) >= sizeof(buf))
+                return -EINVAL;
+        strcpy(buf, path + 1);
+        for (char *p = buf;; p++) {
+                if (*p != '/' && *p != '\0')
+                        continue;
+                char c = *p;
+                *p = '\0';
+                if (*buf) {
+                        struct walk w;
+                        char abs[PATH_MAX + 1];
+                        snprintf(abs, sizeof(abs), "/%s", buf);
+                        int k = resolve(r, abs, true, &w);
+                        if (k == -ENOENT) {
+                                if (mkdirat(r->fd, walk_rel(&w), mode) < 0 && errno != EEXIST)
+                                        return -errno;
+                        } else if (k < 0)
+                                return k;
+                }
+                if (c == '\0')
+                        return 0;
+                *p = c;
+        }
+}
+
+int root_create_file(struct root *r, const char *path, const void *data, size_t len, mode_t mode)
+{
+        struct walk w;
+        int k = resolve(r, path, false, &w);
+        if (k < 0)
+                return k;
+        char tmp[PATH_MAX + 16];
+        snprintf(tmp, sizeof(tmp), "%s.tmp%ld", w.buf, (long)getpid());
+        _cleanup_close_ int fd = openat(r->fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0)
+                return -errno;
+        const char *p = data;
+        while (len > 0) {
+                ssize_t n = write(fd, p, len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        k = -errno;
+                        unlinkat(r->fd, tmp, 0);
+                        return k;
+                }
+                p += n;
+                len -= (size_t)n;
+        }
+        if (renameat(r->fd, tmp, r->fd, w.buf) < 0) {
+                k = -errno;
+                unlinkat(r->fd, tmp, 0);
+                return k;
+        }
+        return 0;
+}
+
+int root_symlink(struct root *r, const char *target, const char *path)
+{
+        struct walk w;
+        int k = resolve(r, path, false, &w);
+        if (k < 0)
+                return k;
+        if (symlinkat(target, r->fd, w.buf) < 0)
+                return -errno;
+        return 0;
+}
+
+int host_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct stat *ret_st)
+{
+        struct stat st;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        int k = read_fd_bounded(fd, max, ret, ret_len);
+        if (k < 0)
+                return k;
+        if (ret_st)
+                *ret_st = st;
+        return 0;
+}

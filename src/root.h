@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The one door: every access to /sys, /proc, /dev, /run, /etc, /lib/modules and /boot goes
+ * through a struct root, which resolves absolute paths ("/sys/bus/pci/devices/...") below its
+ * directory. Links are followed by this code, not by the kernel, so that an absolute link or
+ * one that climbs above the root is refused (-EXDEV) and every link met can be journaled;
+ * --capture replays that journal into a directory that --root can later read back.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+struct root;
+
+/* Largest attribute root_read_attr() accepts; sysfs attributes are at most a page. */
+#define ROOT_ATTR_MAX 4096
+/* Most links one resolution follows, as the kernel's MAXSYMLINKS. */
+#define ROOT_MAX_HOPS 40
+
+enum root_op {
+        ROOT_OP_READ,  /* a file's content was read: path is the resolved path */
+        ROOT_OP_LINK,  /* a link was met: path is the link, value its target */
+        ROOT_OP_LIST,  /* a directory was listed: path is the resolved path */
+        ROOT_OP_WRITE, /* an attribute write was attempted: value is what was written */
+};
+
+struct root_journal_entry {
+        enum root_op op;
+        char *path;
+        char *value;
+        int result; /* 0 or -errno, for ROOT_OP_WRITE */
+};
+
+/*
+ * Called before every attribute write (root_write, root_write_deadline, root_append).
+ * Return < 0 to make the write fail with that error without touching the file, 0 to let it
+ * happen, 1 to report success without touching the file (a simulated kernel did the work).
+ * Only tests install one.
+ */
+typedef int (*root_write_hook_t)(void *userdata, const char *path, const char *value);
+
+int root_new(const char *dir, struct root **ret);
+struct root *root_free(struct root *r);
+static inline void root_freep(struct root **r)
+{
+        root_free(*r);
+}
+#define _cleanup_root_ __attribute__((cleanup(root_freep)))
+
+const char *root_dir(const struct root *r);
+/* True when the root is the running system's "/". */
+bool root_is_host(const struct root *r);
+
+void root_set_write_hook(struct root *r, root_write_hook_t hook, void *userdata);
+void root_journal_enable(struct root *r, bool on);
+const struct root_journal_entry *root_journal(const struct root *r, size_t *ret_n);
+void root_journal_clear(struct root *r);
+
+/* Canonical absolute path of PATH inside the root, every link followed (confined). */
+int root_resolve(struct root *r, const char *path, char **ret);
+/* Same, but a final component that is a link is not followed. */
+int root_resolve_parent(struct root *r, const char *path, char **ret);
+
+/* Whole file, at most MAX bytes (-EFBIG beyond), NUL-terminated; RET_LEN excludes the NUL. */
+int root_read_file(struct root *r, const char *path, size_t max, char **ret, size_t *ret_len);
+/* A sysfs-style attribute, at most ROOT_ATTR_MAX bytes, trailing whitespace stripped. */
+int root_read_attr(struct root *r, const char *path, char **ret);
+/* An attribute holding one number; -EINVAL when it is not a number, -ERANGE above MAX. */
+int root_read_u64(struct root *r, const char *path, int base, uint64_t max, uint64_t *ret);
+/* The target of the link at PATH, unresolved. */
+int root_read_link(struct root *r, const char *path, char **ret);
+/* Last component of the target of the link at PATH ("nvidia" for a driver link). The target
+ * must stay inside the root, lexically; it need not exist. */
+int root_link_name(struct root *r, const char *path, char **ret);
+/* Entries of a directory except "." and "..", sorted by strcmp(); a NULL-terminated vector. */
+int root_list(struct root *r, const char *path, char ***ret, size_t *ret_n);
+int root_stat(struct root *r, const char *path, struct stat *ret);
+int root_lstat(struct root *r, const char *path, struct stat *ret);
+bool root_exists(struct root *r, const char *path);
+
+/* One write() of VALUE to an existing file, never created: a missing attribute is -ENOENT. */
+int root_write(struct root *r, const char *path, const char *value);
+/* As root_write, from a child process; -ETIMEDOUT when it has not returned in TIMEOUT_MS. */
+int root_write_deadline(struct root *r, const char *path, const char *value, unsigned timeout_ms);
+/* Append one record to an existing file such as /dev/kmsg. */
+int root_append(struct root *r, const char *path, const char *value);
+
+/* Create directories as needed, like mkdir -p. */
+int root_mkdir_p(struct root *r, const char *path, mode_t mode);
+/* Create or replace a regular file atomically (temporary file + rename). */
+int root_create_file(struct root *r, const char *path, const void *data, size_t len, mode_t mode);
+/* Create a symbolic link at PATH pointing to TARGET (kept as given). */
+int root_symlink(struct root *r, const char *target, const char *path);
+
+/* Read a file named on the command line (relative to the working directory, not the root).
+ * Refuses what is not a regular file with -EINVAL. */
+int host_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct stat *ret_st);

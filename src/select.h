@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Selectors to devices: which devices the configuration picks, with functions= expanded and
+ * id= pins checked. Pure over the model.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "model.h"
+
+enum selected_why {
+        SELECTED_BY_SELECTOR, /* the selector named it */
+        SELECTED_BY_FUNCTIONS, /* pulled in by functions=auto|all from another selected device */
+};
+
+struct selected {
+        size_t device;                    /* index into machine.devices */
+        const struct device_conf *conf;   /* the entry that selected it (or pulled it in) */
+        enum selected_why why;
+        size_t pulled_by;                 /* device index that pulled it in, NONE otherwise */
+        bool pin_mismatch;                /* id= given and the device has another ID: skip it */
+};
+
+/* A config entry that matched no present device. */
+struct unmatched {
+        const struct device_conf *conf;
+};
+
+struct selection {
+        struct selected *items; /* in device address order, each device once */
+        size_t n_items;
+        struct unmatched *unmatched;
+        size_t n_unmatched;
+};
+
+int select_devices(const struct machine *m, const struct config *cfg, struct selection *ret);
+void selection_done(struct selection *s);
+/* Index into s->items of DEVICE, or NONE. */
+size_t selection_find(const struct selection *s, size_t device);
