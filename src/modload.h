@@ -26,6 +26,10 @@ int modload_state(struct modload *ml, const char *name, enum module_state *ret);
 /* Load NAME and its dependencies, honouring modprobe.d options and blacklist-free softdeps. */
 int modload_load(struct modload *ml, const char *name);
 
+/* Where libkmod's own messages go (nowhere by default): PRIORITY is syslog's, MESSAGE one line. */
+typedef void (*modload_log_fn)(void *userdata, int priority, const char *message);
+void modload_set_log(struct modload *ml, modload_log_fn fn, void *userdata);
+
 static inline const char *module_state_to_string(enum module_state s)
 {
         switch (s) {

@@ -476,6 +476,9 @@ int root_stat(struct root *r, const char *path, struct stat *ret)
                 return k;
         if (fstatat(r->fd, walk_rel(&w), ret, AT_SYMLINK_NOFOLLOW) < 0)
                 return -errno;
+        char shown[PATH_MAX + 1];
+        snprintf(shown, sizeof(shown), "/%s", w.buf);
+        journal_add(r, ROOT_OP_STAT, shown, S_ISDIR(ret->st_mode) ? "d" : "f", 0);
         return 0;
 }
 

@@ -26,6 +26,7 @@ enum root_op {
         ROOT_OP_LINK,  /* a link was met: path is the link, value its target */
         ROOT_OP_LIST,  /* a directory was listed: path is the resolved path */
         ROOT_OP_WRITE, /* an attribute write was attempted: value is what was written */
+        ROOT_OP_STAT,  /* existence was checked: path is the resolved path, value "d" or "f" */
 };
 
 struct root_journal_entry {

@@ -15,6 +15,7 @@
 enum selected_why {
         SELECTED_BY_SELECTOR, /* the selector named it */
         SELECTED_BY_FUNCTIONS, /* pulled in by functions=auto|all from another selected device */
+        SELECTED_AS_VF,        /* an SR-IOV VF of a PF whose entry has vfs=N (pulled_by = the PF) */
 };
 
 struct selected {

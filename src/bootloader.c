@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "bootloader.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "root.h"
+
+#define KERNEL_CMDLINE_FILE "/etc/kernel/cmdline"
+#define KERNELSTUB_FILE "/etc/kernelstub/configuration"
+#define GRUB_FILE "/etc/default/grub"
+#define REFIND_FILE "/boot/refind_linux.conf"
+
+static const char *grub_command(struct root *r)
+{
+        /* Debian and Ubuntu wrap grub-mkconfig; Fedora, openSUSE and RHEL name it grub2-. */
+        if (root_exists(r, "/usr/sbin/update-grub") || root_exists(r, "/sbin/update-grub"))
+                return "update-grub";
+        if (root_exists(r, "/boot/grub2"))
+                return "grub2-mkconfig -o /boot/grub2/grub.cfg";
+        return "grub-mkconfig -o /boot/grub/grub.cfg";
+}
+
+/*
+ * The first match wins. kernelstub (Pop!_OS) and /etc/kernel/cmdline (systemd-boot with
+ * kernel-install, UKIs) come before GRUB because such systems often keep a leftover
+ * /etc/default/grub that nothing reads.
+ */
+int bootloader_detect(struct root *r, struct bootloader *ret)
+{
+        struct bootloader b = { .kind = BOOTLOADER_UNKNOWN };
+
+        if (root_exists(r, KERNELSTUB_FILE))
+                b = (struct bootloader){ BOOTLOADER_KERNELSTUB, KERNELSTUB_FILE, "kernelstub" };
+        else if (root_exists(r, KERNEL_CMDLINE_FILE))
+                b = (struct bootloader){ BOOTLOADER_KERNEL_CMDLINE, KERNEL_CMDLINE_FILE,
+                                         "kernel-install (or reinstall the kernel)" };
+        else if (root_exists(r, GRUB_FILE))
+                b = (struct bootloader){ BOOTLOADER_GRUB, GRUB_FILE, grub_command(r) };
+        else if (root_exists(r, REFIND_FILE))
+                b = (struct bootloader){ BOOTLOADER_REFIND, REFIND_FILE, NULL };
+        *ret = b;
+        return 0;
+}
+
+static int hint(const struct bootloader *b, const char *param, bool add, char **ret)
+{
+        const char *verb = add ? "add" : "remove", *prep = add ? "to" : "from";
+        char *s = NULL;
+        int k;
+
+        switch (b ? b->kind : BOOTLOADER_UNKNOWN) {
+        case BOOTLOADER_GRUB:
+                /* A parameter to remove may sit in either variable; one to add belongs in _DEFAULT. */
+                k = asprintf(&s, "%s '%s' %s %s in %s, then run %s", verb, param, prep,
+                             add ? "GRUB_CMDLINE_LINUX_DEFAULT" : "GRUB_CMDLINE_LINUX_DEFAULT and GRUB_CMDLINE_LINUX",
+                             b->file, b->command);
+                break;
+        case BOOTLOADER_KERNELSTUB:
+                k = asprintf(&s, "run kernelstub %s '%s'", add ? "-a" : "-d", param);
+                break;
+        case BOOTLOADER_KERNEL_CMDLINE:
+                k = asprintf(&s, "%s '%s' %s %s, then run %s", verb, param, prep, b->file, b->command);
+                break;
+        case BOOTLOADER_REFIND:
+                k = asprintf(&s, "%s '%s' %s the options in %s (rEFInd reads it at boot)", verb, param, prep,
+                             b->file);
+                break;
+        default:
+                k = asprintf(&s, "%s '%s' %s your boot loader's kernel command line", verb, param, prep);
+                break;
+        }
+        if (k < 0)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+int bootloader_hint_add(const struct bootloader *b, const char *param, char **ret)
+{
+        return hint(b, param, true, ret);
+}
+
+int bootloader_hint_remove(const struct bootloader *b, const char *param, char **ret)
+{
+        return hint(b, param, false, ret);
+}

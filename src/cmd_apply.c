@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The modes that write: --apply and --release. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bind.h"
+#include "commands.h"
+#include "exitcode.h"
+#include "log.h"
+#include "macro.h"
+#include "plan.h"
+#include "record.h"
+#include "root.h"
+
+struct apply_run {
+        struct context *c;
+        const struct context_options *o;
+        struct bind_options bopt;
+        struct record_entry *entries;
+        char **reasons; /* owned strings the entries point to */
+        size_t n_entries, n_reasons;
+        bool failed;
+};
+
+static void print_write(void *userdata, const char *path, const char *value)
+{
+        char v[64], p[512];
+        bool dry = *(bool *)userdata;
+        size_t n = strlen(value);
+
+        snprintf(v, sizeof(v), "%.*s", (int)(n > 0 && value[n - 1] == '\n' ? n - 1 : n), value);
+        if (dry)
+                printf("  write '%s' > %s\n", sanitize(v, v, sizeof(v)), sanitize(path, p, sizeof(p)));
+        else
+                log_debug("wrote '%s' to %s", sanitize(v, v, sizeof(v)), sanitize(path, p, sizeof(p)));
+}
+
+static const char *dev_name(const struct apply_run *a, size_t device)
+{
+        return a->c->machine.devices[device].name;
+}
+
+/* REASON must outlive the run (a static string), unless OWNED: then a copy is kept. */
+static int add_entry(struct apply_run *a, size_t device, bool bound, const char *reason, bool owned)
+{
+        if (owned && reason) {
+                if (strv_push(&a->reasons, &a->n_reasons, reason) < 0)
+                        return -ENOMEM;
+                reason = a->reasons[a->n_reasons - 1];
+        }
+        struct record_entry *e = realloc(a->entries, (a->n_entries + 1) * sizeof(*e));
+        if (!e)
+                return -ENOMEM;
+        a->entries = e;
+        e = &a->entries[a->n_entries++];
+        snprintf(e->name, sizeof(e->name), "%s", dev_name(a, device));
+        e->bound = bound;
+        e->reason = reason;
+        return 0;
+}
+
+static void refuse_group(struct apply_run *a, const struct plan_group *pg)
+{
+        for (size_t i = 0; i < pg->n_devices; i++) {
+                const struct plan_device *pd = &pg->devices[i];
+                enum refusal why = pd->refusal != REFUSE_NONE ? pd->refusal : pg->refusal;
+                log_warning("%s: left to the host: %s", dev_name(a, pd->device), refusal_to_string(why));
+                (void)add_entry(a, pd->device, false, refusal_to_string(why), false);
+        }
+        a->failed = true;
+}
+
+static void report_bound(struct apply_run *a, const struct plan_group *pg)
+{
+        for (size_t i = 0; i < pg->n_devices; i++) {
+                const struct plan_device *pd = &pg->devices[i];
+                const struct pci_device *d = &a->c->machine.devices[pd->device];
+                if (pd->on_vfio)
+                        log_info("%s: already on vfio-pci", d->name);
+                else if (d->driver)
+                        log_notice("%s: bound to vfio-pci (taken from %s)", d->name, d->driver);
+                else
+                        log_notice("%s: bound to vfio-pci", d->name);
+                (void)add_entry(a, pd->device, true, NULL, false);
+        }
+}
+
+static void report_bind_failure(struct apply_run *a, const struct plan_group *pg, const struct bind_result *res)
+{
+        char reason[512];
+        const char *who = res->device != NONE ? dev_name(a, res->device) : "group";
+
+        snprintf(reason, sizeof(reason), "%s: %s failed: %s%s%s", who, res->step ? res->step : "binding",
+                 strerror(-res->error), res->detail ? ": " : "", res->detail ? res->detail : "");
+        log_error("%s; %s", reason, res->rolled_back ? "the group was rolled back to its host drivers"
+                                                      : "the group could not be fully rolled back");
+        for (size_t i = 0; i < pg->n_devices; i++)
+                (void)add_entry(a, pg->devices[i].device, false, reason, true);
+        a->failed = true;
+}
+
+static bool group_needs_work(const struct plan_group *pg)
+{
+        for (size_t i = 0; i < pg->n_devices; i++)
+                if (!pg->devices[i].on_vfio)
+                        return true;
+        return false;
+}
+
+static void apply_group(struct apply_run *a, const struct plan_group *pg)
+{
+        struct bind_result res = { 0 };
+
+        if (pg->refusal != REFUSE_NONE) {
+                refuse_group(a, pg);
+                return;
+        }
+        if (a->bopt.dry_run || group_needs_work(pg)) {
+                if (a->bopt.dry_run) {
+                        printf("group %ld: bind", pg->group != NONE ? a->c->machine.groups[pg->group].id : -1L);
+                        for (size_t i = 0; i < pg->n_devices; i++)
+                                printf(" %s", dev_name(a, pg->devices[i].device));
+                        printf("\n");
+                }
+                int k = bind_group(a->c->root, a->c->modload, &a->c->machine, pg, &a->bopt, print_write,
+                                   &a->bopt.dry_run, &res);
+                if (k < 0) {
+                        report_bind_failure(a, pg, &res);
+                        bind_result_done(&res);
+                        return;
+                }
+                bind_result_done(&res);
+        }
+        if (!a->bopt.dry_run)
+                report_bound(a, pg);
+}
+
+/* vfs=N: create the VFs first, then everything is planned again on the new machine. */
+static int apply_sriov(struct apply_run *a, struct plan *p)
+{
+        if (p->n_sriov == 0)
+                return EXIT_OK;
+        for (size_t i = 0; i < p->n_sriov; i++) {
+                size_t pf = p->sriov[i].device;
+                if (a->bopt.dry_run)
+                        printf("%s: create %ld virtual functions\n", dev_name(a, pf), p->sriov[i].numvfs);
+                int k = sriov_create(a->c->root, &a->c->machine, pf, p->sriov[i].numvfs, &a->bopt, print_write,
+                                     &a->bopt.dry_run);
+                if (k < 0) {
+                        log_error("%s: creating %ld virtual functions failed: %s", dev_name(a, pf),
+                                  p->sriov[i].numvfs, strerror(-k));
+                        a->failed = true;
+                }
+        }
+        if (a->bopt.dry_run)
+                return EXIT_OK;
+        plan_done(p);
+        int r = context_reload(a->c, a->o);
+        if (r != EXIT_OK)
+                return r;
+        return plan_build(&a->c->input, p) < 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+static void report_unmatched(struct apply_run *a)
+{
+        const struct selection *s = &a->c->selection;
+
+        for (size_t i = 0; i < s->n_unmatched; i++) {
+                const struct device_conf *dc = s->unmatched[i].conf;
+                char t[128];
+                if (dc->optional) {
+                        log_info("%s: not present (optional)", sanitize(dc->text, t, sizeof(t)));
+                        continue;
+                }
+                log_warning("%s (%s): no such device", sanitize(dc->text, t, sizeof(t)), dc->origin);
+                a->failed = true;
+        }
+}
+
+static int apply_plan(struct apply_run *a, struct plan *p)
+{
+        if (p->global == REFUSE_DISABLED) {
+                log_notice("disabled by vfio-prep.disable on the kernel command line: every device stays with the host");
+                return EXIT_OK;
+        }
+        int r = apply_sriov(a, p);
+        if (r != EXIT_OK)
+                return r;
+        if (p->global != REFUSE_NONE)
+                log_error("%s: no device is bound", refusal_to_string(p->global));
+        for (size_t i = 0; i < p->n_groups; i++)
+                apply_group(a, &p->groups[i]);
+        report_unmatched(a);
+        return a->failed ? EXIT_FAILED : EXIT_OK;
+}
+
+int cmd_apply(const struct context_options *o, bool dry_run)
+{
+        struct context c;
+        struct plan p = { 0 };
+        int r = context_load(o, &c);
+        if (r != EXIT_OK)
+                return r;
+        struct apply_run a = {
+                .c = &c, .o = o, .bopt = { .timeout_ms = BIND_DEFAULT_TIMEOUT_MS, .dry_run = dry_run },
+        };
+        if (!dry_run && root_exists(c.root, "/dev/kmsg"))
+                log_set_kmsg(c.root);
+        if (c.config.n_devices == 0 && c.selection.n_items == 0)
+                log_info("nothing is configured");
+        if (plan_build(&c.input, &p) < 0) {
+                log_error("out of memory");
+                r = EXIT_FAILED;
+        } else
+                r = apply_plan(&a, &p);
+        if (!dry_run && record_write(c.root, a.entries, a.n_entries) < 0)
+                log_warning("cannot write the boot record /run/vfio-prep/state.json");
+        log_set_kmsg(NULL);
+        plan_done(&p);
+        free(a.entries);
+        strv_free(a.reasons);
+        context_done(&c);
+        return r;
+}
+
+int cmd_release(const struct context_options *o, const char *address, bool dry_run)
+{
+        struct context_options co = *o;
+        struct pci_addr addr;
+        char buf[64];
+
+        if (pci_addr_parse(address, &addr) < 0) {
+                log_error("invalid PCI address '%s'", sanitize(address, buf, sizeof(buf)));
+                return EXIT_USAGE;
+        }
+        co.no_config = true;
+        struct context c;
+        int r = context_load(&co, &c);
+        if (r != EXIT_OK)
+                return r;
+        size_t dev = machine_find_device(&c.machine, &addr);
+        if (dev == NONE) {
+                log_error("no PCI device %s", sanitize(address, buf, sizeof(buf)));
+                context_done(&c);
+                return EXIT_USAGE;
+        }
+        const struct pci_device *d = &c.machine.devices[dev];
+        if (!d->driver || strcmp(d->driver, "vfio-pci") != 0) {
+                log_error("%s: not bound to vfio-pci (driver: %s)", d->name, d->driver ? d->driver : "none");
+                context_done(&c);
+                return EXIT_FAILED;
+        }
+        struct bind_options bopt = { .timeout_ms = BIND_DEFAULT_TIMEOUT_MS, .dry_run = dry_run };
+        _cleanup_free_ char *driver = NULL;
+        int k = bind_release(c.root, &c.machine, dev, &bopt, print_write, &bopt.dry_run, &driver);
+        if (k < 0)
+                log_error("%s: release from vfio-pci failed: %s", d->name, strerror(-k));
+        else if (!dry_run)
+                log_notice("%s: released from vfio-pci; %s", d->name, driver ? driver : "no host driver took it");
+        context_done(&c);
+        return k < 0 ? EXIT_FAILED : EXIT_OK;
+}

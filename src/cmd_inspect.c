@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The read-only modes: --check, --list, --capture. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "capture.h"
+#include "exitcode.h"
+#include "log.h"
+#include "macro.h"
+#include "root.h"
+
+int cmd_check(const struct context_options *o, bool json, const struct output_style *st)
+{
+        struct context c;
+        struct report rep = { 0 };
+        int r = context_load(o, &c);
+        if (r != EXIT_OK)
+                return r;
+        if (check_run(&c.input, &rep) < 0) {
+                log_error("out of memory");
+                context_done(&c);
+                return EXIT_FAILED;
+        }
+        int k = json ? output_check_json(stdout, &c.input, &rep) : output_check_text(stdout, &c.input, &rep, st);
+        r = k < 0 ? EXIT_FAILED : rep.ready ? EXIT_OK : EXIT_FAILED;
+        report_done(&rep);
+        context_done(&c);
+        return r;
+}
+
+int cmd_list(const struct context_options *o, bool json, const struct output_style *st)
+{
+        struct context c;
+        int r = context_load(o, &c);
+        if (r != EXIT_OK)
+                return r;
+        int k = json ? output_list_json(stdout, &c.machine) : output_list_text(stdout, &c.machine, st);
+        context_done(&c);
+        return k < 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/* DIR must be new or empty: a capture is attached to bug reports, mixing trees would mislead. */
+static int prepare_capture_dir(const char *dir)
+{
+        struct stat st;
+
+        if (mkdir(dir, 0755) == 0)
+                return 0;
+        if (errno != EEXIST || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                log_error("cannot create capture directory '%s': %s", dir, strerror(errno == EEXIST ? ENOTDIR : errno));
+                return -1;
+        }
+        _cleanup_root_ struct root *r = NULL;
+        _cleanup_strv_ char **names = NULL;
+        size_t n;
+        if (root_new(dir, &r) < 0 || root_list(r, "/", &names, &n) < 0) {
+                log_error("cannot read capture directory '%s'", dir);
+                return -1;
+        }
+        if (n > 0) {
+                log_error("capture directory '%s' is not empty", dir);
+                return -1;
+        }
+        return 0;
+}
+
+int cmd_capture(const struct context_options *o, const char *dir)
+{
+        struct context_options co = *o;
+        struct context c;
+        struct report rep = { 0 };
+
+        co.journal = true;
+        int r = context_load(&co, &c);
+        if (r != EXIT_OK)
+                return r;
+        /* Run the checks too: whatever they read belongs in the capture. */
+        if (check_run(&c.input, &rep) < 0 || prepare_capture_dir(dir) < 0) {
+                report_done(&rep);
+                context_done(&c);
+                return EXIT_USAGE;
+        }
+        report_done(&rep);
+        int k = capture_write(c.root, dir);
+        context_done(&c);
+        if (k < 0) {
+                log_error("capture into '%s' failed: %s", dir, strerror(-k));
+                return EXIT_FAILED;
+        }
+        log_notice("captured this machine into %s; replay it with: vfio-prep --check --root %s", dir, dir);
+        return EXIT_OK;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The modes of vfio-prep(8). Each returns an EXIT_* status and logs its own errors. */
+
+#include <stdbool.h>
+
+#include "context.h"
+#include "output.h"
+
+int cmd_check(const struct context_options *o, bool json, const struct output_style *st);
+int cmd_list(const struct context_options *o, bool json, const struct output_style *st);
+int cmd_capture(const struct context_options *o, const char *dir);
+int cmd_apply(const struct context_options *o, bool dry_run);
+int cmd_release(const struct context_options *o, const char *address, bool dry_run);

@@ -1,0 +1,648 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "parse.h"
+#include "root.h"
+#include "strv.h"
+
+#define CONFIG_LINE_MAX 4096
+#define CONFIG_FILE_MAX (1024 * 1024)
+#define CONFIG_MAIN "/etc/vfio-prep.conf"
+#define CONFIG_DIR "/etc/vfio-prep.d"
+
+/* Bytes of an untrusted token shown in a message; each may become "\xNN", plus "…". */
+#define SHOW_MAX 64
+#define SHOW_BUF (SHOW_MAX * 4 + 8)
+/* "ffff:ffff:ffff:ffff" or a PCI address */
+#define SELECTOR_STRLEN 24
+
+static bool is_blank(char c)
+{
+        return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Copy at most MAX bytes of S into BUF (SIZE bytes), control bytes escaped, "…" when cut;
+ * a cut never splits a UTF-8 sequence. */
+static const char *sanitize(char *buf, size_t size, const char *s, size_t max)
+{
+        size_t n = strlen(s), o = 0;
+        bool cut = n > max;
+
+        if (cut) {
+                n = max;
+                while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+                        n--;
+        }
+        size_t i;
+        for (i = 0; i < n && o + 5 < size; i++) {
+                unsigned char c = (unsigned char)s[i];
+                if (c < 0x20 || c == 0x7f)
+                        o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
+                else
+                        buf[o++] = (char)c;
+        }
+        cut = cut || i < n;
+        buf[o] = '\0';
+        if (cut && o + sizeof("…") <= size)
+                strcat(buf, "…");
+        return buf;
+}
+
+static const char *show(char buf[static SHOW_BUF], const char *s)
+{
+        return sanitize(buf, SHOW_BUF, s, SHOW_MAX);
+}
+
+_printf_(3, 4) static int fail(struct config_error *err, const char *origin, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (!err)
+                return -EINVAL;
+        sanitize(err->origin, sizeof(err->origin), origin, sizeof(err->origin));
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof(err->message), fmt, ap);
+        va_end(ap);
+        return -EINVAL;
+}
+
+static int fail_nomem(struct config_error *err, const char *origin)
+{
+        fail(err, origin, "out of memory");
+        return -ENOMEM;
+}
+
+/* ---- selectors ---- */
+
+/* "10de:2484" or "10de:2484:1458:4037": groups of exactly four hex digits. */
+static int parse_id_groups(const char *s, uint16_t v[static 4], size_t *ret_n)
+{
+        size_t n = 0;
+
+        for (const char *p = s;; p += 5) {
+                char group[5];
+                uint32_t x;
+                if (n == 4 || strlen(p) < 4 || (p[4] != ':' && p[4] != '\0'))
+                        return -EINVAL;
+                memcpy(group, p, 4);
+                group[4] = '\0';
+                if (parse_hex_fixed(group, 4, &x) < 0)
+                        return -EINVAL;
+                v[n++] = (uint16_t)x;
+                if (p[4] == '\0')
+                        break;
+        }
+        *ret_n = n;
+        return 0;
+}
+
+int selector_parse(const char *s, struct selector *ret)
+{
+        struct selector sel = { 0 };
+        uint16_t v[4];
+        size_t n;
+
+        if (!s)
+                return -EINVAL;
+        if (pci_addr_parse(s, &sel.addr) >= 0) {
+                sel.kind = SELECTOR_ADDRESS;
+                *ret = sel;
+                return 0;
+        }
+        if (parse_id_groups(s, v, &n) < 0 || (n != 2 && n != 4))
+                return -EINVAL;
+        sel.kind = SELECTOR_ID;
+        sel.vendor = v[0];
+        sel.device = v[1];
+        if (n == 4) {
+                sel.has_subsys = true;
+                sel.subsys_vendor = v[2];
+                sel.subsys_device = v[3];
+        }
+        *ret = sel;
+        return 0;
+}
+
+bool selector_matches(const struct selector *sel, const struct pci_device *d)
+{
+        if (sel->kind == SELECTOR_ADDRESS)
+                return pci_addr_cmp(&sel->addr, &d->addr) == 0;
+        if (sel->vendor != d->vendor || sel->device != d->device)
+                return false;
+        return !sel->has_subsys ||
+               (sel->subsys_vendor == d->subsys_vendor && sel->subsys_device == d->subsys_device);
+}
+
+static bool selector_equal(const struct selector *a, const struct selector *b)
+{
+        if (a->kind != b->kind)
+                return false;
+        if (a->kind == SELECTOR_ADDRESS)
+                return pci_addr_cmp(&a->addr, &b->addr) == 0;
+        return a->vendor == b->vendor && a->device == b->device && a->has_subsys == b->has_subsys &&
+               (!a->has_subsys || (a->subsys_vendor == b->subsys_vendor && a->subsys_device == b->subsys_device));
+}
+
+static void selector_format(const struct selector *s, char buf[static SELECTOR_STRLEN])
+{
+        if (s->kind == SELECTOR_ADDRESS)
+                pci_addr_format(&s->addr, buf);
+        else if (s->has_subsys)
+                snprintf(buf, SELECTOR_STRLEN, "%04x:%04x:%04x:%04x", s->vendor, s->device, s->subsys_vendor,
+                         s->subsys_device);
+        else
+                snprintf(buf, SELECTOR_STRLEN, "%04x:%04x", s->vendor, s->device);
+}
+
+static const struct device_conf *config_find(const struct config *cfg, const struct selector *sel)
+{
+        for (size_t i = 0; i < cfg->n_devices; i++)
+                if (selector_equal(&cfg->devices[i].sel, sel))
+                        return &cfg->devices[i];
+        return NULL;
+}
+
+/* ---- entries ---- */
+
+static void device_conf_done(struct device_conf *d)
+{
+        free(d->text);
+        free(d->origin);
+}
+
+static struct device_conf device_conf_default(void)
+{
+        return (struct device_conf){ .functions = FUNCTIONS_AUTO, .vfs = -1 };
+}
+
+/* Append D, taking copies of TEXT and ORIGIN. */
+static int config_append(struct config *cfg, const struct device_conf *d, const char *text, const char *origin)
+{
+        struct device_conf *v = realloc(cfg->devices, (cfg->n_devices + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        cfg->devices = v;
+        struct device_conf c = *d;
+        c.text = strdup(text);
+        c.origin = strdup(origin);
+        if (!c.text || !c.origin) {
+                device_conf_done(&c);
+                return -ENOMEM;
+        }
+        v[cfg->n_devices++] = c;
+        return 0;
+}
+
+/* Forget the entries from index N on (a failed parse leaves the config as it found it). */
+static void config_truncate(struct config *cfg, size_t n)
+{
+        while (cfg->n_devices > n)
+                device_conf_done(&cfg->devices[--cfg->n_devices]);
+}
+
+static void config_truncate_files(struct config *cfg, size_t n)
+{
+        while (cfg->n_files > n) {
+                free(cfg->files[--cfg->n_files]);
+                cfg->files[cfg->n_files] = NULL;
+        }
+}
+
+void config_done(struct config *cfg)
+{
+        if (!cfg)
+                return;
+        config_truncate(cfg, 0);
+        free(cfg->devices);
+        strv_free(cfg->files);
+        *cfg = (struct config){ 0 };
+}
+
+/* ---- options ---- */
+
+typedef int (*option_fn)(struct device_conf *d, const char *value, const char *origin, struct config_error *err);
+
+static int option_id(struct device_conf *d, const char *value, const char *origin, struct config_error *err)
+{
+        char q[SHOW_BUF];
+        uint16_t v[4];
+        size_t n;
+
+        if (d->sel.kind != SELECTOR_ADDRESS)
+                return fail(err, origin, "option 'id' needs an address selector");
+        if (parse_id_groups(value, v, &n) < 0 || n != 2)
+                return fail(err, origin, "'id' takes a vendor:device ID such as 10de:2484, not '%s'", show(q, value));
+        d->has_pin = true;
+        d->pin_vendor = v[0];
+        d->pin_device = v[1];
+        return 0;
+}
+
+static int option_functions(struct device_conf *d, const char *value, const char *origin, struct config_error *err)
+{
+        char q[SHOW_BUF];
+
+        if (strcmp(value, "auto") == 0)
+                d->functions = FUNCTIONS_AUTO;
+        else if (strcmp(value, "all") == 0)
+                d->functions = FUNCTIONS_ALL;
+        else if (strcmp(value, "one") == 0)
+                d->functions = FUNCTIONS_ONE;
+        else
+                return fail(err, origin, "'functions' takes auto, all or one, not '%s'", show(q, value));
+        return 0;
+}
+
+static int option_vfs(struct device_conf *d, const char *value, const char *origin, struct config_error *err)
+{
+        char q[SHOW_BUF];
+        uint64_t n;
+
+        if (parse_u64(value, 10, 65535, &n) < 0 || n == 0)
+                return fail(err, origin, "'vfs' takes a number from 1 to 65535, not '%s'", show(q, value));
+        d->vfs = (long)n;
+        return 0;
+}
+
+static int option_allow_boot_vga(struct device_conf *d, const char *value, const char *origin,
+                                 struct config_error *err)
+{
+        d->allow_boot_vga = true;
+        return 0;
+}
+
+static int option_optional(struct device_conf *d, const char *value, const char *origin, struct config_error *err)
+{
+        d->optional = true;
+        return 0;
+}
+
+static const struct option_def {
+        const char *name;
+        bool takes_value;
+        option_fn apply;
+} option_defs[] = {
+        { "id", true, option_id },
+        { "functions", true, option_functions },
+        { "vfs", true, option_vfs },
+        { "allow-boot-vga", false, option_allow_boot_vga },
+        { "optional", false, option_optional },
+};
+
+/* TOKEN is "name" or "name=value"; SEEN has one bit per option already given on the line. */
+static int parse_option(struct device_conf *d, char *token, unsigned *seen, const char *origin,
+                        struct config_error *err)
+{
+        char q[SHOW_BUF];
+        char *value = strchr(token, '=');
+
+        if (value)
+                *value++ = '\0';
+        for (size_t i = 0; i < ARRAY_SIZE(option_defs); i++) {
+                const struct option_def *o = &option_defs[i];
+                if (strcmp(token, o->name) != 0)
+                        continue;
+                if (*seen & (1u << i))
+                        return fail(err, origin, "duplicate option '%s'", o->name);
+                *seen |= 1u << i;
+                if (!o->takes_value && value)
+                        return fail(err, origin, "option '%s' takes no value", o->name);
+                if (o->takes_value && (!value || !*value))
+                        return fail(err, origin, "option '%s' needs a value", o->name);
+                return o->apply(d, value, origin, err);
+        }
+        return fail(err, origin, "unknown option '%s'", show(q, token));
+}
+
+/* ---- lines ---- */
+
+/* The next whitespace-separated word of *P, NUL-terminated in place; NULL at the end of the
+ * line or where a word starts with '#' (the rest is a comment). */
+static char *next_token(char **p)
+{
+        char *s = *p;
+
+        while (*s && is_blank(*s))
+                s++;
+        if (!*s || *s == '#') {
+                *p = s + strlen(s);
+                return NULL;
+        }
+        char *e = s;
+        while (*e && !is_blank(*e))
+                e++;
+        if (*e)
+                *e++ = '\0';
+        *p = e;
+        return s;
+}
+
+static int parse_device(struct config *cfg, char **p, const char *origin, struct config_error *err)
+{
+        struct device_conf d = device_conf_default();
+        char q[SHOW_BUF], canon[SELECTOR_STRLEN];
+        unsigned seen = 0;
+        char *text = next_token(p), *tok;
+        int k;
+
+        if (!text)
+                return fail(err, origin, "'device' needs a selector");
+        if (selector_parse(text, &d.sel) < 0)
+                return fail(err, origin, "invalid selector '%s'", show(q, text));
+        while ((tok = next_token(p))) {
+                k = parse_option(&d, tok, &seen, origin, err);
+                if (k < 0)
+                        return k;
+        }
+        const struct device_conf *prev = config_find(cfg, &d.sel);
+        if (prev) {
+                selector_format(&d.sel, canon);
+                return fail(err, origin, "device %s already configured at %s", canon, prev->origin);
+        }
+        k = config_append(cfg, &d, text, origin);
+        return k < 0 ? fail_nomem(err, origin) : 0;
+}
+
+static int parse_isolation(struct config *cfg, char **p, const char *origin, struct config_error *err)
+{
+        char q[SHOW_BUF];
+        char *value = next_token(p), *extra;
+
+        if (!value)
+                return fail(err, origin, "'isolation' needs a value: strict or warn");
+        if (strcmp(value, "strict") != 0 && strcmp(value, "warn") != 0)
+                return fail(err, origin, "'isolation' takes strict or warn, not '%s'", show(q, value));
+        extra = next_token(p);
+        if (extra)
+                return fail(err, origin, "unexpected '%s' after 'isolation %s'", show(q, extra), value);
+        /* Given twice, the last one wins, as later files override earlier ones. */
+        cfg->isolation = strcmp(value, "strict") == 0 ? ISOLATION_STRICT : ISOLATION_WARN;
+        return 0;
+}
+
+static int parse_line(struct config *cfg, const char *line, size_t len, const char *origin,
+                      struct config_error *err)
+{
+        char buf[CONFIG_LINE_MAX + 1], q[SHOW_BUF];
+        char *p = buf, *keyword;
+
+        if (len > CONFIG_LINE_MAX)
+                return fail(err, origin, "line too long");
+        if (memchr(line, '\0', len))
+                return fail(err, origin, "NUL byte in line");
+        memcpy(buf, line, len);
+        buf[len] = '\0';
+
+        keyword = next_token(&p);
+        if (!keyword)
+                return 0;
+        if (strcmp(keyword, "device") == 0)
+                return parse_device(cfg, &p, origin, err);
+        if (strcmp(keyword, "isolation") == 0)
+                return parse_isolation(cfg, &p, origin, err);
+        return fail(err, origin, "unknown keyword '%s'", show(q, keyword));
+}
+
+int config_parse(struct config *cfg, const char *name, const char *text, size_t len, struct config_error *ret_err)
+{
+        size_t n0 = cfg->n_devices, lineno = 0, pos = 0;
+        enum isolation_mode iso0 = cfg->isolation;
+        char shown[sizeof(ret_err->origin) - 24];
+
+        sanitize(shown, sizeof(shown), name, sizeof(shown));
+        while (pos < len) {
+                const char *line = text + pos;
+                const char *nl = memchr(line, '\n', len - pos);
+                size_t n = nl ? (size_t)(nl - line) : len - pos;
+                char origin[sizeof(ret_err->origin)];
+
+                snprintf(origin, sizeof(origin), "%s:%zu", shown, ++lineno);
+                int k = parse_line(cfg, line, n, origin, ret_err);
+                if (k < 0) {
+                        config_truncate(cfg, n0);
+                        cfg->isolation = iso0;
+                        return k;
+                }
+                pos += n + (nl ? 1 : 0);
+        }
+        return 0;
+}
+
+/* ---- --device and vfio-prep.devices= ---- */
+
+static int add_selector(struct config *cfg, const char *origin, const char *list, const char *entry,
+                        struct config_error *err)
+{
+        struct device_conf d = device_conf_default();
+        char q[SHOW_BUF];
+
+        if (!*entry)
+                return fail(err, origin, "empty entry in selector list '%s'", show(q, list));
+        if (selector_parse(entry, &d.sel) < 0)
+                return fail(err, origin, "invalid selector '%s'", show(q, entry));
+        /* Already configured (in a file, or earlier in a list): the existing entry, with its
+         * options, already covers it. */
+        if (config_find(cfg, &d.sel))
+                return 0;
+        return config_append(cfg, &d, entry, origin) < 0 ? fail_nomem(err, origin) : 0;
+}
+
+static int add_selectors(struct config *cfg, const char *origin, const char *list, char *buf,
+                         struct config_error *err)
+{
+        for (char *p = buf;;) {
+                char *end = strchrnul(p, ',');
+                bool last = *end == '\0';
+                char *s = p;
+
+                *end = '\0';
+                while (is_blank(*s))
+                        s++;
+                for (char *t = s + strlen(s); t > s && is_blank(t[-1]);)
+                        *--t = '\0';
+                int k = add_selector(cfg, origin, list, s, err);
+                if (k < 0 || last)
+                        return k;
+                p = end + 1;
+        }
+}
+
+int config_add_selectors(struct config *cfg, const char *origin, const char *list, struct config_error *ret_err)
+{
+        size_t n0 = cfg->n_devices;
+        _cleanup_free_ char *buf = strdup(list ? list : "");
+
+        if (!buf)
+                return fail_nomem(ret_err, origin);
+        int k = add_selectors(cfg, origin, list ? list : "", buf, ret_err);
+        if (k < 0)
+                config_truncate(cfg, n0);
+        return k;
+}
+
+/* ---- files ---- */
+
+int config_check_owner(const char *name, uid_t owner, mode_t mode, uid_t uid, struct config_error *ret_err)
+{
+        if (owner != 0 && owner != uid) {
+                fail(ret_err, name, "refusing a config file owned by uid %lu", (unsigned long)owner);
+                return -EPERM;
+        }
+        if (mode & (S_IWGRP | S_IWOTH)) {
+                fail(ret_err, name, "refusing a config file writable by group or others (mode %04o)",
+                     (unsigned)(mode & 07777));
+                return -EPERM;
+        }
+        return 0;
+}
+
+static int read_error(struct config_error *err, const char *name, int k)
+{
+        switch (k) {
+        case -ENOMEM:
+                return fail_nomem(err, name);
+        case -EISDIR:
+                return fail(err, name, "is a directory, not a config file");
+        case -EINVAL:
+                return fail(err, name, "not a regular file");
+        case -EFBIG:
+                return fail(err, name, "config file larger than %d MiB", CONFIG_FILE_MAX >> 20);
+        case -EXDEV:
+                return fail(err, name, "cannot read config file: a link leads outside the root");
+        default:
+                return fail(err, name, "cannot read config file: %s", strerror(-k));
+        }
+}
+
+static int parse_file(struct config *cfg, const char *name, const char *text, size_t len, struct config_error *err)
+{
+        if (strv_push(&cfg->files, &cfg->n_files, name) < 0)
+                return fail_nomem(err, name);
+        return config_parse(cfg, name, text, len, err);
+}
+
+static int check_stat(const char *name, const struct stat *st, struct config_error *err)
+{
+        if (S_ISDIR(st->st_mode))
+                return read_error(err, name, -EISDIR);
+        if (!S_ISREG(st->st_mode))
+                return read_error(err, name, -EINVAL);
+        return config_check_owner(name, st->st_uid, st->st_mode, getuid(), err) < 0 ? -EINVAL : 0;
+}
+
+static int load_explicit(const char *path, struct config *cfg, struct config_error *err)
+{
+        _cleanup_free_ char *text = NULL;
+        struct stat st;
+        size_t len;
+
+        /* host_read_file refuses directories, devices and FIFOs without blocking on them. */
+        int k = host_read_file(path, CONFIG_FILE_MAX, &text, &len, &st);
+        if (k < 0)
+                return read_error(err, path, k);
+        k = check_stat(path, &st, err);
+        if (k < 0)
+                return k;
+        return parse_file(cfg, path, text, len, err);
+}
+
+/* What messages call PATH below the root: the host path, so the user can open it. */
+static void shown_path(struct root *r, const char *path, char *buf, size_t size)
+{
+        const char *dir = root_dir(r);
+        size_t n = strlen(dir);
+
+        while (n > 0 && dir[n - 1] == '/')
+                n--;
+        snprintf(buf, size, "%.*s%s", (int)n, dir, path);
+}
+
+/* One file below the root; a missing one is fine only when MISSING_OK. */
+static int load_below_root(struct root *r, const char *path, bool missing_ok, struct config *cfg,
+                           struct config_error *err)
+{
+        _cleanup_free_ char *text = NULL;
+        char shown[PATH_MAX];
+        struct stat st;
+        size_t len;
+
+        shown_path(r, path, shown, sizeof(shown));
+        /* Refuse what is not a regular file before opening it: a FIFO would block the read. */
+        int k = root_stat(r, path, &st);
+        if (k == -ENOENT && missing_ok)
+                return 0;
+        if (k < 0)
+                return read_error(err, shown, k);
+        k = check_stat(shown, &st, err);
+        if (k < 0)
+                return k;
+        k = root_read_file(r, path, CONFIG_FILE_MAX, &text, &len);
+        if (k < 0)
+                return read_error(err, shown, k);
+        return parse_file(cfg, shown, text, len, err);
+}
+
+static bool is_conf_name(const char *name)
+{
+        size_t n = strlen(name);
+
+        /* Hidden names are editor droppings (".#x.conf" lock links), never configuration. */
+        return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
+}
+
+static int load_dir(struct root *r, struct config *cfg, struct config_error *err)
+{
+        _cleanup_strv_ char **names = NULL;
+        char shown[PATH_MAX], path[PATH_MAX];
+        size_t n;
+
+        int k = root_list(r, CONFIG_DIR, &names, &n);
+        if (k == -ENOENT)
+                return 0;
+        if (k < 0) {
+                shown_path(r, CONFIG_DIR, shown, sizeof(shown));
+                return k == -ENOMEM ? fail_nomem(err, shown)
+                                    : fail(err, shown, "cannot list config directory: %s", strerror(-k));
+        }
+        /* root_list() sorts by strcmp(): files apply in name order. */
+        for (size_t i = 0; i < n; i++) {
+                if (!is_conf_name(names[i]))
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s", CONFIG_DIR, names[i]);
+                k = load_below_root(r, path, false, cfg, err);
+                if (k < 0)
+                        return k;
+        }
+        return 0;
+}
+
+int config_load(struct root *r, const char *explicit_path, struct config *cfg, struct config_error *ret_err)
+{
+        size_t n_devices = cfg->n_devices, n_files = cfg->n_files;
+        enum isolation_mode iso = cfg->isolation;
+        int k;
+
+        if (explicit_path)
+                k = load_explicit(explicit_path, cfg, ret_err);
+        else {
+                k = load_below_root(r, CONFIG_MAIN, true, cfg, ret_err);
+                if (k >= 0)
+                        k = load_dir(r, cfg, ret_err);
+        }
+        if (k < 0) {
+                config_truncate(cfg, n_devices);
+                config_truncate_files(cfg, n_files);
+                cfg->isolation = iso;
+        }
+        return k;
+}

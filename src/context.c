@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "context.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "exitcode.h"
+#include "log.h"
+#include "machine.h"
+#include "macro.h"
+#include "root.h"
+
+static int load_config(struct context *c, const struct context_options *o)
+{
+        struct config_error err = { 0 };
+        int k = o->no_config ? 0 : config_load(c->root, o->config, &c->config, &err);
+        if (k >= 0 && o->devices)
+                for (char **d = o->devices; *d && k >= 0; d++)
+                        k = config_add_selectors(&c->config, "--device", *d, &err);
+        const char *extra = cmdline_value(&c->cmdline, "vfio-prep.devices");
+        if (k >= 0 && extra)
+                k = config_add_selectors(&c->config, "kernel command line (vfio-prep.devices=)", extra, &err);
+        if (k >= 0)
+                return EXIT_OK;
+        char a[600], b[600];
+        if (err.message[0])
+                log_error("%s: %s", sanitize(err.origin, a, sizeof(a)), sanitize(err.message, b, sizeof(b)));
+        else
+                log_error("cannot read configuration: %s", strerror(-k));
+        return EXIT_USAGE;
+}
+
+static int load_machine(struct context *c, const struct context_options *o)
+{
+        int k = machine_load(c->root, &c->machine);
+        if (k < 0) {
+                log_error("cannot read PCI devices below %s: %s", root_dir(c->root), strerror(-k));
+                return EXIT_USAGE;
+        }
+        if (o->cmdline) {
+                char *s = strdup(o->cmdline);
+                if (!s)
+                        return EXIT_FAILED;
+                free(c->machine.cmdline);
+                c->machine.cmdline = s;
+        }
+        if (cmdline_parse(c->machine.cmdline, &c->cmdline) < 0) {
+                log_error("out of memory parsing the kernel command line");
+                return EXIT_FAILED;
+        }
+        return EXIT_OK;
+}
+
+static void load_modules(struct context *c, const struct context_options *o)
+{
+        enum module_state vp = MODULE_UNKNOWN, t1 = MODULE_UNKNOWN;
+
+        if (!o->no_modules && c->machine.release && modload_new(c->root, c->machine.release, &c->modload) >= 0) {
+                (void)modload_state(c->modload, "vfio-pci", &vp);
+                (void)modload_state(c->modload, "vfio_iommu_type1", &t1);
+        }
+        /* A built-in vfio-pci shows in the kernel config even where no module tree is. */
+        if (vp == MODULE_UNKNOWN && c->machine.kconfig.vfio_pci_builtin == TRI_YES)
+                vp = MODULE_BUILTIN;
+        c->input.vfio_pci = vp;
+        c->input.vfio_iommu_type1 = t1;
+}
+
+/* The derived state: everything after the machine and the configuration. */
+static int derive(struct context *c, const struct context_options *o)
+{
+        if (select_devices(&c->machine, &c->config, &c->selection) < 0 ||
+            analyse(&c->machine, &c->selection, &c->analysis) < 0 ||
+            rootdev_resolve(c->root, &c->machine, cmdline_value(&c->cmdline, "root"), &c->rootdev) < 0 ||
+            rootdev_resolve(c->root, &c->machine, cmdline_value(&c->cmdline, "resume"), &c->resumedev) < 0) {
+                log_error("out of memory");
+                return EXIT_FAILED;
+        }
+        (void)bootloader_detect(c->root, &c->bootloader);
+        load_modules(c, o);
+        return EXIT_OK;
+}
+
+/* The check input points into the context, so it is wired where the context finally lives. */
+static void wire_input(struct context *c)
+{
+        c->input.machine = &c->machine;
+        c->input.cmdline = &c->cmdline;
+        c->input.config = &c->config;
+        c->input.selection = &c->selection;
+        c->input.analysis = &c->analysis;
+        c->input.rootdev = &c->rootdev;
+        c->input.resumedev = &c->resumedev;
+        c->input.bootloader = &c->bootloader;
+}
+
+int context_load(const struct context_options *o, struct context *ret)
+{
+        struct context c = { 0 };
+        int k = root_new(o->root, &c.root);
+        if (k < 0) {
+                log_error("cannot open root directory '%s': %s", o->root ? o->root : "/", strerror(-k));
+                return EXIT_USAGE;
+        }
+        root_journal_enable(c.root, o->journal);
+        int r = load_machine(&c, o);
+        if (r == EXIT_OK)
+                r = load_config(&c, o);
+        if (r == EXIT_OK)
+                r = derive(&c, o);
+        if (r != EXIT_OK) {
+                context_done(&c);
+                return r;
+        }
+        *ret = c;
+        wire_input(ret);
+        return EXIT_OK;
+}
+
+static void derived_done(struct context *c)
+{
+        selection_done(&c->selection);
+        analysis_done(&c->analysis);
+        rootdev_done(&c->rootdev);
+        rootdev_done(&c->resumedev);
+        c->modload = modload_free(c->modload);
+        cmdline_done(&c->cmdline);
+        machine_done(&c->machine);
+}
+
+int context_reload(struct context *c, const struct context_options *o)
+{
+        derived_done(c);
+        int r = load_machine(c, o);
+        if (r == EXIT_OK)
+                r = derive(c, o);
+        wire_input(c);
+        return r;
+}
+
+void context_done(struct context *c)
+{
+        derived_done(c);
+        config_done(&c->config);
+        c->root = root_free(c->root);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Everything one run needs, loaded in one direction: root → machine → command line → config →
+ * selection → analysis → root device → check input. Shared by every mode, so that --check,
+ * --capture and --apply see the same machine the same way. Part of the command layer: it logs.
+ */
+
+#include <stdbool.h>
+
+#include "analyse.h"
+#include "bootloader.h"
+#include "check.h"
+#include "cmdline.h"
+#include "config.h"
+#include "model.h"
+#include "modload.h"
+#include "rootdev.h"
+#include "select.h"
+
+struct root;
+
+struct context_options {
+        const char *root;     /* NULL: "/" */
+        const char *config;   /* NULL: the default files below the root */
+        char **devices;       /* --device selectors, NULL-terminated */
+        const char *cmdline;  /* --cmdline, or NULL for ROOT/proc/cmdline */
+        bool journal;         /* record every access (for --capture) */
+        bool no_modules;      /* skip libkmod (module states unknown) */
+        bool no_config;       /* --release: the configuration does not matter */
+};
+
+struct context {
+        struct root *root;
+        struct machine machine;
+        struct cmdline cmdline;
+        struct config config;
+        struct selection selection;
+        struct analysis analysis;
+        struct rootdev rootdev, resumedev;
+        struct bootloader bootloader;
+        struct modload *modload;
+        struct check_input input;
+};
+
+/* Returns an EXIT_* status; on anything but EXIT_OK the error was logged and RET is empty. */
+int context_load(const struct context_options *o, struct context *ret);
+/* Reload the machine and everything derived from it (after creating SR-IOV VFs). */
+int context_reload(struct context *c, const struct context_options *o);
+void context_done(struct context *c);

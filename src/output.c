@@ -1,0 +1,550 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "output.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyse.h"
+#include "json.h"
+#include "macro.h"
+#include "pciname.h"
+#include "select.h"
+
+/* Text is wrapped to fit an 80-column terminal with a little margin. */
+#define WRAP_WIDTH 78
+#define ID_WIDTH_MAX 24
+#define NAME_MAX_LEN 256
+
+#define ANSI_RESET "\033[0m"
+
+static int output_result(FILE *f)
+{
+        return ferror(f) ? -EIO : 0;
+}
+
+/* Untrusted bytes (sysfs, config, pci.ids) reach a terminal: anything but printable ASCII is '?'. */
+static char clean_char(char c)
+{
+        return c >= 0x20 && c < 0x7f ? c : '?';
+}
+
+static void put_clean(FILE *f, const char *s, size_t n)
+{
+        for (size_t i = 0; i < n && s[i]; i++)
+                fputc(clean_char(s[i]), f);
+}
+
+static const char *clean(const char *s, char *buf, size_t size)
+{
+        size_t i = 0;
+
+        for (; s[i] && i + 1 < size; i++)
+                buf[i] = clean_char(s[i]);
+        buf[i] = '\0';
+        return buf;
+}
+
+static void put_spaces(FILE *f, size_t n)
+{
+        while (n-- > 0)
+                fputc(' ', f);
+}
+
+/*
+ * TEXT from column COL on, broken at spaces before WRAP_WIDTH, continuation lines indented by
+ * INDENT; a newline in TEXT starts a new line. Ends the line.
+ */
+static void print_wrapped(FILE *f, const char *text, size_t col, size_t indent)
+{
+        const char *p = text ? text : "";
+        bool line_empty = true;
+
+        while (*p) {
+                if (*p == '\n') {
+                        fputc('\n', f);
+                        put_spaces(f, indent);
+                        col = indent;
+                        line_empty = true;
+                        p++;
+                        continue;
+                }
+                if (*p == ' ' || *p == '\t') {
+                        p++;
+                        continue;
+                }
+                size_t n = strcspn(p, " \t\n");
+                if (!line_empty && col + 1 + n > WRAP_WIDTH) {
+                        fputc('\n', f);
+                        put_spaces(f, indent);
+                        col = indent;
+                        line_empty = true;
+                }
+                if (!line_empty) {
+                        fputc(' ', f);
+                        col++;
+                }
+                put_clean(f, p, n);
+                col += n;
+                line_empty = false;
+                p += n;
+        }
+        fputc('\n', f);
+}
+
+static const char *status_word(enum check_status s)
+{
+        switch (s) {
+        case CHECK_PASS:
+                return "PASS";
+        case CHECK_INFO:
+                return "INFO";
+        case CHECK_WARN:
+                return "WARN";
+        case CHECK_FAIL:
+                return "FAIL";
+        }
+        return "????";
+}
+
+static const char *status_color(enum check_status s)
+{
+        switch (s) {
+        case CHECK_PASS:
+                return "\033[32m";
+        case CHECK_INFO:
+                return "\033[34m";
+        case CHECK_WARN:
+                return "\033[33m";
+        case CHECK_FAIL:
+                return "\033[31m";
+        }
+        return "";
+}
+
+static size_t id_width(const struct report *rep)
+{
+        size_t w = 0;
+
+        for (size_t i = 0; i < rep->n_findings; i++) {
+                const char *id = rep->findings[i].id;
+                size_t n = id ? strlen(id) : 0;
+                if (n > w && n <= ID_WIDTH_MAX)
+                        w = n;
+        }
+        return w;
+}
+
+/* "PASS  iommu-hardware   message", the hint below it. */
+static void print_finding(FILE *f, const struct finding *x, size_t idw, bool color)
+{
+        const char *id = x->id ? x->id : "";
+        size_t n = strlen(id);
+
+        if (color)
+                fprintf(f, "%s%s%s  ", status_color(x->status), status_word(x->status), ANSI_RESET);
+        else
+                fprintf(f, "%s  ", status_word(x->status));
+        put_clean(f, id, n);
+        put_spaces(f, n < idw ? idw - n + 2 : 2);
+        print_wrapped(f, x->message, 6 + (n < idw ? idw : n) + 2, 6 + idw + 2);
+        if (x->hint && *x->hint) {
+                fputs("      hint: ", f);
+                print_wrapped(f, x->hint, 12, 12);
+        }
+}
+
+static bool is_selected(const struct selection *sel, size_t device)
+{
+        if (!sel)
+                return false;
+        for (size_t i = 0; i < sel->n_items; i++)
+                if (sel->items[i].device == device)
+                        return true;
+        return false;
+}
+
+static bool is_blocker(const struct group_analysis *ga, size_t device)
+{
+        for (size_t i = 0; i < ga->n_blockers; i++)
+                if (ga->blockers[i] == device)
+                        return true;
+        return false;
+}
+
+static const char *device_role(const struct check_input *in, const struct group_analysis *ga, size_t di)
+{
+        const struct pci_device *d = &in->machine->devices[di];
+
+        if (is_selected(in->selection, di))
+                return "selected";
+        if (is_blocker(ga, di))
+                return "blocker";
+        if (pci_device_is_bridge(d))
+                return "bridge";
+        if (pci_device_is_host_bridge(d))
+                return "host bridge";
+        return "not a blocker";
+}
+
+static const char *driver_or_dash(const struct pci_device *d)
+{
+        return d->driver ? d->driver : "-";
+}
+
+struct group_widths {
+        int class, driver;
+};
+
+static struct group_widths group_measure(const struct machine *m, const struct iommu_group *g)
+{
+        struct group_widths w = { 0, 0 };
+        char buf[NAME_MAX_LEN];
+
+        for (size_t i = 0; i < g->n_devices; i++) {
+                if (g->devices[i] >= m->n_devices)
+                        continue;
+                const struct pci_device *d = &m->devices[g->devices[i]];
+                int c = (int)strlen(pci_class_name(d->class));
+                int n = (int)strlen(clean(driver_or_dash(d), buf, sizeof(buf)));
+                w.class = c > w.class ? c : w.class;
+                w.driver = n > w.driver ? n : w.driver;
+        }
+        return w;
+}
+
+/* Verbose: one analysed group as a small table of its devices and their part in it. */
+static void print_group_table(FILE *f, const struct check_input *in, const struct group_analysis *ga)
+{
+        const struct machine *m = in->machine;
+        const struct iommu_group *g = &m->groups[ga->group];
+        struct group_widths w = group_measure(m, g);
+
+        if (ga->isolated)
+                fprintf(f, "\ngroup %ld: isolated\n", g->id);
+        else
+                fprintf(f, "\ngroup %ld: not isolated, %zu blocker%s\n", g->id, ga->n_blockers,
+                        ga->n_blockers == 1 ? "" : "s");
+        for (size_t i = 0; i < g->n_devices; i++) {
+                if (g->devices[i] >= m->n_devices)
+                        continue;
+                const struct pci_device *d = &m->devices[g->devices[i]];
+                char addr[NAME_MAX_LEN], drv[NAME_MAX_LEN];
+                fprintf(f, "  %s  %-*s  %-*s  %s\n", clean(d->name, addr, sizeof(addr)), w.class,
+                        pci_class_name(d->class), w.driver, clean(driver_or_dash(d), drv, sizeof(drv)),
+                        device_role(in, ga, g->devices[i]));
+        }
+}
+
+static void print_summary(FILE *f, const struct report *rep)
+{
+        size_t fails = 0, warns = 0;
+
+        for (size_t i = 0; i < rep->n_findings; i++) {
+                fails += rep->findings[i].status == CHECK_FAIL;
+                warns += rep->findings[i].status == CHECK_WARN;
+        }
+        fputc('\n', f);
+        if (!rep->ready && fails > 0)
+                fprintf(f, "not ready: %zu check%s failed\n", fails, fails == 1 ? "" : "s");
+        else if (!rep->ready)
+                fputs("not ready\n", f);
+        else if (warns > 0)
+                fprintf(f, "ready, with %zu warning%s\n", warns, warns == 1 ? "" : "s");
+        else
+                fputs("ready: every check passed\n", f);
+}
+
+int output_check_text(FILE *f, const struct check_input *in, const struct report *rep, const struct output_style *st)
+{
+        size_t idw = id_width(rep);
+
+        for (size_t i = 0; i < rep->n_findings; i++)
+                print_finding(f, &rep->findings[i], idw, st && st->color);
+        if (st && st->verbose && in && in->machine && in->analysis)
+                for (size_t i = 0; i < in->analysis->n_groups; i++)
+                        if (in->analysis->groups[i].group < in->machine->n_groups)
+                                print_group_table(f, in, &in->analysis->groups[i]);
+        print_summary(f, rep);
+        return output_result(f);
+}
+
+static void json_hex(struct json *j, const char *key, unsigned v, int digits)
+{
+        char buf[16];
+
+        snprintf(buf, sizeof(buf), "%0*x", digits, v);
+        json_key(j, key);
+        json_string(j, buf);
+}
+
+/* The identity of a device, shared by both documents. */
+static void json_device_ids(struct json *j, const struct pci_device *d)
+{
+        json_key(j, "address");
+        json_string(j, d->name);
+        json_hex(j, "vendor", d->vendor, 4);
+        json_hex(j, "device", d->device, 4);
+        json_hex(j, "class", d->class & 0xffffff, 6);
+        json_key(j, "driver");
+        json_string(j, d->driver);
+}
+
+static void json_iommu(struct json *j, const struct iommu_summary *s)
+{
+        json_key(j, "iommu");
+        json_object_begin(j);
+        json_key(j, "vendor");
+        json_string(j, iommu_vendor_to_string(s->vendor));
+        json_key(j, "hardware");
+        json_bool(j, s->hardware);
+        json_key(j, "enabled");
+        json_bool(j, s->enabled);
+        json_key(j, "mode");
+        json_string(j, iommu_mode_to_string(s->mode));
+        json_object_end(j);
+}
+
+static void json_checks(struct json *j, const struct report *rep)
+{
+        json_key(j, "checks");
+        json_array_begin(j);
+        for (size_t i = 0; i < rep->n_findings; i++) {
+                const struct finding *x = &rep->findings[i];
+                json_object_begin(j);
+                json_key(j, "id");
+                json_string(j, x->id ? x->id : "");
+                json_key(j, "status");
+                json_string(j, check_status_to_string(x->status));
+                json_key(j, "message");
+                json_string(j, x->message ? x->message : "");
+                json_key(j, "hint");
+                json_string(j, x->hint);
+                json_object_end(j);
+        }
+        json_array_end(j);
+}
+
+static void json_selected_device(struct json *j, const struct check_input *in, size_t di)
+{
+        const struct pci_device *d = &in->machine->devices[di];
+
+        json_object_begin(j);
+        json_device_ids(j, d);
+        json_key(j, "group");
+        if (d->iommu_group >= 0)
+                json_int(j, d->iommu_group);
+        else
+                json_null(j);
+        json_key(j, "boot_vga");
+        json_bool(j, d->boot_vga == TRI_YES);
+        json_key(j, "root_device");
+        json_bool(j, check_is_root_device(in, di));
+        json_object_end(j);
+}
+
+static void json_devices(struct json *j, const struct check_input *in)
+{
+        const struct selection *sel = in->selection;
+
+        json_key(j, "devices");
+        json_array_begin(j);
+        for (size_t i = 0; sel && in->machine && i < sel->n_items; i++)
+                if (sel->items[i].device < in->machine->n_devices)
+                        json_selected_device(j, in, sel->items[i].device);
+        json_array_end(j);
+}
+
+static void json_device_names(struct json *j, const struct machine *m, const size_t *devices, size_t n)
+{
+        json_array_begin(j);
+        for (size_t i = 0; i < n; i++)
+                if (devices[i] < m->n_devices)
+                        json_string(j, m->devices[devices[i]].name);
+        json_array_end(j);
+}
+
+static void json_groups(struct json *j, const struct check_input *in)
+{
+        const struct analysis *a = in->analysis;
+        const struct machine *m = in->machine;
+
+        json_key(j, "groups");
+        json_array_begin(j);
+        for (size_t i = 0; a && m && i < a->n_groups; i++) {
+                const struct group_analysis *ga = &a->groups[i];
+                if (ga->group >= m->n_groups)
+                        continue;
+                const struct iommu_group *g = &m->groups[ga->group];
+                json_object_begin(j);
+                json_key(j, "id");
+                json_int(j, g->id);
+                json_key(j, "isolated");
+                json_bool(j, ga->isolated);
+                json_key(j, "devices");
+                json_device_names(j, m, g->devices, g->n_devices);
+                json_key(j, "blockers");
+                json_device_names(j, m, ga->blockers, ga->n_blockers);
+                json_object_end(j);
+        }
+        json_array_end(j);
+}
+
+int output_check_json(FILE *f, const struct check_input *in, const struct report *rep)
+{
+        struct json j;
+
+        json_init(&j, f);
+        json_object_begin(&j);
+        json_key(&j, "version");
+        json_int(&j, 1);
+        json_key(&j, "ready");
+        json_bool(&j, rep->ready);
+        json_iommu(&j, &rep->iommu);
+        json_checks(&j, rep);
+        json_devices(&j, in);
+        json_groups(&j, in);
+        json_object_end(&j);
+        json_finish(&j);
+        return output_result(f);
+}
+
+/* --list: the devices in table order, grouped ones by group id, then the groupless ones. */
+struct list_row {
+        size_t device;
+        long group; /* -1: no group */
+};
+
+static int list_rows(const struct machine *m, struct list_row **ret, size_t *ret_n)
+{
+        size_t cap = m->n_devices, n = 0;
+        struct list_row *rows;
+
+        for (size_t g = 0; g < m->n_groups; g++)
+                cap += m->groups[g].n_devices;
+        rows = calloc(cap ? cap : 1, sizeof(*rows));
+        if (!rows)
+                return -ENOMEM;
+        for (size_t g = 0; g < m->n_groups; g++)
+                for (size_t i = 0; i < m->groups[g].n_devices; i++)
+                        if (m->groups[g].devices[i] < m->n_devices)
+                                rows[n++] = (struct list_row){ m->groups[g].devices[i], m->groups[g].id };
+        for (size_t i = 0; i < m->n_devices; i++)
+                if (m->devices[i].group == NONE)
+                        rows[n++] = (struct list_row){ i, -1 };
+        *ret = rows;
+        *ret_n = n;
+        return 0;
+}
+
+struct list_widths {
+        int group, class, driver;
+};
+
+static int max_int(int a, size_t b)
+{
+        return (size_t)a > b ? a : (int)b;
+}
+
+static struct list_widths list_measure(const struct machine *m, const struct list_row *rows, size_t n)
+{
+        struct list_widths w = { 1, 0, 1 };
+        char buf[NAME_MAX_LEN];
+
+        for (size_t i = 0; i < n; i++) {
+                const struct pci_device *d = &m->devices[rows[i].device];
+                if (rows[i].group >= 0)
+                        w.group = max_int(w.group, (size_t)snprintf(buf, sizeof(buf), "%ld", rows[i].group));
+                w.class = max_int(w.class, strlen(pci_class_name(d->class)));
+                w.driver = max_int(w.driver, strlen(clean(driver_or_dash(d), buf, sizeof(buf))));
+        }
+        return w;
+}
+
+/* "  14  0000:01:00.0  VGA compatible controller  [10de:2484]  nvidia  GA104 [...]". */
+static void list_print_row(FILE *f, const struct machine *m, const struct list_row *row, const struct list_widths *w)
+{
+        const struct pci_device *d = &m->devices[row->device];
+        const char *class = pci_class_name(d->class);
+        char name[NAME_MAX_LEN], addr[NAME_MAX_LEN], drv[NAME_MAX_LEN], grp[24];
+        const char *dn;
+        bool bridge = pci_device_is_bridge(d);
+
+        dn = pci_device_name(d->vendor, d->device, d->class, name, sizeof(name));
+        if (dn == class)
+                dn = ""; /* unknown to pci.ids: the class column says it already */
+        if (row->group >= 0)
+                snprintf(grp, sizeof(grp), "%ld", row->group);
+        else
+                strcpy(grp, "-");
+        fprintf(f, "  %*s  %s  %-*s  [%04x:%04x]  ", w->group, grp, clean(d->name, addr, sizeof(addr)), w->class,
+                class, d->vendor, d->device);
+        clean(driver_or_dash(d), drv, sizeof(drv));
+        if (!*dn && !bridge) {
+                fprintf(f, "%s\n", drv);
+                return;
+        }
+        fprintf(f, "%-*s  ", w->driver, drv);
+        put_clean(f, dn, strlen(dn));
+        fprintf(f, "%s%s\n", *dn && bridge ? "  " : "", bridge ? "(bridge)" : "");
+}
+
+int output_list_text(FILE *f, const struct machine *m, const struct output_style *st)
+{
+        _cleanup_free_ struct list_row *rows = NULL;
+        size_t n;
+        int r;
+
+        r = list_rows(m, &rows, &n);
+        if (r < 0)
+                return r;
+        struct list_widths w = list_measure(m, rows, n);
+        for (size_t i = 0; i < n; i++)
+                list_print_row(f, m, &rows[i], &w);
+        if (m->n_devices == 0)
+                fputs("no PCI devices found\n", f);
+        if (m->n_groups == 0)
+                fputs("the IOMMU has no groups: it is not enabled\n", f);
+        return output_result(f);
+}
+
+static void json_list_group(struct json *j, const struct machine *m, const struct iommu_group *g)
+{
+        json_object_begin(j);
+        json_key(j, "id");
+        json_int(j, g->id);
+        json_key(j, "type");
+        json_string(j, g->type);
+        json_key(j, "devices");
+        json_array_begin(j);
+        for (size_t i = 0; i < g->n_devices; i++) {
+                if (g->devices[i] >= m->n_devices)
+                        continue;
+                const struct pci_device *d = &m->devices[g->devices[i]];
+                json_object_begin(j);
+                json_device_ids(j, d);
+                json_key(j, "bridge");
+                json_bool(j, pci_device_is_bridge(d));
+                json_object_end(j);
+        }
+        json_array_end(j);
+        json_object_end(j);
+}
+
+int output_list_json(FILE *f, const struct machine *m)
+{
+        struct json j;
+
+        json_init(&j, f);
+        json_object_begin(&j);
+        json_key(&j, "version");
+        json_int(&j, 1);
+        json_key(&j, "groups");
+        json_array_begin(&j);
+        for (size_t i = 0; i < m->n_groups; i++)
+                json_list_group(&j, m, &m->groups[i]);
+        json_array_end(&j);
+        json_object_end(&j);
+        json_finish(&j);
+        return output_result(f);
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "plan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+
+const char *refusal_to_string(enum refusal r)
+{
+        switch (r) {
+        case REFUSE_NONE:
+                return "none";
+        case REFUSE_DISABLED:
+                return "disabled on the kernel command line";
+        case REFUSE_IOMMU_OFF:
+                return "IOMMU not enabled";
+        case REFUSE_NO_GROUP:
+                return "no IOMMU group";
+        case REFUSE_NOT_ISOLATED:
+                return "not isolated";
+        case REFUSE_ROOT_DEVICE:
+                return "root device";
+        case REFUSE_BOOT_VGA:
+                return "boot VGA without allow-boot-vga";
+        case REFUSE_PIN_MISMATCH:
+                return "id= pin mismatch";
+        case REFUSE_DAMAGED:
+                return "unreadable sysfs attributes";
+        case REFUSE_SRIOV:
+                return "not an SR-IOV device or too few VFs";
+        case REFUSE_NESTED:
+                return "another device of its group was refused";
+        }
+        return "unknown";
+}
+
+/* An entry with vfs=N that names a PF able to have N VFs: the PF itself is never bound. */
+static bool is_vfs_pf(const struct machine *m, const struct selected *it)
+{
+        const struct pci_device *d = &m->devices[it->device];
+
+        return it->why == SELECTED_BY_SELECTOR && it->conf && it->conf->vfs >= 0 && !it->pin_mismatch &&
+               d->physfn == NONE && d->sriov_totalvfs >= it->conf->vfs;
+}
+
+/* vfs=N on something that cannot have N VFs: planned as a device, and refused. */
+static bool is_bad_vfs(const struct machine *m, const struct selected *it)
+{
+        return it->why == SELECTED_BY_SELECTOR && it->conf && it->conf->vfs >= 0 && !is_vfs_pf(m, it);
+}
+
+static enum refusal device_refusal(const struct check_input *in, const struct selected *it)
+{
+        const struct machine *m = in->machine;
+        const struct pci_device *d = &m->devices[it->device];
+
+        if (it->pin_mismatch)
+                return REFUSE_PIN_MISMATCH;
+        if (d->damaged)
+                return REFUSE_DAMAGED;
+        if (is_bad_vfs(m, it))
+                return REFUSE_SRIOV;
+        if (d->group == NONE || d->group >= m->n_groups)
+                return REFUSE_NO_GROUP;
+        if (check_is_root_device(in, it->device))
+                return REFUSE_ROOT_DEVICE;
+        if (d->boot_vga == TRI_YES && !(it->conf && it->conf->allow_boot_vga))
+                return REFUSE_BOOT_VGA;
+        return REFUSE_NONE;
+}
+
+static const struct group_analysis *find_analysis(const struct analysis *a, size_t group)
+{
+        if (!a)
+                return NULL;
+        for (size_t i = 0; i < a->n_groups; i++)
+                if (a->groups[i].group == group)
+                        return &a->groups[i];
+        return NULL;
+}
+
+/* A vfs= PF stays with its host driver: for its group that is as good as a blocker. */
+static bool group_holds_kept_pf(const struct check_input *in, size_t group)
+{
+        const struct selection *s = in->selection;
+
+        for (size_t i = 0; i < s->n_items; i++)
+                if (is_vfs_pf(in->machine, &s->items[i]) && in->machine->devices[s->items[i].device].group == group)
+                        return true;
+        return false;
+}
+
+static bool group_isolated(const struct check_input *in, size_t group)
+{
+        const struct group_analysis *ga = find_analysis(in->analysis, group);
+
+        /* No analysis means nothing is known about the group: the safe answer is no. */
+        return ga && ga->isolated && !group_holds_kept_pf(in, group);
+}
+
+static int add_sriov(struct plan *p, size_t device, long numvfs)
+{
+        struct plan_sriov *s = realloc(p->sriov, (p->n_sriov + 1) * sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        p->sriov = s;
+        s[p->n_sriov++] = (struct plan_sriov){ .device = device, .numvfs = numvfs };
+        return 0;
+}
+
+static struct plan_group *group_for(struct plan *p, size_t group)
+{
+        if (group != NONE)
+                for (size_t i = 0; i < p->n_groups; i++)
+                        if (p->groups[i].group == group)
+                                return &p->groups[i];
+        struct plan_group *g = realloc(p->groups, (p->n_groups + 1) * sizeof(*g));
+        if (!g)
+                return NULL;
+        p->groups = g;
+        g[p->n_groups] = (struct plan_group){ .group = group };
+        return &g[p->n_groups++];
+}
+
+static int add_device(const struct check_input *in, struct plan *p, const struct selected *it)
+{
+        const struct pci_device *d = &in->machine->devices[it->device];
+        size_t group = d->group < in->machine->n_groups ? d->group : NONE;
+        struct plan_group *pg = group_for(p, group);
+        if (!pg)
+                return -ENOMEM;
+        struct plan_device *pd = realloc(pg->devices, (pg->n_devices + 1) * sizeof(*pd));
+        if (!pd)
+                return -ENOMEM;
+        pg->devices = pd;
+        pd[pg->n_devices++] = (struct plan_device){
+                .device = it->device,
+                .refusal = device_refusal(in, it),
+                .on_vfio = d->driver && strcmp(d->driver, "vfio-pci") == 0,
+        };
+        return 0;
+}
+
+static int add_item(const struct check_input *in, struct plan *p, const struct selected *it)
+{
+        if (it->device >= in->machine->n_devices)
+                return 0;
+        if (!is_vfs_pf(in->machine, it))
+                return add_device(in, p, it);
+        if (in->machine->devices[it->device].sriov_numvfs != it->conf->vfs)
+                return add_sriov(p, it->device, it->conf->vfs);
+        return 0;
+}
+
+/* Group order is machine order (groups are sorted by id there); groupless devices last. */
+static int cmp_group(const void *a, const void *b)
+{
+        const struct plan_group *x = a, *y = b;
+
+        if (x->group != y->group)
+                return x->group < y->group ? -1 : 1;
+        return x->devices[0].device < y->devices[0].device ? -1 : x->devices[0].device > y->devices[0].device;
+}
+
+/* All or nothing: one refused device refuses its whole group. */
+static void decide_group(const struct check_input *in, enum refusal global, struct plan_group *pg)
+{
+        enum refusal why = REFUSE_NONE;
+
+        for (size_t i = 0; i < pg->n_devices && why == REFUSE_NONE; i++)
+                why = pg->devices[i].refusal;
+        if (why == REFUSE_NONE && pg->group != NONE && in->config && in->config->isolation == ISOLATION_STRICT &&
+            !group_isolated(in, pg->group))
+                why = REFUSE_NOT_ISOLATED;
+        bool from_device = why != REFUSE_NONE && why != REFUSE_NOT_ISOLATED;
+        if (why == REFUSE_NONE)
+                why = global;
+        pg->refusal = why;
+        for (size_t i = 0; i < pg->n_devices; i++)
+                if (pg->devices[i].refusal == REFUSE_NONE)
+                        pg->devices[i].refusal = from_device ? REFUSE_NESTED : why;
+}
+
+static enum refusal global_refusal(const struct check_input *in)
+{
+        if (in->cmdline && cmdline_flag(in->cmdline, "vfio-prep.disable"))
+                return REFUSE_DISABLED;
+        if (in->machine->n_groups == 0)
+                return REFUSE_IOMMU_OFF;
+        return REFUSE_NONE;
+}
+
+int plan_build(const struct check_input *in, struct plan *ret)
+{
+        struct plan p = { .global = global_refusal(in) };
+        const struct selection *s = in->selection;
+
+        for (size_t i = 0; s && i < s->n_items; i++)
+                if (add_item(in, &p, &s->items[i]) < 0) {
+                        plan_done(&p);
+                        return -ENOMEM;
+                }
+        if (p.n_groups > 1)
+                qsort(p.groups, p.n_groups, sizeof(*p.groups), cmp_group);
+        for (size_t i = 0; i < p.n_groups; i++)
+                decide_group(in, p.global, &p.groups[i]);
+        *ret = p;
+        return 0;
+}
+
+void plan_done(struct plan *p)
+{
+        for (size_t i = 0; i < p->n_groups; i++)
+                free(p->groups[i].devices);
+        free(p->groups);
+        free(p->sriov);
+        *p = (struct plan){ 0 };
+}
+
+bool plan_has_work(const struct plan *p)
+{
+        if (p->global != REFUSE_NONE)
+                return false;
+        if (p->n_sriov > 0)
+                return true;
+        for (size_t i = 0; i < p->n_groups; i++) {
+                if (p->groups[i].refusal != REFUSE_NONE)
+                        continue;
+                for (size_t j = 0; j < p->groups[i].n_devices; j++)
+                        if (!p->groups[i].devices[j].on_vfio)
+                                return true;
+        }
+        return false;
+}

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "select.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+
+/*
+ * When several entries reach one device, the strongest claim wins: a selector naming the device
+ * (with its pin holding) beats one whose id= pin failed, which beats being a VF of a vfs= PF,
+ * which beats being pulled in by functions=. Among equal claims the earlier entry wins, so
+ * claims are made in config order and replaced only by strictly stronger ones.
+ */
+enum claim_rank {
+        RANK_SELECTOR,
+        RANK_PIN_MISMATCH,
+        RANK_VF,
+        RANK_FUNCTIONS,
+};
+
+struct claim {
+        bool set;
+        enum claim_rank rank;
+        struct selected item;
+};
+
+static enum claim_rank rank_of(enum selected_why why, bool pin_mismatch)
+{
+        switch (why) {
+        case SELECTED_BY_SELECTOR:
+                return pin_mismatch ? RANK_PIN_MISMATCH : RANK_SELECTOR;
+        case SELECTED_AS_VF:
+                return RANK_VF;
+        case SELECTED_BY_FUNCTIONS:
+        default:
+                return RANK_FUNCTIONS;
+        }
+}
+
+static void claim(struct claim *claims, size_t dev, const struct device_conf *conf, enum selected_why why,
+                  size_t pulled_by, bool pin_mismatch)
+{
+        enum claim_rank rank = rank_of(why, pin_mismatch);
+
+        if (claims[dev].set && claims[dev].rank <= rank)
+                return;
+        claims[dev] = (struct claim){
+                .set = true,
+                .rank = rank,
+                .item = { .device = dev, .conf = conf, .why = why, .pulled_by = pulled_by,
+                          .pin_mismatch = pin_mismatch },
+        };
+}
+
+/* Whether functions= pulls slot-mate OTHER in along with the selected device D. */
+static bool pulls_in(const struct device_conf *conf, const struct pci_device *d, const struct pci_device *other)
+{
+        switch (conf->functions) {
+        case FUNCTIONS_ALL:
+                return true;
+        case FUNCTIONS_AUTO:
+                /* A GPU's audio, USB-C and UCSI functions go with it even in groups of their own. */
+                if (pci_class_base(d->class) == 0x03)
+                        return true;
+                return d->group != NONE && other->group == d->group;
+        case FUNCTIONS_ONE:
+        default:
+                return false;
+        }
+}
+
+static void expand_functions(const struct machine *m, struct claim *claims, size_t dev, const struct device_conf *conf)
+{
+        const struct pci_device *d = &m->devices[dev];
+        size_t first = dev;
+
+        /* Devices are sorted by address: a slot's functions sit next to each other. */
+        while (first > 0 && pci_same_slot(&m->devices[first - 1].addr, &d->addr))
+                first--;
+        for (size_t i = first; i < m->n_devices && pci_same_slot(&m->devices[i].addr, &d->addr); i++)
+                if (i != dev && pulls_in(conf, d, &m->devices[i]))
+                        claim(claims, i, conf, SELECTED_BY_FUNCTIONS, dev, false);
+}
+
+static void expand_vfs(const struct machine *m, struct claim *claims, size_t pf, const struct device_conf *conf)
+{
+        for (size_t i = 0; i < m->n_devices; i++)
+                if (m->devices[i].physfn == pf)
+                        claim(claims, i, conf, SELECTED_AS_VF, pf, false);
+}
+
+static void select_hit(const struct machine *m, struct claim *claims, size_t dev, const struct device_conf *conf)
+{
+        const struct pci_device *d = &m->devices[dev];
+        bool mismatch = conf->has_pin && (d->vendor != conf->pin_vendor || d->device != conf->pin_device);
+
+        claim(claims, dev, conf, SELECTED_BY_SELECTOR, NONE, mismatch);
+        /* Not the hardware the entry was written for: nothing around it is wanted either. */
+        if (mismatch)
+                return;
+        /* A vfs= PF is never bound itself; its VFs are what the entry is about. */
+        if (conf->vfs >= 0)
+                expand_vfs(m, claims, dev, conf);
+        else
+                expand_functions(m, claims, dev, conf);
+}
+
+/* Claims for one entry; whether it matched any device. */
+static bool select_entry(const struct machine *m, struct claim *claims, const struct device_conf *conf)
+{
+        bool matched = false;
+
+        if (conf->sel.kind == SELECTOR_ADDRESS) {
+                size_t dev = machine_find_device(m, &conf->sel.addr);
+                if (dev == NONE)
+                        return false;
+                select_hit(m, claims, dev, conf);
+                return true;
+        }
+        for (size_t i = 0; i < m->n_devices; i++)
+                if (selector_matches(&conf->sel, &m->devices[i])) {
+                        select_hit(m, claims, i, conf);
+                        matched = true;
+                }
+        return matched;
+}
+
+static int push_unmatched(struct selection *s, const struct device_conf *conf)
+{
+        struct unmatched *u = realloc(s->unmatched, (s->n_unmatched + 1) * sizeof(*u));
+        if (!u)
+                return -ENOMEM;
+        s->unmatched = u;
+        u[s->n_unmatched++] = (struct unmatched){ .conf = conf };
+        return 0;
+}
+
+static int collect(const struct machine *m, const struct claim *claims, struct selection *s)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < m->n_devices; i++)
+                n += claims[i].set;
+        if (n == 0)
+                return 0;
+        s->items = calloc(n, sizeof(*s->items));
+        if (!s->items)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_devices; i++)
+                if (claims[i].set)
+                        s->items[s->n_items++] = claims[i].item;
+        return 0;
+}
+
+int select_devices(const struct machine *m, const struct config *cfg, struct selection *ret)
+{
+        struct selection s = { 0 };
+        _cleanup_free_ struct claim *claims = calloc(m->n_devices ? m->n_devices : 1, sizeof(*claims));
+        int k;
+
+        if (!claims)
+                return -ENOMEM;
+        for (size_t i = 0; i < cfg->n_devices; i++) {
+                if (select_entry(m, claims, &cfg->devices[i]))
+                        continue;
+                k = push_unmatched(&s, &cfg->devices[i]);
+                if (k < 0)
+                        goto fail;
+        }
+        k = collect(m, claims, &s);
+        if (k < 0)
+                goto fail;
+        *ret = s;
+        return 0;
+fail:
+        selection_done(&s);
+        return k;
+}
+
+void selection_done(struct selection *s)
+{
+        if (!s)
+                return;
+        free(s->items);
+        free(s->unmatched);
+        *s = (struct selection){ 0 };
+}
+
+size_t selection_find(const struct selection *s, size_t device)
+{
+        size_t lo = 0, hi = s->n_items;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (s->items[mid].device == device)
+                        return mid;
+                if (s->items[mid].device < device)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return NONE;
+}

@@ -1,0 +1,126 @@
+#!/bin/sh
+# Command-line tests: run vfio-prep against fixture trees and compare what it prints, and its
+# exit status, with golden files. Usage: tests/cli/run.sh BINARY
+#   UPDATE_GOLDEN=1   rewrite the golden files from the current output (review the diff!)
+#   CLI_FILTER=WORD   run only the cases whose name contains WORD
+#   CLI_WRAPPER=CMD   run the binary under CMD (e.g. "valgrind -q --error-exitcode=99 --leak-check=full")
+set -u
+
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+golden=$here/golden
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/vfio-prep-cli.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT INT TERM
+
+pass=0
+fail=0
+
+# A writable copy of fixture NAME: a committed tree under tests/fixtures/NAME, or one
+# generated from tests/fixtures/NAME.desc by tests/gen-tree.sh.
+fixture() {
+	dir=$scratch/trees/$1
+	if [ ! -d "$dir" ]; then
+		mkdir -p "$scratch/trees"
+		if [ -d "$top/tests/fixtures/$1" ]; then
+			cp -a "$top/tests/fixtures/$1" "$dir"
+		elif [ -f "$top/tests/fixtures/$1.desc" ]; then
+			sh "$top/tests/gen-tree.sh" "$dir" <"$top/tests/fixtures/$1.desc" || return 1
+		else
+			echo "no fixture $1" >&2
+			return 1
+		fi
+		# git does not keep modes that the ownership rule looks at.
+		[ -d "$dir/etc" ] && chmod -R go-w "$dir/etc"
+	fi
+	printf '%s\n' "$dir"
+}
+
+# Replace the scratch directory in output so that golden files are stable.
+normalize() {
+	sed -e "s|$scratch/trees/[^/ ]*|ROOT|g" -e "s|$scratch|SCRATCH|g"
+}
+
+compare() {
+	name=$1 what=$2 file=$3
+	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+		cp "$file" "$golden/$name.$what"
+		return 0
+	fi
+	if [ ! -f "$golden/$name.$what" ]; then
+		echo "  missing golden file $golden/$name.$what (run with UPDATE_GOLDEN=1)"
+		return 1
+	fi
+	if ! diff -u "$golden/$name.$what" "$file" >"$scratch/diff"; then
+		sed 's/^/  /' "$scratch/diff" | head -40
+		return 1
+	fi
+}
+
+# check NAME EXPECTED_EXIT FIXTURE [ARGS...]: run with --root at the fixture.
+check() {
+	name=$1 want=$2 fix=$3
+	shift 3
+	case $name in *"${CLI_FILTER:-}"*) ;; *) return 0 ;; esac
+	root=$(fixture "$fix") || { fail=$((fail + 1)); echo "FAIL $name: fixture"; return; }
+	run_case "$name" "$want" --root "$root" "$@"
+}
+
+# run NAME EXPECTED_EXIT [ARGS...]: run without an implied --root.
+run() {
+	name=$1 want=$2
+	shift 2
+	case $name in *"${CLI_FILTER:-}"*) ;; *) return 0 ;; esac
+	run_case "$name" "$want" "$@"
+}
+
+run_case() {
+	name=$1 want=$2
+	shift 2
+	out=$scratch/out err=$scratch/err
+	# shellcheck disable=SC2086 # CLI_WRAPPER is a command line on purpose
+	NO_COLOR=1 ${CLI_WRAPPER:-} "$bin" "$@" >"$scratch/out.raw" 2>"$scratch/err.raw"
+	got=$?
+	normalize <"$scratch/out.raw" >"$out"
+	normalize <"$scratch/err.raw" >"$err"
+	ok=1
+	if [ "$got" != "$want" ]; then
+		echo "  exit status $got, expected $want"
+		sed 's/^/  stderr: /' "$err" | head -10
+		ok=0
+	fi
+	compare "$name" out "$out" || ok=0
+	compare "$name" err "$err" || ok=0
+	if [ $ok = 1 ]; then
+		pass=$((pass + 1))
+		echo "ok   $name"
+	else
+		fail=$((fail + 1))
+		echo "FAIL $name"
+	fi
+}
+
+# tree_unchanged NAME FIXTURE: the fixture's files are as before (nothing written).
+tree_unchanged() {
+	name=$1 fix=$2
+	case $name in *"${CLI_FILTER:-}"*) ;; *) return 0 ;; esac
+	if [ -d "$top/tests/fixtures/$fix" ]; then
+		src=$top/tests/fixtures/$fix
+	else
+		src=$scratch/pristine-$fix
+		[ -d "$src" ] || sh "$top/tests/gen-tree.sh" "$src" <"$top/tests/fixtures/$fix.desc"
+	fi
+	if diff -r --no-dereference "$src" "$scratch/trees/$fix" >"$scratch/diff" 2>&1; then
+		pass=$((pass + 1))
+		echo "ok   $name"
+	else
+		fail=$((fail + 1))
+		echo "FAIL $name: the tree was written to"
+		sed 's/^/  /' "$scratch/diff" | head -20
+	fi
+}
+
+. "$here/cases.sh"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,591 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# gen-tree.sh DIR < DESCRIPTION
+#
+# Writes a fake kernel tree (/sys, /proc, /boot, /dev) into DIR, as vfio-prep --root DIR reads
+# it: plain files and relative links only, nothing that needs privileges. DIR should be new or
+# empty. Used by command-line tests and benchmarks, so it stays fast for thousands of devices:
+# one printf per file and no subprocess per byte.
+#
+# DESCRIPTION has one item per line; '#' starts a comment line, blank lines are ignored.
+# Devices, blocks and physfn= may only name things declared on earlier lines.
+#
+#   cpu intel|amd|arm               /proc/cpuinfo for one CPU of that kind
+#   acpi DMAR|IVRS|IORT             /sys/firmware/acpi/tables/NAME
+#   iommu-unit NAME                 /sys/class/iommu/NAME (dmar0, ivhd0, ...)
+#   cmdline TEXT...                 /proc/cmdline (default: an empty line)
+#   release VERSION                 /proc/sys/kernel/osrelease (default 6.1.0-fake)
+#   kconfig LINE                    a line of /boot/config-VERSION ("CONFIG_X=y",
+#                                   "# CONFIG_X is not set"); the file exists only with one
+#   interrupts CHIP                 a /proc/interrupts line on that chip (IR-PCI-MSI, PCI-MSI,
+#                                   IR-IO-APIC, ...); the file exists only with one
+#   pci ADDR [OPTION]...            a PCI device DDDD:BB:DD.F (lower-case hex)
+#       parent=ADDR                 below that bridge (default: on root bus pciDDDD:BB)
+#       vendor=HHHH device=HHHH     IDs (required)
+#       class=HHHHHH                class code (required)
+#       subsys=HHHH:HHHH            subsystem vendor and device (default 0000:0000)
+#       group=N                     IOMMU group N (created with type DMA-FQ if new)
+#       driver=NAME                 bound to NAME (/sys/bus/pci/drivers/NAME with bind, unbind,
+#                                   new_id, remove_id)
+#       module=NAME                 the driver's module link; /sys/module/NAME/initstate "live"
+#       builtin                     the driver is built in: /sys/module/NAME without initstate
+#                                   (with module=), or no module link at all (without)
+#       boot_vga=0|1                boot_vga attribute (class 03xxxx devices get 0 by default)
+#       bridge                      header type 1 (implied by class 0604xx)
+#       multifunction               header type bit 7
+#       pcie=TYPE                   PCI Express capability at 0x40: rootport, downstream,
+#                                   upstream, endpoint, legacy, pcie2pci
+#       acs=CTRL[/CAP]              ACS extended capability at 0x100 with these control and
+#                                   capability registers (hex; CAP defaults to CTRL)
+#       cfg=64|256|4096             config size (default 4096 with acs=, 256 with pcie=, else 64)
+#       sriov=TOTAL                 SR-IOV physical function (sriov_totalvfs, sriov_numvfs)
+#       physfn=ADDR                 a virtual function of that PF (physfn and virtfnN links)
+#       reset=METHODS               reset_method, commas for spaces (reset=flr,bus); "none": empty
+#   group N [type=TYPE] [region=START-END-TYPE]...
+#                                   group type (DMA, DMA-FQ, identity, ...) and reserved_regions
+#                                   (hex addresses: region=fee00000-feefffff-msi)
+#   block NAME [pci=ADDR | partition=DISK | slaves=A,B,...] [dmname=NAME] [uuid=U]
+#         [partuuid=U] [label=L]
+#                                   a block device: a disk below PCI device ADDR, a partition of
+#                                   DISK, or a virtual (dm, md) device over the listed slaves;
+#                                   /sys/class/block, /sys/dev/block, /dev/NAME and
+#                                   /dev/disk/by-{uuid,partuuid,label} links
+#
+# Example:
+#   cpu intel
+#   acpi DMAR
+#   pci 0000:00:01.0 vendor=8086 device=1901 class=060400 pcie=rootport acs=1d group=1 driver=pcieport builtin
+#   pci 0000:01:00.0 parent=0000:00:01.0 vendor=10de device=2484 class=030000 group=1 boot_vga=0
+set -eu
+
+if [ $# -ne 1 ]; then
+	echo "usage: gen-tree.sh DIR < DESCRIPTION" >&2
+	exit 2
+fi
+out=$1
+lineno=0
+release=6.1.0-fake
+cmdline=
+kconfig=
+interrupts=
+n_irq=0
+n_block=0
+n_virtual=0
+ZERO='\000'
+
+die() {
+	printf 'gen-tree.sh: line %s: %s\n' "$lineno" "$*" >&2
+	exit 1
+}
+
+# REPLY = N octal zero escapes for printf, by doubling.
+zeros() {
+	_z_n=$1
+	_z_chunk=$ZERO
+	REPLY=
+	while [ "$_z_n" -gt 0 ]; do
+		if [ $((_z_n % 2)) -eq 1 ]; then
+			REPLY=$REPLY$_z_chunk
+		fi
+		_z_chunk=$_z_chunk$_z_chunk
+		_z_n=$((_z_n / 2))
+	done
+}
+zeros 4
+Z4=$REPLY
+zeros 11
+Z11=$REPLY
+zeros 28
+Z28=$REPLY
+zeros 188
+Z188=$REPLY
+zeros 192
+Z192=$REPLY
+zeros 3832
+Z3832=$REPLY
+zeros 3840
+Z3840=$REPLY
+
+# Append the printf escape of byte value $1 to CFG.
+byte() {
+	CFG="$CFG\\$(($1 / 64))$(($1 / 8 % 8))$(($1 % 8))"
+}
+
+# Little-endian 16-bit value.
+word() {
+	byte $(($1 & 255))
+	byte $(($1 >> 8 & 255))
+}
+
+# mklink TARGET LINK: a relative link inside the tree, both paths absolute as seen from DIR;
+# like the kernel's, it climbs only to the directory the two paths share.
+mklink() {
+	_t=${1#/}/
+	_l=${2#/}
+	_l=${_l%/*}/
+	while [ "${_t%%/*}" = "${_l%%/*}" ] && [ -n "${_l%%/*}" ]; do
+		_t=${_t#*/}
+		_l=${_l#*/}
+	done
+	_up=
+	while [ -n "$_l" ]; do
+		_up=../$_up
+		_l=${_l#*/}
+	done
+	_t=$_up$_t
+	ln -s "${_t%/}" "$out$2"
+}
+
+put() { # put PATH TEXT: a file holding TEXT and a newline
+	printf '%s\n' "$2" >"$out$1"
+}
+
+is_hex() { # is_hex LEN VALUE
+	case $2 in
+	*[!0-9a-f]* | '') return 1 ;;
+	esac
+	[ ${#2} -eq "$1" ]
+}
+
+# KEY = ADDR as a variable-name suffix, once ADDR is checked.
+addr_key() {
+	case $1 in
+	[0-9a-f][0-9a-f][0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[01][0-9a-f].[0-7]) ;;
+	[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[01][0-9a-f].[0-7]) ;;
+	*) die "malformed PCI address '$1'" ;;
+	esac
+	_a_rest=${1#*:}
+	KEY=${1%%:*}_${_a_rest%%:*}_${_a_rest#*:}
+	KEY=${KEY%.*}_${KEY##*.}
+}
+
+dev_path() { # REPLY = sysfs directory of a declared device
+	addr_key "$1"
+	eval "REPLY=\${path_$KEY-}"
+	[ -n "$REPLY" ] || die "device $1 is not declared above"
+}
+
+block_key() { # BKEY = block name as a variable-name suffix
+	case $1 in
+	'' | *[!a-z0-9-]*) die "malformed block device name '$1'" ;;
+	esac
+	_b_rest=$1
+	BKEY=
+	while :; do
+		case $_b_rest in
+		*-*)
+			BKEY=$BKEY${_b_rest%%-*}_
+			_b_rest=${_b_rest#*-}
+			;;
+		*)
+			BKEY=$BKEY$_b_rest
+			break
+			;;
+		esac
+	done
+}
+
+ensure_dir() {
+	[ -d "$out$1" ] || mkdir -p "$out$1"
+}
+
+ensure_group() {
+	if [ ! -d "$out/sys/kernel/iommu_groups/$1" ]; then
+		mkdir -p "$out/sys/kernel/iommu_groups/$1/devices"
+		put "/sys/kernel/iommu_groups/$1/type" DMA-FQ
+		: >"$out/sys/kernel/iommu_groups/$1/reserved_regions"
+	fi
+}
+
+ensure_driver() {
+	_d=/sys/bus/pci/drivers/$1
+	if [ ! -d "$out$_d" ]; then
+		mkdir -p "$out$_d"
+		: >"$out$_d/bind"
+		: >"$out$_d/unbind"
+		: >"$out$_d/new_id"
+		: >"$out$_d/remove_id"
+	fi
+}
+
+pcie_type() {
+	case $1 in
+	endpoint) REPLY=0 ;;
+	legacy) REPLY=1 ;;
+	rootport) REPLY=4 ;;
+	upstream) REPLY=5 ;;
+	downstream) REPLY=6 ;;
+	pcie2pci) REPLY=7 ;;
+	*) die "unknown pcie type '$1'" ;;
+	esac
+}
+
+# The config space file of the device being declared (variables of pci_line).
+write_config() {
+	_ht=0
+	case $class in 0604* | 0609*) _ht=1 ;; esac
+	[ -z "$bridge" ] || _ht=1
+	[ -z "$mf" ] || _ht=$((_ht | 128))
+	_status=0
+	_capptr=0
+	if [ -n "$pcie" ]; then
+		_status=16
+		_capptr=64
+	fi
+	_c=$((0x$class))
+	CFG=
+	word $((0x$vendor))
+	word $((0x$device))
+	word 0
+	word $_status
+	byte 0
+	byte $((_c & 255))
+	byte $((_c >> 8 & 255))
+	byte $((_c >> 16))
+	byte 0
+	byte 0
+	byte $_ht
+	byte 0
+	CFG=$CFG$Z28
+	if [ $((_ht & 127)) -eq 0 ]; then
+		word $((0x${subsys%:*}))
+		word $((0x${subsys#*:}))
+	else
+		CFG=$CFG$Z4
+	fi
+	CFG=$CFG$Z4
+	byte $_capptr
+	CFG=$CFG$Z11
+	if [ "$cfg" -ge 256 ]; then
+		if [ -n "$pcie" ]; then
+			pcie_type "$pcie"
+			byte 16
+			byte 0
+			byte $((2 | REPLY << 4))
+			byte 0
+			CFG=$CFG$Z188
+		else
+			CFG=$CFG$Z192
+		fi
+	fi
+	if [ "$cfg" -ge 4096 ]; then
+		if [ -n "$acs" ]; then
+			_ctrl=${acs%/*}
+			_cap=${acs#*/}
+			word 13
+			word 1
+			word $((0x$_cap))
+			word $((0x$_ctrl))
+			CFG=$CFG$Z3832
+		else
+			CFG=$CFG$Z3840
+		fi
+	fi
+	# shellcheck disable=SC2059 # the format is nothing but octal escapes built above
+	printf "$CFG" >"$out$dir/config"
+}
+
+pci_option() {
+	case $1 in
+	parent=*) parent=${1#*=} ;;
+	vendor=*) vendor=${1#*=} ;;
+	device=*) device=${1#*=} ;;
+	class=*) class=${1#*=} ;;
+	subsys=*) subsys=${1#*=} ;;
+	group=*) group=${1#*=} ;;
+	driver=*) driver=${1#*=} ;;
+	module=*) module=${1#*=} ;;
+	builtin) builtin=1 ;;
+	boot_vga=*) boot_vga=${1#*=} ;;
+	bridge) bridge=1 ;;
+	multifunction) mf=1 ;;
+	pcie=*) pcie=${1#*=} ;;
+	acs=*) acs=${1#*=} ;;
+	cfg=*) cfg=${1#*=} ;;
+	sriov=*) sriov=${1#*=} ;;
+	physfn=*) physfn=${1#*=} ;;
+	reset=*) reset=${1#*=} ;;
+	*) die "unknown pci option '$1'" ;;
+	esac
+}
+
+check_pci_options() {
+	is_hex 4 "$vendor" || die "vendor= needs 4 hex digits"
+	is_hex 4 "$device" || die "device= needs 4 hex digits"
+	is_hex 6 "$class" || die "class= needs 6 hex digits"
+	if ! is_hex 4 "${subsys%:*}" || ! is_hex 4 "${subsys#*:}"; then
+		die "malformed subsys= '$subsys'"
+	fi
+	case $acs in */*) ;; ?*) acs=$acs/$acs ;; esac
+	case $acs in
+	'') ;;
+	*/*/* | */ | /* | *[!0-9a-f/]*) die "malformed acs= '$acs'" ;;
+	?????*/* | */?????*) die "acs= registers are 16 bits" ;;
+	esac
+	case $group in *[!0-9]*) die "malformed group= '$group'" ;; esac
+	case $sriov in *[!0-9]*) die "malformed sriov= '$sriov'" ;; esac
+	case $boot_vga in '' | 0 | 1) ;; *) die "boot_vga= takes 0 or 1" ;; esac
+	if [ -z "$cfg" ]; then
+		cfg=64
+		[ -z "$pcie" ] || cfg=256
+		[ -z "$acs" ] || cfg=4096
+	fi
+	case $cfg in 64 | 256 | 4096) ;; *) die "cfg= takes 64, 256 or 4096" ;; esac
+}
+
+pci_driver() {
+	ensure_driver "$driver"
+	mklink "/sys/bus/pci/drivers/$driver" "$dir/driver"
+	mklink "$dir" "/sys/bus/pci/drivers/$driver/$addr"
+	if [ -n "$module" ]; then
+		[ -L "$out/sys/bus/pci/drivers/$driver/module" ] ||
+			mklink "/sys/module/$module" "/sys/bus/pci/drivers/$driver/module"
+		ensure_dir "/sys/module/$module"
+		[ -n "$builtin" ] || put "/sys/module/$module/initstate" live
+	fi
+}
+
+pci_sriov() {
+	if [ -n "$sriov" ]; then
+		put "$dir/sriov_totalvfs" "$sriov"
+		put "$dir/sriov_numvfs" 0
+		put "$dir/sriov_drivers_autoprobe" 1
+		eval "nvf_$KEY=0"
+	fi
+	if [ -n "$physfn" ]; then
+		_vfkey=$KEY
+		dev_path "$physfn"
+		_pf=$REPLY
+		eval "_n=\${nvf_$KEY-}"
+		[ -n "$_n" ] || die "physfn $physfn has no sriov="
+		mklink "$_pf" "$dir/physfn"
+		mklink "$dir" "$_pf/virtfn$_n"
+		eval "nvf_$KEY=$((_n + 1))"
+		put "$_pf/sriov_numvfs" $((_n + 1))
+		KEY=$_vfkey
+	fi
+}
+
+pci_line() {
+	addr=$1
+	shift
+	parent='' vendor='' device='' class='' subsys=0000:0000 group='' driver='' module='' builtin=''
+	boot_vga='' bridge='' mf='' pcie='' acs='' cfg='' sriov='' physfn='' reset=
+	for _o in "$@"; do
+		pci_option "$_o"
+	done
+	check_pci_options
+	if [ -n "$parent" ]; then
+		dev_path "$parent"
+		dir=$REPLY/$addr
+	else
+		_dom=${addr%%:*}
+		_bus=${addr#*:}
+		dir=/sys/devices/pci$_dom:${_bus%%:*}/$addr
+	fi
+	addr_key "$addr"
+	eval "[ -z \"\${path_$KEY-}\" ]" || die "device $addr declared twice"
+	eval "path_$KEY=\$dir"
+	mkdir -p "$out$dir"
+	put "$dir/vendor" "0x$vendor"
+	put "$dir/device" "0x$device"
+	put "$dir/subsystem_vendor" "0x${subsys%:*}"
+	put "$dir/subsystem_device" "0x${subsys#*:}"
+	put "$dir/class" "0x$class"
+	put "$dir/driver_override" "(null)"
+	write_config
+	mklink "$dir" "/sys/bus/pci/devices/$addr"
+	case $class in 0300*) [ -n "$boot_vga" ] || boot_vga=0 ;; esac
+	[ -z "$boot_vga" ] || put "$dir/boot_vga" "$boot_vga"
+	if [ -n "$group" ]; then
+		ensure_group "$group"
+		mklink "/sys/kernel/iommu_groups/$group" "$dir/iommu_group"
+		mklink "$dir" "/sys/kernel/iommu_groups/$group/devices/$addr"
+	fi
+	[ -z "$driver" ] || pci_driver
+	case $reset in
+	'') ;;
+	none) : >"$out$dir/reset_method" ;;
+	*)
+		_m=
+		_rest=$reset,
+		while [ -n "$_rest" ]; do
+			_m="$_m${_m:+ }${_rest%%,*}"
+			_rest=${_rest#*,}
+		done
+		put "$dir/reset_method" "$_m"
+		;;
+	esac
+	pci_sriov
+}
+
+group_line() {
+	_g=$1
+	shift
+	case $_g in '' | *[!0-9]*) die "malformed group number '$_g'" ;; esac
+	ensure_group "$_g"
+	_regions=
+	for _o in "$@"; do
+		case $_o in
+		type=*) put "/sys/kernel/iommu_groups/$_g/type" "${_o#type=}" ;;
+		region=*-*-*)
+			_r=${_o#region=}
+			_s=${_r%%-*}
+			_r=${_r#*-}
+			_e=${_r%%-*}
+			if ! is_hex "${#_s}" "$_s" || ! is_hex "${#_e}" "$_e"; then
+				die "malformed region '$_o'"
+			fi
+			_regions=$_regions$(printf '0x%016x 0x%016x %s' "$((0x$_s))" "$((0x$_e))" "${_r#*-}")
+			_regions="$_regions
+"
+			;;
+		*) die "unknown group option '$_o'" ;;
+		esac
+	done
+	[ -z "$_regions" ] || printf '%s' "$_regions" >"$out/sys/kernel/iommu_groups/$_g/reserved_regions"
+}
+
+# by-* links for the block device being declared.
+block_links() {
+	if [ -n "$uuid" ]; then
+		ensure_dir /dev/disk/by-uuid
+		mklink "/dev/$name" "/dev/disk/by-uuid/$uuid"
+	fi
+	if [ -n "$partuuid" ]; then
+		ensure_dir /dev/disk/by-partuuid
+		mklink "/dev/$name" "/dev/disk/by-partuuid/$partuuid"
+	fi
+	if [ -n "$label" ]; then
+		ensure_dir /dev/disk/by-label
+		mklink "/dev/$name" "/dev/disk/by-label/$label"
+	fi
+}
+
+block_slaves() {
+	_rest=$slaves,
+	while [ -n "$_rest" ]; do
+		_s=${_rest%%,*}
+		_rest=${_rest#*,}
+		block_key "$_s"
+		eval "_sp=\${bpath_$BKEY-}"
+		[ -n "$_sp" ] || die "block device $_s is not declared above"
+		ensure_dir "$dir/slaves"
+		ensure_dir "$_sp/holders"
+		mklink "$_sp" "$dir/slaves/$_s"
+		mklink "$dir" "$_sp/holders/$name"
+	done
+}
+
+block_line() {
+	name=$1
+	shift
+	pci='' partition='' slaves='' dmname='' uuid='' partuuid='' label='' _np=0
+	for _o in "$@"; do
+		case $_o in
+		pci=*) pci=${_o#*=} ;;
+		partition=*) partition=${_o#*=} ;;
+		slaves=*) slaves=${_o#*=} ;;
+		dmname=*) dmname=${_o#*=} ;;
+		uuid=*) uuid=${_o#*=} ;;
+		partuuid=*) partuuid=${_o#*=} ;;
+		label=*) label=${_o#*=} ;;
+		*) die "unknown block option '$_o'" ;;
+		esac
+	done
+	major=259
+	if [ -n "$partition" ]; then
+		block_key "$partition"
+		eval "_pp=\${bpath_$BKEY-}"
+		[ -n "$_pp" ] || die "block device $partition is not declared above"
+		eval "_np=\$((\${nparts_$BKEY-0} + 1))"
+		eval "nparts_$BKEY=$_np"
+		dir=$_pp/$name
+	elif [ -n "$pci" ]; then
+		dev_path "$pci"
+		dir=$REPLY/block/$name
+	elif [ -n "$slaves" ] || [ -n "$dmname" ]; then
+		dir=/sys/devices/virtual/block/$name
+		major=253
+		n_virtual=$((n_virtual + 1))
+	else
+		die "block $name needs pci=, partition= or slaves="
+	fi
+	block_key "$name"
+	eval "bpath_$BKEY=\$dir"
+	mkdir -p "$out$dir"
+	n_block=$((n_block + 1))
+	put "$dir/dev" "$major:$n_block"
+	[ -z "$partition" ] || put "$dir/partition" "$_np"
+	[ -z "$dmname" ] || { ensure_dir "$dir/dm" && put "$dir/dm/name" "$dmname"; }
+	[ -z "$slaves" ] || block_slaves
+	mklink "$dir" "/sys/class/block/$name"
+	[ -n "$partition" ] || mklink "$dir" "/sys/block/$name"
+	mklink "$dir" "/sys/dev/block/$major:$n_block"
+	: >"$out/dev/$name"
+	block_links
+}
+
+finish() {
+	put /proc/sys/kernel/osrelease "$release"
+	put /proc/cmdline "$cmdline"
+	if [ -n "$kconfig" ]; then
+		ensure_dir /boot
+		printf '%s' "$kconfig" >"$out/boot/config-$release"
+	fi
+	if [ -n "$interrupts" ]; then
+		printf '           CPU0\n%s' "$interrupts" >"$out/proc/interrupts"
+	fi
+}
+
+cpuinfo() {
+	case $1 in
+	intel) printf 'processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel name\t: Fake Intel CPU\nflags\t\t: fpu vme pse msr pae vmx\n\n' ;;
+	amd) printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel name\t: Fake AMD CPU\nflags\t\t: fpu vme pse msr pae svm\n\n' ;;
+	arm) printf 'processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd evtstrm\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU part\t: 0xd0c\n\n' ;;
+	*) die "cpu takes intel, amd or arm" ;;
+	esac >"$out/proc/cpuinfo"
+}
+
+mkdir -p "$out/sys/bus/pci/devices" "$out/sys/bus/pci/drivers" "$out/sys/devices" \
+	"$out/sys/class/block" "$out/sys/block" "$out/sys/dev/block" "$out/sys/module" \
+	"$out/proc/sys/kernel" "$out/dev" "$out/run"
+: >"$out/sys/bus/pci/drivers_probe"
+
+set -f
+while IFS= read -r line || [ -n "$line" ]; do
+	lineno=$((lineno + 1))
+	case $line in '' | '#'*) continue ;; esac
+	kind=${line%%[	 ]*}
+	rest=
+	[ "$kind" = "$line" ] || rest=${line#*[	 ]}
+	# shellcheck disable=SC2086 # options are words: split them, globbing is off
+	set -- $rest
+	case $kind in
+	cpu) cpuinfo "${1-}" ;;
+	acpi)
+		ensure_dir /sys/firmware/acpi/tables
+		put "/sys/firmware/acpi/tables/${1:?acpi needs a table name}" "$1"
+		;;
+	iommu-unit)
+		ensure_dir "/sys/devices/virtual/iommu/${1:?iommu-unit needs a name}"
+		ensure_dir /sys/class/iommu
+		mklink "/sys/devices/virtual/iommu/$1" "/sys/class/iommu/$1"
+		;;
+	cmdline) cmdline=$rest ;;
+	release) release=${1:?release needs a version} ;;
+	kconfig) kconfig="$kconfig$rest
+" ;;
+	interrupts)
+		n_irq=$((n_irq + 1))
+		interrupts="$interrupts$(printf '%4d: %10d  %s %d-edge      dev%d' "$((n_irq + 23))" 0 "${1:?interrupts needs a chip}" "$n_irq" "$n_irq")
+"
+		;;
+	pci) pci_line "$@" ;;
+	group) group_line "$@" ;;
+	block) block_line "$@" ;;
+	*) die "unknown item '$kind'" ;;
+	esac
+done
+finish

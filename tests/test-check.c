@@ -1,0 +1,1229 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "check.h"
+#include "macro.h"
+#include "pcicfg.h"
+#include "plan.h"
+
+/*
+ * A machine built from literals, so that the checks are tested on their own, not through the
+ * loading, selection and analysis code:
+ *   0 0000:00:00.0 host bridge          group 0 (id 0)
+ *   1 0000:00:01.0 PCIe root port       group 1 (id 1)
+ *   2 0000:00:02.0 iGPU (i915), boot VGA group 2 (id 2)
+ *   3 0000:01:00.0 GPU (nvidia)         group 1
+ *   4 0000:01:00.1 HDMI audio           group 1
+ *   5 0000:02:00.0 NVMe, root device    group 3 (id 13)
+ *   6 0000:03:00.0 USB controller       group 4 (id 14)
+ * An Intel machine with VT-d on, GRUB, /etc/vfio-prep.conf selecting 01:00.0 (functions=auto
+ * pulled in 01:00.1), group 1 isolated: every check passes.
+ */
+/* The table case being run, named in failure messages. */
+static const char *current = "";
+
+struct fx {
+        struct machine m;
+        struct pci_device d[12];
+        struct iommu_group g[8];
+        size_t gd[8][12];
+        struct reserved_region regions[2];
+        char *units[3];
+        struct boot_record_entry record[2];
+        struct load_problem problems[5];
+        uint8_t rootport_cfg[256];
+        struct device_conf conf[4];
+        char *files[3];
+        struct config cfg;
+        struct selected items[12];
+        struct unmatched unm[2];
+        struct selection sel;
+        struct group_analysis ga[8];
+        size_t blockers[4];
+        struct explanation why[4];
+        struct analysis an;
+        size_t rootdevs[2], resumedevs[2];
+        struct rootdev root, resume;
+        struct cmdline cl;
+        struct bootloader bl;
+        struct check_input in;
+        struct report rep;
+};
+
+static size_t add_dev(struct fx *f, const char *name, uint16_t vendor, uint16_t device, uint32_t class,
+                      const char *driver)
+{
+        size_t i = f->m.n_devices++;
+        struct pci_device *d = &f->d[i];
+
+        *d = (struct pci_device){
+                .vendor = vendor, .device = device, .class = class, .driver = (char *)driver,
+                .header = (class >> 8) == 0x0604 ? PCI_HEADER_BRIDGE : PCI_HEADER_NORMAL,
+                .driver_builtin = TRI_NO, .boot_vga = TRI_NO, .iommu_group = -1, .group = NONE,
+                .parent = NONE, .physfn = NONE, .sriov_totalvfs = -1, .sriov_numvfs = -1,
+        };
+        assert_int_equal(pci_addr_parse(name, &d->addr), 0);
+        snprintf(d->name, sizeof(d->name), "%s", name);
+        return i;
+}
+
+static size_t add_group(struct fx *f, long id)
+{
+        size_t i = f->m.n_groups++;
+
+        f->g[i] = (struct iommu_group){ .id = id, .type = (char *)"DMA-FQ", .devices = f->gd[i] };
+        return i;
+}
+
+static void put(struct fx *f, size_t dev, size_t group)
+{
+        f->d[dev].group = group;
+        f->d[dev].iommu_group = f->g[group].id;
+        f->gd[group][f->g[group].n_devices++] = dev;
+}
+
+/* Move DEV from its group to GROUP. */
+static void move(struct fx *f, size_t dev, size_t group)
+{
+        struct iommu_group *old = &f->g[f->d[dev].group];
+
+        for (size_t i = 0; i < old->n_devices; i++)
+                if (old->devices[i] == dev) {
+                        memmove(&old->devices[i], &old->devices[i + 1], (old->n_devices - i - 1) * sizeof(size_t));
+                        old->n_devices--;
+                        break;
+                }
+        put(f, dev, group);
+}
+
+static void pick(struct fx *f, size_t dev, const struct device_conf *conf, enum selected_why why, size_t pulled_by)
+{
+        f->items[f->sel.n_items++] =
+                (struct selected){ .device = dev, .conf = conf, .why = why, .pulled_by = pulled_by };
+}
+
+static struct group_analysis *analysed(struct fx *f, size_t group, bool isolated)
+{
+        struct group_analysis *ga = &f->ga[f->an.n_groups++];
+
+        *ga = (struct group_analysis){ .group = group, .isolated = isolated };
+        return ga;
+}
+
+static void set_cmdline(struct fx *f, const char *text)
+{
+        cmdline_done(&f->cl);
+        assert_int_equal(cmdline_parse(text, &f->cl), 0);
+}
+
+/* A root port's config space: a PCIe capability at 0x40 saying "root port", no extended space. */
+static void make_rootport_cfg(uint8_t cfg[static 256])
+{
+        memset(cfg, 0, 256);
+        cfg[0x06] = 0x10; /* capability list */
+        cfg[0x0e] = 0x01; /* type 1 header */
+        cfg[0x34] = 0x40;
+        cfg[0x40] = 0x10; /* PCI Express */
+        cfg[0x42] = 0x42; /* version 2, type 4: root port */
+}
+
+static void fx_init(struct fx *f)
+{
+        memset(f, 0, sizeof(*f));
+        current = "";
+        f->m.devices = f->d;
+        f->m.groups = f->g;
+        f->m.release = (char *)"6.1.0-13-amd64";
+        f->m.cpu = CPU_INTEL;
+        f->m.x86 = true;
+        f->units[0] = (char *)"dmar0";
+        f->m.iommu = (struct iommu_info){ .acpi_dmar = true, .units = f->units, .n_units = 1,
+                                          .interrupt_remapping = TRI_YES };
+        f->m.kconfig = (struct kernel_config){ .found = true, .intel_iommu_default_on = TRI_NO,
+                                               .intel_iommu_default_on_intgpu_off = TRI_YES,
+                                               .iommu_default_passthrough = TRI_UNKNOWN,
+                                               .vfio_pci_builtin = TRI_UNKNOWN };
+        f->m.record.entries = f->record;
+        f->m.problems = f->problems;
+        for (long id = 0; id < 5; id++)
+                add_group(f, id < 3 ? id : id + 10);
+        put(f, add_dev(f, "0000:00:00.0", 0x8086, 0x3e30, 0x060000, NULL), 0);
+        put(f, add_dev(f, "0000:00:01.0", 0x8086, 0x1901, 0x060400, "pcieport"), 1);
+        put(f, add_dev(f, "0000:00:02.0", 0x8086, 0x3e92, 0x030000, "i915"), 2);
+        put(f, add_dev(f, "0000:01:00.0", 0x10de, 0x2484, 0x030000, "nvidia"), 1);
+        put(f, add_dev(f, "0000:01:00.1", 0x10de, 0x228b, 0x040300, "snd_hda_intel"), 1);
+        put(f, add_dev(f, "0000:02:00.0", 0x144d, 0xa808, 0x010802, "nvme"), 3);
+        put(f, add_dev(f, "0000:03:00.0", 0x1b21, 0x2142, 0x0c0330, "xhci_hcd"), 4);
+        f->d[2].boot_vga = TRI_YES;
+        make_rootport_cfg(f->rootport_cfg);
+        f->d[1].config = f->rootport_cfg;
+        f->d[1].config_len = sizeof(f->rootport_cfg);
+
+        f->conf[0] = (struct device_conf){ .text = (char *)"01:00.0", .origin = (char *)"/etc/vfio-prep.conf:3",
+                                           .functions = FUNCTIONS_AUTO, .vfs = -1 };
+        assert_int_equal(pci_addr_parse("01:00.0", &f->conf[0].sel.addr), 0);
+        f->files[0] = (char *)"/etc/vfio-prep.conf";
+        f->cfg = (struct config){ .devices = f->conf, .n_devices = 1, .isolation = ISOLATION_STRICT,
+                                  .files = f->files, .n_files = 1 };
+        f->sel.items = f->items;
+        f->sel.unmatched = f->unm;
+        pick(f, 3, &f->conf[0], SELECTED_BY_SELECTOR, NONE);
+        pick(f, 4, &f->conf[0], SELECTED_BY_FUNCTIONS, 3);
+        f->an.groups = f->ga;
+        analysed(f, 1, true);
+        f->rootdevs[0] = 5;
+        f->root = (struct rootdev){ .spec = (char *)"/dev/nvme0n1p2", .block = (char *)"nvme0n1p2",
+                                    .devices = f->rootdevs, .n_devices = 1 };
+        f->bl = (struct bootloader){ BOOTLOADER_GRUB, "/etc/default/grub", "update-grub" };
+        set_cmdline(f, "BOOT_IMAGE=/vmlinuz root=/dev/nvme0n1p2 ro quiet");
+        f->in = (struct check_input){
+                .machine = &f->m, .cmdline = &f->cl, .config = &f->cfg, .selection = &f->sel,
+                .analysis = &f->an, .rootdev = &f->root, .resumedev = &f->resume, .bootloader = &f->bl,
+                .vfio_pci = MODULE_AVAILABLE, .vfio_iommu_type1 = MODULE_AVAILABLE,
+        };
+}
+
+static void fx_done(struct fx *f)
+{
+        report_done(&f->rep);
+        cmdline_done(&f->cl);
+}
+
+static void run(struct fx *f)
+{
+        report_done(&f->rep);
+        assert_int_equal(check_run(&f->in, &f->rep), 0);
+}
+
+static const struct finding *get(const struct report *r, const char *id)
+{
+        for (size_t i = 0; i < r->n_findings; i++)
+                if (strcmp(r->findings[i].id, id) == 0)
+                        return &r->findings[i];
+        fail_msg("no finding '%s'", id);
+        return NULL;
+}
+
+static bool has(const struct report *r, const char *id)
+{
+        for (size_t i = 0; i < r->n_findings; i++)
+                if (strcmp(r->findings[i].id, id) == 0)
+                        return true;
+        return false;
+}
+
+static void same(const char *what, const char *got, const char *want)
+{
+        if (!got || strcmp(got, want) != 0)
+                fail_msg("[%s] %s:\n  got:  %s\n  want: %s", current, what, got ? got : "(null)", want);
+}
+
+/* HINT NULL: there must be none. */
+static void expect(const struct report *r, const char *id, enum check_status st, const char *msg, const char *hint)
+{
+        const struct finding *x = get(r, id);
+
+        if (x->status != st)
+                fail_msg("[%s] %s: status %s, expected %s (%s)", current, id, check_status_to_string(x->status),
+                         check_status_to_string(st), x->message);
+        same(id, x->message, msg);
+        if (hint)
+                same("hint", x->hint, hint);
+        else if (x->hint)
+                fail_msg("[%s] %s: unexpected hint '%s'", current, id, x->hint);
+}
+
+static void expect_contains(const char *s, const char *part)
+{
+        if (!s || !strstr(s, part))
+                fail_msg("[%s] '%s' does not contain '%s'", current, s ? s : "(null)", part);
+}
+
+#define GRUB_THEN " in /etc/default/grub, then run update-grub"
+#define GRUB_ADD(p) "add '" p "' to GRUB_CMDLINE_LINUX_DEFAULT" GRUB_THEN
+#define GRUB_REMOVE(p) "remove '" p "' from GRUB_CMDLINE_LINUX_DEFAULT and GRUB_CMDLINE_LINUX" GRUB_THEN
+
+/* ---- the whole report -------------------------------------------------------------------- */
+
+static void test_ready_machine(void **state)
+{
+        static const char *const ids[] = {
+                "iommu-hardware", "iommu-enabled", "iommu-mode", "interrupt-remapping", "cmdline", "vfio-driver",
+                "config", "root-device", "device:0000:01:00.0", "device:0000:01:00.1", "group:1",
+        };
+        struct fx f;
+
+        fx_init(&f);
+        set_cmdline(&f, "BOOT_IMAGE=/vmlinuz root=/dev/nvme0n1p2 ro quiet intel_iommu=on");
+        run(&f);
+        assert_int_equal(f.rep.n_findings, ARRAY_SIZE(ids));
+        for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
+                assert_string_equal(f.rep.findings[i].id, ids[i]);
+        assert_true(f.rep.ready);
+        assert_int_equal(f.rep.iommu.vendor, IOMMU_VENDOR_INTEL);
+        assert_true(f.rep.iommu.hardware);
+        assert_true(f.rep.iommu.enabled);
+        assert_int_equal(f.rep.iommu.mode, IOMMU_MODE_TRANSLATED);
+        expect(&f.rep, "iommu-hardware", CHECK_PASS, "Intel VT-d (DMAR table, 1 unit)", NULL);
+        expect(&f.rep, "iommu-enabled", CHECK_PASS, "5 IOMMU groups", NULL);
+        expect(&f.rep, "iommu-mode", CHECK_INFO, "translated (DMA-FQ): host devices' DMA goes through IOMMU page tables",
+               GRUB_ADD("iommu=pt") " for host I/O performance (optional: devices given to VMs are isolated either "
+                                    "way, host devices lose DMA protection)");
+        expect(&f.rep, "interrupt-remapping", CHECK_PASS, "enabled", NULL);
+        expect(&f.rep, "cmdline", CHECK_PASS, "no problems in intel_iommu=on", NULL);
+        expect(&f.rep, "vfio-driver", CHECK_PASS, "vfio-pci module available for 6.1.0-13-amd64", NULL);
+        expect(&f.rep, "config", CHECK_PASS, "1 device entry, isolation strict; read /etc/vfio-prep.conf", NULL);
+        expect(&f.rep, "root-device", CHECK_PASS, "root (/dev/nvme0n1p2) is on nvme0n1p2 behind 0000:02:00.0", NULL);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_PASS, "will be bound to vfio-pci at boot (now on nvidia)", NULL);
+        expect(&f.rep, "device:0000:01:00.1", CHECK_PASS,
+               "will be bound to vfio-pci at boot (now on snd_hda_intel); added by functions=auto from 0000:01:00.0",
+               NULL);
+        expect(&f.rep, "group:1", CHECK_PASS, "isolated: 0000:00:01.0, 0000:01:00.0, 0000:01:00.1", NULL);
+        fx_done(&f);
+}
+
+static void test_strings(void **state)
+{
+        assert_string_equal(check_status_to_string(CHECK_PASS), "pass");
+        assert_string_equal(check_status_to_string(CHECK_INFO), "info");
+        assert_string_equal(check_status_to_string(CHECK_WARN), "warn");
+        assert_string_equal(check_status_to_string(CHECK_FAIL), "fail");
+        assert_string_equal(iommu_vendor_to_string(IOMMU_VENDOR_INTEL), "intel");
+        assert_string_equal(iommu_vendor_to_string(IOMMU_VENDOR_AMD), "amd");
+        assert_string_equal(iommu_vendor_to_string(IOMMU_VENDOR_ARM), "arm");
+        assert_string_equal(iommu_vendor_to_string(IOMMU_VENDOR_UNKNOWN), "unknown");
+        assert_string_equal(iommu_mode_to_string(IOMMU_MODE_PASSTHROUGH), "passthrough");
+        assert_string_equal(iommu_mode_to_string(IOMMU_MODE_TRANSLATED), "translated");
+        assert_string_equal(iommu_mode_to_string(IOMMU_MODE_UNKNOWN), "unknown");
+}
+
+/* ---- iommu_summarize ---------------------------------------------------------------------- */
+
+static void test_summarize(void **state)
+{
+        static const struct {
+                const char *name;
+                bool dmar, ivrs, iort;
+                const char *unit;
+                enum cpu_vendor cpu;
+                const char *types[4]; /* one group per entry; "-" for a group without a type */
+                const char *cmdline;
+                enum tristate default_pt;
+                enum iommu_vendor vendor;
+                bool hardware, enabled;
+                enum iommu_mode mode;
+        } cases[] = {
+                { "intel", true, false, false, "dmar0", CPU_INTEL, { "DMA-FQ", "DMA-FQ" }, "", TRI_UNKNOWN,
+                  IOMMU_VENDOR_INTEL, true, true, IOMMU_MODE_TRANSLATED },
+                { "amd passthrough", false, true, false, "ivhd0", CPU_AMD, { "identity", "identity" }, "", TRI_UNKNOWN,
+                  IOMMU_VENDOR_AMD, true, true, IOMMU_MODE_PASSTHROUGH },
+                { "arm", false, false, true, NULL, CPU_ARM, { "DMA" }, "", TRI_UNKNOWN, IOMMU_VENDOR_ARM, true, true,
+                  IOMMU_MODE_TRANSLATED },
+                { "none", false, false, false, NULL, CPU_INTEL, { NULL }, "", TRI_UNKNOWN, IOMMU_VENDOR_INTEL, false,
+                  false, IOMMU_MODE_UNKNOWN },
+                { "none, other cpu", false, false, false, NULL, CPU_OTHER, { NULL }, "", TRI_UNKNOWN,
+                  IOMMU_VENDOR_UNKNOWN, false, false, IOMMU_MODE_UNKNOWN },
+                { "hardware present but off", true, false, false, NULL, CPU_INTEL, { NULL }, "intel_iommu=off",
+                  TRI_UNKNOWN, IOMMU_VENDOR_INTEL, true, false, IOMMU_MODE_UNKNOWN },
+                { "unit without table", false, false, false, "ivhd0", CPU_UNKNOWN, { "DMA" }, "", TRI_UNKNOWN,
+                  IOMMU_VENDOR_AMD, true, true, IOMMU_MODE_TRANSLATED },
+                { "table beats cpu", true, false, false, NULL, CPU_AMD, { NULL }, "", TRI_UNKNOWN,
+                  IOMMU_VENDOR_INTEL, true, false, IOMMU_MODE_UNKNOWN },
+                { "majority identity", true, false, false, "dmar0", CPU_INTEL,
+                  { "identity", "identity", "DMA", "identity" }, "", TRI_UNKNOWN, IOMMU_VENDOR_INTEL, true, true,
+                  IOMMU_MODE_PASSTHROUGH },
+                { "tie is translated", true, false, false, "dmar0", CPU_INTEL, { "identity", "DMA-FQ" }, "",
+                  TRI_UNKNOWN, IOMMU_VENDOR_INTEL, true, true, IOMMU_MODE_TRANSLATED },
+                { "vfio groups do not count", true, false, false, "dmar0", CPU_INTEL,
+                  { "unmanaged", "identity", "blocked" }, "", TRI_UNKNOWN, IOMMU_VENDOR_INTEL, true, true,
+                  IOMMU_MODE_PASSTHROUGH },
+                { "no types, iommu=pt", true, false, false, "dmar0", CPU_INTEL, { "-" }, "iommu=pt", TRI_UNKNOWN,
+                  IOMMU_VENDOR_INTEL, true, true, IOMMU_MODE_PASSTHROUGH },
+                { "no types, iommu.passthrough=0", true, false, false, "dmar0", CPU_INTEL, { "-" },
+                  "iommu.passthrough=0", TRI_YES, IOMMU_VENDOR_INTEL, true, true, IOMMU_MODE_TRANSLATED },
+                { "no types, iommu.passthrough=on", true, false, false, "dmar0", CPU_INTEL, { "-" },
+                  "iommu.passthrough=on", TRI_NO, IOMMU_VENDOR_INTEL, true, true, IOMMU_MODE_PASSTHROUGH },
+                { "no types, kernel default", true, false, false, "dmar0", CPU_INTEL, { "-" }, "", TRI_YES,
+                  IOMMU_VENDOR_INTEL, true, true, IOMMU_MODE_PASSTHROUGH },
+                { "no types, nothing known", true, false, false, "dmar0", CPU_INTEL, { "-" }, "", TRI_UNKNOWN,
+                  IOMMU_VENDOR_INTEL, true, true, IOMMU_MODE_UNKNOWN },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                struct machine m = { .cpu = cases[i].cpu, .x86 = true };
+                struct iommu_group g[4] = { 0 };
+                char *units[2] = { (char *)cases[i].unit, NULL };
+                struct cmdline c;
+
+                m.iommu = (struct iommu_info){ .acpi_dmar = cases[i].dmar, .acpi_ivrs = cases[i].ivrs,
+                                               .acpi_iort = cases[i].iort, .units = units,
+                                               .n_units = cases[i].unit ? 1 : 0 };
+                m.kconfig.iommu_default_passthrough = cases[i].default_pt;
+                for (size_t k = 0; k < 4 && cases[i].types[k]; k++) {
+                        g[k].id = (long)k;
+                        g[k].type = strcmp(cases[i].types[k], "-") ? (char *)cases[i].types[k] : NULL;
+                        m.n_groups++;
+                }
+                m.groups = g;
+                assert_int_equal(cmdline_parse(cases[i].cmdline, &c), 0);
+                struct iommu_summary s = iommu_summarize(&m, &c);
+                cmdline_done(&c);
+                if (s.vendor != cases[i].vendor || s.hardware != cases[i].hardware ||
+                    s.enabled != cases[i].enabled || s.mode != cases[i].mode)
+                        fail_msg("%s: got %s hardware=%d enabled=%d %s", cases[i].name,
+                                 iommu_vendor_to_string(s.vendor), s.hardware, s.enabled,
+                                 iommu_mode_to_string(s.mode));
+        }
+}
+
+/* ---- iommu-hardware, iommu-enabled, iommu-mode, interrupt-remapping ----------------------- */
+
+static void no_groups(struct fx *f)
+{
+        f->m.n_groups = 0;
+        for (size_t i = 0; i < f->m.n_devices; i++) {
+                f->d[i].group = NONE;
+                f->d[i].iommu_group = -1;
+        }
+        f->an.n_groups = 0;
+}
+
+static void test_iommu_hardware(void **state)
+{
+        static const struct {
+                bool dmar, ivrs, iort;
+                size_t units;
+                enum cpu_vendor cpu;
+                enum check_status st;
+                const char *msg, *hint;
+        } cases[] = {
+                { true, false, false, 1, CPU_INTEL, CHECK_PASS, "Intel VT-d (DMAR table, 1 unit)", NULL },
+                { false, true, false, 2, CPU_AMD, CHECK_PASS, "AMD-Vi (IVRS table, 2 units)", NULL },
+                { false, false, true, 0, CPU_ARM, CHECK_PASS, "Arm SMMU (IORT table, no unit active)", NULL },
+                { false, false, false, 1, CPU_INTEL, CHECK_PASS, "Intel VT-d (1 unit, no ACPI IOMMU table)", NULL },
+                { false, false, false, 0, CPU_INTEL, CHECK_FAIL,
+                  "no IOMMU found: no DMAR, IVRS or IORT table and no IOMMU unit",
+                  "enable VT-d (Intel Virtualization Technology for Directed I/O) in the firmware setup" },
+                { false, false, false, 0, CPU_AMD, CHECK_FAIL,
+                  "no IOMMU found: no DMAR, IVRS or IORT table and no IOMMU unit",
+                  "enable the IOMMU in the firmware setup (called IOMMU or AMD-Vi; on some boards it appears only "
+                  "once SVM Mode is enabled)" },
+                { false, false, false, 0, CPU_OTHER, CHECK_FAIL,
+                  "no IOMMU found: no DMAR, IVRS or IORT table and no IOMMU unit",
+                  "enable the IOMMU in the firmware setup, if this machine has one" },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                struct fx f;
+                char *units[] = { (char *)"dmar0", (char *)"dmar1", NULL };
+
+                fx_init(&f);
+                f.m.cpu = cases[i].cpu;
+                f.m.iommu.acpi_dmar = cases[i].dmar;
+                f.m.iommu.acpi_ivrs = cases[i].ivrs;
+                f.m.iommu.acpi_iort = cases[i].iort;
+                f.m.iommu.units = units;
+                f.m.iommu.n_units = cases[i].units;
+                if (cases[i].st == CHECK_FAIL)
+                        no_groups(&f);
+                run(&f);
+                expect(&f.rep, "iommu-hardware", cases[i].st, cases[i].msg, cases[i].hint);
+                assert_int_equal(f.rep.ready, cases[i].st != CHECK_FAIL);
+                fx_done(&f);
+        }
+}
+
+#define FIRMWARE_HINT                                                                                       \
+        "the firmware reports an IOMMU but the kernel did not enable it: look for errors in 'dmesg | grep -i " \
+        "-e DMAR -e AMD-Vi -e IOMMU', check the IOMMU and DMA protection settings in the firmware setup, and "  \
+        "update the firmware"
+
+static void test_iommu_enabled(void **state)
+{
+        static const struct {
+                const char *name;
+                bool groups, dmar, ivrs;
+                const char *cmdline;
+                bool kconfig;
+                enum tristate default_on, intgpu_off;
+                enum check_status st;
+                const char *msg, *hint;
+        } cases[] = {
+                { "enabled", true, true, false, "", true, TRI_NO, TRI_YES, CHECK_PASS, "5 IOMMU groups", NULL },
+                { "no hardware", false, false, false, "", true, TRI_YES, TRI_NO, CHECK_FAIL, "no IOMMU groups",
+                  "enable the IOMMU in the firmware setup first (see iommu-hardware)" },
+                { "intel_iommu=off", false, true, false, "quiet intel_iommu=off", true, TRI_YES, TRI_NO, CHECK_FAIL,
+                  "hardware present but disabled: no IOMMU groups", GRUB_REMOVE("intel_iommu=off") },
+                { "later =on wins", false, true, false, "intel_iommu=off intel_iommu=on", true, TRI_YES, TRI_NO,
+                  CHECK_FAIL, "hardware present but disabled: no IOMMU groups", FIRMWARE_HINT },
+                { "iommu=off", false, true, false, "iommu=off", true, TRI_YES, TRI_NO, CHECK_FAIL,
+                  "hardware present but disabled: no IOMMU groups", GRUB_REMOVE("iommu=off") },
+                { "intel default off", false, true, false, "quiet", true, TRI_NO, TRI_NO, CHECK_FAIL,
+                  "hardware present but disabled: no IOMMU groups",
+                  GRUB_ADD("intel_iommu=on") " (this kernel leaves the Intel IOMMU off by default: "
+                                             "CONFIG_INTEL_IOMMU_DEFAULT_ON is not set)" },
+                { "intel default unknown", false, true, false, "quiet", false, TRI_UNKNOWN, TRI_UNKNOWN, CHECK_FAIL,
+                  "hardware present but disabled: no IOMMU groups",
+                  GRUB_ADD("intel_iommu=on") " (this kernel's default is unknown: no kernel config was found)" },
+                { "intel default on, intgpu", false, true, false, "quiet", true, TRI_NO, TRI_YES, CHECK_FAIL,
+                  "hardware present but disabled: no IOMMU groups", FIRMWARE_HINT },
+                { "intel_iommu=on given", false, true, false, "intel_iommu=on", true, TRI_NO, TRI_NO, CHECK_FAIL,
+                  "hardware present but disabled: no IOMMU groups", FIRMWARE_HINT },
+                { "amd_iommu=off", false, false, true, "amd_iommu=off", true, TRI_NO, TRI_NO, CHECK_FAIL,
+                  "hardware present but disabled: no IOMMU groups", GRUB_REMOVE("amd_iommu=off") },
+                { "amd, intel_iommu=off is not it", false, false, true, "intel_iommu=off", true, TRI_NO, TRI_NO,
+                  CHECK_FAIL, "hardware present but disabled: no IOMMU groups", FIRMWARE_HINT },
+                { "amd firmware", false, false, true, "", true, TRI_NO, TRI_NO, CHECK_FAIL,
+                  "hardware present but disabled: no IOMMU groups", FIRMWARE_HINT },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                struct fx f;
+
+                fx_init(&f);
+                f.m.iommu.acpi_dmar = cases[i].dmar;
+                f.m.iommu.acpi_ivrs = cases[i].ivrs;
+                f.m.iommu.n_units = 0;
+                f.m.cpu = cases[i].ivrs ? CPU_AMD : CPU_INTEL;
+                f.m.kconfig = (struct kernel_config){ .found = cases[i].kconfig,
+                                                      .intel_iommu_default_on = cases[i].default_on,
+                                                      .intel_iommu_default_on_intgpu_off = cases[i].intgpu_off };
+                if (!cases[i].groups)
+                        no_groups(&f);
+                set_cmdline(&f, cases[i].cmdline);
+                current = cases[i].name;
+                run(&f);
+                expect(&f.rep, "iommu-enabled", cases[i].st, cases[i].msg, cases[i].hint);
+                fx_done(&f);
+        }
+}
+
+static void test_iommu_mode(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        for (size_t i = 0; i < f.m.n_groups; i++)
+                f.g[i].type = (char *)"identity";
+        run(&f);
+        expect(&f.rep, "iommu-mode", CHECK_PASS, "passthrough: host devices use identity mappings", NULL);
+        assert_int_equal(f.rep.iommu.mode, IOMMU_MODE_PASSTHROUGH);
+
+        for (size_t i = 0; i < f.m.n_groups; i++)
+                f.g[i].type = (char *)"DMA";
+        f.m.x86 = false;
+        f.m.iommu.interrupt_remapping = TRI_NO;
+        run(&f);
+        expect(&f.rep, "iommu-mode", CHECK_INFO, "translated (DMA): host devices' DMA goes through IOMMU page tables",
+               GRUB_ADD("iommu.passthrough=1") " for host I/O performance (optional: devices given to VMs are "
+                                               "isolated either way, host devices lose DMA protection)");
+
+        for (size_t i = 0; i < f.m.n_groups; i++)
+                f.g[i].type = NULL;
+        run(&f);
+        expect(&f.rep, "iommu-mode", CHECK_INFO, "unknown: no IOMMU group reports its domain type", NULL);
+
+        no_groups(&f);
+        run(&f);
+        expect(&f.rep, "iommu-mode", CHECK_INFO, "unknown: the IOMMU is not enabled", NULL);
+        fx_done(&f);
+}
+
+#define NO_IR                                                                                    \
+        "not enabled: vfio refuses to give devices to a VM without it unless "                     \
+        "vfio_iommu_type1.allow_unsafe_interrupts=1 is set"
+#define UNSAFE_HINT                                                                              \
+        GRUB_ADD("vfio_iommu_type1.allow_unsafe_interrupts=1") " only as a last resort: a VM can then " \
+                                                               "inject interrupts (MSIs) into the host"
+
+static void test_interrupt_remapping(void **state)
+{
+        static const struct {
+                enum tristate ir;
+                bool x86, groups;
+                const char *cmdline;
+                enum check_status st;
+                const char *msg, *hint;
+        } cases[] = {
+                { TRI_YES, true, true, "", CHECK_PASS, "enabled", NULL },
+                { TRI_NO, true, true, "", CHECK_WARN, NO_IR,
+                  "enable interrupt remapping in the firmware setup (it comes with VT-d or the AMD IOMMU; x2APIC "
+                  "settings can matter); " UNSAFE_HINT },
+                { TRI_NO, true, true, "intremap=off", CHECK_WARN, NO_IR, GRUB_REMOVE("intremap=off") "; " UNSAFE_HINT },
+                { TRI_UNKNOWN, true, true, "", CHECK_WARN, "cannot tell: /proc/interrupts not readable", NULL },
+                { TRI_NO, true, false, "", CHECK_WARN, "not enabled: it comes with the IOMMU (see iommu-enabled)",
+                  NULL },
+                { TRI_NO, false, true, "", CHECK_INFO,
+                  "not checked on this architecture: MSI isolation is up to the interrupt controller (a GICv3 ITS "
+                  "on Arm)",
+                  NULL },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                struct fx f;
+
+                fx_init(&f);
+                f.m.iommu.interrupt_remapping = cases[i].ir;
+                f.m.x86 = cases[i].x86;
+                if (!cases[i].groups)
+                        no_groups(&f);
+                set_cmdline(&f, cases[i].cmdline);
+                run(&f);
+                expect(&f.rep, "interrupt-remapping", cases[i].st, cases[i].msg, cases[i].hint);
+                fx_done(&f);
+        }
+}
+
+/* ---- cmdline ------------------------------------------------------------------------------- */
+
+static void test_cmdline_lint(void **state)
+{
+        static const struct {
+                const char *cmdline;
+                bool x86, intel_default_off;
+                enum check_status st;
+                const char *msg;  /* exact, or with a leading '~' a part of it */
+                const char *hint; /* likewise; NULL: none */
+        } cases[] = {
+                { "quiet splash", true, false, CHECK_PASS, "no IOMMU-related parameters", NULL },
+                { "quiet intel_iommu=on iommu=pt", true, false, CHECK_PASS, "no problems in intel_iommu=on iommu=pt",
+                  NULL },
+                { "amd_iommu=on", true, false, CHECK_INFO,
+                  "amd_iommu=on: 'on' is not a value of amd_iommu and does nothing (the AMD IOMMU is on whenever "
+                  "the firmware provides an IVRS table)",
+                  GRUB_REMOVE("amd_iommu=on") " (harmless, only noise)" },
+                { "intel_iommu=pt", true, false, CHECK_WARN,
+                  "intel_iommu=pt: 'pt' is not a value of intel_iommu, the kernel ignores it",
+                  GRUB_REMOVE("intel_iommu=pt") "; " GRUB_ADD("iommu=pt") " for passthrough mode" },
+                { "intel_iommu=on,pt iommu=pt", true, false, CHECK_WARN,
+                  "intel_iommu=on,pt: 'pt' is not a value of intel_iommu, the kernel ignores it",
+                  "drop 'pt' from 'intel_iommu=on,pt'" },
+                { "intel_iommu=pt iommu.passthrough=1", true, false, CHECK_WARN,
+                  "intel_iommu=pt: 'pt' is not a value of intel_iommu, the kernel ignores it",
+                  GRUB_REMOVE("intel_iommu=pt") },
+                { "amd_iommu=pt", true, false, CHECK_WARN,
+                  "amd_iommu=pt: 'pt' is not a value of amd_iommu, the kernel ignores it",
+                  GRUB_REMOVE("amd_iommu=pt") "; " GRUB_ADD("iommu=pt") " for passthrough mode" },
+                { "iommu=pt", false, false, CHECK_WARN,
+                  "iommu=pt means passthrough only on x86, and this machine is not x86",
+                  GRUB_ADD("iommu.passthrough=1") " instead" },
+                { "iommu=pt", true, false, CHECK_PASS, "no problems in iommu=pt", NULL },
+                { "quiet", true, true, CHECK_WARN,
+                  "intel_iommu=on is missing, and this kernel leaves the Intel IOMMU off without it "
+                  "(CONFIG_INTEL_IOMMU_DEFAULT_ON is not set)",
+                  GRUB_ADD("intel_iommu=on") },
+                { "intel_iommu=on", true, true, CHECK_PASS, "no problems in intel_iommu=on", NULL },
+                { "video=efifb:off", true, false, CHECK_WARN,
+                  "video=efifb:off no longer frees a GPU: kernels that hand the firmware framebuffer to simpledrm or "
+                  "simplefb ignore it, and since Linux 6.0 vfio-pci removes the firmware framebuffer from a GPU it "
+                  "takes",
+                  GRUB_REMOVE("video=efifb:off") "; if a firmware framebuffer still holds the GPU, "
+                                                 "'initcall_blacklist=sysfb_init' keeps it from being set up (the "
+                                                 "host has no console until a GPU driver loads)" },
+                { "video=vesafb:off,efifb:off", true, false, CHECK_WARN, "~video=vesafb:off,efifb:off no longer frees",
+                  "~remove 'video=vesafb:off,efifb:off'" },
+                { "video=vesafb:off video=efifb:off", true, false, CHECK_WARN,
+                  "~takes; video=efifb:off no longer frees a GPU", "~remove 'video=vesafb:off'" },
+                { "video=HDMI-A-1:1920x1080@60", true, false, CHECK_PASS, "no problems in video=HDMI-A-1:1920x1080@60",
+                  NULL },
+                { "pcie_acs_override=downstream,multifunction", true, false, CHECK_WARN,
+                  "pcie_acs_override= is not a mainline kernel option: it comes from an out-of-tree patch (carried by "
+                  "some kernels, such as Proxmox VE's) that makes the kernel treat devices as isolated when the "
+                  "hardware does not isolate them, so they can still reach each other by DMA; it has no effect on a "
+                  "mainline kernel, and vfio-prep cannot tell from sysfs whether this kernel applied it",
+                  GRUB_REMOVE("pcie_acs_override=downstream,multifunction") " and isolate the devices instead (see "
+                                                                            "the group findings)" },
+                { "vfio-pci.ids=10de:2484,10de:228b", true, false, CHECK_INFO,
+                  "vfio-pci.ids=10de:2484,10de:228b binds every device with these IDs when vfio-pci loads, without "
+                  "vfio-prep's checks (root device, boot VGA, isolation)",
+                  NULL },
+                { "quiet vfio-prep.disable", true, false, CHECK_WARN,
+                  "vfio-prep.disable is set: --apply binds nothing during this boot",
+                  GRUB_REMOVE("vfio-prep.disable") " once the host works again, if it is not a one-time boot menu "
+                                                   "edit" },
+                { "vfio-prep.disable=0", true, false, CHECK_PASS, "no problems in vfio-prep.disable=0", NULL },
+                { "amd_iommu=on pcie_acs_override=downstream", true, false, CHECK_WARN,
+                  "~amd_iommu=on: 'on' is not a value of amd_iommu and does nothing (the AMD IOMMU is on whenever the "
+                  "firmware provides an IVRS table); pcie_acs_override= is not a mainline kernel option",
+                  "~(harmless, only noise); remove 'pcie_acs_override=downstream'" },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                struct fx f;
+
+                fx_init(&f);
+                f.m.x86 = cases[i].x86;
+                f.m.kconfig.intel_iommu_default_on_intgpu_off = cases[i].intel_default_off ? TRI_NO : TRI_YES;
+                set_cmdline(&f, cases[i].cmdline);
+                run(&f);
+                const struct finding *x = get(&f.rep, "cmdline");
+                if (x->status != cases[i].st)
+                        fail_msg("'%s': status %s: %s", cases[i].cmdline, check_status_to_string(x->status),
+                                 x->message);
+                current = cases[i].cmdline;
+                if (cases[i].msg[0] == '~')
+                        expect_contains(x->message, cases[i].msg + 1);
+                else
+                        same("message", x->message, cases[i].msg);
+                if (!cases[i].hint && x->hint)
+                        fail_msg("[%s] unexpected hint '%s'", current, x->hint);
+                else if (cases[i].hint && cases[i].hint[0] == '~')
+                        expect_contains(x->hint, cases[i].hint + 1);
+                else if (cases[i].hint)
+                        same("hint", x->hint, cases[i].hint);
+                fx_done(&f);
+        }
+}
+
+/* ---- vfio-driver, config, root-device -------------------------------------------------------- */
+
+static void test_vfio_driver(void **state)
+{
+        static const struct {
+                enum module_state vfio_pci, type1;
+                enum tristate builtin;
+                enum check_status st;
+                const char *msg, *hint;
+        } cases[] = {
+                { MODULE_BUILTIN, MODULE_BUILTIN, TRI_UNKNOWN, CHECK_PASS, "vfio-pci is built into the kernel", NULL },
+                { MODULE_LOADED, MODULE_LOADED, TRI_UNKNOWN, CHECK_PASS, "vfio-pci is loaded", NULL },
+                { MODULE_AVAILABLE, MODULE_AVAILABLE, TRI_UNKNOWN, CHECK_PASS,
+                  "vfio-pci module available for 6.1.0-13-amd64", NULL },
+                { MODULE_MISSING, MODULE_MISSING, TRI_UNKNOWN, CHECK_FAIL, "no vfio-pci module for 6.1.0-13-amd64",
+                  "install a kernel (or its extra modules package) built with CONFIG_VFIO_PCI" },
+                { MODULE_UNKNOWN, MODULE_UNKNOWN, TRI_UNKNOWN, CHECK_WARN,
+                  "cannot tell (no module directory for 6.1.0-13-amd64 below the root)", NULL },
+                { MODULE_UNKNOWN, MODULE_UNKNOWN, TRI_YES, CHECK_PASS,
+                  "vfio-pci is built into the kernel (kernel config)", NULL },
+                { MODULE_AVAILABLE, MODULE_MISSING, TRI_UNKNOWN, CHECK_WARN,
+                  "vfio-pci module available for 6.1.0-13-amd64; vfio_iommu_type1 is missing: the classic VFIO "
+                  "container needs it (only kernels with iommufd's VFIO compatibility can do without)",
+                  NULL },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                struct fx f;
+
+                fx_init(&f);
+                f.in.vfio_pci = cases[i].vfio_pci;
+                f.in.vfio_iommu_type1 = cases[i].type1;
+                f.m.kconfig.vfio_pci_builtin = cases[i].builtin;
+                run(&f);
+                expect(&f.rep, "vfio-driver", cases[i].st, cases[i].msg, cases[i].hint);
+                fx_done(&f);
+        }
+}
+
+static void test_config(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        f.files[1] = (char *)"/etc/vfio-prep.d/usb.conf";
+        f.cfg.n_files = 2;
+        f.conf[1] = (struct device_conf){ .text = (char *)"1b21:2142", .origin = (char *)"--device", .vfs = -1 };
+        f.conf[2] = (struct device_conf){ .text = (char *)"03:00.0",
+                                          .origin = (char *)"kernel command line (vfio-prep.devices=)", .vfs = -1 };
+        f.cfg.n_devices = 3;
+        f.cfg.isolation = ISOLATION_WARN;
+        run(&f);
+        expect(&f.rep, "config", CHECK_PASS,
+               "3 device entries, isolation warn (2 from the kernel command line or --device); read "
+               "/etc/vfio-prep.conf, /etc/vfio-prep.d/usb.conf",
+               NULL);
+
+        f.cfg.n_devices = 0;
+        f.cfg.n_files = 0;
+        f.sel.n_items = 0;
+        run(&f);
+        expect(&f.rep, "config", CHECK_INFO, "no devices configured; no configuration file",
+               "add 'device SELECTOR' lines to /etc/vfio-prep.conf (vfio-prep --list shows the devices and their "
+               "groups)");
+        assert_true(f.rep.ready);
+        assert_false(has(&f.rep, "group:1"));
+        fx_done(&f);
+}
+
+static void test_root_device(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        f.resumedevs[0] = 5;
+        f.resume = (struct rootdev){ .spec = (char *)"UUID=1234", .block = (char *)"nvme0n1p3",
+                                     .devices = f.resumedevs, .n_devices = 1 };
+        run(&f);
+        expect(&f.rep, "root-device", CHECK_PASS,
+               "root (/dev/nvme0n1p2) is on nvme0n1p2 behind 0000:02:00.0; resume (UUID=1234) is on nvme0n1p3 "
+               "behind 0000:02:00.0",
+               NULL);
+
+        f.root = (struct rootdev){ .spec = (char *)"UUID=abcd", .problem = (char *)"no block device has UUID=abcd" };
+        f.resume = (struct rootdev){ 0 };
+        run(&f);
+        expect(&f.rep, "root-device", CHECK_WARN,
+               "cannot tell which PCI device holds root (UUID=abcd): no block device has UUID=abcd; vfio-prep "
+               "cannot keep it from being bound",
+               NULL);
+        assert_true(f.rep.ready);
+
+        f.root = (struct rootdev){ .spec = (char *)"/dev/vda1", .block = (char *)"vda1" };
+        run(&f);
+        expect(&f.rep, "root-device", CHECK_PASS, "root (/dev/vda1) is on vda1, no PCI device beneath", NULL);
+
+        f.root = (struct rootdev){ 0 };
+        run(&f);
+        expect(&f.rep, "root-device", CHECK_INFO, "no root= on the kernel command line", NULL);
+        fx_done(&f);
+}
+
+/* ---- device:ADDRESS ---------------------------------------------------------------------------- */
+
+static void test_device_boot_vga(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        f.conf[1] = (struct device_conf){ .text = (char *)"8086:3e92", .origin = (char *)"/etc/vfio-prep.conf:5",
+                                          .functions = FUNCTIONS_AUTO, .vfs = -1 };
+        f.cfg.n_devices = 2;
+        f.sel.n_items = 0;
+        pick(&f, 2, &f.conf[1], SELECTED_BY_SELECTOR, NONE);
+        pick(&f, 3, &f.conf[0], SELECTED_BY_SELECTOR, NONE);
+        pick(&f, 4, &f.conf[0], SELECTED_BY_FUNCTIONS, 3);
+        analysed(&f, 2, true);
+        run(&f);
+        expect(&f.rep, "device:0000:00:02.0", CHECK_FAIL,
+               "not bound: boot VGA without allow-boot-vga: the firmware and the host console use this GPU",
+               "add allow-boot-vga to its entry in /etc/vfio-prep.conf:5 (the host loses its console), or make "
+               "another GPU primary in the firmware setup");
+        assert_false(f.rep.ready);
+        /* Devices in address order, then groups in id order. */
+        assert_string_equal(f.rep.findings[8].id, "device:0000:00:02.0");
+        assert_string_equal(f.rep.findings[9].id, "device:0000:01:00.0");
+        assert_string_equal(f.rep.findings[11].id, "group:1");
+        assert_string_equal(f.rep.findings[12].id, "group:2");
+        expect(&f.rep, "group:2", CHECK_PASS, "isolated: 0000:00:02.0", NULL);
+
+        /* Bound by hand (or vfio-pci.ids=): still not what vfio-prep would do. */
+        f.d[2].driver = (char *)"vfio-pci";
+        run(&f);
+        expect_contains(get(&f.rep, "device:0000:00:02.0")->message,
+                        "this GPU; it is on vfio-pci now, but vfio-prep would not bind it");
+
+        f.d[2].driver = (char *)"i915";
+        f.conf[1].allow_boot_vga = true;
+        run(&f);
+        expect(&f.rep, "device:0000:00:02.0", CHECK_PASS, "will be bound to vfio-pci at boot (now on i915)", NULL);
+        assert_true(f.rep.ready);
+        fx_done(&f);
+}
+
+static void test_device_root(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        move(&f, 5, 1);
+        run(&f);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_FAIL,
+               "not bound: root device: a device of its IOMMU group holds the root file system (/dev/nvme0n1p2)",
+               "vfio-prep never binds it: pick another device, or move the disk to a controller in another IOMMU "
+               "group");
+
+        /* Selecting the disk itself. */
+        f.sel.n_items = 0;
+        pick(&f, 5, &f.conf[0], SELECTED_BY_SELECTOR, NONE);
+        f.root = (struct rootdev){ 0 };
+        f.resume = (struct rootdev){ .spec = (char *)"/dev/nvme0n1p3", .block = (char *)"nvme0n1p3",
+                                     .devices = f.rootdevs, .n_devices = 1 };
+        run(&f);
+        expect(&f.rep, "device:0000:02:00.0", CHECK_FAIL,
+               "not bound: root device: it holds the resume file system (/dev/nvme0n1p3)",
+               "vfio-prep never binds it: pick another device, or move the disk to a controller in another IOMMU "
+               "group");
+        fx_done(&f);
+}
+
+static void test_device_not_isolated(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        move(&f, 6, 1);
+        f.ga[0].isolated = false;
+        f.ga[0].blockers = f.blockers;
+        f.blockers[0] = 6;
+        f.ga[0].n_blockers = 1;
+        f.ga[0].why = f.why;
+        f.why[0] = (struct explanation){ .why = WHY_PORT_NO_ACS, .device = 1 };
+        f.ga[0].n_why = 1;
+        run(&f);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_FAIL, "not bound: not isolated (see group:1)", "see group:1");
+        expect(&f.rep, "device:0000:01:00.1", CHECK_FAIL,
+               "not bound: not isolated (see group:1); added by functions=auto from 0000:01:00.0", "see group:1");
+        expect(&f.rep, "group:1", CHECK_FAIL,
+               "not isolated: 0000:03:00.0 (xhci_hcd) shares it; 0000:00:01.0 (PCIe root port) has no ACS capability",
+               "to pass the whole group through, add its other devices to /etc/vfio-prep.conf (e.g. 'device "
+               "0000:03:00.0'); pcie_acs_override= is not in mainline kernels and only hides this: the devices can "
+               "still reach each other by DMA");
+        assert_false(f.rep.ready);
+
+        /* Below a switch: moving the card is an option. */
+        f.ga[0].behind_switch = true;
+        run(&f);
+        expect_contains(get(&f.rep, "group:1")->hint, "'device 0000:03:00.0'); or move the card to a slot wired to "
+                                                      "the CPU (its own root port); pcie_acs_override=");
+
+        /* isolation warn: the devices are bound anyway, the group only warns. */
+        f.cfg.isolation = ISOLATION_WARN;
+        run(&f);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_PASS, "will be bound to vfio-pci at boot (now on nvidia)", NULL);
+        const struct finding *g = get(&f.rep, "group:1");
+        assert_int_equal(g->status, CHECK_WARN);
+        assert_string_equal(g->message,
+                            "not isolated: 0000:03:00.0 (xhci_hcd) shares it; 0000:00:01.0 (PCIe root port) has no "
+                            "ACS capability; isolation warn: the selected devices are bound anyway, but a VM can use "
+                            "the group only once every device in it is on vfio-pci or unbound");
+        assert_true(f.rep.ready);
+
+        /* A blocker that holds the root file system cannot be passed through. */
+        f.rootdevs[0] = 6;
+        f.cfg.isolation = ISOLATION_STRICT;
+        run(&f);
+        expect_contains(get(&f.rep, "group:1")->hint,
+                        "0000:03:00.0 holds the root or resume file system, so this group cannot be passed through "
+                        "as it is");
+        fx_done(&f);
+}
+
+static void test_group_explanations(void **state)
+{
+        static const struct {
+                struct explanation e;
+                const char *text;
+        } cases[] = {
+                { { WHY_PORT_NO_ACS, 1, 0 }, "0000:00:01.0 (PCIe root port) has no ACS capability" },
+                { { WHY_PORT_NO_ACS, 0, 0 }, "0000:00:00.0 (device) has no ACS capability" },
+                { { WHY_PORT_ACS_INCOMPLETE, 1, ACS_RR | ACS_CR }, "ACS on 0000:00:01.0 lacks RR/CR" },
+                { { WHY_PORT_ACS_INCOMPLETE, 1, ACS_SV | ACS_UF }, "ACS on 0000:00:01.0 lacks SV/UF" },
+                { { WHY_MULTIFUNCTION_NO_ACS, 3, 0 }, "multifunction device 0000:01:00.x without ACS" },
+                { { WHY_PCI_BRIDGE, 1, 0 }, "behind conventional PCI bridge 0000:00:01.0" },
+                { { WHY_UNREADABLE, 1, 0 }, "config space of 0000:00:01.0 not readable enough to tell why (run as root)" },
+                { { WHY_UNREADABLE, NONE, 0 }, "config space not readable enough to tell why (run as root)" },
+                { { WHY_QUIRK, NONE, 0 }, "no missing ACS found: a kernel quirk or the firmware groups these devices" },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                struct fx f;
+                char want[512];
+
+                fx_init(&f);
+                move(&f, 6, 1);
+                f.ga[0] = (struct group_analysis){ .group = 1, .blockers = f.blockers, .n_blockers = 1,
+                                                   .why = f.why, .n_why = 1 };
+                f.blockers[0] = 6;
+                f.d[6].driver = NULL;
+                f.why[0] = cases[i].e;
+                run(&f);
+                snprintf(want, sizeof(want), "not isolated: 0000:03:00.0 (no driver) shares it; %s", cases[i].text);
+                assert_string_equal(get(&f.rep, "group:1")->message, want);
+                fx_done(&f);
+        }
+}
+
+static void test_device_pin_mismatch(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        f.conf[0].has_pin = true;
+        f.conf[0].pin_vendor = 0x10de;
+        f.conf[0].pin_device = 0x1e84;
+        f.items[0].pin_mismatch = true;
+        run(&f);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_FAIL,
+               "not bound: id= pin mismatch: the device is 10de:2484, the entry expects 10de:1e84",
+               "the card at 0000:01:00.0 was replaced or moved: update id= or the address in /etc/vfio-prep.conf:3");
+        expect(&f.rep, "device:0000:01:00.1", CHECK_FAIL,
+               "not bound: another device of its group was refused: 0000:01:00.0 (id= pin mismatch); added by "
+               "functions=auto from 0000:01:00.0",
+               "see device:0000:01:00.0");
+        fx_done(&f);
+}
+
+static void test_device_builtin_driver(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        f.d[4].driver_builtin = TRI_YES;
+        run(&f);
+        expect(&f.rep, "device:0000:01:00.1", CHECK_WARN,
+               "will be bound to vfio-pci at boot (now on snd_hda_intel); snd_hda_intel is built into the kernel: "
+               "it takes the device before the initramfs runs, so vfio-prep has to unbind it at boot, which not "
+               "every driver handles cleanly; added by functions=auto from 0000:01:00.0",
+               "if that fails, keep snd_hda_intel from starting with 'initcall_blacklist=' and the name of its init "
+               "function (module_blacklist= and modprobe.d blacklists do not stop built-in drivers), or use a "
+               "kernel that builds it as a module");
+        assert_true(f.rep.ready);
+
+        f.m.kconfig.vfio_pci_builtin = TRI_YES;
+        run(&f);
+        expect_contains(get(&f.rep, "device:0000:01:00.1")->hint,
+                        "as a module; with vfio-pci built in as well, 'vfio-pci.ids=10de:228b' claims the device "
+                        "first only from drivers registered after vfio-pci (USB and sound drivers, not GPU drivers)");
+
+        f.d[4].driver_builtin = TRI_UNKNOWN;
+        run(&f);
+        expect(&f.rep, "device:0000:01:00.1", CHECK_WARN,
+               "will be bound to vfio-pci at boot (now on snd_hda_intel); cannot tell whether snd_hda_intel is built "
+               "into the kernel (a built-in driver takes the device before the initramfs runs); added by "
+               "functions=auto from 0000:01:00.0",
+               NULL);
+
+        /* Already on vfio-pci: nothing to pre-empt. */
+        f.d[4].driver = (char *)"vfio-pci";
+        run(&f);
+        expect(&f.rep, "device:0000:01:00.1", CHECK_PASS,
+               "bound to vfio-pci; added by functions=auto from 0000:01:00.0", NULL);
+        fx_done(&f);
+}
+
+static void test_device_boot_record(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        f.d[3].driver = (char *)"vfio-pci";
+        f.m.record.found = true;
+        f.record[0] = (struct boot_record_entry){ .name = "0000:01:00.0", .bound = true };
+        f.record[1] = (struct boot_record_entry){ .name = "0000:01:00.1", .bound = false,
+                                                  .reason = (char *)"not isolated" };
+        f.m.record.n_entries = 2;
+        run(&f);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_PASS, "bound to vfio-pci at boot", NULL);
+        expect(&f.rep, "device:0000:01:00.1", CHECK_PASS,
+               "will be bound to vfio-pci at boot (now on snd_hda_intel); refused at boot: not isolated; added by "
+               "functions=auto from 0000:01:00.0",
+               NULL);
+        f.d[3].driver = NULL;
+        run(&f);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_PASS,
+               "will be bound to vfio-pci at boot (now unbound); bound at boot, released since", NULL);
+        fx_done(&f);
+}
+
+static void test_device_reset(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        /* No device shows reset_method: an older kernel, nothing to say. */
+        run(&f);
+        assert_int_equal(get(&f.rep, "device:0000:01:00.0")->status, CHECK_PASS);
+
+        f.d[4].reset_method = (char *)"flr bus";
+        run(&f);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_WARN,
+               "will be bound to vfio-pci at boot (now on nvidia); no reset method: the kernel cannot reset it "
+               "between VM runs, so a VM restart can find it in a stale state",
+               NULL);
+        assert_int_equal(get(&f.rep, "device:0000:01:00.1")->status, CHECK_PASS);
+
+        f.d[3].reset_method = (char *)"";
+        run(&f);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_WARN,
+               "will be bound to vfio-pci at boot (now on nvidia); every reset method is disabled (reset_method is "
+               "empty): the device is not reset between VM runs",
+               "write 'default' to /sys/bus/pci/devices/0000:01:00.0/reset_method");
+        fx_done(&f);
+}
+
+static void test_device_direct_region(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        f.regions[0] = (struct reserved_region){ 0xfee00000, 0xfeefffff, (char *)"msi" };
+        f.regions[1] = (struct reserved_region){ 0x3c000000, 0x3fffffff, (char *)"direct-relaxable" };
+        f.g[1].regions = f.regions;
+        f.g[1].n_regions = 2;
+        run(&f);
+        assert_int_equal(get(&f.rep, "device:0000:01:00.0")->status, CHECK_PASS);
+
+        f.regions[1].type = (char *)"direct";
+        run(&f);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_WARN,
+               "will be bound to vfio-pci at boot (now on nvidia); IOMMU group 1 has a firmware-required direct "
+               "mapping (RMRR or IVMD) at 0x3c000000-0x3fffffff: the kernel refuses to give a device that needs one "
+               "to a VM (\"Firmware has requested this device have a 1:1 IOMMU mapping\")",
+               "a firmware update or setting (such as pre-boot DMA protection) may remove it; otherwise use a device "
+               "in another slot");
+        assert_true(f.rep.ready);
+        fx_done(&f);
+}
+
+static void test_unmatched(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        f.conf[1] = (struct device_conf){ .text = (char *)"10de:1b80", .origin = (char *)"/etc/vfio-prep.conf:4",
+                                          .vfs = -1 };
+        f.unm[0].conf = &f.conf[1];
+        f.sel.n_unmatched = 1;
+        run(&f);
+        expect(&f.rep, "device:10de:1b80", CHECK_FAIL, "no device matches 10de:1b80 (/etc/vfio-prep.conf:4)",
+               "compare the entry with 'vfio-prep --list'; mark it optional if the device is removable");
+        /* After the selected devices, before the groups. */
+        assert_string_equal(f.rep.findings[10].id, "device:10de:1b80");
+        assert_string_equal(f.rep.findings[11].id, "group:1");
+        assert_false(f.rep.ready);
+
+        f.conf[1].optional = true;
+        run(&f);
+        expect(&f.rep, "device:10de:1b80", CHECK_INFO, "not present (optional)", NULL);
+        assert_true(f.rep.ready);
+        fx_done(&f);
+}
+
+static void test_damaged_and_sysfs(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        f.d[3].damaged = true;
+        f.problems[0] = (struct load_problem){ (char *)"/sys/bus/pci/devices/0000:01:00.0/vendor",
+                                               (char *)"malformed vendor 'zz10'" };
+        f.m.n_problems = 1;
+        run(&f);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_FAIL,
+               "not bound: unreadable sysfs attributes (see the sysfs finding)", NULL);
+        expect(&f.rep, "sysfs", CHECK_WARN,
+               "1 unreadable or malformed attribute: /sys/bus/pci/devices/0000:01:00.0/vendor: malformed vendor "
+               "'zz10'",
+               NULL);
+        assert_string_equal(f.rep.findings[f.rep.n_findings - 1].id, "sysfs");
+
+        for (size_t i = 1; i < 5; i++)
+                f.problems[i] = (struct load_problem){ (char *)"/sys/x", (char *)"unreadable" };
+        f.m.n_problems = 5;
+        run(&f);
+        expect(&f.rep, "sysfs", CHECK_WARN,
+               "5 unreadable or malformed attributes: /sys/bus/pci/devices/0000:01:00.0/vendor: malformed vendor "
+               "'zz10'; /sys/x: unreadable; /sys/x: unreadable; and 2 more",
+               NULL);
+        fx_done(&f);
+}
+
+static void test_disabled(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        set_cmdline(&f, "quiet vfio-prep.disable=1");
+        run(&f);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_WARN,
+               "not bound this boot: vfio-prep.disable is on the kernel command line", NULL);
+        assert_int_equal(get(&f.rep, "cmdline")->status, CHECK_WARN);
+        assert_true(f.rep.ready);
+        fx_done(&f);
+}
+
+static void test_iommu_off_devices(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        no_groups(&f);
+        run(&f);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_FAIL, "not bound: no IOMMU group",
+               "enable the IOMMU first (see iommu-enabled)");
+        assert_false(has(&f.rep, "group:1"));
+        assert_false(f.rep.ready);
+        assert_false(f.rep.iommu.enabled);
+        fx_done(&f);
+}
+
+static void test_sriov_devices(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        size_t pf = add_dev(&f, "0000:06:00.0", 0x8086, 0x1521, 0x020000, "igb");
+        size_t vf = add_dev(&f, "0000:06:10.0", 0x8086, 0x1520, 0x020000, NULL);
+        size_t g5 = add_group(&f, 20), g6 = add_group(&f, 21);
+        put(&f, pf, g5);
+        put(&f, vf, g6);
+        f.d[pf].sriov_totalvfs = 7;
+        f.d[pf].sriov_numvfs = 0;
+        f.d[vf].physfn = pf;
+        f.conf[1] = (struct device_conf){ .text = (char *)"06:00.0", .origin = (char *)"/etc/vfio-prep.conf:6",
+                                          .vfs = 4 };
+        f.sel.n_items = 0;
+        pick(&f, pf, &f.conf[1], SELECTED_BY_SELECTOR, NONE);
+        pick(&f, vf, &f.conf[1], SELECTED_AS_VF, pf);
+        analysed(&f, g5, true);
+        analysed(&f, g6, true);
+        run(&f);
+        expect(&f.rep, "device:0000:06:00.0", CHECK_PASS,
+               "SR-IOV PF: 4 VFs will be created at boot (now 0); the PF stays with igb", NULL);
+        expect(&f.rep, "device:0000:06:10.0", CHECK_PASS,
+               "will be bound to vfio-pci at boot (now unbound); a VF of 0000:06:00.0 (vfs=4)", NULL);
+
+        f.d[pf].sriov_numvfs = 4;
+        run(&f);
+        expect(&f.rep, "device:0000:06:00.0", CHECK_PASS, "SR-IOV PF with its 4 VFs; the PF stays with igb", NULL);
+
+        f.d[pf].sriov_totalvfs = 2;
+        run(&f);
+        expect(&f.rep, "device:0000:06:00.0", CHECK_FAIL, "not bound: vfs=4, but it supports at most 2 VFs",
+               "fix or remove vfs= in /etc/vfio-prep.conf:6");
+
+        f.d[pf].sriov_totalvfs = -1;
+        run(&f);
+        expect(&f.rep, "device:0000:06:00.0", CHECK_FAIL,
+               "not bound: vfs=4, but it is not an SR-IOV physical function",
+               "fix or remove vfs= in /etc/vfio-prep.conf:6");
+        fx_done(&f);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_ready_machine),
+                cmocka_unit_test(test_strings),
+                cmocka_unit_test(test_summarize),
+                cmocka_unit_test(test_iommu_hardware),
+                cmocka_unit_test(test_iommu_enabled),
+                cmocka_unit_test(test_iommu_mode),
+                cmocka_unit_test(test_interrupt_remapping),
+                cmocka_unit_test(test_cmdline_lint),
+                cmocka_unit_test(test_vfio_driver),
+                cmocka_unit_test(test_config),
+                cmocka_unit_test(test_root_device),
+                cmocka_unit_test(test_device_boot_vga),
+                cmocka_unit_test(test_device_root),
+                cmocka_unit_test(test_device_not_isolated),
+                cmocka_unit_test(test_group_explanations),
+                cmocka_unit_test(test_device_pin_mismatch),
+                cmocka_unit_test(test_device_builtin_driver),
+                cmocka_unit_test(test_device_boot_record),
+                cmocka_unit_test(test_device_reset),
+                cmocka_unit_test(test_device_direct_region),
+                cmocka_unit_test(test_unmatched),
+                cmocka_unit_test(test_damaged_and_sysfs),
+                cmocka_unit_test(test_disabled),
+                cmocka_unit_test(test_iommu_off_devices),
+                cmocka_unit_test(test_sriov_devices),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

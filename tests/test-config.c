@@ -1,0 +1,926 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "macro.h"
+#include "root.h"
+#include "support/tree.h"
+
+#define CONF "/etc/vfio-prep.conf"
+
+static void expect_str(const char *what, const char *got, const char *want)
+{
+        if (!got || strcmp(got, want) != 0)
+                fail_msg("%s: got '%s', want '%s'", what, got ? got : "(null)", want);
+}
+
+static int parse_str(struct config *cfg, const char *text, struct config_error *err)
+{
+        return config_parse(cfg, CONF, text, strlen(text), err);
+}
+
+/* ---- selectors ---- */
+
+static const struct {
+        const char *in;
+        int ret;
+        enum selector_kind kind;
+        struct pci_addr addr;
+        uint16_t vendor, device;
+        bool has_subsys;
+        uint16_t sv, sd;
+} selector_cases[] = {
+#define ADDR(s, d, b, dv, f) { .in = s, .kind = SELECTOR_ADDRESS, .addr = { d, b, dv, f } }
+#define ID2(s, v, dv) { .in = s, .kind = SELECTOR_ID, .vendor = v, .device = dv }
+#define ID4(s, v, dv, sv_, sd_) \
+        { .in = s, .kind = SELECTOR_ID, .vendor = v, .device = dv, .has_subsys = true, .sv = sv_, .sd = sd_ }
+#define BAD(s) { .in = s, .ret = -EINVAL }
+        ADDR("0000:01:00.0", 0, 0x01, 0, 0),
+        ADDR("01:00.0", 0, 0x01, 0, 0),
+        ADDR("0001:ab:1f.7", 1, 0xab, 0x1f, 7),
+        ADDR("0000:AB:1F.7", 0, 0xab, 0x1f, 7),
+        ADDR("10000:00:02.0", 0x10000, 0, 2, 0),
+        ID2("10de:2484", 0x10de, 0x2484),
+        ID2("10DE:248F", 0x10de, 0x248f),
+        ID4("10de:2484:1458:4037", 0x10de, 0x2484, 0x1458, 0x4037),
+        ID4("ffff:0000:FFFF:0000", 0xffff, 0, 0xffff, 0),
+        BAD(""),
+        BAD(":"),
+        BAD("01:00"),
+        BAD("1:00.0"),
+        BAD("01:00.8"),
+        BAD("01:20.0"),
+        BAD("01:0.0"),
+        BAD("000:01:00.0"),
+        BAD("0000:01:00.0.1"),
+        BAD("0000:01:00.0 "),
+        BAD("10de:248"),
+        BAD("10de:24845"),
+        BAD("10de:2484:"),
+        BAD("10de:2484:1458"),
+        BAD("10de:2484:1458:4037:1"),
+        BAD("10de:2484:1458:4037:"),
+        BAD("g0de:2484"),
+        BAD("0x10:2484"),
+        BAD("10de 2484"),
+        BAD("10de"),
+};
+
+static void test_selector_parse(void **state)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(selector_cases); i++) {
+                struct selector s = { .kind = 99 };
+                int k = selector_parse(selector_cases[i].in, &s);
+                if (k != selector_cases[i].ret)
+                        fail_msg("case %zu '%s': returned %d, want %d", i, selector_cases[i].in, k,
+                                 selector_cases[i].ret);
+                if (k < 0) {
+                        assert_int_equal(s.kind, 99); /* untouched on failure */
+                        continue;
+                }
+                assert_int_equal(s.kind, selector_cases[i].kind);
+                if (s.kind == SELECTOR_ADDRESS) {
+                        assert_int_equal(pci_addr_cmp(&s.addr, &selector_cases[i].addr), 0);
+                        continue;
+                }
+                assert_int_equal(s.vendor, selector_cases[i].vendor);
+                assert_int_equal(s.device, selector_cases[i].device);
+                assert_int_equal(s.has_subsys, selector_cases[i].has_subsys);
+                assert_int_equal(s.subsys_vendor, selector_cases[i].sv);
+                assert_int_equal(s.subsys_device, selector_cases[i].sd);
+        }
+        struct selector s;
+        assert_int_equal(selector_parse(NULL, &s), -EINVAL);
+}
+
+static void test_selector_matches(void **state)
+{
+        struct pci_device d = {
+                .addr = { 0, 1, 0, 0 }, .vendor = 0x10de, .device = 0x2484,
+                .subsys_vendor = 0x1458, .subsys_device = 0x4037,
+        };
+        static const struct {
+                const char *sel;
+                bool match;
+        } cases[] = {
+                { "01:00.0", true },       { "0000:01:00.0", true },       { "01:00.1", false },
+                { "0001:01:00.0", false }, { "10de:2484", true },          { "10DE:2484", true },
+                { "10de:2485", false },    { "10df:2484", false },         { "10de:2484:1458:4037", true },
+                { "10de:2484:1458:4038", false }, { "10de:2484:1459:4037", false },
+                { "10de:2485:1458:4037", false },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                struct selector s;
+                assert_int_equal(selector_parse(cases[i].sel, &s), 0);
+                if (selector_matches(&s, &d) != cases[i].match)
+                        fail_msg("'%s' should %smatch", cases[i].sel, cases[i].match ? "" : "not ");
+        }
+}
+
+/* ---- grammar: errors ---- */
+
+static const struct {
+        const char *text;
+        const char *origin, *message;
+} error_cases[] = {
+        { "devcie 01:00.0\n", CONF ":1", "unknown keyword 'devcie'" },
+        { "\n# c\ndevice 01:00.0 alow-boot-vga\n", CONF ":3", "unknown option 'alow-boot-vga'" },
+        { "device 01:00.0 colour=red", CONF ":1", "unknown option 'colour'" },
+        { "device 01:00", CONF ":1", "invalid selector '01:00'" },
+        { "device 10de:248", CONF ":1", "invalid selector '10de:248'" },
+        { "device\n", CONF ":1", "'device' needs a selector" },
+        { "device   # a comment", CONF ":1", "'device' needs a selector" },
+        { "Device 01:00.0", CONF ":1", "unknown keyword 'Device'" },
+        { "isolation loose", CONF ":1", "'isolation' takes strict or warn, not 'loose'" },
+        { "isolation Strict", CONF ":1", "'isolation' takes strict or warn, not 'Strict'" },
+        { "isolation", CONF ":1", "'isolation' needs a value: strict or warn" },
+        { "isolation #strict", CONF ":1", "'isolation' needs a value: strict or warn" },
+        { "isolation strict warn", CONF ":1", "unexpected 'warn' after 'isolation strict'" },
+        { "isolation=strict", CONF ":1", "unknown keyword 'isolation=strict'" },
+        { "device 01:00.0 optional=1", CONF ":1", "option 'optional' takes no value" },
+        { "device 01:00.0 optional=", CONF ":1", "option 'optional' takes no value" },
+        { "device 01:00.0 allow-boot-vga=yes", CONF ":1", "option 'allow-boot-vga' takes no value" },
+        { "device 01:00.0 functions=one functions=all", CONF ":1", "duplicate option 'functions'" },
+        { "device 01:00.0 optional optional", CONF ":1", "duplicate option 'optional'" },
+        { "device 01:00.0 vfs=2 vfs=2", CONF ":1", "duplicate option 'vfs'" },
+        { "device 01:00.0 id=10de:2484 id=10de:2484", CONF ":1", "duplicate option 'id'" },
+        { "device 01:00.0 functions=some", CONF ":1", "'functions' takes auto, all or one, not 'some'" },
+        { "device 01:00.0 functions=ALL", CONF ":1", "'functions' takes auto, all or one, not 'ALL'" },
+        { "device 01:00.0 functions", CONF ":1", "option 'functions' needs a value" },
+        { "device 01:00.0 functions=", CONF ":1", "option 'functions' needs a value" },
+        { "device 01:00.0 vfs", CONF ":1", "option 'vfs' needs a value" },
+        { "device 01:00.0 vfs=0", CONF ":1", "'vfs' takes a number from 1 to 65535, not '0'" },
+        { "device 01:00.0 vfs=65536", CONF ":1", "'vfs' takes a number from 1 to 65535, not '65536'" },
+        { "device 01:00.0 vfs=-1", CONF ":1", "'vfs' takes a number from 1 to 65535, not '-1'" },
+        { "device 01:00.0 vfs=+1", CONF ":1", "'vfs' takes a number from 1 to 65535, not '+1'" },
+        { "device 01:00.0 vfs=0x10", CONF ":1", "'vfs' takes a number from 1 to 65535, not '0x10'" },
+        { "device 01:00.0 vfs=four", CONF ":1", "'vfs' takes a number from 1 to 65535, not 'four'" },
+        { "device 01:00.0 vfs=99999999999999999999999", CONF ":1",
+          "'vfs' takes a number from 1 to 65535, not '99999999999999999999999'" },
+        { "device 10de:2484 id=10de:2484", CONF ":1", "option 'id' needs an address selector" },
+        { "device 01:00.0 id=10de", CONF ":1", "'id' takes a vendor:device ID such as 10de:2484, not '10de'" },
+        { "device 01:00.0 id=10de:2484:1458:4037", CONF ":1",
+          "'id' takes a vendor:device ID such as 10de:2484, not '10de:2484:1458:4037'" },
+        { "device 01:00.0 id=01:00.0", CONF ":1", "'id' takes a vendor:device ID such as 10de:2484, not '01:00.0'" },
+        { "device 01:00.0 id", CONF ":1", "option 'id' needs a value" },
+        /* a '#' glued to a word is part of it */
+        { "device 01:00.0 optional#x", CONF ":1", "unknown option 'optional#x'" },
+        { "device 01:00.0#x", CONF ":1", "invalid selector '01:00.0#x'" },
+        { "device# 01:00.0", CONF ":1", "unknown keyword 'device#'" },
+        /* the same device twice */
+        { "device 01:00.0\ndevice 0000:01:00.0 optional\n", CONF ":2",
+          "device 0000:01:00.0 already configured at " CONF ":1" },
+        { "device 10DE:2484\n\ndevice 10de:2484 functions=one", CONF ":3",
+          "device 10de:2484 already configured at " CONF ":1" },
+        { "device 10de:2484:1458:4037\ndevice 10de:2484:1458:4037", CONF ":2",
+          "device 10de:2484:1458:4037 already configured at " CONF ":1" },
+        /* lines after the first error do not matter */
+        { "device 01:00.0\nisolation warn\nbogus\ndevice 02:00.0\n", CONF ":3", "unknown keyword 'bogus'" },
+        /* untrusted text is made printable */
+        { "dev\x1bice", CONF ":1", "unknown keyword 'dev\\x1bice'" },
+        { "device 01:00.0 \x7f", CONF ":1", "unknown option '\\x7f'" },
+        { "device 01:00.0\r\nx\r\n", CONF ":2", "unknown keyword 'x'" },
+};
+
+static void test_parse_errors(void **state)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(error_cases); i++) {
+                struct config cfg = { 0 };
+                struct config_error err = { .origin = "" };
+                char what[64];
+
+                int k = parse_str(&cfg, error_cases[i].text, &err);
+                if (k != -EINVAL)
+                        fail_msg("case %zu ('%s'): returned %d, want -EINVAL", i, error_cases[i].text, k);
+                snprintf(what, sizeof(what), "case %zu origin", i);
+                expect_str(what, err.origin, error_cases[i].origin);
+                snprintf(what, sizeof(what), "case %zu message", i);
+                expect_str(what, err.message, error_cases[i].message);
+                /* a failed parse adds nothing */
+                assert_int_equal(cfg.n_devices, 0);
+                assert_int_equal(cfg.isolation, ISOLATION_STRICT);
+                config_done(&cfg);
+        }
+}
+
+static void test_error_without_err(void **state)
+{
+        struct config cfg = { 0 };
+
+        assert_int_equal(parse_str(&cfg, "bogus", NULL), -EINVAL);
+        assert_int_equal(config_add_selectors(&cfg, "--device", "bogus", NULL), -EINVAL);
+        config_done(&cfg);
+}
+
+static void test_long_token_bounded(void **state)
+{
+        struct config cfg = { 0 };
+        struct config_error err;
+        char line[300], want[128];
+
+        /* 64 bytes shown, then "…" */
+        memset(line, 'x', sizeof(line));
+        memcpy(line, "devcie", 6);
+        line[sizeof(line) - 1] = '\0';
+        assert_int_equal(parse_str(&cfg, line, &err), -EINVAL);
+        snprintf(want, sizeof(want), "unknown keyword '%.64s…'", line);
+        assert_string_equal(err.message, want);
+
+        /* a cut never splits a UTF-8 character: 63 x then a 2-byte 'é' straddling byte 64 */
+        char utf[200];
+        memset(utf, 'x', 63);
+        strcpy(utf + 63, "\xc3\xa9tail and more text");
+        assert_int_equal(parse_str(&cfg, utf, &err), -EINVAL);
+        snprintf(want, sizeof(want), "unknown keyword '%.63s…'", utf);
+        assert_string_equal(err.message, want);
+
+        /* escapes do not overflow the message either */
+        char ctl[300];
+        memset(ctl, '\x01', sizeof(ctl) - 1);
+        ctl[sizeof(ctl) - 1] = '\0';
+        assert_int_equal(parse_str(&cfg, ctl, &err), -EINVAL);
+        assert_true(strlen(err.message) < 300);
+        assert_non_null(strstr(err.message, "\\x01\\x01"));
+        assert_non_null(strstr(err.message, "…'"));
+        assert_int_equal(cfg.n_devices, 0);
+        config_done(&cfg);
+}
+
+static void test_line_limits(void **state)
+{
+        struct config cfg = { 0 };
+        struct config_error err;
+        static char text[3 * 4200];
+
+        /* exactly 4096 bytes is fine (a comment), 4097 is not */
+        memset(text, ' ', sizeof(text));
+        text[0] = '#';
+        text[4096] = '\n';
+        memcpy(text + 4097, "device 01:00.0\n", 15);
+        assert_int_equal(config_parse(&cfg, CONF, text, 4097 + 15, &err), 0);
+        assert_int_equal(cfg.n_devices, 1);
+        expect_str("origin", cfg.devices[0].origin, CONF ":2");
+        config_done(&cfg);
+
+        memset(text, ' ', sizeof(text));
+        memcpy(text, "device 02:00.0\n", 15);
+        text[15] = '#';
+        text[15 + 4097] = '\n';
+        assert_int_equal(config_parse(&cfg, CONF, text, 15 + 4098, &err), -EINVAL);
+        expect_str("origin", err.origin, CONF ":2");
+        expect_str("message", err.message, "line too long");
+        assert_int_equal(cfg.n_devices, 0);
+
+        /* a long final line without a newline */
+        assert_int_equal(config_parse(&cfg, CONF, text, sizeof(text), &err), -EINVAL);
+        expect_str("message", err.message, "line too long");
+        config_done(&cfg);
+}
+
+static void test_nul_byte(void **state)
+{
+        struct config cfg = { 0 };
+        struct config_error err;
+        static const char text[] = "device 01:00.0\ndevice 02:00.0\0 optional\n";
+
+        assert_int_equal(config_parse(&cfg, CONF, text, sizeof(text) - 1, &err), -EINVAL);
+        expect_str("origin", err.origin, CONF ":2");
+        expect_str("message", err.message, "NUL byte in line");
+        assert_int_equal(cfg.n_devices, 0);
+        /* the same text cut before the NUL is fine */
+        assert_int_equal(config_parse(&cfg, CONF, text, 29, &err), 0);
+        assert_int_equal(cfg.n_devices, 2);
+        config_done(&cfg);
+}
+
+/* ---- grammar: what a good file yields ---- */
+
+static void test_parse_full(void **state)
+{
+        struct config cfg = { 0 };
+        struct config_error err;
+        static const char text[] =
+                "# GPU and its audio\n"
+                "   # indented comment\n"
+                "\n"
+                "device 0000:01:00.0 id=10DE:2484 functions=all allow-boot-vga optional # trailing\n"
+                "\tdevice\t10de:228b:1458:4037\tfunctions=one\r\n"
+                "device 03:00.0 vfs=4\n"
+                "isolation warn   \n"
+                "device 0001:02:1f.7";
+
+        assert_int_equal(parse_str(&cfg, text, &err), 0);
+        assert_int_equal(cfg.n_devices, 4);
+        assert_int_equal(cfg.isolation, ISOLATION_WARN);
+
+        const struct device_conf *d = &cfg.devices[0];
+        assert_int_equal(d->sel.kind, SELECTOR_ADDRESS);
+        assert_int_equal(pci_addr_cmp(&d->sel.addr, &(struct pci_addr){ 0, 1, 0, 0 }), 0);
+        expect_str("text", d->text, "0000:01:00.0");
+        expect_str("origin", d->origin, CONF ":4");
+        assert_true(d->has_pin);
+        assert_int_equal(d->pin_vendor, 0x10de);
+        assert_int_equal(d->pin_device, 0x2484);
+        assert_int_equal(d->functions, FUNCTIONS_ALL);
+        assert_int_equal(d->vfs, -1);
+        assert_true(d->allow_boot_vga);
+        assert_true(d->optional);
+
+        d = &cfg.devices[1];
+        assert_int_equal(d->sel.kind, SELECTOR_ID);
+        assert_int_equal(d->sel.vendor, 0x10de);
+        assert_int_equal(d->sel.device, 0x228b);
+        assert_true(d->sel.has_subsys);
+        assert_int_equal(d->sel.subsys_vendor, 0x1458);
+        assert_int_equal(d->sel.subsys_device, 0x4037);
+        expect_str("text", d->text, "10de:228b:1458:4037");
+        expect_str("origin", d->origin, CONF ":5");
+        assert_false(d->has_pin);
+        assert_int_equal(d->functions, FUNCTIONS_ONE);
+        assert_false(d->allow_boot_vga);
+        assert_false(d->optional);
+
+        d = &cfg.devices[2];
+        assert_int_equal(d->vfs, 4);
+        assert_int_equal(d->functions, FUNCTIONS_AUTO);
+        expect_str("origin", d->origin, CONF ":6");
+
+        d = &cfg.devices[3];
+        assert_int_equal(pci_addr_cmp(&d->sel.addr, &(struct pci_addr){ 1, 2, 0x1f, 7 }), 0);
+        expect_str("origin", d->origin, CONF ":8");
+        expect_str("text", d->text, "0001:02:1f.7");
+        config_done(&cfg);
+        assert_null(cfg.devices);
+        assert_int_equal(cfg.n_devices, 0);
+}
+
+static void test_parse_defaults(void **state)
+{
+        struct config cfg = { 0 };
+        struct config_error err;
+
+        assert_int_equal(parse_str(&cfg, "device 01:00.0", &err), 0);
+        assert_int_equal(cfg.n_devices, 1);
+        assert_false(cfg.devices[0].has_pin);
+        assert_int_equal(cfg.devices[0].functions, FUNCTIONS_AUTO);
+        assert_int_equal(cfg.devices[0].vfs, -1);
+        assert_false(cfg.devices[0].allow_boot_vga);
+        assert_false(cfg.devices[0].optional);
+        assert_int_equal(cfg.isolation, ISOLATION_STRICT);
+        config_done(&cfg);
+
+        /* vfs bounds, leading zeros */
+        assert_int_equal(parse_str(&cfg, "device 01:00.0 vfs=1\ndevice 02:00.0 vfs=65535\ndevice 03:00.0 vfs=007", &err), 0);
+        assert_int_equal(cfg.devices[0].vfs, 1);
+        assert_int_equal(cfg.devices[1].vfs, 65535);
+        assert_int_equal(cfg.devices[2].vfs, 7);
+        config_done(&cfg);
+}
+
+static void test_parse_empty(void **state)
+{
+        static const char *const texts[] = { "", "\n", "\n\n\n", "# only a comment", "  \t \r\n# x\n   #\n" };
+        struct config_error err;
+
+        for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+                struct config cfg = { 0 };
+                assert_int_equal(parse_str(&cfg, texts[i], &err), 0);
+                assert_int_equal(cfg.n_devices, 0);
+                assert_int_equal(cfg.isolation, ISOLATION_STRICT);
+                config_done(&cfg);
+        }
+        struct config cfg = { 0 };
+        assert_int_equal(config_parse(&cfg, CONF, NULL, 0, &err), 0);
+        config_done(&cfg);
+}
+
+static void test_isolation_last_wins(void **state)
+{
+        struct config cfg = { 0 };
+        struct config_error err;
+
+        assert_int_equal(parse_str(&cfg, "isolation warn\nisolation strict\n", &err), 0);
+        assert_int_equal(cfg.isolation, ISOLATION_STRICT);
+        assert_int_equal(parse_str(&cfg, "isolation warn # relaxed", &err), 0);
+        assert_int_equal(cfg.isolation, ISOLATION_WARN);
+        /* a failing file leaves the earlier value */
+        assert_int_equal(parse_str(&cfg, "isolation strict\nbogus", &err), -EINVAL);
+        assert_int_equal(cfg.isolation, ISOLATION_WARN);
+        config_done(&cfg);
+}
+
+static void test_parse_appends_and_rolls_back(void **state)
+{
+        struct config cfg = { 0 };
+        struct config_error err;
+
+        assert_int_equal(config_parse(&cfg, "a.conf", "device 01:00.0", 14, &err), 0);
+        assert_int_equal(parse_str(&cfg, "device 02:00.0\ndevice 03:00.0\n", &err), 0);
+        assert_int_equal(cfg.n_devices, 3);
+        /* a duplicate across files names the first file */
+        assert_int_equal(parse_str(&cfg, "device 04:00.0\ndevice 0000:01:00.0\n", &err), -EINVAL);
+        expect_str("origin", err.origin, CONF ":2");
+        expect_str("message", err.message, "device 0000:01:00.0 already configured at a.conf:1");
+        assert_int_equal(cfg.n_devices, 3);
+        expect_str("origin", cfg.devices[2].origin, CONF ":2");
+        config_done(&cfg);
+}
+
+/* ---- --device and vfio-prep.devices= ---- */
+
+static void test_add_selectors(void **state)
+{
+        struct config cfg = { 0 };
+        struct config_error err;
+
+        assert_int_equal(config_add_selectors(&cfg, "--device", "01:00.0", &err), 0);
+        assert_int_equal(config_add_selectors(&cfg, "kernel command line", "10de:2484, 0000:02:00.0 ,03:00.0", &err), 0);
+        assert_int_equal(cfg.n_devices, 4);
+        expect_str("text", cfg.devices[0].text, "01:00.0");
+        expect_str("origin", cfg.devices[0].origin, "--device");
+        expect_str("text", cfg.devices[1].text, "10de:2484");
+        expect_str("origin", cfg.devices[1].origin, "kernel command line");
+        assert_int_equal(cfg.devices[1].sel.kind, SELECTOR_ID);
+        expect_str("text", cfg.devices[2].text, "0000:02:00.0");
+        expect_str("text", cfg.devices[3].text, "03:00.0");
+        for (size_t i = 0; i < cfg.n_devices; i++) {
+                assert_int_equal(cfg.devices[i].functions, FUNCTIONS_AUTO);
+                assert_int_equal(cfg.devices[i].vfs, -1);
+                assert_false(cfg.devices[i].has_pin);
+                assert_false(cfg.devices[i].optional);
+                assert_false(cfg.devices[i].allow_boot_vga);
+        }
+        config_done(&cfg);
+}
+
+static void test_add_selectors_duplicates_skipped(void **state)
+{
+        struct config cfg = { 0 };
+        struct config_error err;
+
+        assert_int_equal(parse_str(&cfg, "device 01:00.0 optional functions=one", &err), 0);
+        assert_int_equal(config_add_selectors(&cfg, "--device", "0000:01:00.0,02:00.0,02:00.0,10de:2484,10DE:2484", &err), 0);
+        assert_int_equal(cfg.n_devices, 3);
+        /* the configured entry keeps its options and origin */
+        expect_str("origin", cfg.devices[0].origin, CONF ":1");
+        assert_true(cfg.devices[0].optional);
+        assert_int_equal(cfg.devices[0].functions, FUNCTIONS_ONE);
+        expect_str("text", cfg.devices[1].text, "02:00.0");
+        expect_str("text", cfg.devices[2].text, "10de:2484");
+        config_done(&cfg);
+}
+
+static const struct {
+        const char *list, *message;
+} add_error_cases[] = {
+        { "", "empty entry in selector list ''" },
+        { " ", "empty entry in selector list ' '" },
+        { "01:00.0,", "empty entry in selector list '01:00.0,'" },
+        { ",01:00.0", "empty entry in selector list ',01:00.0'" },
+        { "01:00.0,,02:00.0", "empty entry in selector list '01:00.0,,02:00.0'" },
+        { "01:00.0,xx", "invalid selector 'xx'" },
+        { "01:00.0 02:00.0", "invalid selector '01:00.0 02:00.0'" },
+        { "01:00.0,02:00.0 optional", "invalid selector '02:00.0 optional'" },
+        { "01:00.0;02:00.0", "invalid selector '01:00.0;02:00.0'" },
+};
+
+static void test_add_selectors_errors(void **state)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(add_error_cases); i++) {
+                struct config cfg = { 0 };
+                struct config_error err = { .origin = "" };
+                char what[64];
+
+                assert_int_equal(parse_str(&cfg, "device 05:00.0", &err), 0);
+                int k = config_add_selectors(&cfg, "kernel command line", add_error_cases[i].list, &err);
+                if (k != -EINVAL)
+                        fail_msg("case %zu ('%s'): returned %d", i, add_error_cases[i].list, k);
+                expect_str("origin", err.origin, "kernel command line");
+                snprintf(what, sizeof(what), "case %zu message", i);
+                expect_str(what, err.message, add_error_cases[i].message);
+                /* all or nothing */
+                assert_int_equal(cfg.n_devices, 1);
+                config_done(&cfg);
+        }
+        struct config cfg = { 0 };
+        struct config_error err;
+        assert_int_equal(config_add_selectors(&cfg, "--device", NULL, &err), -EINVAL);
+        config_done(&cfg);
+}
+
+/* ---- ownership ---- */
+
+static const struct {
+        uid_t owner;
+        mode_t mode;
+        uid_t uid;
+        int ret;
+        const char *message;
+} owner_cases[] = {
+        { 0, S_IFREG | 0644, 0, 0, NULL },
+        { 0, S_IFREG | 0600, 0, 0, NULL },
+        { 0, S_IFREG | 0640, 1000, 0, NULL },
+        { 0, S_IFREG | 0444, 1000, 0, NULL },
+        { 1000, S_IFREG | 0644, 1000, 0, NULL },
+        { 0, S_IFREG | 02644, 0, 0, NULL },
+        { 1000, S_IFREG | 0644, 0, -EPERM, "refusing a config file owned by uid 1000" },
+        { 1001, S_IFREG | 0600, 1000, -EPERM, "refusing a config file owned by uid 1001" },
+        { 0, S_IFREG | 0664, 0, -EPERM, "refusing a config file writable by group or others (mode 0664)" },
+        { 0, S_IFREG | 0646, 0, -EPERM, "refusing a config file writable by group or others (mode 0646)" },
+        { 0, S_IFREG | 0622, 1000, -EPERM, "refusing a config file writable by group or others (mode 0622)" },
+        { 1000, S_IFREG | 0666, 1000, -EPERM, "refusing a config file writable by group or others (mode 0666)" },
+        { 0, S_IFREG | 02664, 0, -EPERM, "refusing a config file writable by group or others (mode 2664)" },
+};
+
+static void test_check_owner(void **state)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(owner_cases); i++) {
+                struct config_error err = { .origin = "" };
+                int k = config_check_owner(CONF, owner_cases[i].owner, owner_cases[i].mode, owner_cases[i].uid, &err);
+                if (k != owner_cases[i].ret)
+                        fail_msg("case %zu: returned %d, want %d", i, k, owner_cases[i].ret);
+                if (!owner_cases[i].message) {
+                        assert_string_equal(err.message, "");
+                        continue;
+                }
+                expect_str("origin", err.origin, CONF);
+                expect_str("message", err.message, owner_cases[i].message);
+        }
+}
+
+/* ---- loading files ---- */
+
+struct fixture {
+        struct tree t;
+        struct root *r;
+        struct config cfg;
+        struct config_error err;
+};
+
+static int setup(void **state)
+{
+        struct fixture *f = calloc(1, sizeof(*f));
+        assert_non_null(f);
+        tree_new(&f->t);
+        tree_mkdir(&f->t, "/etc");
+        assert_int_equal(root_new(f->t.dir, &f->r), 0);
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        struct fixture *f = *state;
+        config_done(&f->cfg);
+        root_free(f->r);
+        tree_free(&f->t);
+        free(f);
+        return 0;
+}
+
+/* A config file as an administrator would leave it: 0644 whatever the umask. */
+static void conf_file(struct fixture *f, const char *path, const char *text)
+{
+        tree_file(&f->t, path, text);
+        tree_chmod(&f->t, path, 0644);
+}
+
+static void load_fails(struct fixture *f, const char *explicit_path, const char *origin, const char *message)
+{
+        assert_int_equal(config_load(f->r, explicit_path, &f->cfg, &f->err), -EINVAL);
+        expect_str("origin", f->err.origin, origin);
+        expect_str("message", f->err.message, message);
+        assert_int_equal(f->cfg.n_devices, 0);
+        assert_int_equal(f->cfg.n_files, 0);
+        assert_int_equal(f->cfg.isolation, ISOLATION_STRICT);
+}
+
+static char *host(struct fixture *f, const char *path)
+{
+        char *s;
+        assert_true(asprintf(&s, "%s%s", f->t.dir, path) > 0);
+        return s;
+}
+
+static void test_load_nothing(void **state)
+{
+        struct fixture *f = *state;
+
+        assert_int_equal(config_load(f->r, NULL, &f->cfg, &f->err), 0);
+        assert_int_equal(f->cfg.n_devices, 0);
+        assert_int_equal(f->cfg.n_files, 0);
+
+        /* not even /etc */
+        struct tree t;
+        struct root *r;
+        tree_new(&t);
+        assert_int_equal(root_new(t.dir, &r), 0);
+        assert_int_equal(config_load(r, NULL, &f->cfg, &f->err), 0);
+        assert_int_equal(f->cfg.n_files, 0);
+        root_free(r);
+        tree_free(&t);
+}
+
+static void test_load_main_and_dir(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_free_ char *main_path = host(f, CONF);
+        _cleanup_free_ char *a = host(f, "/etc/vfio-prep.d/a.conf");
+        _cleanup_free_ char *b = host(f, "/etc/vfio-prep.d/b.conf");
+
+        conf_file(f, CONF, "device 01:00.0\nisolation warn\n");
+        conf_file(f, "/etc/vfio-prep.d/b.conf", "device 03:00.0\nisolation strict\n");
+        conf_file(f, "/etc/vfio-prep.d/a.conf", "device 02:00.0 optional\n");
+        /* ignored: not .conf, hidden, a bare ".conf" */
+        conf_file(f, "/etc/vfio-prep.d/c.conf.bak", "bogus\n");
+        conf_file(f, "/etc/vfio-prep.d/README", "bogus\n");
+        conf_file(f, "/etc/vfio-prep.d/.hidden.conf", "bogus\n");
+        conf_file(f, "/etc/vfio-prep.d/.conf", "bogus\n");
+        tree_link(&f->t, "/etc/vfio-prep.d/.#a.conf", "user@host.1234");
+        tree_mkdir(&f->t, "/etc/vfio-prep.d/sub.d");
+
+        assert_int_equal(config_load(f->r, NULL, &f->cfg, &f->err), 0);
+        assert_int_equal(f->cfg.n_files, 3);
+        expect_str("file 0", f->cfg.files[0], main_path);
+        expect_str("file 1", f->cfg.files[1], a);
+        expect_str("file 2", f->cfg.files[2], b);
+        assert_null(f->cfg.files[3]);
+        assert_int_equal(f->cfg.n_devices, 3);
+        expect_str("text", f->cfg.devices[0].text, "01:00.0");
+        expect_str("text", f->cfg.devices[1].text, "02:00.0");
+        expect_str("text", f->cfg.devices[2].text, "03:00.0");
+        _cleanup_free_ char *origin = NULL;
+        assert_true(asprintf(&origin, "%s:1", b) > 0);
+        expect_str("origin", f->cfg.devices[2].origin, origin);
+        assert_true(f->cfg.devices[1].optional);
+        /* b.conf comes last: its isolation wins */
+        assert_int_equal(f->cfg.isolation, ISOLATION_STRICT);
+}
+
+static void test_load_dir_only(void **state)
+{
+        struct fixture *f = *state;
+
+        conf_file(f, "/etc/vfio-prep.d/10-gpu.conf", "device 01:00.0\n");
+        conf_file(f, "/etc/vfio-prep.d/2-usb.conf", "device 02:00.0\n");
+        assert_int_equal(config_load(f->r, NULL, &f->cfg, &f->err), 0);
+        assert_int_equal(f->cfg.n_files, 2);
+        /* strcmp order: "10-" before "2-" */
+        expect_str("text", f->cfg.devices[0].text, "01:00.0");
+        expect_str("text", f->cfg.devices[1].text, "02:00.0");
+}
+
+static void test_load_keeps_earlier_entries(void **state)
+{
+        struct fixture *f = *state;
+
+        assert_int_equal(config_add_selectors(&f->cfg, "--device", "05:00.0", &f->err), 0);
+        conf_file(f, CONF, "device 01:00.0\n");
+        conf_file(f, "/etc/vfio-prep.d/a.conf", "device 02:00.0\nbogus\n");
+        assert_int_equal(config_load(f->r, NULL, &f->cfg, &f->err), -EINVAL);
+        assert_int_equal(f->cfg.n_devices, 1);
+        assert_int_equal(f->cfg.n_files, 0);
+        expect_str("text", f->cfg.devices[0].text, "05:00.0");
+}
+
+static void test_load_duplicate_across_files(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_free_ char *main_path = host(f, CONF);
+        _cleanup_free_ char *b = host(f, "/etc/vfio-prep.d/b.conf");
+        char origin[600], message[600];
+
+        conf_file(f, CONF, "isolation warn\n\ndevice 01:00.0\n");
+        conf_file(f, "/etc/vfio-prep.d/b.conf", "# x\ndevice 0000:01:00.0 optional\n");
+        snprintf(origin, sizeof(origin), "%s:2", b);
+        snprintf(message, sizeof(message), "device 0000:01:00.0 already configured at %s:3", main_path);
+        load_fails(f, NULL, origin, message);
+}
+
+static void test_load_bad_entries(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_free_ char *sub = host(f, "/etc/vfio-prep.d/sub.conf");
+
+        conf_file(f, CONF, "device 01:00.0\n");
+        tree_mkdir(&f->t, "/etc/vfio-prep.d/sub.conf");
+        load_fails(f, NULL, sub, "is a directory, not a config file");
+}
+
+static void test_load_fifo_in_dir(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_free_ char *fifo = host(f, "/etc/vfio-prep.d/fifo.conf");
+
+        tree_mkdir(&f->t, "/etc/vfio-prep.d");
+        assert_int_equal(mkfifo(fifo, 0644), 0);
+        load_fails(f, NULL, fifo, "not a regular file");
+}
+
+static void test_load_fifo_link_main(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_free_ char *fifo = host(f, "/etc/fifo");
+        _cleanup_free_ char *main_path = host(f, CONF);
+
+        assert_int_equal(mkfifo(fifo, 0644), 0);
+        tree_link(&f->t, CONF, "fifo");
+        load_fails(f, NULL, main_path, "not a regular file");
+}
+
+static void test_load_links(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_free_ char *main_path = host(f, CONF);
+
+        /* a relative link inside the root is followed */
+        conf_file(f, "/etc/real.conf", "device 01:00.0\n");
+        tree_link(&f->t, CONF, "real.conf");
+        assert_int_equal(config_load(f->r, NULL, &f->cfg, &f->err), 0);
+        assert_int_equal(f->cfg.n_devices, 1);
+        config_done(&f->cfg);
+
+        /* an absolute one leaves the root: refused, never read */
+        tree_link(&f->t, CONF, "/dev/zero");
+        load_fails(f, NULL, main_path, "cannot read config file: a link leads outside the root");
+
+        /* a dangling .conf in the directory is an error, not silently skipped */
+        tree_link(&f->t, CONF, "real.conf");
+        tree_link(&f->t, "/etc/vfio-prep.d/gone.conf", "nowhere.conf");
+        _cleanup_free_ char *gone = host(f, "/etc/vfio-prep.d/gone.conf");
+        load_fails(f, NULL, gone, "cannot read config file: No such file or directory");
+}
+
+static void test_load_permissions(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_free_ char *main_path = host(f, CONF);
+        _cleanup_free_ char *a = host(f, "/etc/vfio-prep.d/a.conf");
+
+        conf_file(f, CONF, "device 01:00.0\n");
+        tree_chmod(&f->t, CONF, 0664);
+        load_fails(f, NULL, main_path, "refusing a config file writable by group or others (mode 0664)");
+
+        tree_chmod(&f->t, CONF, 0600);
+        conf_file(f, "/etc/vfio-prep.d/a.conf", "device 02:00.0\n");
+        tree_chmod(&f->t, "/etc/vfio-prep.d/a.conf", 0646);
+        load_fails(f, NULL, a, "refusing a config file writable by group or others (mode 0646)");
+}
+
+static void test_load_dir_not_a_dir(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_free_ char *d = host(f, "/etc/vfio-prep.d");
+
+        conf_file(f, "/etc/vfio-prep.d", "device 01:00.0\n");
+        load_fails(f, NULL, d, "cannot list config directory: Not a directory");
+}
+
+static void test_load_main_is_dir(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_free_ char *main_path = host(f, CONF);
+
+        tree_mkdir(&f->t, CONF);
+        load_fails(f, NULL, main_path, "is a directory, not a config file");
+}
+
+static void test_load_grammar_error(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_free_ char *main_path = host(f, CONF);
+        char origin[600];
+
+        conf_file(f, CONF, "device 01:00.0\n\n# x\n\n\n\ndevice 02:00.0 alow-boot-vga\n");
+        snprintf(origin, sizeof(origin), "%s:7", main_path);
+        load_fails(f, NULL, origin, "unknown option 'alow-boot-vga'");
+}
+
+static void test_load_explicit(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_free_ char *path = host(f, "/home/me/test.conf");
+
+        /* the default files are not read when a file is named */
+        conf_file(f, CONF, "device 01:00.0\n");
+        conf_file(f, "/etc/vfio-prep.d/a.conf", "device 02:00.0\n");
+        conf_file(f, "/home/me/test.conf", "device 03:00.0 functions=one\n");
+        assert_int_equal(config_load(f->r, path, &f->cfg, &f->err), 0);
+        assert_int_equal(f->cfg.n_files, 1);
+        expect_str("file", f->cfg.files[0], path);
+        assert_int_equal(f->cfg.n_devices, 1);
+        expect_str("text", f->cfg.devices[0].text, "03:00.0");
+        char origin[600];
+        snprintf(origin, sizeof(origin), "%s:1", path);
+        expect_str("origin", f->cfg.devices[0].origin, origin);
+        config_done(&f->cfg);
+
+        /* a relative path is shown as given */
+        char cwd[4096];
+        assert_non_null(getcwd(cwd, sizeof(cwd)));
+        assert_int_equal(chdir(f->t.dir), 0);
+        int k = config_load(f->r, "home/me/test.conf", &f->cfg, &f->err);
+        assert_int_equal(chdir(cwd), 0);
+        assert_int_equal(k, 0);
+        expect_str("file", f->cfg.files[0], "home/me/test.conf");
+        expect_str("origin", f->cfg.devices[0].origin, "home/me/test.conf:1");
+}
+
+static void test_load_explicit_errors(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_free_ char *missing = host(f, "/nope.conf");
+        _cleanup_free_ char *dir = host(f, "/etc");
+        _cleanup_free_ char *fifo = host(f, "/fifo.conf");
+        _cleanup_free_ char *zero = host(f, "/zero.conf");
+        _cleanup_free_ char *loose = host(f, "/loose.conf");
+        _cleanup_free_ char *big = host(f, "/big.conf");
+        _cleanup_free_ char *bad = host(f, "/bad.conf");
+        char origin[600];
+
+        load_fails(f, missing, missing, "cannot read config file: No such file or directory");
+        load_fails(f, dir, dir, "is a directory, not a config file");
+        assert_int_equal(mkfifo(fifo, 0644), 0);
+        load_fails(f, fifo, fifo, "not a regular file");
+        /* a host path may point anywhere on the host: /dev/zero must not be read forever */
+        tree_link(&f->t, "/zero.conf", "/dev/zero");
+        load_fails(f, zero, zero, "not a regular file");
+        load_fails(f, "/dev/null", "/dev/null", "not a regular file");
+
+        conf_file(f, "/loose.conf", "device 01:00.0\n");
+        tree_chmod(&f->t, "/loose.conf", 0666);
+        load_fails(f, loose, loose, "refusing a config file writable by group or others (mode 0666)");
+
+        /* 1 MiB of comment is fine, one byte more is not */
+        size_t n = 1024 * 1024;
+        char *text = malloc(n + 1);
+        assert_non_null(text);
+        memset(text, '#', n + 1);
+        for (size_t i = 100; i < n; i += 100)
+                text[i] = '\n';
+        tree_bytes(&f->t, "/big.conf", text, n);
+        tree_chmod(&f->t, "/big.conf", 0644);
+        assert_int_equal(config_load(f->r, big, &f->cfg, &f->err), 0);
+        config_done(&f->cfg);
+        tree_bytes(&f->t, "/big.conf", text, n + 1);
+        tree_chmod(&f->t, "/big.conf", 0644);
+        free(text);
+        load_fails(f, big, big, "config file larger than 1 MiB");
+
+        conf_file(f, "/bad.conf", "device 01:00.0\ndevice 01:00.0\n");
+        snprintf(origin, sizeof(origin), "%s:2", bad);
+        char message[700];
+        snprintf(message, sizeof(message), "device 0000:01:00.0 already configured at %s:1", bad);
+        load_fails(f, bad, origin, message);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_selector_parse),
+                cmocka_unit_test(test_selector_matches),
+                cmocka_unit_test(test_parse_errors),
+                cmocka_unit_test(test_error_without_err),
+                cmocka_unit_test(test_long_token_bounded),
+                cmocka_unit_test(test_line_limits),
+                cmocka_unit_test(test_nul_byte),
+                cmocka_unit_test(test_parse_full),
+                cmocka_unit_test(test_parse_defaults),
+                cmocka_unit_test(test_parse_empty),
+                cmocka_unit_test(test_isolation_last_wins),
+                cmocka_unit_test(test_parse_appends_and_rolls_back),
+                cmocka_unit_test(test_add_selectors),
+                cmocka_unit_test(test_add_selectors_duplicates_skipped),
+                cmocka_unit_test(test_add_selectors_errors),
+                cmocka_unit_test(test_check_owner),
+                cmocka_unit_test_setup_teardown(test_load_nothing, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_load_main_and_dir, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_load_dir_only, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_load_keeps_earlier_entries, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_load_duplicate_across_files, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_load_bad_entries, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_load_fifo_in_dir, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_load_fifo_link_main, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_load_links, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_load_permissions, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_load_dir_not_a_dir, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_load_main_is_dir, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_load_grammar_error, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_load_explicit, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_load_explicit_errors, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

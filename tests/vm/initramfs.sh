@@ -1,0 +1,136 @@
+#!/bin/sh
+# Build the boot-test initramfs: static busybox, the binary under test as /bin/vfio-prep (with
+# its shared libraries and the dynamic loader when it is dynamic), a set of kernel modules with
+# everything they depend on in the standard /lib/modules/KVER layout (indexed by depmod, so
+# that libkmod inside the VM finds them), the scenario files and tests/vm/init.sh as /init.
+#
+#   initramfs.sh -o OUT.cpio.gz -b BINARY [-m MODULE]... [-c CONFIG] [-s SCENARIO_DIR]
+#
+# The kernel comes from kernel.sh unless KVER and MODDIR are set in the environment.
+# Nothing in the image depends on the QEMU topology, so one image serves every boot.
+set -eu
+
+. "$(dirname "$0")/lib.sh"
+
+# vfio-pci and what it needs; the host drivers the scenarios race against. Dependencies come
+# from modules.dep, soft dependencies (vfio's "post: vfio_iommu_type1") from modules.softdep.
+DEFAULT_MODULES="vfio vfio_iommu_type1 vfio_pci vfio_virqfd irqbypass
+xhci_pci e1000 e1000e nvme snd_hda_intel bochs"
+
+usage() {
+	echo "usage: ${0##*/} -o OUT -b BINARY [-m MODULE]... [-c CONFIG] [-s SCENARIO_DIR]" >&2
+	exit 2
+}
+
+# Names as the kernel has them: '-' and '_' are the same character.
+modname() {
+	basename "$1" .ko | tr - _
+}
+
+# Print the modules.dep paths of the modules named in $1 and of everything they need, one per
+# line. Names that are neither modules nor built in are reported (vfio_virqfd, for one, became
+# part of vfio in 6.2).
+module_closure() {
+	awk -v want="$1" '
+	function norm(p) { sub(/.*\//, "", p); sub(/\.ko(\.[a-z]+)?$/, "", p); gsub(/-/, "_", p); return p }
+	FILENAME ~ /modules\.dep$/ {
+		sub(/:$/, "", $1); n = norm($1); path[n] = $1
+		for (i = 2; i <= NF; i++) deps[n] = deps[n] " " norm($i)
+		next
+	}
+	FILENAME ~ /modules\.builtin$/ { builtin[norm($1)] = 1; next }
+	$1 == "softdep" {
+		# softdep MOD pre: A B post: C
+		for (i = 3; i <= NF; i++) if ($i !~ /:$/) soft[norm($2)] = soft[norm($2)] " " norm($i)
+	}
+	function add(n,   i, k, list) {
+		if (n in seen || !(n in path)) return
+		seen[n] = 1; print path[n]
+		k = split(deps[n] " " soft[n], list, " ")
+		for (i = 1; i <= k; i++) add(list[i])
+	}
+	END {
+		k = split(want, w, " ")
+		for (i = 1; i <= k; i++) {
+			if (!(w[i] in path) && !(w[i] in builtin)) printf "no module %s in this kernel\n", w[i] > "/dev/stderr"
+			add(w[i])
+		}
+	}
+	' "$MODDIR/modules.dep" "$MODDIR/modules.builtin" "$MODDIR/modules.softdep"
+}
+
+install_modules() {
+	dest=$STAGE/lib/modules/$KVER
+	mkdir -p "$dest"
+	module_closure "$MODULES" >"$STAGE/.modules"
+	while read -r rel; do
+		mkdir -p "$dest/${rel%/*}"
+		cp "$MODDIR/$rel" "$dest/$rel"
+	done <"$STAGE/.modules"
+	rm "$STAGE/.modules"
+	for f in modules.builtin modules.builtin.modinfo modules.order; do
+		[ -e "$MODDIR/$f" ] && cp "$MODDIR/$f" "$dest/"
+	done
+	depmod -b "$STAGE" "$KVER"
+}
+
+# The binary and, when it is dynamic, what ldd says it loads (the loader included).
+install_binary() {
+	mkdir -p "$STAGE/bin"
+	cp "$BINARY" "$STAGE/bin/vfio-prep"
+	chmod 755 "$STAGE/bin/vfio-prep"
+	ldd "$BINARY" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
+		while read -r lib; do
+			mkdir -p "$STAGE${lib%/*}"
+			cp -L "$lib" "$STAGE$lib"
+		done
+}
+
+install_busybox() {
+	bb=$(command -v busybox) || vm_die "busybox not found (install busybox-static)"
+	file -L "$bb" 2>/dev/null | grep -q 'statically linked' ||
+		vm_die "$bb is not statically linked (install busybox-static)"
+	mkdir -p "$STAGE/bin" "$STAGE/sbin" "$STAGE/usr/bin" "$STAGE/usr/sbin"
+	cp -L "$bb" "$STAGE/bin/busybox"
+	# /init runs busybox --install for the rest; the kernel needs /bin/sh to start /init.
+	ln -s busybox "$STAGE/bin/sh"
+}
+
+main() {
+	OUT='' BINARY='' CONFIG='' SCENARIOS=$VM_DIR/scenarios MODULES=$DEFAULT_MODULES
+	while getopts o:b:m:c:s:h opt; do
+		case $opt in
+		o) OUT=$OPTARG ;;
+		b) BINARY=$OPTARG ;;
+		m) MODULES="$MODULES $(modname "$OPTARG")" ;;
+		c) CONFIG=$OPTARG ;;
+		s) SCENARIOS=$OPTARG ;;
+		*) usage ;;
+		esac
+	done
+	{ [ -n "$OUT" ] && [ -n "$BINARY" ]; } || usage
+	[ -x "$BINARY" ] || vm_die "$BINARY is not an executable file"
+	MODULES=$(echo "$MODULES" | tr '\n-' ' _')
+	if [ -z "${KVER:-}" ] || [ -z "${MODDIR:-}" ]; then
+		eval "$(sh "$VM_DIR/kernel.sh")"
+	fi
+
+	STAGE=$(mktemp -d "${TMPDIR:-/tmp}/vfio-prep-initramfs.XXXXXX")
+	trap 'rm -rf "$STAGE"' EXIT
+	mkdir -p "$STAGE/proc" "$STAGE/sys" "$STAGE/dev" "$STAGE/run" "$STAGE/tmp" \
+		"$STAGE/etc" "$STAGE/scenarios"
+	install_busybox
+	install_binary
+	install_modules
+	cp "$VM_DIR/init.sh" "$STAGE/init"
+	chmod 755 "$STAGE/init"
+	cp "$SCENARIOS"/*.conf "$STAGE/scenarios/"
+	[ -z "$CONFIG" ] || cp "$CONFIG" "$STAGE/etc/vfio-prep.conf"
+
+	mkdir -p "$(dirname "$OUT")"
+	# Owned by root in the image whoever builds it (vfio-prep refuses a config it does not trust).
+	(cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 -n >"$OUT.tmp"
+	mv "$OUT.tmp" "$OUT"
+}
+
+main "$@"

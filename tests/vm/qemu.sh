@@ -1,0 +1,163 @@
+#!/bin/sh
+# Boot the test kernel and initramfs under QEMU (TCG: KVM hangs on the project's machines) on a
+# named PCI topology, serial console to a log file, killed after a timeout.
+#
+#   qemu.sh -t TOPOLOGY -i INITRD [-k VMLINUZ] [-a APPEND] [-l LOG] [-c CAPFILE] [-T SECONDS]
+#   qemu.sh -t TOPOLOGY -i INITRD -I        interactive: console on this terminal, shell in /init
+#   qemu.sh -t TOPOLOGY -n ...              print the QEMU command line and exit
+#
+# TOPOLOGY: intel, amd or noiommu (the addresses are listed in README.md). -c adds a second
+# serial port (ISA, so the PCI topology does not change) that writes into CAPFILE.
+# Exit status: QEMU's (0 after the guest powered off), 124 when the timeout killed it.
+set -eu
+
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	echo "usage: ${0##*/} -t intel|amd|noiommu -i INITRD [-k VMLINUZ] [-a APPEND] [-l LOG] [-c CAPFILE] [-T SECONDS] [-I] [-n]" >&2
+	exit 2
+}
+
+# --- topologies: one QEMU argument per line ------------------------------------------------
+
+# Every topology has the same devices at the same addresses; only the IOMMU differs.
+#   00:01.0 VGA (the boot VGA: the passthrough one below must not be it)
+#   00:02.0 e1000e (where q35 would put its default NIC, which -nic none removes)
+#   00:03.0 root port, chassis 1 -> 01:00.0 qemu-xhci
+#   00:04.0 root port, chassis 2 -> 02:00.0 VGA + 02:00.1 intel-hda (one multifunction card)
+#   00:05.0 root port, chassis 3 -> 03:00.0 NVMe
+#   00:06.0 pcie-pci-bridge     -> 04:01.0 e1000, 04:02.0 e1000
+#   00:1f.0/.2/.3 q35's ICH9 LPC, SATA and SMBus
+topo_devices() {
+	cat <<EOF
+-vga
+none
+-nic
+none
+-device
+VGA,bus=pcie.0,addr=0x1,id=vga0
+-device
+e1000e,bus=pcie.0,addr=0x2,id=nic0,mac=52:54:00:12:34:02
+-device
+pcie-root-port,bus=pcie.0,addr=0x3,chassis=1,slot=1,id=rp1
+-device
+qemu-xhci,bus=rp1,addr=0x0,id=xhci1
+-device
+pcie-root-port,bus=pcie.0,addr=0x4,chassis=2,slot=2,id=rp2
+-device
+VGA,bus=rp2,addr=0x0.0x0,multifunction=on,id=gpu2
+-audiodev
+none,id=snd0
+-device
+intel-hda,bus=rp2,addr=0x0.0x1,id=hda2
+-device
+hda-duplex,bus=hda2.0,audiodev=snd0
+-device
+pcie-root-port,bus=pcie.0,addr=0x5,chassis=3,slot=3,id=rp3
+-drive
+file=$NVME_IMG,if=none,id=nvm3,format=raw,snapshot=on
+-device
+nvme,bus=rp3,addr=0x0,drive=nvm3,serial=vfioprep3
+-device
+pcie-pci-bridge,bus=pcie.0,addr=0x6,id=br4
+-device
+e1000,bus=br4,addr=0x1,id=nic41,mac=52:54:00:12:34:41
+-device
+e1000,bus=br4,addr=0x2,id=nic42,mac=52:54:00:12:34:42
+EOF
+}
+
+# Interrupt remapping (intremap=on) wants the split irqchip; under TCG it costs nothing.
+topo_intel() {
+	printf '%s\n' -machine q35,kernel-irqchip=split -device intel-iommu,intremap=on
+	topo_devices
+}
+
+# amd-iommu also adds its own PCI function; it is placed after the fixed devices, so it takes
+# the first free slot (00:07.0) and moves nothing else.
+topo_amd() {
+	printf '%s\n' -machine q35,kernel-irqchip=split
+	topo_devices
+	printf '%s\n' -device amd-iommu,intremap=on
+}
+
+topo_noiommu() {
+	printf '%s\n' -machine q35
+	topo_devices
+}
+
+# --- main -----------------------------------------------------------------------------------
+
+nvme_image() {
+	NVME_IMG=$VM_CACHE/nvme.img
+	if [ ! -e "$NVME_IMG" ]; then
+		mkdir -p "$VM_CACHE"
+		truncate -s 64M "$NVME_IMG.tmp"
+		mv "$NVME_IMG.tmp" "$NVME_IMG"
+	fi
+}
+
+main() {
+	topo='' initrd='' vmlinuz='' append='' log='' cap='' timeout=120 interactive='' dry=''
+	while getopts t:i:k:a:l:c:T:Inh opt; do
+		case $opt in
+		t) topo=$OPTARG ;;
+		i) initrd=$OPTARG ;;
+		k) vmlinuz=$OPTARG ;;
+		a) append=$OPTARG ;;
+		l) log=$OPTARG ;;
+		c) cap=$OPTARG ;;
+		T) timeout=$OPTARG ;;
+		I) interactive=1 ;;
+		n) dry=1 ;;
+		*) usage ;;
+		esac
+	done
+	case $topo in
+	intel | amd | noiommu) ;;
+	*) usage ;;
+	esac
+	[ -n "$initrd" ] || usage
+	command -v qemu-system-x86_64 >/dev/null ||
+		vm_die "qemu-system-x86_64 not found (install qemu-system-x86)"
+	if [ -z "$vmlinuz" ]; then
+		eval "$(sh "$VM_DIR/kernel.sh")"
+		vmlinuz=$VMLINUZ
+	fi
+	nvme_image
+
+	# One argument per line, so that paths with spaces survive.
+	old_ifs=$IFS
+	IFS='
+'
+	set -f
+	# shellcheck disable=SC2046 # split on newlines only, on purpose
+	set -- $("topo_$topo")
+	IFS=$old_ifs
+	set +f
+	if [ -n "$cap" ]; then
+		set -- "$@" -chardev "file,id=cap,path=$cap" -device isa-serial,chardev=cap,index=1
+	fi
+	cmdline="console=ttyS0 panic=-1 $append"
+	if [ -n "$interactive" ]; then
+		set -- "$@" -serial mon:stdio
+		cmdline="$cmdline vfio_test.shell"
+	else
+		[ -n "$log" ] || log=/dev/null
+		set -- "$@" -serial "file:$log" -monitor none
+	fi
+	set -- qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot -nodefaults \
+		-kernel "$vmlinuz" -initrd "$initrd" -append "$cmdline" "$@"
+
+	if [ -n "$dry" ]; then
+		for a in "$@"; do printf '%s ' "$(vm_shquote "$a")"; done
+		echo
+		exit 0
+	fi
+	if [ -n "$interactive" ]; then
+		exec "$@"
+	fi
+	exec timeout -k 5 "$timeout" "$@" </dev/null
+}
+
+main "$@"
