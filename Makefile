@@ -91,10 +91,14 @@ vm-check: $(BUILD)/vfio-prep
 deps:
 	@sh scripts/install-deps.sh
 
+man-check:
+	@sh tests/test-man.sh
+
 check: deps
 	$(MAKE) all tests
 	$(MAKE) unit
 	$(MAKE) cli-check
+	$(MAKE) man-check
 	$(MAKE) vm-check
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -116,6 +120,6 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests unit cli-check vm-check deps check check-asan demo install uninstall clean
+.PHONY: all tests unit cli-check man-check vm-check deps check check-asan demo install uninstall clean
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(BUILD)/tests/support/*.d)

@@ -94,7 +94,8 @@ static _printf_(2, 3) void fb_hint(struct fb *f, const char *fmt, ...)
 static void fb_hint_boot(struct fb *f, const struct check_input *in, bool add, const char *param, const char *tail)
 {
         _cleanup_free_ char *s = NULL;
-        int k = add ? bootloader_hint_add(in->bootloader, param, &s) : bootloader_hint_remove(in->bootloader, param, &s);
+        int k = add ? bootloader_hint_add(in->bootloader, param, &s)
+                    : bootloader_hint_remove(in->bootloader, param, &s);
 
         if (k < 0) {
                 f->hint.oom = true;
@@ -249,6 +250,17 @@ static const char *config_file(const struct check_input *in)
 static const char *origin(const struct device_conf *dc)
 {
         return dc && dc->origin ? dc->origin : "the configuration";
+}
+
+/* Options exist only in files: entries from --device or vfio-prep.devices= take none. */
+static void fb_hint_option(struct fb *f, const struct check_input *in, const struct device_conf *dc,
+                           const char *option, const char *tail)
+{
+        if (dc && dc->origin && dc->origin[0] == '/')
+                fb_hint(f, "add %s to its entry in %s%s", option, dc->origin, tail);
+        else
+                fb_hint(f, "put a 'device %s %s' line in %s%s", dc && dc->text ? dc->text : "SELECTOR", option,
+                        config_file(in), tail);
 }
 
 static const char *dev_name(const struct machine *m, size_t device)
@@ -813,8 +825,8 @@ static void describe_rootdev(const struct ctx *x, struct fb *f, const char *what
         if (!rd || !rd->spec)
                 return;
         if (rd->problem || !rd->block) {
-                fb_msg(f, CHECK_WARN, "cannot tell which PCI device holds %s (%s): %s; vfio-prep cannot keep it "
-                                      "from being bound",
+                fb_msg(f, CHECK_WARN, "cannot tell which PCI device holds %s (%s): %s; storage controllers "
+                                      "are left to the host",
                        what, rd->spec, rd->problem ? rd->problem : "not resolved");
                 return;
         }
@@ -927,7 +939,8 @@ static void device_refused(const struct ctx *x, const struct selected *it, const
 
         switch (pd->refusal) {
         case REFUSE_PIN_MISMATCH:
-                fb_msg(f, CHECK_FAIL, "not bound: id= pin mismatch: the device is %04x:%04x, the entry expects %04x:%04x",
+                fb_msg(f, CHECK_FAIL,
+                       "not bound: id= pin mismatch: the device is %04x:%04x, the entry expects %04x:%04x",
                        d->vendor, d->device, it->conf ? it->conf->pin_vendor : 0, it->conf ? it->conf->pin_device : 0);
                 fb_hint(f, "the card at %s was replaced or moved: update id= or the address in %s", d->name,
                         origin(it->conf));
@@ -946,12 +959,17 @@ static void device_refused(const struct ctx *x, const struct selected *it, const
         case REFUSE_ROOT_DEVICE:
                 refusal_root(x, it->device, f);
                 break;
+        case REFUSE_ROOT_UNKNOWN:
+                fb_msg(f, CHECK_FAIL, "not bound: a storage controller, and the root or resume device cannot be "
+                                      "resolved, so it may hold the root file system");
+                fb_hint(f, "in the initramfs storage drivers are not loaded yet; run 'vfio-prep --apply' again once "
+                           "the root file system is mounted, and it takes the device from its host driver then");
+                break;
         case REFUSE_BOOT_VGA:
                 fb_msg(f, CHECK_FAIL, "not bound: boot VGA without allow-boot-vga: the firmware and the host "
                                       "console use this GPU");
-                fb_hint(f, "add allow-boot-vga to its entry in %s (the host loses its console), or make another "
-                           "GPU primary in the firmware setup",
-                        origin(it->conf));
+                fb_hint_option(f, x->in, it->conf, "allow-boot-vga",
+                               " (the host loses its console), or make another GPU primary in the firmware setup");
                 break;
         case REFUSE_NOT_ISOLATED:
                 fb_msg(f, CHECK_FAIL, "not bound: not isolated (see group:%ld)", group_id(x->m, pg->group));
@@ -1191,6 +1209,24 @@ static void group_hints(const struct ctx *x, const struct group_analysis *ga, st
                    "reach each other by DMA");
 }
 
+/*
+ * Whether some selected device of GROUP is meant to be bound: a device whose id= pin failed,
+ * or a PF kept for its VFs, is not, and a group of only those has no isolation to judge.
+ */
+static bool group_has_candidate(const struct ctx *x, size_t group)
+{
+        const struct selection *s = x->in->selection;
+
+        for (size_t i = 0; s && i < s->n_items; i++) {
+                const struct selected *it = &s->items[i];
+                bool kept_pf = it->why == SELECTED_BY_SELECTOR && it->conf && it->conf->vfs >= 0;
+                if (it->device < x->m->n_devices && x->m->devices[it->device].group == group && !it->pin_mismatch &&
+                    !kept_pf)
+                        return true;
+        }
+        return false;
+}
+
 static int check_group(const struct ctx *x, size_t group, struct report *r)
 {
         const struct group_analysis *ga = find_analysis(x->in->analysis, group);
@@ -1199,7 +1235,9 @@ static int check_group(const struct ctx *x, size_t group, struct report *r)
         struct fb f = { 0 };
 
         snprintf(id, sizeof(id), "group:%ld", group_id(x->m, group));
-        if (!ga)
+        if (!group_has_candidate(x, group))
+                fb_msg(&f, CHECK_INFO, "nothing to bind in this group (see its device findings)");
+        else if (!ga)
                 fb_msg(&f, CHECK_WARN, "not analysed: isolation unknown");
         else if (ga->isolated) {
                 const struct iommu_group *g = &x->m->groups[group];

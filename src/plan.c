@@ -22,6 +22,8 @@ const char *refusal_to_string(enum refusal r)
                 return "not isolated";
         case REFUSE_ROOT_DEVICE:
                 return "root device";
+        case REFUSE_ROOT_UNKNOWN:
+                return "storage controller while the root device is unknown";
         case REFUSE_BOOT_VGA:
                 return "boot VGA without allow-boot-vga";
         case REFUSE_PIN_MISMATCH:
@@ -51,6 +53,20 @@ static bool is_bad_vfs(const struct machine *m, const struct selected *it)
         return it->why == SELECTED_BY_SELECTOR && it->conf && it->conf->vfs >= 0 && !is_vfs_pf(m, it);
 }
 
+static bool spec_unresolved(const struct rootdev *rd)
+{
+        return rd && rd->spec && !rd->block;
+}
+
+/*
+ * In the initramfs, before udev, storage drivers are not loaded and root= names no block
+ * device yet. Any storage controller might then hold the root file system: leave them all.
+ */
+static bool root_unknown_for(const struct check_input *in, const struct pci_device *d)
+{
+        return pci_class_base(d->class) == 0x01 && (spec_unresolved(in->rootdev) || spec_unresolved(in->resumedev));
+}
+
 static enum refusal device_refusal(const struct check_input *in, const struct selected *it)
 {
         const struct machine *m = in->machine;
@@ -66,6 +82,8 @@ static enum refusal device_refusal(const struct check_input *in, const struct se
                 return REFUSE_NO_GROUP;
         if (check_is_root_device(in, it->device))
                 return REFUSE_ROOT_DEVICE;
+        if (root_unknown_for(in, d))
+                return REFUSE_ROOT_UNKNOWN;
         if (d->boot_vga == TRI_YES && !(it->conf && it->conf->allow_boot_vga))
                 return REFUSE_BOOT_VGA;
         return REFUSE_NONE;

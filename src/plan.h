@@ -18,6 +18,7 @@ enum refusal {
         REFUSE_NO_GROUP,        /* the device has no IOMMU group */
         REFUSE_NOT_ISOLATED,    /* blockers in the group under isolation strict */
         REFUSE_ROOT_DEVICE,     /* the root or resume device, or in its group */
+        REFUSE_ROOT_UNKNOWN,    /* a storage controller while root=/resume= cannot be resolved */
         REFUSE_BOOT_VGA,        /* boot VGA without allow-boot-vga */
         REFUSE_PIN_MISMATCH,    /* id= differs from the device found at the address */
         REFUSE_DAMAGED,         /* its sysfs attributes could not be read sensibly */

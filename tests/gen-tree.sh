@@ -6,7 +6,10 @@
 # Writes a fake kernel tree (/sys, /proc, /boot, /dev) into DIR, as vfio-prep --root DIR reads
 # it: plain files and relative links only, nothing that needs privileges. DIR should be new or
 # empty. Used by command-line tests and benchmarks, so it stays fast for thousands of devices:
-# one printf per file and no subprocess per byte.
+# a first pass over the description makes every directory with one mkdir, the second writes
+# each file with one printf (a shell builtin) and every link as an entry of a cpio archive
+# (portable ASCII format, also one printf), which one cpio -i unpacks at the end. No process
+# is started per device.
 #
 # DESCRIPTION has one item per line; '#' starts a comment line, blank lines are ignored.
 # Devices, blocks and physfn= may only name things declared on earlier lines.
@@ -71,7 +74,11 @@ kconfig=
 interrupts=
 n_irq=0
 n_block=0
-n_virtual=0
+all=
+dirs=
+n_links=0
+NL='
+'
 ZERO='\000'
 
 die() {
@@ -118,9 +125,9 @@ word() {
 	byte $(($1 >> 8 & 255))
 }
 
-# mklink TARGET LINK: a relative link inside the tree, both paths absolute as seen from DIR;
-# like the kernel's, it climbs only to the directory the two paths share.
-mklink() {
+# REPLY = TARGET ($1) relative to the directory of LINK ($2), both absolute inside the tree;
+# like the kernel's links, it climbs only to the directory the two paths share.
+rel() {
 	_t=${1#/}/
 	_l=${2#/}
 	_l=${_l%/*}/
@@ -128,13 +135,23 @@ mklink() {
 		_t=${_t#*/}
 		_l=${_l#*/}
 	done
-	_up=
+	REPLY=
 	while [ -n "$_l" ]; do
-		_up=../$_up
+		REPLY=../$REPLY
 		_l=${_l#*/}
 	done
-	_t=$_up$_t
-	ln -s "${_t%/}" "$out$2"
+	REPLY=$REPLY$_t
+	REPLY=${REPLY%/}
+}
+
+# mklink TARGET LINK: a relative link, as an entry of the archive on fd 3 (magic 070707, then
+# dev ino mode uid gid nlink rdev mtime namesize filesize in octal, the name, its NUL, the target).
+mklink() {
+	rel "$1" "$2"
+	n_links=$((n_links + 1))
+	_name=${2#/}
+	printf '070707%06o%06o%06o%06o%06o%06o%06o%011o%06o%011o%s\000%s' 0 "$n_links" $((0120777)) 0 0 1 0 0 \
+		$((${#_name} + 1)) ${#REPLY} "$_name" "$REPLY" >&3
 }
 
 put() { # put PATH TEXT: a file holding TEXT and a newline
@@ -166,47 +183,39 @@ dev_path() { # REPLY = sysfs directory of a declared device
 	[ -n "$REPLY" ] || die "device $1 is not declared above"
 }
 
-block_key() { # BKEY = block name as a variable-name suffix
+# NKEY = a name (block device, driver, module) as a variable-name suffix, '-' as '_'.
+name_key() {
 	case $1 in
-	'' | *[!a-z0-9-]*) die "malformed block device name '$1'" ;;
+	'' | *[!A-Za-z0-9_-]*) die "malformed name '$1'" ;;
 	esac
 	_b_rest=$1
-	BKEY=
+	NKEY=
 	while :; do
 		case $_b_rest in
 		*-*)
-			BKEY=$BKEY${_b_rest%%-*}_
+			NKEY=$NKEY${_b_rest%%-*}_
 			_b_rest=${_b_rest#*-}
 			;;
 		*)
-			BKEY=$BKEY$_b_rest
+			NKEY=$NKEY$_b_rest
 			break
 			;;
 		esac
 	done
 }
 
+block_path() { # REPLY = sysfs directory of a declared block device
+	name_key "$1"
+	eval "REPLY=\${bpath_$NKEY-}"
+	[ -n "$REPLY" ] || die "block device $1 is not declared above"
+}
+
+want_dir() { # made by the single mkdir between the passes
+	dirs="$dirs${1#/}$NL"
+}
+
 ensure_dir() {
 	[ -d "$out$1" ] || mkdir -p "$out$1"
-}
-
-ensure_group() {
-	if [ ! -d "$out/sys/kernel/iommu_groups/$1" ]; then
-		mkdir -p "$out/sys/kernel/iommu_groups/$1/devices"
-		put "/sys/kernel/iommu_groups/$1/type" DMA-FQ
-		: >"$out/sys/kernel/iommu_groups/$1/reserved_regions"
-	fi
-}
-
-ensure_driver() {
-	_d=/sys/bus/pci/drivers/$1
-	if [ ! -d "$out$_d" ]; then
-		mkdir -p "$out$_d"
-		: >"$out$_d/bind"
-		: >"$out$_d/unbind"
-		: >"$out$_d/new_id"
-		: >"$out$_d/remove_id"
-	fi
 }
 
 pcie_type() {
@@ -271,12 +280,10 @@ write_config() {
 	fi
 	if [ "$cfg" -ge 4096 ]; then
 		if [ -n "$acs" ]; then
-			_ctrl=${acs%/*}
-			_cap=${acs#*/}
 			word 13
 			word 1
-			word $((0x$_cap))
-			word $((0x$_ctrl))
+			word $((0x${acs#*/}))
+			word $((0x${acs%/*}))
 			CFG=$CFG$Z3832
 		else
 			CFG=$CFG$Z3840
@@ -286,28 +293,32 @@ write_config() {
 	printf "$CFG" >"$out$dir/config"
 }
 
-pci_option() {
-	case $1 in
-	parent=*) parent=${1#*=} ;;
-	vendor=*) vendor=${1#*=} ;;
-	device=*) device=${1#*=} ;;
-	class=*) class=${1#*=} ;;
-	subsys=*) subsys=${1#*=} ;;
-	group=*) group=${1#*=} ;;
-	driver=*) driver=${1#*=} ;;
-	module=*) module=${1#*=} ;;
-	builtin) builtin=1 ;;
-	boot_vga=*) boot_vga=${1#*=} ;;
-	bridge) bridge=1 ;;
-	multifunction) mf=1 ;;
-	pcie=*) pcie=${1#*=} ;;
-	acs=*) acs=${1#*=} ;;
-	cfg=*) cfg=${1#*=} ;;
-	sriov=*) sriov=${1#*=} ;;
-	physfn=*) physfn=${1#*=} ;;
-	reset=*) reset=${1#*=} ;;
-	*) die "unknown pci option '$1'" ;;
-	esac
+pci_options() {
+	parent='' vendor='' device='' class='' subsys=0000:0000 group='' driver='' module='' builtin=''
+	boot_vga='' bridge='' mf='' pcie='' acs='' cfg='' sriov='' physfn='' reset=''
+	for _o in "$@"; do
+		case $_o in
+		parent=*) parent=${_o#*=} ;;
+		vendor=*) vendor=${_o#*=} ;;
+		device=*) device=${_o#*=} ;;
+		class=*) class=${_o#*=} ;;
+		subsys=*) subsys=${_o#*=} ;;
+		group=*) group=${_o#*=} ;;
+		driver=*) driver=${_o#*=} ;;
+		module=*) module=${_o#*=} ;;
+		builtin) builtin=1 ;;
+		boot_vga=*) boot_vga=${_o#*=} ;;
+		bridge) bridge=1 ;;
+		multifunction) mf=1 ;;
+		pcie=*) pcie=${_o#*=} ;;
+		acs=*) acs=${_o#*=} ;;
+		cfg=*) cfg=${_o#*=} ;;
+		sriov=*) sriov=${_o#*=} ;;
+		physfn=*) physfn=${_o#*=} ;;
+		reset=*) reset=${_o#*=} ;;
+		*) die "unknown pci option '$_o'" ;;
+		esac
+	done
 }
 
 check_pci_options() {
@@ -326,6 +337,8 @@ check_pci_options() {
 	case $group in *[!0-9]*) die "malformed group= '$group'" ;; esac
 	case $sriov in *[!0-9]*) die "malformed sriov= '$sriov'" ;; esac
 	case $boot_vga in '' | 0 | 1) ;; *) die "boot_vga= takes 0 or 1" ;; esac
+	[ -z "$driver" ] || name_key "$driver"
+	[ -z "$module" ] || name_key "$module"
 	if [ -z "$cfg" ]; then
 		cfg=64
 		[ -z "$pcie" ] || cfg=256
@@ -334,14 +347,52 @@ check_pci_options() {
 	case $cfg in 64 | 256 | 4096) ;; *) die "cfg= takes 64, 256 or 4096" ;; esac
 }
 
+# First pass: where the device lives, and the directories it needs.
+pci_declare() {
+	addr=$1
+	shift
+	pci_options "$@"
+	check_pci_options
+	if [ -n "$parent" ]; then
+		dev_path "$parent"
+		dir=$REPLY/$addr
+	else
+		_bus=${addr#*:}
+		dir=/sys/devices/pci${addr%%:*}:${_bus%%:*}/$addr
+	fi
+	addr_key "$addr"
+	eval "[ -z \"\${path_$KEY-}\" ]" || die "device $addr declared twice"
+	eval "path_$KEY=\$dir"
+	want_dir "$dir"
+	[ -z "$group" ] || want_dir "/sys/kernel/iommu_groups/$group/devices"
+	[ -z "$driver" ] || want_dir "/sys/bus/pci/drivers/$driver"
+	[ -z "$module" ] || want_dir "/sys/module/$module"
+}
+
+new_group() {
+	if ! [ -e "$out/sys/kernel/iommu_groups/$1/type" ]; then
+		put "/sys/kernel/iommu_groups/$1/type" DMA-FQ
+		: >"$out/sys/kernel/iommu_groups/$1/reserved_regions"
+	fi
+}
+
 pci_driver() {
-	ensure_driver "$driver"
-	mklink "/sys/bus/pci/drivers/$driver" "$dir/driver"
-	mklink "$dir" "/sys/bus/pci/drivers/$driver/$addr"
+	name_key "$driver"
+	_d=/sys/bus/pci/drivers/$driver
+	if ! [ -e "$out$_d/bind" ]; then
+		: >"$out$_d/bind"
+		: >"$out$_d/unbind"
+		: >"$out$_d/new_id"
+		: >"$out$_d/remove_id"
+	fi
+	mklink "$_d" "$dir/driver"
+	mklink "$dir" "$_d/$addr"
 	if [ -n "$module" ]; then
-		[ -L "$out/sys/bus/pci/drivers/$driver/module" ] ||
-			mklink "/sys/module/$module" "/sys/bus/pci/drivers/$driver/module"
-		ensure_dir "/sys/module/$module"
+		eval "_seen=\${modl_$NKEY-}"
+		if [ -z "$_seen" ]; then
+			mklink "/sys/module/$module" "$_d/module"
+			eval "modl_$NKEY=1"
+		fi
 		[ -n "$builtin" ] || put "/sys/module/$module/initstate" live
 	fi
 }
@@ -351,10 +402,10 @@ pci_sriov() {
 		put "$dir/sriov_totalvfs" "$sriov"
 		put "$dir/sriov_numvfs" 0
 		put "$dir/sriov_drivers_autoprobe" 1
+		addr_key "$addr"
 		eval "nvf_$KEY=0"
 	fi
 	if [ -n "$physfn" ]; then
-		_vfkey=$KEY
 		dev_path "$physfn"
 		_pf=$REPLY
 		eval "_n=\${nvf_$KEY-}"
@@ -363,47 +414,10 @@ pci_sriov() {
 		mklink "$dir" "$_pf/virtfn$_n"
 		eval "nvf_$KEY=$((_n + 1))"
 		put "$_pf/sriov_numvfs" $((_n + 1))
-		KEY=$_vfkey
 	fi
 }
 
-pci_line() {
-	addr=$1
-	shift
-	parent='' vendor='' device='' class='' subsys=0000:0000 group='' driver='' module='' builtin=''
-	boot_vga='' bridge='' mf='' pcie='' acs='' cfg='' sriov='' physfn='' reset=
-	for _o in "$@"; do
-		pci_option "$_o"
-	done
-	check_pci_options
-	if [ -n "$parent" ]; then
-		dev_path "$parent"
-		dir=$REPLY/$addr
-	else
-		_dom=${addr%%:*}
-		_bus=${addr#*:}
-		dir=/sys/devices/pci$_dom:${_bus%%:*}/$addr
-	fi
-	addr_key "$addr"
-	eval "[ -z \"\${path_$KEY-}\" ]" || die "device $addr declared twice"
-	eval "path_$KEY=\$dir"
-	mkdir -p "$out$dir"
-	put "$dir/vendor" "0x$vendor"
-	put "$dir/device" "0x$device"
-	put "$dir/subsystem_vendor" "0x${subsys%:*}"
-	put "$dir/subsystem_device" "0x${subsys#*:}"
-	put "$dir/class" "0x$class"
-	put "$dir/driver_override" "(null)"
-	write_config
-	mklink "$dir" "/sys/bus/pci/devices/$addr"
-	case $class in 0300*) [ -n "$boot_vga" ] || boot_vga=0 ;; esac
-	[ -z "$boot_vga" ] || put "$dir/boot_vga" "$boot_vga"
-	if [ -n "$group" ]; then
-		ensure_group "$group"
-		mklink "/sys/kernel/iommu_groups/$group" "$dir/iommu_group"
-		mklink "$dir" "/sys/kernel/iommu_groups/$group/devices/$addr"
-	fi
-	[ -z "$driver" ] || pci_driver
+pci_reset() {
 	case $reset in
 	'') ;;
 	none) : >"$out$dir/reset_method" ;;
@@ -417,14 +431,42 @@ pci_line() {
 		put "$dir/reset_method" "$_m"
 		;;
 	esac
+}
+
+# Second pass: the device's files and links.
+pci_build() {
+	addr=$1
+	shift
+	pci_options "$@"
+	check_pci_options
+	dev_path "$addr"
+	dir=$REPLY
+	put "$dir/vendor" "0x$vendor"
+	put "$dir/device" "0x$device"
+	put "$dir/subsystem_vendor" "0x${subsys%:*}"
+	put "$dir/subsystem_device" "0x${subsys#*:}"
+	put "$dir/class" "0x$class"
+	put "$dir/driver_override" "(null)"
+	write_config
+	mklink "$dir" "/sys/bus/pci/devices/$addr"
+	case $class in 0300*) [ -n "$boot_vga" ] || boot_vga=0 ;; esac
+	[ -z "$boot_vga" ] || put "$dir/boot_vga" "$boot_vga"
+	if [ -n "$group" ]; then
+		new_group "$group"
+		mklink "/sys/kernel/iommu_groups/$group" "$dir/iommu_group"
+		mklink "$dir" "/sys/kernel/iommu_groups/$group/devices/$addr"
+	fi
+	[ -z "$driver" ] || pci_driver
+	pci_reset
 	pci_sriov
 }
 
-group_line() {
+group_build() {
 	_g=$1
 	shift
 	case $_g in '' | *[!0-9]*) die "malformed group number '$_g'" ;; esac
-	ensure_group "$_g"
+	ensure_dir "/sys/kernel/iommu_groups/$_g/devices"
+	new_group "$_g"
 	_regions=
 	for _o in "$@"; do
 		case $_o in
@@ -437,9 +479,7 @@ group_line() {
 			if ! is_hex "${#_s}" "$_s" || ! is_hex "${#_e}" "$_e"; then
 				die "malformed region '$_o'"
 			fi
-			_regions=$_regions$(printf '0x%016x 0x%016x %s' "$((0x$_s))" "$((0x$_e))" "${_r#*-}")
-			_regions="$_regions
-"
+			_regions=$_regions$(printf '0x%016x 0x%016x %s' "$((0x$_s))" "$((0x$_e))" "${_r#*-}")$NL
 			;;
 		*) die "unknown group option '$_o'" ;;
 		esac
@@ -447,7 +487,53 @@ group_line() {
 	[ -z "$_regions" ] || printf '%s' "$_regions" >"$out/sys/kernel/iommu_groups/$_g/reserved_regions"
 }
 
-# by-* links for the block device being declared.
+block_options() {
+	pci='' partition='' slaves='' dmname='' uuid='' partuuid='' label=''
+	for _o in "$@"; do
+		case $_o in
+		pci=*) pci=${_o#*=} ;;
+		partition=*) partition=${_o#*=} ;;
+		slaves=*) slaves=${_o#*=} ;;
+		dmname=*) dmname=${_o#*=} ;;
+		uuid=*) uuid=${_o#*=} ;;
+		partuuid=*) partuuid=${_o#*=} ;;
+		label=*) label=${_o#*=} ;;
+		*) die "unknown block option '$_o'" ;;
+		esac
+	done
+}
+
+# First pass: the block device's directory, device number and partition number.
+block_declare() {
+	name=$1
+	shift
+	block_options "$@"
+	n_block=$((n_block + 1))
+	_major=259
+	_partno=
+	if [ -n "$partition" ]; then
+		block_path "$partition"
+		dir=$REPLY/$name
+		eval "_partno=\$((\${nparts_$NKEY-0} + 1))"
+		eval "nparts_$NKEY=$_partno"
+	elif [ -n "$pci" ]; then
+		dev_path "$pci"
+		dir=$REPLY/block/$name
+	elif [ -n "$slaves" ] || [ -n "$dmname" ]; then
+		dir=/sys/devices/virtual/block/$name
+		_major=253
+	else
+		die "block $name needs pci=, partition= or slaves="
+	fi
+	name_key "$name"
+	eval "[ -z \"\${bpath_$NKEY-}\" ]" || die "block device $name declared twice"
+	eval "bpath_$NKEY=\$dir bdev_$NKEY=$_major:$n_block bpart_$NKEY=$_partno"
+	want_dir "$dir"
+	[ -z "$slaves" ] || want_dir "$dir/slaves"
+	[ -z "$dmname" ] || want_dir "$dir/dm"
+}
+
+# by-* links for the block device being built.
 block_links() {
 	if [ -n "$uuid" ]; then
 		ensure_dir /dev/disk/by-uuid
@@ -468,75 +554,31 @@ block_slaves() {
 	while [ -n "$_rest" ]; do
 		_s=${_rest%%,*}
 		_rest=${_rest#*,}
-		block_key "$_s"
-		eval "_sp=\${bpath_$BKEY-}"
-		[ -n "$_sp" ] || die "block device $_s is not declared above"
-		ensure_dir "$dir/slaves"
+		block_path "$_s"
+		_sp=$REPLY
 		ensure_dir "$_sp/holders"
 		mklink "$_sp" "$dir/slaves/$_s"
 		mklink "$dir" "$_sp/holders/$name"
 	done
 }
 
-block_line() {
+block_build() {
 	name=$1
 	shift
-	pci='' partition='' slaves='' dmname='' uuid='' partuuid='' label='' _np=0
-	for _o in "$@"; do
-		case $_o in
-		pci=*) pci=${_o#*=} ;;
-		partition=*) partition=${_o#*=} ;;
-		slaves=*) slaves=${_o#*=} ;;
-		dmname=*) dmname=${_o#*=} ;;
-		uuid=*) uuid=${_o#*=} ;;
-		partuuid=*) partuuid=${_o#*=} ;;
-		label=*) label=${_o#*=} ;;
-		*) die "unknown block option '$_o'" ;;
-		esac
-	done
-	major=259
-	if [ -n "$partition" ]; then
-		block_key "$partition"
-		eval "_pp=\${bpath_$BKEY-}"
-		[ -n "$_pp" ] || die "block device $partition is not declared above"
-		eval "_np=\$((\${nparts_$BKEY-0} + 1))"
-		eval "nparts_$BKEY=$_np"
-		dir=$_pp/$name
-	elif [ -n "$pci" ]; then
-		dev_path "$pci"
-		dir=$REPLY/block/$name
-	elif [ -n "$slaves" ] || [ -n "$dmname" ]; then
-		dir=/sys/devices/virtual/block/$name
-		major=253
-		n_virtual=$((n_virtual + 1))
-	else
-		die "block $name needs pci=, partition= or slaves="
-	fi
-	block_key "$name"
-	eval "bpath_$BKEY=\$dir"
-	mkdir -p "$out$dir"
-	n_block=$((n_block + 1))
-	put "$dir/dev" "$major:$n_block"
-	[ -z "$partition" ] || put "$dir/partition" "$_np"
-	[ -z "$dmname" ] || { ensure_dir "$dir/dm" && put "$dir/dm/name" "$dmname"; }
+	block_options "$@"
+	block_path "$name"
+	dir=$REPLY
+	_dev='' _partno=''
+	eval "_dev=\$bdev_$NKEY _partno=\$bpart_$NKEY"
+	put "$dir/dev" "$_dev"
+	[ -z "$_partno" ] || put "$dir/partition" "$_partno"
+	[ -z "$dmname" ] || put "$dir/dm/name" "$dmname"
 	[ -z "$slaves" ] || block_slaves
 	mklink "$dir" "/sys/class/block/$name"
 	[ -n "$partition" ] || mklink "$dir" "/sys/block/$name"
-	mklink "$dir" "/sys/dev/block/$major:$n_block"
+	mklink "$dir" "/sys/dev/block/$_dev"
 	: >"$out/dev/$name"
 	block_links
-}
-
-finish() {
-	put /proc/sys/kernel/osrelease "$release"
-	put /proc/cmdline "$cmdline"
-	if [ -n "$kconfig" ]; then
-		ensure_dir /boot
-		printf '%s' "$kconfig" >"$out/boot/config-$release"
-	fi
-	if [ -n "$interrupts" ]; then
-		printf '           CPU0\n%s' "$interrupts" >"$out/proc/interrupts"
-	fi
 }
 
 cpuinfo() {
@@ -548,20 +590,14 @@ cpuinfo() {
 	esac >"$out/proc/cpuinfo"
 }
 
-mkdir -p "$out/sys/bus/pci/devices" "$out/sys/bus/pci/drivers" "$out/sys/devices" \
-	"$out/sys/class/block" "$out/sys/block" "$out/sys/dev/block" "$out/sys/module" \
-	"$out/proc/sys/kernel" "$out/dev" "$out/run"
-: >"$out/sys/bus/pci/drivers_probe"
-
-set -f
-while IFS= read -r line || [ -n "$line" ]; do
-	lineno=$((lineno + 1))
-	case $line in '' | '#'*) continue ;; esac
+# KIND and ARGS ($@) of the description line LINE.
+split_line() {
 	kind=${line%%[	 ]*}
 	rest=
 	[ "$kind" = "$line" ] || rest=${line#*[	 ]}
-	# shellcheck disable=SC2086 # options are words: split them, globbing is off
-	set -- $rest
+}
+
+build_line() {
 	case $kind in
 	cpu) cpuinfo "${1-}" ;;
 	acpi)
@@ -575,17 +611,76 @@ while IFS= read -r line || [ -n "$line" ]; do
 		;;
 	cmdline) cmdline=$rest ;;
 	release) release=${1:?release needs a version} ;;
-	kconfig) kconfig="$kconfig$rest
-" ;;
+	kconfig) kconfig="$kconfig$rest$NL" ;;
 	interrupts)
 		n_irq=$((n_irq + 1))
-		interrupts="$interrupts$(printf '%4d: %10d  %s %d-edge      dev%d' "$((n_irq + 23))" 0 "${1:?interrupts needs a chip}" "$n_irq" "$n_irq")
-"
+		interrupts="$interrupts$(printf '%4d: %10d  %s %d-edge      dev%d' "$((n_irq + 23))" 0 "${1:?interrupts needs a chip}" "$n_irq" "$n_irq")$NL"
 		;;
-	pci) pci_line "$@" ;;
-	group) group_line "$@" ;;
-	block) block_line "$@" ;;
+	pci) pci_build "$@" ;;
+	group) group_build "$@" ;;
+	block) block_build "$@" ;;
 	*) die "unknown item '$kind'" ;;
 	esac
+}
+
+# Unpack the links, with cpio's end-of-archive entry.
+unpack_links() {
+	printf '070707%06o%06o%06o%06o%06o%06o%06o%011o%06o%011o%s\000' 0 0 0 0 0 1 0 0 11 0 TRAILER!!! >&3
+	exec 3>&-
+	(cd "$out" && cpio -i -d --quiet --no-preserve-owner <.gen-tree-links.cpio)
+	rm -f "$out/.gen-tree-links.cpio"
+}
+
+finish() {
+	unpack_links
+	put /proc/sys/kernel/osrelease "$release"
+	put /proc/cmdline "$cmdline"
+	if [ -n "$kconfig" ]; then
+		ensure_dir /boot
+		printf '%s' "$kconfig" >"$out/boot/config-$release"
+	fi
+	if [ -n "$interrupts" ]; then
+		printf '           CPU0\n%s' "$interrupts" >"$out/proc/interrupts"
+	fi
+}
+
+set -f
+# Lengths in the archive headers count bytes.
+LC_ALL=C
+export LC_ALL
+mkdir -p "$out"
+cd "$out"
+out=$(pwd)
+exec 3>"$out/.gen-tree-links.cpio"
+mkdir -p sys/bus/pci/devices sys/bus/pci/drivers sys/devices sys/class/block sys/block \
+	sys/dev/block sys/module sys/kernel proc/sys/kernel dev run
+: >"$out/sys/bus/pci/drivers_probe"
+
+# First pass: keep the lines, place every device and block device, collect directories.
+while IFS= read -r line || [ -n "$line" ]; do
+	lineno=$((lineno + 1))
+	all="$all$line$NL"
+	case $line in '' | '#'*) continue ;; esac
+	split_line
+	# shellcheck disable=SC2086 # options are words: split them, globbing is off
+	set -- $rest
+	case $kind in
+	pci) pci_declare "$@" ;;
+	block) block_declare "$@" ;;
+	esac
 done
+[ -z "$dirs" ] || printf '%s' "$dirs" | xargs mkdir -p --
+
+# Second pass: every file and link.
+lineno=0
+while IFS= read -r line; do
+	lineno=$((lineno + 1))
+	case $line in '' | '#'*) continue ;; esac
+	split_line
+	# shellcheck disable=SC2086 # options are words: split them, globbing is off
+	set -- $rest
+	build_line "$@"
+done <<EOF
+$all
+EOF
 finish

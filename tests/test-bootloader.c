@@ -21,7 +21,10 @@ static void test_detect(void **state)
                 const char *file, *command;
         } cases[] = {
                 { { NULL }, BOOTLOADER_UNKNOWN, NULL, NULL },
-                { { "/etc/default/grub", "/usr/sbin/update-grub" }, BOOTLOADER_GRUB, "/etc/default/grub", "update-grub" },
+                { { "/etc/default/grub", "/usr/sbin/update-grub" },
+                  BOOTLOADER_GRUB,
+                  "/etc/default/grub",
+                  "update-grub" },
                 { { "/etc/default/grub", "/boot/grub2/" },
                   BOOTLOADER_GRUB,
                   "/etc/default/grub",

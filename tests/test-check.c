@@ -273,7 +273,8 @@ static void test_ready_machine(void **state)
         assert_int_equal(f.rep.iommu.mode, IOMMU_MODE_TRANSLATED);
         expect(&f.rep, "iommu-hardware", CHECK_PASS, "Intel VT-d (DMAR table, 1 unit)", NULL);
         expect(&f.rep, "iommu-enabled", CHECK_PASS, "5 IOMMU groups", NULL);
-        expect(&f.rep, "iommu-mode", CHECK_INFO, "translated (DMA-FQ): host devices' DMA goes through IOMMU page tables",
+        expect(&f.rep, "iommu-mode", CHECK_INFO,
+               "translated (DMA-FQ): host devices' DMA goes through IOMMU page tables",
                GRUB_ADD("iommu=pt") " for host I/O performance (optional: devices given to VMs are isolated either "
                                     "way, host devices lose DMA protection)");
         expect(&f.rep, "interrupt-remapping", CHECK_PASS, "enabled", NULL);
@@ -769,8 +770,8 @@ static void test_root_device(void **state)
         f.resume = (struct rootdev){ 0 };
         run(&f);
         expect(&f.rep, "root-device", CHECK_WARN,
-               "cannot tell which PCI device holds root (UUID=abcd): no block device has UUID=abcd; vfio-prep "
-               "cannot keep it from being bound",
+               "cannot tell which PCI device holds root (UUID=abcd): no block device has UUID=abcd; storage "
+               "controllers are left to the host",
                NULL);
         assert_true(f.rep.ready);
 
@@ -811,6 +812,14 @@ static void test_device_boot_vga(void **state)
         assert_string_equal(f.rep.findings[11].id, "group:1");
         assert_string_equal(f.rep.findings[12].id, "group:2");
         expect(&f.rep, "group:2", CHECK_PASS, "isolated: 0000:00:02.0", NULL);
+
+        /* An entry from the command line cannot carry options: the hint says where they go. */
+        f.conf[1].origin = (char *)"kernel command line (vfio-prep.devices=)";
+        run(&f);
+        expect(&f.rep, "device:0000:00:02.0", CHECK_FAIL,
+               "not bound: boot VGA without allow-boot-vga: the firmware and the host console use this GPU",
+               "put a 'device 8086:3e92 allow-boot-vga' line in /etc/vfio-prep.conf (the host loses its console), "
+               "or make another GPU primary in the firmware setup");
 
         /* Bound by hand (or vfio-pci.ids=): still not what vfio-prep would do. */
         f.d[2].driver = (char *)"vfio-pci";
@@ -916,7 +925,8 @@ static void test_group_explanations(void **state)
                 { { WHY_PORT_ACS_INCOMPLETE, 1, ACS_SV | ACS_UF }, "ACS on 0000:00:01.0 lacks SV/UF" },
                 { { WHY_MULTIFUNCTION_NO_ACS, 3, 0 }, "multifunction device 0000:01:00.x without ACS" },
                 { { WHY_PCI_BRIDGE, 1, 0 }, "behind conventional PCI bridge 0000:00:01.0" },
-                { { WHY_UNREADABLE, 1, 0 }, "config space of 0000:00:01.0 not readable enough to tell why (run as root)" },
+                { { WHY_UNREADABLE, 1, 0 },
+                  "config space of 0000:00:01.0 not readable enough to tell why (run as root)" },
                 { { WHY_UNREADABLE, NONE, 0 }, "config space not readable enough to tell why (run as root)" },
                 { { WHY_QUIRK, NONE, 0 }, "no missing ACS found: a kernel quirk or the firmware groups these devices" },
         };

@@ -313,6 +313,39 @@ static void test_root_device_lookup(void **state)
         fx_done(&f);
 }
 
+/* In the initramfs root= is not resolvable yet: storage controllers stay, others are bound. */
+static void test_root_unknown_keeps_storage(void **state)
+{
+        struct fx f;
+        struct plan p;
+        const struct plan_group *g;
+
+        fx_init(&f);
+        f.root = (struct rootdev){ .spec = (char *)"UUID=0a1b", .problem = (char *)"cannot resolve" };
+        f.conf[1] = (struct device_conf){ .text = (char *)"02:00.0", .origin = (char *)"--device",
+                                          .functions = FUNCTIONS_ONE, .vfs = -1 };
+        pick(&f, 5, &f.conf[1], SELECTED_BY_SELECTOR, NONE);
+        analysed(&f, 3, true);
+        assert_int_equal(plan_build(&f.in, &p), 0);
+        assert_int_equal(find_device(&p, 5, &g)->refusal, REFUSE_ROOT_UNKNOWN);
+        assert_int_equal(g->refusal, REFUSE_ROOT_UNKNOWN);
+        assert_int_equal(find_device(&p, 3, &g)->refusal, REFUSE_NONE);
+        plan_done(&p);
+
+        /* Resolved, and not the root disk: the controller may go. */
+        f.root = (struct rootdev){ .spec = (char *)"UUID=0a1b", .block = (char *)"sda2" };
+        assert_int_equal(plan_build(&f.in, &p), 0);
+        assert_int_equal(find_device(&p, 5, &g)->refusal, REFUSE_NONE);
+        plan_done(&p);
+
+        /* An unresolvable resume= counts the same. */
+        f.resume = (struct rootdev){ .spec = (char *)"/dev/sdb1" };
+        assert_int_equal(plan_build(&f.in, &p), 0);
+        assert_int_equal(find_device(&p, 5, &g)->refusal, REFUSE_ROOT_UNKNOWN);
+        plan_done(&p);
+        fx_done(&f);
+}
+
 static void test_isolation(void **state)
 {
         struct fx f;
@@ -597,6 +630,7 @@ int main(void)
                 cmocka_unit_test(test_group_takes_first_refusal),
                 cmocka_unit_test(test_root_device_group),
                 cmocka_unit_test(test_root_device_lookup),
+                cmocka_unit_test(test_root_unknown_keeps_storage),
                 cmocka_unit_test(test_isolation),
                 cmocka_unit_test(test_disabled),
                 cmocka_unit_test(test_disabled_keeps_device_refusals),

@@ -15,3 +15,41 @@ run usage-release-bad-address 2 --release 1:2:3 --root /nonexistent
 run usage-extra-argument 2 --check extra
 run usage-missing-root 2 --check --root /nonexistent/root
 run help 0 --help
+
+# --list on each kind of machine.
+check list-intel 0 desktop-intel --list
+check list-intel-json 0 desktop-intel --list --json
+check list-amd 0 desktop-amd --list
+check list-no-iommu 0 no-iommu --list
+check list-no-iommu-json 0 no-iommu --list --json
+
+# --check: what a user with each setup is told.
+check check-intel-noconfig 0 desktop-intel --check
+check check-intel-gpu 0 desktop-intel@gpu --check
+check check-intel-gpu-json 0 desktop-intel@gpu --check --json
+check check-intel-boot-vga 1 desktop-intel@boot-vga --check
+check check-intel-root-nvme 1 desktop-intel@root-nvme --check
+check check-intel-chipset-usb 1 desktop-intel@chipset-usb --check --verbose
+check check-intel-chipset-usb-json 1 desktop-intel@chipset-usb --check --json
+check check-intel-chipset-usb-warn 0 desktop-intel@chipset-usb-warn --check
+check check-intel-wrong-pin 1 desktop-intel@wrong-pin --check
+check check-amd-translated 1 desktop-amd --check --device 03:00.0
+check check-amd-usb 0 desktop-amd --check --device 06:00.0 --json
+check check-intel-off 1 intel-off --check --device 01:00.0
+check check-no-iommu 1 no-iommu --check --device 00:14.0
+check check-no-iommu-json 1 no-iommu --check --device 00:14.0 --json
+check check-cmdline-override 0 desktop-intel --check --cmdline "root=/dev/nvme0n1p2 amd_iommu=on" --device 01:00.0
+check check-devices-on-cmdline 0 desktop-intel --check --cmdline "root=/dev/nvme0n1p2 vfio-prep.devices=01:00.0,00:14.0"
+
+# Configuration errors: exit 2 naming file and line, and nothing written.
+check config-bad-option 2 desktop-intel@bad-option --check
+check config-bad-device-option 2 desktop-intel --check --device 01:00.0,zz:00.0
+check apply-bad-option 2 desktop-intel@bad-option --apply
+tree_unchanged apply-bad-option-wrote-nothing desktop-intel@bad-option
+
+# --apply --dry-run: the plan and every write, and nothing written.
+check apply-dry-run-gpu 0 desktop-intel@gpu --apply --dry-run
+tree_unchanged apply-dry-run-gpu-wrote-nothing desktop-intel@gpu
+check apply-dry-run-refused 1 desktop-intel@chipset-usb --apply --dry-run
+check apply-disabled 0 desktop-intel@gpu --apply --cmdline "root=/dev/nvme0n1p2 vfio-prep.disable"
+check release-not-bound 1 desktop-intel --release 01:00.0 --dry-run

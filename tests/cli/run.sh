@@ -17,19 +17,25 @@ pass=0
 fail=0
 
 # A writable copy of fixture NAME: a committed tree under tests/fixtures/NAME, or one
-# generated from tests/fixtures/NAME.desc by tests/gen-tree.sh.
+# generated from tests/fixtures/NAME.desc by tests/gen-tree.sh. NAME@CONF also installs
+# tests/cli/conf/CONF.conf as the tree's /etc/vfio-prep.conf.
 fixture() {
-	dir=$scratch/trees/$1
+	dir=$scratch/trees/$(echo "$1" | tr '@' '-')
+	base=${1%@*}
 	if [ ! -d "$dir" ]; then
 		mkdir -p "$scratch/trees"
-		if [ -d "$top/tests/fixtures/$1" ]; then
-			cp -a "$top/tests/fixtures/$1" "$dir"
-		elif [ -f "$top/tests/fixtures/$1.desc" ]; then
-			sh "$top/tests/gen-tree.sh" "$dir" <"$top/tests/fixtures/$1.desc" || return 1
+		if [ -d "$top/tests/fixtures/$base" ]; then
+			cp -a "$top/tests/fixtures/$base" "$dir"
+		elif [ -f "$top/tests/fixtures/$base.desc" ]; then
+			sh "$top/tests/gen-tree.sh" "$dir" <"$top/tests/fixtures/$base.desc" || return 1
 		else
-			echo "no fixture $1" >&2
+			echo "no fixture $base" >&2
 			return 1
 		fi
+		case $1 in *@*)
+			mkdir -p "$dir/etc"
+			cp "$here/conf/${1#*@}.conf" "$dir/etc/vfio-prep.conf" ;;
+		esac
 		# git does not keep modes that the ownership rule looks at.
 		[ -d "$dir/etc" ] && chmod -R go-w "$dir/etc"
 	fi
@@ -104,13 +110,15 @@ run_case() {
 tree_unchanged() {
 	name=$1 fix=$2
 	case $name in *"${CLI_FILTER:-}"*) ;; *) return 0 ;; esac
-	if [ -d "$top/tests/fixtures/$fix" ]; then
-		src=$top/tests/fixtures/$fix
-	else
-		src=$scratch/pristine-$fix
-		[ -d "$src" ] || sh "$top/tests/gen-tree.sh" "$src" <"$top/tests/fixtures/$fix.desc"
+	src=$scratch/pristine-$(echo "$fix" | tr '@' '-')
+	if [ ! -d "$src" ]; then
+		mv "$scratch/trees" "$scratch/trees.keep"
+		fixture "$fix" >/dev/null
+		mv "$scratch/trees/$(echo "$fix" | tr '@' '-')" "$src"
+		rmdir "$scratch/trees"
+		mv "$scratch/trees.keep" "$scratch/trees"
 	fi
-	if diff -r --no-dereference "$src" "$scratch/trees/$fix" >"$scratch/diff" 2>&1; then
+	if diff -r --no-dereference "$src" "$scratch/trees/$(echo "$fix" | tr '@' '-')" >"$scratch/diff" 2>&1; then
 		pass=$((pass + 1))
 		echo "ok   $name"
 	else
