@@ -9,7 +9,7 @@
 # a first pass over the description makes every directory with one mkdir, the second writes
 # each file with one printf (a shell builtin) and every link as an entry of a cpio archive
 # (portable ASCII format, also one printf), which one cpio -i unpacks at the end. No process
-# is started per device.
+# is started per device. Needs cpio (GNU or busybox) besides POSIX utilities.
 #
 # DESCRIPTION has one item per line; '#' starts a comment line, blank lines are ignored.
 # Devices, blocks and physfn= may only name things declared on earlier lines.
@@ -74,8 +74,6 @@ kconfig=
 interrupts=
 n_irq=0
 n_block=0
-all=
-dirs=
 n_links=0
 NL='
 '
@@ -210,8 +208,8 @@ block_path() { # REPLY = sysfs directory of a declared block device
 	[ -n "$REPLY" ] || die "block device $1 is not declared above"
 }
 
-want_dir() { # made by the single mkdir between the passes
-	dirs="$dirs${1#/}$NL"
+want_dir() { # made by the single mkdir between the passes (the list is on fd 4)
+	printf '%s\n' "${1#/}" >&4
 }
 
 ensure_dir() {
@@ -651,15 +649,17 @@ export LC_ALL
 mkdir -p "$out"
 cd "$out"
 out=$(pwd)
-exec 3>"$out/.gen-tree-links.cpio"
+trap 'rm -f "$out/.gen-tree-desc" "$out/.gen-tree-dirs" "$out/.gen-tree-links.cpio"' EXIT
+exec 3>"$out/.gen-tree-links.cpio" 4>"$out/.gen-tree-dirs"
+# Read twice, so kept in a file (a growing shell variable would cost quadratic time).
+cat >"$out/.gen-tree-desc"
 mkdir -p sys/bus/pci/devices sys/bus/pci/drivers sys/devices sys/class/block sys/block \
 	sys/dev/block sys/module sys/kernel proc/sys/kernel dev run
 : >"$out/sys/bus/pci/drivers_probe"
 
-# First pass: keep the lines, place every device and block device, collect directories.
+# First pass: place every device and block device, list the directories they need.
 while IFS= read -r line || [ -n "$line" ]; do
 	lineno=$((lineno + 1))
-	all="$all$line$NL"
 	case $line in '' | '#'*) continue ;; esac
 	split_line
 	# shellcheck disable=SC2086 # options are words: split them, globbing is off
@@ -668,19 +668,18 @@ while IFS= read -r line || [ -n "$line" ]; do
 	pci) pci_declare "$@" ;;
 	block) block_declare "$@" ;;
 	esac
-done
-[ -z "$dirs" ] || printf '%s' "$dirs" | xargs mkdir -p --
+done <"$out/.gen-tree-desc"
+exec 4>&-
+[ ! -s "$out/.gen-tree-dirs" ] || xargs mkdir -p -- <"$out/.gen-tree-dirs"
 
 # Second pass: every file and link.
 lineno=0
-while IFS= read -r line; do
+while IFS= read -r line || [ -n "$line" ]; do
 	lineno=$((lineno + 1))
 	case $line in '' | '#'*) continue ;; esac
 	split_line
 	# shellcheck disable=SC2086 # options are words: split them, globbing is off
 	set -- $rest
 	build_line "$@"
-done <<EOF
-$all
-EOF
+done <"$out/.gen-tree-desc"
 finish

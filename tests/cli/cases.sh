@@ -53,3 +53,9 @@ tree_unchanged apply-dry-run-gpu-wrote-nothing desktop-intel@gpu
 check apply-dry-run-refused 1 desktop-intel@chipset-usb --apply --dry-run
 check apply-disabled 0 desktop-intel@gpu --apply --cmdline "root=/dev/nvme0n1p2 vfio-prep.disable"
 check release-not-bound 1 desktop-intel --release 01:00.0 --dry-run
+
+# --capture DIR, then --root DIR: the same verdicts.
+capture_roundtrip capture-intel desktop-intel@gpu
+capture_roundtrip capture-amd desktop-amd --device 03:00.0
+capture_roundtrip capture-intel-off intel-off --device 01:00.0
+check capture-into-nonempty 2 desktop-intel --capture /

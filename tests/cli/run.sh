@@ -128,6 +128,31 @@ tree_unchanged() {
 	fi
 }
 
+# capture_roundtrip NAME FIXTURE ARGS...: --capture the fixture into a new directory, then
+# --check --json and --list --json must say the same from the capture as from the original.
+capture_roundtrip() {
+	name=$1 fix=$2
+	shift 2
+	case $name in *"${CLI_FILTER:-}"*) ;; *) return 0 ;; esac
+	root=$(fixture "$fix") || { fail=$((fail + 1)); echo "FAIL $name: fixture"; return; }
+	cap=$scratch/capture-$name
+	ok=1
+	# shellcheck disable=SC2086 # CLI_WRAPPER is a command line on purpose
+	if ! ${CLI_WRAPPER:-} "$bin" --capture "$cap" --root "$root" "$@" 2>"$scratch/err"; then
+		echo "  --capture failed:"; sed 's/^/  /' "$scratch/err"; ok=0
+	fi
+	for mode in "--check --json" "--list --json"; do
+		# shellcheck disable=SC2086 # word splitting of $mode is wanted
+		"$bin" $mode --root "$root" "$@" 2>&1 | normalize >"$scratch/a"
+		# shellcheck disable=SC2086
+		"$bin" $mode --root "$cap" "$@" 2>&1 | sed "s|$cap|ROOT|g" | normalize >"$scratch/b"
+		if ! diff -u "$scratch/a" "$scratch/b" >"$scratch/diff"; then
+			echo "  $mode differs after replay:"; sed 's/^/  /' "$scratch/diff" | head -30; ok=0
+		fi
+	done
+	if [ $ok = 1 ]; then pass=$((pass + 1)); echo "ok   $name"; else fail=$((fail + 1)); echo "FAIL $name"; fi
+}
+
 . "$here/cases.sh"
 
 echo "cli: $pass passed, $fail failed"
