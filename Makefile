@@ -94,11 +94,15 @@ deps:
 man-check:
 	@sh tests/test-man.sh
 
+lint:
+	@sh tests/lint-one-door.sh
+
 check: deps
 	$(MAKE) all tests
 	$(MAKE) unit
 	$(MAKE) cli-check
 	$(MAKE) man-check
+	$(MAKE) lint
 	$(MAKE) vm-check
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -120,6 +124,6 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests unit cli-check man-check vm-check deps check check-asan demo install uninstall clean
+.PHONY: all tests unit cli-check man-check lint vm-check deps check check-asan demo install uninstall clean
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(BUILD)/tests/support/*.d)

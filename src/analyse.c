@@ -40,11 +40,7 @@ static bool will_bind(const struct machine *m, const struct selection *sel, size
         if (i == NONE || i >= sel->n_items)
                 return false;
         it = &sel->items[i];
-        if (it->pin_mismatch)
-                return false;
-        if (it->conf && it->conf->vfs >= 0 && m->devices[device].physfn == NONE)
-                return false;
-        return true;
+        return selected_wants_vfio(m, it);
 }
 
 static bool is_selected(const struct selection *sel, size_t device)

@@ -205,14 +205,6 @@ static void fb_hint_remove_param(struct fb *f, const struct check_input *in, con
         fb_hint_boot(f, in, false, t, tail);
 }
 
-static const struct group_analysis *find_analysis(const struct analysis *a, size_t group)
-{
-        for (size_t i = 0; a && i < a->n_groups; i++)
-                if (a->groups[i].group == group)
-                        return &a->groups[i];
-        return NULL;
-}
-
 static const struct plan_device *plan_find(const struct plan *p, size_t device, const struct plan_group **ret_group)
 {
         for (size_t i = 0; i < p->n_groups; i++)
@@ -1219,9 +1211,8 @@ static bool group_has_candidate(const struct ctx *x, size_t group)
 
         for (size_t i = 0; s && i < s->n_items; i++) {
                 const struct selected *it = &s->items[i];
-                bool kept_pf = it->why == SELECTED_BY_SELECTOR && it->conf && it->conf->vfs >= 0;
-                if (it->device < x->m->n_devices && x->m->devices[it->device].group == group && !it->pin_mismatch &&
-                    !kept_pf)
+                if (it->device < x->m->n_devices && x->m->devices[it->device].group == group &&
+                    selected_wants_vfio(x->m, it))
                         return true;
         }
         return false;
@@ -1229,7 +1220,7 @@ static bool group_has_candidate(const struct ctx *x, size_t group)
 
 static int check_group(const struct ctx *x, size_t group, struct report *r)
 {
-        const struct group_analysis *ga = find_analysis(x->in->analysis, group);
+        const struct group_analysis *ga = analysis_find(x->in->analysis, group);
         bool strict = !x->in->config || x->in->config->isolation == ISOLATION_STRICT;
         char id[32];
         struct fb f = { 0 };

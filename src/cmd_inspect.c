@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "commands.h"
 #include "capture.h"
@@ -45,26 +44,12 @@ int cmd_list(const struct context_options *o, bool json, const struct output_sty
 /* DIR must be new or empty: a capture is attached to bug reports, mixing trees would mislead. */
 static int prepare_capture_dir(const char *dir)
 {
-        struct stat st;
-
-        if (mkdir(dir, 0755) == 0)
-                return 0;
-        if (errno != EEXIST || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-                log_error("cannot create capture directory '%s': %s", dir, strerror(errno == EEXIST ? ENOTDIR : errno));
-                return -1;
-        }
-        _cleanup_root_ struct root *r = NULL;
-        _cleanup_strv_ char **names = NULL;
-        size_t n;
-        if (root_new(dir, &r) < 0 || root_list(r, "/", &names, &n) < 0) {
-                log_error("cannot read capture directory '%s'", dir);
-                return -1;
-        }
-        if (n > 0) {
+        int k = host_mkdir_empty(dir);
+        if (k == -ENOTEMPTY)
                 log_error("capture directory '%s' is not empty", dir);
-                return -1;
-        }
-        return 0;
+        else if (k < 0)
+                log_error("cannot create capture directory '%s': %s", dir, strerror(-k));
+        return k;
 }
 
 int cmd_capture(const struct context_options *o, const char *dir)

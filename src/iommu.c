@@ -139,35 +139,29 @@ static int cmp_group(const void *a, const void *b)
         return x->id < y->id ? -1 : x->id > y->id;
 }
 
-_printf_(3, 4) static void device_problem(struct machine *m, struct pci_device *d, const char *fmt, ...)
+static const char *iommu_link_path(const struct pci_device *d, char *buf, size_t size)
 {
-        _cleanup_free_ char *msg = NULL;
-        char path[PATH_MAX];
-        va_list ap;
-
-        d->damaged = true;
-        va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
-        va_end(ap);
-        snprintf(path, sizeof(path), "%s/iommu_group", d->path);
-        machine_add_problem(m, path, "%s", msg ? msg : fmt);
+        snprintf(buf, size, "%s/iommu_group", d->path);
+        return buf;
 }
 
 /* The groups' listings are the kernel's truth; the devices' own links only get checked against them. */
 static void assign_groups(struct machine *m)
 {
+        char path[PATH_MAX];
+
         for (size_t gi = 0; gi < m->n_groups; gi++) {
                 const struct iommu_group *g = &m->groups[gi];
                 for (size_t j = 0; j < g->n_devices; j++) {
                         struct pci_device *d = &m->devices[g->devices[j]];
                         if (d->group != NONE) {
-                                device_problem(m, d, "device listed in groups %ld and %ld", m->groups[d->group].id,
-                                               g->id);
+                                machine_damage(m, d, iommu_link_path(d, path, sizeof(path)), "device listed in groups %ld and %ld",
+                                               m->groups[d->group].id, g->id);
                                 continue;
                         }
                         if (d->iommu_group != g->id)
-                                device_problem(m, d, "iommu_group link says %ld, group %ld lists the device",
+                                machine_damage(m, d, iommu_link_path(d, path, sizeof(path)),
+                                               "iommu_group link says %ld, group %ld lists the device",
                                                d->iommu_group, g->id);
                         d->group = gi;
                         d->iommu_group = g->id;
@@ -176,8 +170,8 @@ static void assign_groups(struct machine *m)
         for (size_t i = 0; i < m->n_devices; i++) {
                 struct pci_device *d = &m->devices[i];
                 if (d->group == NONE && d->iommu_group >= 0) {
-                        device_problem(m, d, "iommu_group link says %ld, but no group lists the device",
-                                       d->iommu_group);
+                        machine_damage(m, d, iommu_link_path(d, path, sizeof(path)),
+                                       "iommu_group link says %ld, but no group lists the device", d->iommu_group);
                         d->iommu_group = -1;
                 }
         }

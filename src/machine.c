@@ -71,3 +71,16 @@ fail:
         machine_done(&m);
         return k;
 }
+
+void machine_damage(struct machine *m, struct pci_device *d, const char *path, const char *fmt, ...)
+{
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+
+        d->damaged = true;
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        machine_add_problem(m, path, "%s", msg ? msg : fmt);
+}

@@ -35,20 +35,6 @@ static void pending_done(struct pending *p)
         free(p->physfn);
 }
 
-/* A problem with one of the device's own attributes: the device is marked damaged too. */
-_printf_(4, 5) static void damage(struct machine *m, struct pci_device *d, const char *path, const char *fmt, ...)
-{
-        _cleanup_free_ char *msg = NULL;
-        va_list ap;
-
-        d->damaged = true;
-        va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
-        va_end(ap);
-        machine_add_problem(m, path, "%s", msg ? msg : fmt);
-}
-
 static void attr_path(const struct pci_device *d, const char *attr, char *buf, size_t size)
 {
         snprintf(buf, size, "%s/%s", d->path, attr);
@@ -63,7 +49,7 @@ static int dev_read(struct root *r, struct machine *m, struct pci_device *d, con
         attr_path(d, attr, path, sizeof(path));
         k = root_read_attr(r, path, ret);
         if (k < 0 && k != -ENOENT)
-                damage(m, d, path, "cannot read %s: %s", attr, strerror(-k));
+                machine_damage(m, d, path, "cannot read %s: %s", attr, strerror(-k));
         return k;
 }
 
@@ -79,12 +65,12 @@ static void dev_read_number(struct root *r, struct machine *m, struct pci_device
         attr_path(d, attr, path, sizeof(path));
         k = dev_read(r, m, d, attr, &s);
         if (k == -ENOENT && required)
-                damage(m, d, path, "missing %s", attr);
+                machine_damage(m, d, path, "missing %s", attr);
         if (k < 0)
                 return;
         k = parse_u64(s, base, max, &v);
         if (k < 0) {
-                damage(m, d, path, "malformed %s '%.40s'", attr, s);
+                machine_damage(m, d, path, "malformed %s '%.40s'", attr, s);
                 return;
         }
         *ret = v;
@@ -132,7 +118,7 @@ static void load_config(struct root *r, struct machine *m, struct pci_device *d)
         if (k == -ENOENT)
                 return;
         if (k < 0) {
-                damage(m, d, path, "cannot read config: %s", strerror(-k));
+                machine_damage(m, d, path, "cannot read config: %s", strerror(-k));
                 return;
         }
         if (len == 0)
@@ -140,13 +126,13 @@ static void load_config(struct root *r, struct machine *m, struct pci_device *d)
         d->config = (uint8_t *)TAKE_PTR(buf);
         d->config_len = len;
         if (len < 64) {
-                damage(m, d, path, "short config space (%zu bytes)", len);
+                machine_damage(m, d, path, "short config space (%zu bytes)", len);
                 return;
         }
         uint8_t ht = d->config[0x0e];
         if ((ht & 0x7f) > PCI_HEADER_CARDBUS) {
                 /* 0x7f comes from all-ones reads: a device that is gone or powered off. */
-                damage(m, d, path, "unknown header type 0x%02x", ht);
+                machine_damage(m, d, path, "unknown header type 0x%02x", ht);
                 return;
         }
         d->header = (enum pci_header)(ht & 0x7f);
@@ -188,14 +174,14 @@ static void load_driver(struct root *r, struct machine *m, struct pci_device *d)
         if (k < 0) {
                 d->driver = NULL;
                 if (k != -ENOENT)
-                        damage(m, d, path, "cannot read the driver link: %s", strerror(-k));
+                        machine_damage(m, d, path, "cannot read the driver link: %s", strerror(-k));
                 return;
         }
         /* Keep the name even so: something claims the device, and that is what matters. */
         struct stat st;
         k = root_stat(r, path, &st);
         if (k < 0)
-                damage(m, d, path, "driver link to '%s' does not resolve: %s", d->driver, strerror(-k));
+                machine_damage(m, d, path, "driver link to '%s' does not resolve: %s", d->driver, strerror(-k));
         load_module(r, m, d);
 }
 
@@ -226,7 +212,7 @@ static void load_boot_vga(struct root *r, struct machine *m, struct pci_device *
                 d->boot_vga = TRI_NO;
         else {
                 attr_path(d, "boot_vga", path, sizeof(path));
-                damage(m, d, path, "malformed boot_vga '%.40s'", s);
+                machine_damage(m, d, path, "malformed boot_vga '%.40s'", s);
         }
 }
 
@@ -243,11 +229,11 @@ static void load_group_link(struct root *r, struct machine *m, struct pci_device
         if (k == -ENOENT)
                 return;
         if (k < 0) {
-                damage(m, d, path, "cannot read the iommu_group link: %s", strerror(-k));
+                machine_damage(m, d, path, "cannot read the iommu_group link: %s", strerror(-k));
                 return;
         }
         if (parse_u64(name, 10, LONG_MAX, &id) < 0) {
-                damage(m, d, path, "malformed iommu_group link '%.40s'", name);
+                machine_damage(m, d, path, "malformed iommu_group link '%.40s'", name);
                 return;
         }
         d->iommu_group = (long)id;
@@ -283,7 +269,7 @@ static void load_physfn(struct root *r, struct machine *m, struct pending *p)
                 return;
         k = root_resolve(r, path, &resolved);
         if (k < 0) {
-                damage(m, &p->dev, path, "cannot resolve the physfn link: %s", strerror(-k));
+                machine_damage(m, &p->dev, path, "cannot resolve the physfn link: %s", strerror(-k));
                 return;
         }
         if (last_component(resolved, base, sizeof(base)))
@@ -342,7 +328,7 @@ static int load_device(struct root *r, struct machine *m, const char *name, stru
         k = root_resolve(r, link, &p->dev.path);
         if (k < 0) {
                 /* Nothing below can be read; the device is still there, named but damaged. */
-                damage(m, &p->dev, link, "cannot resolve the device link: %s", strerror(-k));
+                machine_damage(m, &p->dev, link, "cannot resolve the device link: %s", strerror(-k));
                 p->dev.path = strdup(link);
                 return p->dev.path ? 1 : -ENOMEM;
         }
@@ -398,7 +384,7 @@ static void link_devices(struct machine *m, struct pending *p)
                 if (p[i].physfn) {
                         d->physfn = machine_find_device_name(m, p[i].physfn);
                         if (d->physfn == NONE)
-                                damage(m, d, d->path, "physical function '%.40s' is not in " PCI_DEVICES,
+                                machine_damage(m, d, d->path, "physical function '%.40s' is not in " PCI_DEVICES,
                                        p[i].physfn);
                 }
         }

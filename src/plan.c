@@ -89,16 +89,6 @@ static enum refusal device_refusal(const struct check_input *in, const struct se
         return REFUSE_NONE;
 }
 
-static const struct group_analysis *find_analysis(const struct analysis *a, size_t group)
-{
-        if (!a)
-                return NULL;
-        for (size_t i = 0; i < a->n_groups; i++)
-                if (a->groups[i].group == group)
-                        return &a->groups[i];
-        return NULL;
-}
-
 /* A vfs= PF stays with its host driver: for its group that is as good as a blocker. */
 static bool group_holds_kept_pf(const struct check_input *in, size_t group)
 {
@@ -112,7 +102,7 @@ static bool group_holds_kept_pf(const struct check_input *in, size_t group)
 
 static bool group_isolated(const struct check_input *in, size_t group)
 {
-        const struct group_analysis *ga = find_analysis(in->analysis, group);
+        const struct group_analysis *ga = analysis_find(in->analysis, group);
 
         /* No analysis means nothing is known about the group: the safe answer is no. */
         return ga && ga->isolated && !group_holds_kept_pf(in, group);

@@ -699,3 +699,29 @@ int host_read_file(const char *path, size_t max, char **ret, size_t *ret_len, st
                 *ret_st = st;
         return 0;
 }
+
+int host_mkdir_empty(const char *dir)
+{
+        struct stat st;
+
+        if (mkdir(dir, 0755) == 0)
+                return 0;
+        if (errno != EEXIST)
+                return -errno;
+        if (stat(dir, &st) < 0)
+                return -errno;
+        if (!S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+        DIR *d = opendir(dir);
+        if (!d)
+                return -errno;
+        struct dirent *de;
+        int k = 0;
+        while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+                        k = -ENOTEMPTY;
+                        break;
+                }
+        closedir(d);
+        return k;
+}

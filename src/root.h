@@ -97,6 +97,10 @@ int root_create_file(struct root *r, const char *path, const void *data, size_t 
 /* Create a symbolic link at PATH pointing to TARGET (kept as given). */
 int root_symlink(struct root *r, const char *target, const char *path);
 
+/* Create the directory DIR named on the command line, or accept it when it exists and is empty:
+ * -ENOTEMPTY when it has entries, -ENOTDIR when it is something else. */
+int host_mkdir_empty(const char *dir);
+
 /* Read a file named on the command line (relative to the working directory, not the root).
  * Refuses what is not a regular file with -EINVAL. */
 int host_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct stat *ret_st);

@@ -203,3 +203,10 @@ size_t selection_find(const struct selection *s, size_t device)
         }
         return NONE;
 }
+
+bool selected_wants_vfio(const struct machine *m, const struct selected *it)
+{
+        if (it->pin_mismatch)
+                return false;
+        return !(it->conf && it->conf->vfs >= 0 && m->devices[it->device].physfn == NONE);
+}

@@ -38,6 +38,10 @@ struct selection {
         size_t n_unmatched;
 };
 
+/* Whether the configuration means IT to end on vfio-pci: not when its id= pin failed, and not
+ * when it is the PF of a vfs= entry (its VFs are bound instead). */
+bool selected_wants_vfio(const struct machine *m, const struct selected *it);
+
 int select_devices(const struct machine *m, const struct config *cfg, struct selection *ret);
 void selection_done(struct selection *s);
 /* Index into s->items of DEVICE, or NONE. */
