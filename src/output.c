@@ -448,7 +448,8 @@ static int max_int(int a, size_t b)
 
 static struct list_widths list_measure(const struct machine *m, const struct list_row *rows, size_t n)
 {
-        struct list_widths w = { 1, 0, 1 };
+        /* At least as wide as the column titles. */
+        struct list_widths w = { 5, 5, 6 };
         char buf[NAME_MAX_LEN];
 
         for (size_t i = 0; i < n; i++) {
@@ -489,6 +490,12 @@ static void list_print_row(FILE *f, const struct machine *m, const struct list_r
         fprintf(f, "%s%s\n", *dn && bridge ? "  " : "", bridge ? "(bridge)" : "");
 }
 
+static void list_print_header(FILE *f, const struct list_widths *w)
+{
+        fprintf(f, "  %*s  %-12s  %-*s  %-11s  %-*s  %s\n", w->group, "GROUP", "ADDRESS", w->class, "CLASS", "ID",
+                w->driver, "DRIVER", "NAME");
+}
+
 int output_list_text(FILE *f, const struct machine *m, const struct output_style *st)
 {
         _cleanup_free_ struct list_row *rows = NULL;
@@ -499,6 +506,8 @@ int output_list_text(FILE *f, const struct machine *m, const struct output_style
         if (r < 0)
                 return r;
         struct list_widths w = list_measure(m, rows, n);
+        if (n > 0)
+                list_print_header(f, &w);
         for (size_t i = 0; i < n; i++)
                 list_print_row(f, m, &rows[i], &w);
         if (m->n_devices == 0)

@@ -371,12 +371,13 @@ static void test_wrap_long_word(void **state)
 }
 
 static const char list_text[] =
-        "  0  0000:00:00.0  Host bridge                     [8086:29c0]  -\n"
-        "  1  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport       (bridge)\n"
-        "  1  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia\n"
-        "  1  0000:01:00.1  Audio device                    [10de:228b]  snd_hda_intel\n"
-        "  2  0000:02:00.0  Non-Volatile memory controller  [144d:a808]  nvme\n"
-        "  -  0000:03:00.0  USB controller                  [1b21:2142]  xhci?[31m\"hcd\n";
+        "  GROUP  ADDRESS       CLASS                           ID           DRIVER         NAME\n"
+        "      0  0000:00:00.0  Host bridge                     [8086:29c0]  -\n"
+        "      1  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport       (bridge)\n"
+        "      1  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia\n"
+        "      1  0000:01:00.1  Audio device                    [10de:228b]  snd_hda_intel\n"
+        "      2  0000:02:00.0  Non-Volatile memory controller  [144d:a808]  nvme\n"
+        "      -  0000:03:00.0  USB controller                  [1b21:2142]  xhci?[31m\"hcd\n";
 
 static void test_list_text(void **state)
 {
@@ -401,9 +402,10 @@ static void test_list_text_no_groups(void **state)
                 devs[i].iommu_group = -1;
         }
         CAPTURE(s, output_list_text(f, &m, &st));
-        assert_string_equal(s, "  -  0000:00:01.0  PCI bridge                 [8086:1901]  pcieport       (bridge)\n"
-                               "  -  0000:01:00.0  VGA compatible controller  [10de:2484]  nvidia\n"
-                               "  -  0000:01:00.1  Audio device               [10de:228b]  snd_hda_intel\n"
+        assert_string_equal(s, "  GROUP  ADDRESS       CLASS                      ID           DRIVER         NAME\n"
+                               "      -  0000:00:01.0  PCI bridge                 [8086:1901]  pcieport       (bridge)\n"
+                               "      -  0000:01:00.0  VGA compatible controller  [10de:2484]  nvidia\n"
+                               "      -  0000:01:00.1  Audio device               [10de:228b]  snd_hda_intel\n"
                                "the IOMMU has no groups: it is not enabled\n");
 }
 
@@ -438,11 +440,11 @@ static void test_list_text_names(void **state)
         CAPTURE(s, output_list_text(f, &machine, &st));
         pciname_set_ids_file("/nonexistent/pci.ids");
         unlink(path);
-        assert_non_null(strstr(s, "\n  1  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport       "
+        assert_non_null(strstr(s, "\n      1  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport       "
                                   "6th-10th Gen Core Processor PCIe Controller (x16)  (bridge)\n"));
-        assert_non_null(strstr(s, "\n  1  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia         "
+        assert_non_null(strstr(s, "\n      1  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia         "
                                   "GA104 [GeForce RTX 3060 Ti]\n"));
-        assert_non_null(strstr(s, "\n  1  0000:01:00.1  Audio device                    [10de:228b]  snd_hda_intel\n"));
+        assert_non_null(strstr(s, "\n      1  0000:01:00.1  Audio device                    [10de:228b]  snd_hda_intel\n"));
 }
 #endif
 
