@@ -267,6 +267,10 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
         }
         log_set_level(a.verbosity < 0 ? LOG_LEVEL_ERR : a.verbosity > 0 ? LOG_LEVEL_DEBUG : LOG_LEVEL_NOTICE);
+        /* Device names from another pci.ids: tests pin theirs so that outputs do not follow the system's. */
+        const char *ids = getenv("VFIO_PREP_PCI_IDS");
+        if (ids && *ids)
+                pciname_set_ids_file(ids);
         a.ctx.devices = a.devices;
         r = run(&a);
         strv_free(a.devices);

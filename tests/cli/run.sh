@@ -11,6 +11,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 golden=$here/golden
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/vfio-prep-cli.XXXXXX")
+# Names from the tests' own pci.ids, not the system's, whose version varies.
+VFIO_PREP_PCI_IDS=$top/tests/fixtures/pci.ids
+export VFIO_PREP_PCI_IDS
 trap 'rm -rf "$scratch"' EXIT INT TERM
 
 pass=0
