@@ -88,6 +88,18 @@ cli-check: $(BUILD)/vfio-prep
 vm-check: $(BUILD)/vfio-prep
 	@sh tests/vm/run.sh $(BUILD)/vfio-prep
 
+# Boot tests of the dracut and initramfs-tools hooks: real images, real generators (root).
+DRACUT_MODDIR = $(PREFIX)/lib/dracut/modules.d/50vfio-prep
+ITOOLS_DIR    = $(PREFIX)/share/initramfs-tools
+initramfs-check: $(BUILD)/vfio-prep
+	@sh tests/initramfs/run.sh $(BUILD)
+.PHONY: initramfs-check
+
+# The mkinitcpio hooks: the build hook against mkinitcpio's functions, the runtime hook booted.
+mkinitcpio-check: $(BUILD)/vfio-prep
+	@sh tests/mkinitcpio/run.sh $(BUILD)/vfio-prep
+.PHONY: mkinitcpio-check
+
 deps:
 	@sh scripts/install-deps.sh
 
@@ -104,26 +116,146 @@ check: deps
 	$(MAKE) man-check
 	$(MAKE) lint
 	$(MAKE) vm-check
+	$(MAKE) mkinitcpio-check
+	$(MAKE) static-check
+	$(MAKE) initramfs-check
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# Leaks fail too. A report from the forked child of root_write_deadline goes to the same
+# stderr, which the command-line and hostile tests check.
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 check-asan:
-	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" unit cli-check
+	$(ASAN_ENV) $(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" unit cli-check hostile-check
+
+# Hostile trees, unusable config files, failing writes (tests/hostile/).
+hostile-check: $(BUILD)/vfio-prep
+	@sh tests/hostile/run.sh $(BUILD)/vfio-prep
+
+# The command-line and hostile-input tests under valgrind: no errors, no leaks of any kind.
+# The child of root_write_deadline only opens and writes, and exits holding its parent's
+# memory: valgrind would call all of it still reachable, hence --child-silent-after-fork.
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all \
+	    --errors-for-leak-kinds=all --child-silent-after-fork=yes --suppressions=$(CURDIR)/tests/valgrind.supp
+check-valgrind: $(BUILD)/vfio-prep
+	@CLI_WRAPPER="$(VALGRIND)" sh tests/cli/run.sh $(BUILD)/vfio-prep
+	@CLI_WRAPPER="$(VALGRIND)" HOSTILE_TIMEOUT=60 sh tests/hostile/run.sh $(BUILD)/vfio-prep
+
+# libFuzzer (clang): `make fuzz` runs each harness FUZZ_SECONDS, `make fuzz-check` briefly (CI).
+FUZZ_SECONDS ?= 60
+include tests/fuzz/fuzz.mk
+fuzz: $(FUZZ_BINS)
+	@sh tests/fuzz/run.sh fuzz $(FUZZ_SECONDS) $(FUZZ_BINS)
+fuzz-check: $(FUZZ_BINS)
+	@sh tests/fuzz/run.sh check 10 $(FUZZ_BINS)
+.PHONY: hostile-check check-valgrind fuzz fuzz-check
 
 demo: deps all
 	@sh scripts/demo.sh $(BUILD)/vfio-prep
+
+# Timings and sizes, printed as a table (bench/run.sh); no thresholds are enforced.
+$(BUILD)/bench/measure: bench/measure.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) -o $@ $<
+
+$(BUILD)/bench/noop: bench/noop.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -static -o $@ $<
+
+bench: all $(BUILD)/bench/measure $(BUILD)/bench/noop
+	@sh bench/run.sh $(BUILD)
 
 install: all
 	install -Dm755 $(BUILD)/vfio-prep $(DESTDIR)$(BINDIR)/vfio-prep
 	install -Dm644 man/vfio-prep.8 $(DESTDIR)$(MANDIR)/man8/vfio-prep.8
 	install -Dm644 man/vfio-prep.conf.5 $(DESTDIR)$(MANDIR)/man5/vfio-prep.conf.5
+# dracut, initramfs-tools
+	install -Dm644 -t $(DESTDIR)$(DRACUT_MODDIR) dracut/50vfio-prep/module-setup.sh
+	install -Dm755 -t $(DESTDIR)$(DRACUT_MODDIR) dracut/50vfio-prep/vfio-prep-apply.sh
+	install -Dm755 -t $(DESTDIR)$(ITOOLS_DIR)/hooks initramfs-tools/hooks/vfio-prep
+	install -Dm755 -t $(DESTDIR)$(ITOOLS_DIR)/scripts/init-top initramfs-tools/scripts/init-top/00vfio-prep
+	install -Dm644 examples/vfio-prep.conf $(DESTDIR)$(PREFIX)/share/doc/vfio-prep/vfio-prep.conf.example
+	test -e $(DESTDIR)$(SYSCONFDIR)/vfio-prep.conf || \
+		install -Dm644 examples/vfio-prep.conf $(DESTDIR)$(SYSCONFDIR)/vfio-prep.conf
+	test ! -e $(BUILD)/vfio-prep.static || \
+		install -Dm755 $(BUILD)/vfio-prep.static $(DESTDIR)$(PREFIX)/lib/vfio-prep/vfio-prep.static
+# mkinitcpio (it only looks in /usr/lib/initcpio and /etc/initcpio: PREFIX=/usr)
+	install -Dm644 mkinitcpio/install/vfio-prep $(DESTDIR)$(PREFIX)/lib/initcpio/install/vfio-prep
+	install -Dm644 mkinitcpio/hooks/vfio-prep $(DESTDIR)$(PREFIX)/lib/initcpio/hooks/vfio-prep
+	install -Dm644 mkinitcpio/vfio-prep.service $(DESTDIR)$(PREFIX)/lib/systemd/system/vfio-prep.service
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vfio-prep $(DESTDIR)$(MANDIR)/man8/vfio-prep.8 \
 	      $(DESTDIR)$(MANDIR)/man5/vfio-prep.conf.5
+# dracut, initramfs-tools (SYSCONFDIR/vfio-prep.conf is the user's: it stays)
+	rm -f $(DESTDIR)$(DRACUT_MODDIR)/module-setup.sh $(DESTDIR)$(DRACUT_MODDIR)/vfio-prep-apply.sh \
+	      $(DESTDIR)$(ITOOLS_DIR)/hooks/vfio-prep $(DESTDIR)$(ITOOLS_DIR)/scripts/init-top/00vfio-prep \
+	      $(DESTDIR)$(PREFIX)/share/doc/vfio-prep/vfio-prep.conf.example \
+	      $(DESTDIR)$(PREFIX)/lib/vfio-prep/vfio-prep.static
+	rmdir $(DESTDIR)$(DRACUT_MODDIR) $(DESTDIR)$(PREFIX)/share/doc/vfio-prep \
+	      $(DESTDIR)$(PREFIX)/lib/vfio-prep 2>/dev/null || :
+# mkinitcpio
+	rm -f $(DESTDIR)$(PREFIX)/lib/initcpio/install/vfio-prep $(DESTDIR)$(PREFIX)/lib/initcpio/hooks/vfio-prep \
+	      $(DESTDIR)$(PREFIX)/lib/systemd/system/vfio-prep.service
 
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests unit cli-check man-check lint vm-check deps check check-asan demo install uninstall clean
+# ---- make static: build/vfio-prep.static ------------------------------------------------------
+# One self-contained binary for initramfs images: libkmod (with xz and zstd module
+# decompression) and libblkid linked in; no libpci (device names are not needed at boot).
+# scripts/build-static-deps.sh prepares the libraries once, cached outside the tree, and prints
+# their prefix. The objects are compiled again, for size, in their own directory.
+#   STATIC_LIBC=musl|glibc     musl (default) builds every library from Debian's sources and
+#                              gives the smaller binary; glibc uses Debian's -dev archives
+#   STATIC_COMPRESS="xz zstd"  module decompression built in (empty: plain .ko only)
+STATIC_LIBC     ?= musl
+STATIC_COMPRESS ?= xz zstd
+STATIC_CC_musl  := musl-gcc
+STATIC_CC_glibc := $(CC)
+STATIC_CC       := $(STATIC_CC_$(STATIC_LIBC))
+STATIC_CFLAGS   := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables
+STATIC_XCFLAGS  := $(filter-out -DHAVE_LIBPCI,$(XCFLAGS))
+SBUILD          := $(BUILD)/static/$(STATIC_LIBC)
+STATIC_VARIANT  := $(STATIC_LIBC)$(if $(filter xz,$(STATIC_COMPRESS)),-xz)$(if $(filter zstd,$(STATIC_COMPRESS)),-zstd)
+STATIC_PREFIX   := $(SBUILD)/deps-$(STATIC_VARIANT).prefix
+STATIC_OBJS     := $(patsubst src/%.c,$(SBUILD)/%.o,$(sort $(wildcard src/*.c)))
+# Unstripped, one per variant; build/vfio-prep.static is the stripped copy of the last one asked for.
+STATIC_BIN      := $(BUILD)/static/vfio-prep-$(STATIC_VARIANT)
+
+static: $(BUILD)/vfio-prep.static
+
+static-check: $(BUILD)/vfio-prep.static $(BUILD)/vfio-prep
+	@sh tests/test-static.sh $(BUILD)/vfio-prep.static $(BUILD)/vfio-prep
+
+$(STATIC_PREFIX): scripts/build-static-deps.sh
+	@mkdir -p $(@D)
+	$(Q)sh scripts/build-static-deps.sh --libc $(STATIC_LIBC) $(if $(filter xz,$(STATIC_COMPRESS)),,--no-xz) \
+		$(if $(filter zstd,$(STATIC_COMPRESS)),,--no-zstd) >$@.tmp && mv $@.tmp $@
+
+$(SBUILD)/%.o: src/%.c | $(STATIC_PREFIX)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(STATIC_CC) $(STATIC_XCFLAGS) -I$$(cat $(STATIC_PREFIX))/include \
+		$(STATIC_CFLAGS) -c -o $@ $<
+
+$(STATIC_BIN): $(STATIC_OBJS) $(STATIC_PREFIX)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)p=$$(cat $(STATIC_PREFIX)) && $(STATIC_CC) $(STATIC_CFLAGS) -static -Wl,--gc-sections \
+		-o $@ $(STATIC_OBJS) -L$$p/lib $$(cat $$p/libs)
+
+# Rewritten only when the variant changes, so that switching variants re-strips.
+$(BUILD)/static/variant: $(BUILD)/static/.force
+	@mkdir -p $(@D)
+	@echo $(STATIC_VARIANT) | cmp -s - $@ || echo $(STATIC_VARIANT) >$@
+$(BUILD)/static/.force:
+
+$(BUILD)/vfio-prep.static: $(STATIC_BIN) $(BUILD)/static/variant
+	@$(if $(Q),echo "  STRIP   $@")
+	$(Q)strip -o $@ $<
+
+-include $(wildcard $(SBUILD)/*.d)
+
+.PHONY: all tests unit cli-check man-check lint vm-check deps check check-asan demo bench install uninstall clean static static-check
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(BUILD)/tests/support/*.d)

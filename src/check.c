@@ -780,6 +780,110 @@ static int check_vfio_driver(const struct ctx *x, struct report *r)
         return emit(r, "vfio-driver", &f);
 }
 
+/* ---- initramfs ---------------------------------------------------------------------------------- */
+
+/* What rebuilds the running kernel's image with this system's generator. */
+static void regenerate_command(const struct ctx *x, enum initramfs_generator g, char *buf, size_t size)
+{
+        switch (g) {
+        case INITRAMFS_GEN_DRACUT:
+                snprintf(buf, size, "dracut -f");
+                break;
+        case INITRAMFS_GEN_MKINITCPIO:
+                snprintf(buf, size, "mkinitcpio -P");
+                break;
+        case INITRAMFS_GEN_INITRAMFS_TOOLS:
+                /* -u alone updates the newest kernel's image, not necessarily the running one's. */
+                if (x->m->release)
+                        snprintf(buf, size, "update-initramfs -u -k %s", x->m->release);
+                else
+                        snprintf(buf, size, "update-initramfs -u");
+                break;
+        default:
+                snprintf(buf, size, "dracut -f, mkinitcpio -P or update-initramfs -u, whichever this system uses");
+                break;
+        }
+}
+
+static void fb_hint_install_hook(struct fb *f, const struct ctx *x, const struct initramfs_facts *fa)
+{
+        char cmd[160];
+        const char *install = fa->hook_installed ? "" : "install vfio-prep's hook (make install PREFIX=/usr), ";
+
+        regenerate_command(x, fa->generator, cmd, sizeof(cmd));
+        if (fa->generator == INITRAMFS_GEN_MKINITCPIO)
+                fb_hint(f, "%sadd vfio-prep to HOOKS= in /etc/mkinitcpio.conf (after 'udev' or 'systemd'), then run %s",
+                        install, cmd);
+        else if (fa->generator == INITRAMFS_GEN_DRACUT && fa->hook_installed)
+                fb_hint(f, "run dracut -f (or dracut -f --add vfio-prep)");
+        else if (fa->generator == INITRAMFS_GEN_UNKNOWN)
+                fb_hint(f, "install vfio-prep's hook for this system's initramfs generator (make install PREFIX=/usr), "
+                           "then regenerate the initramfs (%s)", cmd);
+        else
+                fb_hint(f, "%sthen run %s", install, cmd);
+}
+
+static const char *lister_for(const struct initramfs_facts *fa)
+{
+        if (fa->lister)
+                return fa->lister;
+        switch (fa->generator) {
+        case INITRAMFS_GEN_MKINITCPIO:
+                return "lsinitcpio";
+        case INITRAMFS_GEN_INITRAMFS_TOOLS:
+                return "lsinitramfs";
+        default:
+                return "lsinitrd";
+        }
+}
+
+/* Only worth a warning when a device depends on it. */
+static void initramfs_unknown(struct fb *f, const struct initramfs_facts *fa, bool configured)
+{
+        fb_msg(f, configured ? CHECK_WARN : CHECK_INFO, "cannot tell whether the initramfs contains vfio-prep: %s",
+               strna(fa->detail));
+        if (fa->image)
+                fb_hint(f, "look yourself: %s %s | grep vfio-prep", lister_for(fa), fa->image);
+        else
+                fb_hint(f, "make sure the initramfs this kernel boots with contains usr/bin/vfio-prep and "
+                           "etc/vfio-prep.conf");
+}
+
+static int check_initramfs(const struct ctx *x, struct report *r)
+{
+        const struct initramfs_facts *fa = x->in->initramfs;
+        bool configured = x->in->config && x->in->config->n_devices > 0;
+        char cmd[160];
+        struct fb f = { 0 };
+
+        if (!fa)
+                return 0;
+        switch (fa->verdict) {
+        case INITRAMFS_MISSING:
+                fb_msg(&f, configured ? CHECK_FAIL : CHECK_INFO, "initramfs %s does not contain vfio-prep%s", fa->image,
+                       configured ? ": the configured devices stay with their host drivers at boot"
+                                  : " (no devices configured)");
+                if (configured)
+                        fb_hint_install_hook(&f, x, fa);
+                break;
+        case INITRAMFS_STALE:
+                regenerate_command(x, fa->generator, cmd, sizeof(cmd));
+                fb_msg(&f, CHECK_WARN, "initramfs %s contains vfio-prep but not the current configuration: %s",
+                       fa->image, strna(fa->detail));
+                fb_hint(&f, "regenerate it: %s", cmd);
+                break;
+        case INITRAMFS_CURRENT:
+                fb_msg(&f, CHECK_PASS, "initramfs %s contains vfio-prep and the current configuration", fa->image);
+                if (!fa->content_compared)
+                        sb_append(&f.msg, " (by size and date: %s cannot print files)", strna(fa->lister));
+                break;
+        default:
+                initramfs_unknown(&f, fa, configured);
+                break;
+        }
+        return emit(r, "initramfs", &f);
+}
+
 static void list_files(const struct config *cfg, struct fb *f)
 {
         sb_append(&f->msg, "; read ");
@@ -1287,7 +1391,8 @@ static int run_checks(const struct ctx *x, struct report *r)
 {
         static int (*const system_checks[])(const struct ctx *, struct report *) = {
                 check_iommu_hardware, check_iommu_enabled, check_iommu_mode, check_interrupt_remapping,
-                check_cmdline,        check_vfio_driver,   check_config,     check_root_device,
+                check_cmdline,        check_vfio_driver,   check_initramfs,  check_config,
+                check_root_device,
         };
         const struct selection *s = x->in->selection;
         int k;

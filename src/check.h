@@ -14,6 +14,7 @@
 #include "bootloader.h"
 #include "cmdline.h"
 #include "config.h"
+#include "initramfs.h"
 #include "model.h"
 #include "modload.h"
 #include "rootdev.h"
@@ -64,6 +65,7 @@ struct check_input {
         const struct bootloader *bootloader;
         enum module_state vfio_pci;
         enum module_state vfio_iommu_type1;
+        const struct initramfs_facts *initramfs; /* NULL: not looked at (only --check looks) */
 };
 
 struct report {

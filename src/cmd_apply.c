@@ -60,13 +60,37 @@ static int add_entry(struct apply_run *a, size_t device, bool bound, const char 
         return 0;
 }
 
+/* "not isolated: IOMMU group 6 is shared with 0000:04:02.0 (e1000)": who blocks, by name. */
+static void describe_blockers(const struct apply_run *a, const struct plan_group *pg, char *buf, size_t size)
+{
+        const struct machine *m = &a->c->machine;
+        const struct group_analysis *ga = analysis_find(&a->c->analysis, pg->group);
+        size_t n = 0;
+
+        n += (size_t)snprintf(buf, size, "%s", refusal_to_string(REFUSE_NOT_ISOLATED));
+        if (!ga || ga->n_blockers == 0 || pg->group == NONE)
+                return;
+        n += (size_t)snprintf(buf + n, n < size ? size - n : 0, ": IOMMU group %ld is shared with", m->groups[pg->group].id);
+        for (size_t i = 0; i < ga->n_blockers && n < size; i++) {
+                const struct pci_device *d = &m->devices[ga->blockers[i]];
+                n += (size_t)snprintf(buf + n, size - n, "%s %s (%s)", i ? "," : "", d->name,
+                                      d->driver ? d->driver : "no driver");
+        }
+}
+
 static void refuse_group(struct apply_run *a, const struct plan_group *pg)
 {
+        char text[512], shown[512];
+
         for (size_t i = 0; i < pg->n_devices; i++) {
                 const struct plan_device *pd = &pg->devices[i];
                 enum refusal why = pd->refusal != REFUSE_NONE ? pd->refusal : pg->refusal;
-                log_warning("%s: left to the host: %s", dev_name(a, pd->device), refusal_to_string(why));
-                (void)add_entry(a, pd->device, false, refusal_to_string(why), false);
+                if (why == REFUSE_NOT_ISOLATED)
+                        describe_blockers(a, pg, text, sizeof(text));
+                else
+                        snprintf(text, sizeof(text), "%s", refusal_to_string(why));
+                log_warning("%s: left to the host: %s", dev_name(a, pd->device), sanitize(text, shown, sizeof(shown)));
+                (void)add_entry(a, pd->device, false, text, true);
         }
         a->failed = true;
 }

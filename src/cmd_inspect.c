@@ -13,9 +13,12 @@
 
 int cmd_check(const struct context_options *o, bool json, const struct output_style *st)
 {
+        struct context_options co = *o;
         struct context c;
         struct report rep = { 0 };
-        int r = context_load(o, &c);
+
+        co.initramfs = true;
+        int r = context_load(&co, &c);
         if (r != EXIT_OK)
                 return r;
         if (check_run(&c.input, &rep) < 0) {

@@ -112,8 +112,15 @@ int context_load(const struct context_options *o, struct context *ret)
                 context_done(&c);
                 return r;
         }
+        if (o->initramfs && initramfs_inspect(c.root, c.machine.release, &c.initramfs) < 0) {
+                log_error("out of memory");
+                context_done(&c);
+                return EXIT_FAILED;
+        }
         *ret = c;
         wire_input(ret);
+        if (o->initramfs)
+                ret->input.initramfs = &ret->initramfs;
         return EXIT_OK;
 }
 
@@ -141,6 +148,7 @@ int context_reload(struct context *c, const struct context_options *o)
 void context_done(struct context *c)
 {
         derived_done(c);
+        initramfs_facts_done(&c->initramfs);
         config_done(&c->config);
         c->root = root_free(c->root);
 }

@@ -29,6 +29,7 @@ struct context_options {
         bool journal;         /* record every access (for --capture) */
         bool no_modules;      /* skip libkmod (module states unknown) */
         bool no_config;       /* --release: the configuration does not matter */
+        bool initramfs;       /* --check: look into the boot image (runs its lister) */
 };
 
 struct context {
@@ -41,6 +42,7 @@ struct context {
         struct rootdev rootdev, resumedev;
         struct bootloader bootloader;
         struct modload *modload;
+        struct initramfs_facts initramfs;
         struct check_input input;
 };
 

@@ -57,12 +57,15 @@ const char *sanitize(const char *s, char *buf, unsigned size)
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
-        char line[1024];
+        char raw[1024], line[1024];
         va_list ap;
 
         va_start(ap, fmt);
-        vsnprintf(line, sizeof(line), fmt, ap);
+        vsnprintf(raw, sizeof(raw), fmt, ap);
         va_end(ap);
+        /* Messages quote names read from the tree (drivers, devices): whatever a caller passed,
+         * no control sequence reaches the terminal or the kernel log. */
+        sanitize(raw, line, sizeof(line));
 
         /* The boot log keeps every decision, whatever -q says on the terminal. */
         if (kmsg_root && level <= LOG_LEVEL_INFO) {

@@ -45,7 +45,9 @@ int pci_addr_parse(const char *s, struct pci_addr *ret)
                 return -EINVAL;
         if (take_hex(&p, 1, 1, &fn) < 0 || *p != '\0')
                 return -EINVAL;
-        if (dev > 0x1f || fn > 7)
+        /* Beyond 7 significant digits the name would not fit PCI_ADDR_STRLEN; no kernel makes
+         * such domains (VMD's start at 0x10000). */
+        if (dev > 0x1f || fn > 7 || domain > 0xfffffff)
                 return -ERANGE;
         *ret = (struct pci_addr){ .domain = domain, .bus = (uint8_t)bus, .dev = (uint8_t)dev, .fn = (uint8_t)fn };
         return 0;

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +26,11 @@ struct root {
         bool journaling;
         struct root_journal_entry *journal;
         size_t n_journal;
+        /* Paths below the root whose every component was seen to be a directory, not a link
+         * (see known_dir()); NULL slots are free. */
+        char *known[8];
+        size_t known_len[8];
+        unsigned known_next;
 };
 
 int root_new(const char *dir, struct root **ret)
@@ -44,10 +50,19 @@ int root_new(const char *dir, struct root **ret)
         return 0;
 }
 
+static void forget_dirs(struct root *r)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(r->known); i++) {
+                free(r->known[i]);
+                r->known[i] = NULL;
+        }
+}
+
 struct root *root_free(struct root *r)
 {
         if (!r)
                 return NULL;
+        forget_dirs(r);
         root_journal_clear(r);
         close(r->fd);
         free(r->dir);
@@ -184,6 +199,43 @@ static int follow_link(struct root *r, struct walk *w, const char *rel, char *pe
         return pending_splice(pending, size, target, rest);
 }
 
+/*
+ * Whether the components of W were all seen to be directories by an earlier resolution.
+ * Without this, every lookup stats each of its components, and each stat walks from the
+ * root again: the cost grows with the square of the depth, and sysfs device paths are deep.
+ */
+static bool known_dir(const struct root *r, const struct walk *w)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(r->known); i++) {
+                const char *k = r->known[i];
+                size_t n = r->known_len[i];
+                if (k && n >= w->len && (n == w->len || k[w->len] == '/') && memcmp(k, w->buf, w->len) == 0)
+                        return true;
+        }
+        return false;
+}
+
+/* W is a directory and so is every component above it: remember it, in place of an
+ * ancestor when one is remembered. Best effort, like the journal. */
+static void remember_dir(struct root *r, const struct walk *w)
+{
+        size_t slot = r->known_next % ARRAY_SIZE(r->known);
+
+        for (size_t i = 0; i < ARRAY_SIZE(r->known); i++) {
+                const char *k = r->known[i];
+                size_t n = r->known_len[i];
+                if (k && n < w->len && w->buf[n] == '/' && memcmp(k, w->buf, n) == 0) {
+                        slot = i;
+                        break;
+                }
+        }
+        if (slot == r->known_next % ARRAY_SIZE(r->known))
+                r->known_next++;
+        free(r->known[slot]);
+        r->known[slot] = strdup(w->buf);
+        r->known_len[slot] = w->len;
+}
+
 static int resolve(struct root *r, const char *path, bool follow_last, struct walk *w)
 {
         char pending[PATH_MAX];
@@ -224,6 +276,10 @@ static int resolve(struct root *r, const char *path, bool follow_last, struct wa
                         return k;
                 if (last && !follow_last)
                         return 0;
+                if (known_dir(r, w)) {
+                        p = end;
+                        continue;
+                }
 
                 struct stat st;
                 if (fstatat(r->fd, w->buf, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -241,6 +297,8 @@ static int resolve(struct root *r, const char *path, bool follow_last, struct wa
                 }
                 if (!last && !S_ISDIR(st.st_mode))
                         return -ENOTDIR;
+                if (S_ISDIR(st.st_mode))
+                        remember_dir(r, w);
                 p = end;
         }
 }
@@ -311,6 +369,10 @@ static int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
                         return -EFBIG;
         }
         buf[size] = '\0';
+        /* Reads start with a page and most attributes are a few bytes: the model keeps many. */
+        char *fit = realloc(buf, size + 1);
+        if (fit)
+                buf = fit;
         *ret = TAKE_PTR(buf);
         if (ret_len)
                 *ret_len = size;
@@ -320,7 +382,8 @@ static int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
 int root_read_file(struct root *r, const char *path, size_t max, char **ret, size_t *ret_len)
 {
         struct walk w;
-        _cleanup_close_ int fd = open_resolved(r, path, O_RDONLY, &w);
+        /* O_NONBLOCK: a FIFO in a tree would block open() until a writer comes. */
+        _cleanup_close_ int fd = open_resolved(r, path, O_RDONLY | O_NONBLOCK, &w);
         if (fd < 0)
                 return fd;
         int k = read_fd_bounded(fd, max, ret, ret_len);
@@ -514,6 +577,8 @@ static int write_all_once(int fd, const char *value)
 
 static int write_hooked(struct root *r, const char *path, const char *value)
 {
+        /* A write to sysfs can remove directories (unbind, remove, sriov_numvfs). */
+        forget_dirs(r);
         if (!r->hook)
                 return 0;
         return r->hook(r->hook_data, path, value);
@@ -522,14 +587,17 @@ static int write_hooked(struct root *r, const char *path, const char *value)
 static int write_open(struct root *r, const char *path, int extra)
 {
         struct walk w;
-        return open_resolved(r, path, O_WRONLY | extra, &w);
+        /* O_NONBLOCK: a FIFO without a reader fails (ENXIO) instead of blocking for ever;
+         * sysfs and /dev/kmsg ignore it. */
+        return open_resolved(r, path, O_WRONLY | O_NONBLOCK | extra, &w);
 }
 
 int root_write(struct root *r, const char *path, const char *value)
 {
         int k = write_hooked(r, path, value);
         if (k == 0) {
-                _cleanup_close_ int fd = write_open(r, path, 0);
+                /* O_TRUNC: a regular file in a tree then holds what sysfs would show. */
+                _cleanup_close_ int fd = write_open(r, path, O_TRUNC);
                 k = fd < 0 ? fd : write_all_once(fd, value);
         }
         k = k > 0 ? 0 : k;
@@ -556,11 +624,11 @@ static long ms_since(const struct timespec *t0)
         return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-/* Wait for PID at most TIMEOUT_MS; its exit status carries the write's errno. */
-static int wait_child(pid_t pid, unsigned timeout_ms)
+/* Wait for PID at most TIMEOUT_MS; then the write's result (0 or -errno) is read from FD. */
+static int wait_child(pid_t pid, int fd, unsigned timeout_ms)
 {
         struct timespec t0;
-        int status;
+        int status, result;
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
         for (;;) {
@@ -576,37 +644,46 @@ static int wait_child(pid_t pid, unsigned timeout_ms)
                 }
                 poll(NULL, 0, 2);
         }
-        if (!WIFEXITED(status))
+        /* Not the exit status: valgrind or a sanitizer in the child can change that. */
+        if (!WIFEXITED(status) || read(fd, &result, sizeof(result)) != (ssize_t)sizeof(result))
                 return -EIO;
-        return -WEXITSTATUS(status);
+        return result;
+}
+
+static int write_journaled(struct root *r, const char *path, const char *value, int k)
+{
+        journal_add(r, ROOT_OP_WRITE, path, value, k);
+        return k;
 }
 
 int root_write_deadline(struct root *r, const char *path, const char *value, unsigned timeout_ms)
 {
         struct walk w;
+        int pfd[2];
         int k = write_hooked(r, path, value);
         if (k == 0)
                 k = resolve(r, path, true, &w);
-        if (k != 0) {
-                k = k > 0 ? 0 : k;
-                journal_add(r, ROOT_OP_WRITE, path, value, k);
-                return k;
-        }
+        if (k != 0)
+                return write_journaled(r, path, value, k > 0 ? 0 : k);
+        if (pipe2(pfd, O_CLOEXEC) < 0)
+                return write_journaled(r, path, value, -errno);
         /* Even open() can block (a FIFO in a fake tree), so the child does both. */
         pid_t pid = fork();
         if (pid < 0) {
                 k = -errno;
-                journal_add(r, ROOT_OP_WRITE, path, value, k);
-                return k;
+                close(pfd[0]);
+                close(pfd[1]);
+                return write_journaled(r, path, value, k);
         }
         if (pid == 0) {
-                int fd = openat(r->fd, walk_rel(&w), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+                int fd = openat(r->fd, walk_rel(&w), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
                 k = fd < 0 ? -errno : write_all_once(fd, value);
-                _exit(k < 0 ? (-k & 0xff) : 0);
+                _exit(write(pfd[1], &k, sizeof(k)) == (ssize_t)sizeof(k) ? 0 : 1);
         }
-        k = wait_child(pid, timeout_ms);
-        journal_add(r, ROOT_OP_WRITE, path, value, k);
-        return k;
+        close(pfd[1]);
+        k = wait_child(pid, pfd[0], timeout_ms);
+        close(pfd[0]);
+        return write_journaled(r, path, value, k);
 }
 
 int root_mkdir_p(struct root *r, const char *path, mode_t mode)

@@ -59,3 +59,25 @@ capture_roundtrip capture-intel desktop-intel@gpu
 capture_roundtrip capture-amd desktop-amd --device 03:00.0
 capture_roundtrip capture-intel-off intel-off --device 01:00.0
 check capture-into-nonempty 2 desktop-intel --capture /
+
+# Hostile input
+# Malformed configuration, one construct per file (conf/hostile-NAME.conf): --apply refuses it
+# with exit 2 and a file:line message that shows the offending bytes escaped, and writes nothing.
+for c in selector-short-bus selector-no-function selector-not-hex selector-half-id selector-long-id \
+	selector-three-ids selector-extra-part selector-missing device-out-of-range function-out-of-range \
+	domain-too-wide unknown-keyword keyword-case unknown-option option-bad-value vfs-out-of-range \
+	id-on-id-selector id-malformed option-twice isolation-value isolation-extra isolation-missing \
+	flag-with-value flag-with-value-boot-vga value-missing value-empty nul-byte nul-in-comment \
+	overlong-line overlong-selector path-dotdot path-sysfs path-trailing escape-sequence escape-in-option \
+	error-on-line-7 duplicate-address duplicate-id invalid-utf8; do
+	check "hostile-conf-$c" 2 "desktop-intel@hostile-$c" --apply
+	tree_unchanged "hostile-conf-$c-wrote-nothing" "desktop-intel@hostile-$c"
+done
+# The same for selectors given with --device and on the kernel command line.
+check hostile-device-path 2 desktop-intel --apply --device ../../etc/passwd
+check hostile-device-empty 2 desktop-intel --apply --device ''
+check hostile-device-empty-entry 2 desktop-intel --apply --device 01:00.0,,00:14.0
+check hostile-device-out-of-range 2 desktop-intel --apply --device 01:00.8
+check hostile-cmdline-out-of-range 2 desktop-intel --apply --cmdline "root=/dev/nvme0n1p2 vfio-prep.devices=01:20.0"
+check hostile-cmdline-escape 2 desktop-intel --apply --cmdline "$(printf 'vfio-prep.devices=01:00.0,\033[2J')"
+tree_unchanged hostile-device-wrote-nothing desktop-intel

@@ -10,7 +10,9 @@
 # some scenarios), the BOOT commands (what an initramfs hook runs, by default
 # "vfio-prep --apply"), then the host drivers (HOST_MODULES, as udev would load them), then the
 # LATE commands. Results go to the console as lines the host parses:
-#   @@VFIO-PREP-RESULT@@ step N begin CMD | step N rc=RC | dev TAG ADDR driver=.. group=.. vfio=..
+#   @@VFIO-PREP-RESULT@@ step N begin CMD | step N rc=RC | modprobe M rc=RC | skip M
+#   @@VFIO-PREP-RESULT@@ dev TAG ADDR driver=D group=G vfio=INODE|no id=V:D class=C boot_vga=B
+#     (TAG: start, pre after PRE_MODULES, N after step N, final)
 #   @@VFIO-PREP-OUT@@ N LINE        output of step N
 #   @@VFIO-PREP-KMSG@@ LINE         kernel log lines that mention vfio-prep
 #   @@VFIO-PREP-STATE@@ LINE        /run/vfio-prep/state.json
@@ -31,6 +33,7 @@ LATE=
 cmdline=
 scenario=
 shell=
+skip=
 capture_mode=plain
 step=0
 
@@ -50,39 +53,70 @@ setup() {
 		vfio_test.scenario=*) scenario=${arg#*=} ;;
 		vfio_test.shell | vfio_test.shell=1) shell=1 ;;
 		vfio_test.capture=*) capture_mode=${arg#*=} ;;
+		vfio_test.skip=*) skip=$(echo "${arg#*=}" | tr , ' ') ;;
 		esac
 	done
 }
 
+# Seconds since the guest booted, for the timings in the results.
+uptime_s() {
+	read -r up _ </proc/uptime
+	echo "$up"
+}
+
+# Forks are expensive under TCG (a report of 17 devices cost seconds), so the report helpers
+# are builtins only and leave their answer in REPLY.
+
+# REPLY: the first line of attribute $1, or "none".
 attr() {
-	cat "$1" 2>/dev/null || echo none
+	{ read -r REPLY <"$1"; } 2>/dev/null || REPLY=none
 }
 
+# REPLY: the name the link $1 points to (cd -P resolves it), or "none".
 link_name() {
-	if [ -e "$1" ]; then
-		basename "$(readlink "$1")"
-	else
-		echo none
-	fi
+	REPLY=none
+	[ -e "$1" ] && cd -P "$1" 2>/dev/null || return 0
+	REPLY=${PWD##*/}
+	cd /
 }
 
-# One line per PCI device: where it is after step TAG.
+# One line per PCI device: where it is after step TAG. vfio= is the inode of /dev/vfio/GROUP:
+# a device unbound and bound again gets a new node.
 report() {
+	nodes=" $(stat -c '%n=%i' /dev/vfio/[0-9]* 2>/dev/null | tr '\n' ' ')"
 	for d in /sys/bus/pci/devices/*; do
-		group=$(link_name "$d/iommu_group")
-		vfio=no
-		[ "$group" != none ] && [ -e "/dev/vfio/$group" ] && vfio=yes
-		echo "$MARK dev $1 ${d##*/} driver=$(link_name "$d/driver") group=$group vfio=$vfio" \
-			"id=$(attr "$d/vendor" | cut -c3-):$(attr "$d/device" | cut -c3-)" \
-			"class=$(attr "$d/class")" "boot_vga=$(attr "$d/boot_vga")"
+		link_name "$d/iommu_group"
+		group=$REPLY vfio=no
+		case $nodes in
+		*" /dev/vfio/$group="*)
+			vfio=${nodes#* /dev/vfio/"$group"=}
+			vfio=${vfio%% *}
+			;;
+		esac
+		link_name "$d/driver"
+		line="$MARK dev $1 ${d##*/} driver=$REPLY group=$group vfio=$vfio"
+		attr "$d/vendor"
+		line="$line id=${REPLY#0x}"
+		attr "$d/device"
+		line="$line:${REPLY#0x}"
+		attr "$d/class"
+		line="$line class=$REPLY"
+		attr "$d/boot_vga"
+		echo "$line boot_vga=$REPLY"
 	done
 }
 
 load_modules() {
 	for m in $1; do
+		case " $skip " in
+		*" $m "*)
+			echo "$MARK skip $m"
+			continue
+			;;
+		esac
 		modprobe "$m" </dev/null >/tmp/modprobe.out 2>&1
 		rc=$?
-		echo "$MARK modprobe $m rc=$rc"
+		echo "$MARK modprobe $m rc=$rc t=$(uptime_s)"
 		[ "$rc" = 0 ] || sed "s/^/@@VFIO-PREP-OUT@@ modprobe /" /tmp/modprobe.out
 	done
 }
@@ -93,7 +127,7 @@ run_step() {
 	eval "$1" </dev/null >/tmp/step.out 2>&1
 	rc=$?
 	sed "s/^/@@VFIO-PREP-OUT@@ $step /" /tmp/step.out
-	echo "$MARK step $step rc=$rc"
+	echo "$MARK step $step rc=$rc t=$(uptime_s)"
 	report "$step"
 }
 
@@ -173,7 +207,7 @@ finish() {
 	echo "@@VFIO-PREP-DMESG-BEGIN@@"
 	dmesg
 	echo "@@VFIO-PREP-DMESG-END@@"
-	echo "$MARK end"
+	echo "$MARK end t=$(uptime_s)"
 }
 
 run_scenario() {
@@ -183,13 +217,16 @@ run_scenario() {
 	fi
 	# shellcheck source=/dev/null
 	. "/scenarios/$scenario.conf"
-	echo "$MARK scenario $scenario"
+	echo "$MARK scenario $scenario t=$(uptime_s)"
 	if [ -n "$CONFIG" ]; then
 		printf '%s\n' "$CONFIG" >/etc/vfio-prep.conf
 		chmod 644 /etc/vfio-prep.conf
 	fi
 	report start
-	load_modules "$PRE_MODULES"
+	if [ -n "$PRE_MODULES" ]; then
+		load_modules "$PRE_MODULES"
+		report pre
+	fi
 	run_steps "$BOOT"
 	load_modules "$HOST_MODULES"
 	run_steps "$LATE"

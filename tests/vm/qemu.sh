@@ -74,16 +74,44 @@ topo_intel() {
 }
 
 # amd-iommu also adds its own PCI function; it is placed after the fixed devices, so it takes
-# the first free slot (00:07.0) and moves nothing else.
+# the first free slot (00:07.0) and moves nothing else. Interrupt remapping works with or
+# without the split irqchip; it is split here as for intel.
 topo_amd() {
 	printf '%s\n' -machine q35,kernel-irqchip=split
 	topo_devices
 	printf '%s\n' -device amd-iommu,intremap=on
 }
 
+# Measured with QEMU 7.2 and Debian's 6.1: behind amd-iommu with translated DMA (the kernel's
+# default), the emulated NVMe controller never completes its first admin command; the probe
+# gives up after 60 s. With iommu=pt it works. So /init leaves nvme alone there.
+topo_amd_append() {
+	case " $1 " in
+	*" iommu=pt "*) ;;
+	*) echo vfio_test.skip=nvme ;;
+	esac
+}
+
 topo_noiommu() {
 	printf '%s\n' -machine q35
 	topo_devices
+}
+
+# QEMU arguments of topology $1, one per line.
+topology_args() {
+	case $1 in
+	intel) topo_intel ;;
+	amd) topo_amd ;;
+	noiommu) topo_noiommu ;;
+	*) return 1 ;;
+	esac
+}
+
+# Kernel parameters topology $1 needs, given the rest of the command line $2.
+topology_append() {
+	case $1 in
+	amd) topo_amd_append "$2" ;;
+	esac
 }
 
 # --- main -----------------------------------------------------------------------------------
@@ -121,6 +149,7 @@ main() {
 	command -v qemu-system-x86_64 >/dev/null ||
 		vm_die "qemu-system-x86_64 not found (install qemu-system-x86)"
 	if [ -z "$vmlinuz" ]; then
+		VMLINUZ=''
 		eval "$(sh "$VM_DIR/kernel.sh")"
 		vmlinuz=$VMLINUZ
 	fi
@@ -132,13 +161,17 @@ main() {
 '
 	set -f
 	# shellcheck disable=SC2046 # split on newlines only, on purpose
-	set -- $("topo_$topo")
+	set -- $(topology_args "$topo")
 	IFS=$old_ifs
 	set +f
 	if [ -n "$cap" ]; then
 		set -- "$@" -chardev "file,id=cap,path=$cap" -device isa-serial,chardev=cap,index=1
 	fi
-	cmdline="console=ttyS0 panic=-1 $append"
+	# no_timer_check: on a busy host the guest's early check that the timer interrupt arrives
+	# through the (remapped) IO-APIC can time out under TCG, and the kernel panics.
+	cmdline="console=ttyS0 panic=-1 no_timer_check${append:+ $append}"
+	extra=$(topology_append "$topo" "$append")
+	cmdline="$cmdline${extra:+ $extra}"
 	if [ -n "$interactive" ]; then
 		set -- "$@" -serial mon:stdio
 		cmdline="$cmdline vfio_test.shell"
@@ -157,7 +190,13 @@ main() {
 	if [ -n "$interactive" ]; then
 		exec "$@"
 	fi
-	exec timeout -k 5 "$timeout" "$@" </dev/null
+	# The NICs have no network behind them on purpose; QEMU says so for each one.
+	err=$(mktemp)
+	rc=0
+	timeout -k 5 "$timeout" "$@" </dev/null 2>"$err" || rc=$?
+	grep -v -e 'has no peer$' "$err" >&2 || :
+	rm -f "$err"
+	exit "$rc"
 }
 
 main "$@"

@@ -1,0 +1,132 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Boot tests of the mkinitcpio runtime hook. An image is built by tests/mkinitcpio/mkinitcpio.sh
+# from HOOKS=(testbase vfio-prep testdrivers) and MODULES=(xhci_pci): the real build hook and
+# runtime hook, a test /init that runs them as mkinitcpio's /init does (early hooks, then
+# MODULES=, then a driver per device by modalias, as udev's coldplug), and the host drivers.
+# It boots Debian's kernel under QEMU (tests/vm/qemu.sh, topology "intel": the xHCI controller
+# at 0000:01:00.0 is alone in its group) and the console says where every device ended.
+#
+#   test-boot.sh BINARY        KVER, KROOT, VMLINUZ from tests/vm/kernel.sh (run when unset)
+#
+# Prints "ok NAME" or "FAIL NAME: reason" per boot; exits 1 when one failed.
+# Environment: VM_TIMEOUT (seconds per boot, 120), VM_WORKDIR (logs, build/vm).
+# The checks are shell code run by run_boot's eval, which shellcheck cannot follow.
+# shellcheck disable=SC2317,SC2016
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+BINARY=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+if [ -z "${KVER:-}" ] || [ -z "${KROOT:-}" ] || [ -z "${VMLINUZ:-}" ]; then
+	eval "$(sh "$top/tests/vm/kernel.sh")" || exit 1
+fi
+WORK=${VM_WORKDIR:-$top/build/vm}/mkinitcpio
+TIMEOUT=${VM_TIMEOUT:-120}
+MARK=@@MKINITCPIO-TEST@@
+mkdir -p "$WORK"
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/vfio-prep-mkinitcpio-boot.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+failed=0
+
+# image NAME CONFIG: build $WORK/NAME.img with CONFIG as /etc/vfio-prep.conf.
+image() {
+	sys=$scratch/$1.sys
+	mkdir -p "$sys/usr/bin" "$sys/etc"
+	cp "$BINARY" "$sys/usr/bin/vfio-prep"
+	printf '%s\n' "$2" >"$sys/etc/vfio-prep.conf"
+	chmod 644 "$sys/etc/vfio-prep.conf"
+	rm -f "$WORK/$1.img"
+	MKINITCPIO_INSTALL="$here/install:$top/mkinitcpio/install" MKINITCPIO_HOOKS="$top/mkinitcpio/hooks" \
+		VFIO_PREP_SYSROOT=$sys \
+		bash "$here/mkinitcpio.sh" -k "$KVER" -r "$KROOT" -d "$scratch/$1.root" -o "$WORK/$1.img" \
+		-m xhci_pci testbase vfio-prep testdrivers >"$WORK/$1.build" 2>&1
+}
+
+# boot NAME IMAGE APPEND: the console log in $WORK/NAME.log (carriage returns removed).
+boot() {
+	rc=0
+	sh "$top/tests/vm/qemu.sh" -t intel -k "$VMLINUZ" -i "$WORK/$2.img" -a "$3" \
+		-l "$WORK/$1.raw" -T "$TIMEOUT" 2>"$WORK/$1.stderr" || rc=$?
+	tr -d '\r' <"$WORK/$1.raw" >"$WORK/$1.log" 2>/dev/null
+	return "$rc"
+}
+
+# The driver of device $2 at the end of boot $1 ("none" when unbound, "" when not reported).
+driver_of() {
+	sed -n "s/^$MARK dev $2 driver=//p" "$WORK/$1.log" | tail -n 1
+}
+
+# expect NAME ADDR=DRIVER...: prints what differs.
+expect_drivers() {
+	name=$1
+	shift
+	for want in "$@"; do
+		got=$(driver_of "$name" "${want%%=*}")
+		[ "$got" = "${want#*=}" ] || echo "${want%%=*} is on '${got:-not reported}', expected ${want#*=}"
+	done
+}
+
+has_line() {
+	grep -q "$2" "$WORK/$1.log" || echo "the console does not say '$2'"
+}
+
+lacks_line() {
+	! grep -q "$2" "$WORK/$1.log" || echo "the console says '$2'"
+}
+
+# verdict NAME PROBLEMS: ok when PROBLEMS is empty.
+verdict() {
+	if [ -z "$2" ]; then
+		echo "ok $1"
+	else
+		echo "FAIL $1: $(echo "$2" | head -n 3 | tr '\n' ';') (log: $WORK/$1.log)"
+		failed=1
+	fi
+}
+
+# run_boot NAME IMAGE APPEND CHECKS: boot, then run the checks (shell code printing problems).
+run_boot() {
+	if ! boot "$1" "$2" "$3"; then
+		verdict "$1" "QEMU failed or timed out ($(tail -n 3 "$WORK/$1.stderr" | tr '\n' ' '))"
+		return
+	fi
+	if ! grep -q "^$MARK end" "$WORK/$1.log"; then
+		verdict "$1" "the guest did not reach the end of /init"
+		return
+	fi
+	verdict "$1" "$(eval "$4")"
+}
+
+if ! image bind 'device 0000:01:00.0'; then
+	verdict boot-image "building the image failed: $(tail -n 5 "$WORK/bind.build" | tr '\n' ' ')"
+	exit 1
+fi
+
+# The configured xHCI ends on vfio-pci although xhci_pci is in MODULES= and coldplug asks for
+# it; the host drivers take everything else.
+run_boot boot-bind bind '' '
+	has_line boot-bind "^$MARK run run_earlyhook vfio-prep"
+	has_line boot-bind "^$MARK returned vfio-prep rc=0"
+	expect_drivers boot-bind 0000:01:00.0=vfio-pci 0000:00:02.0=e1000e 0000:03:00.0=nvme \
+		0000:04:01.0=e1000 0000:04:02.0=e1000
+	has_line boot-bind "^$MARK state .*0000:01:00\.0"
+	has_line boot-bind "^$MARK kmsg .*vfio-prep"'
+
+# disablehooks=vfio-prep, mkinitcpio's own way out: the hook does not run, the host keeps it.
+run_boot boot-disablehooks bind 'disablehooks=vfio-prep' '
+	lacks_line boot-disablehooks "^$MARK run run_earlyhook vfio-prep"
+	expect_drivers boot-disablehooks 0000:01:00.0=xhci_hcd 0000:03:00.0=nvme'
+
+# A configuration vfio-prep refuses (exit 2): the hook says so, returns 0, and the boot goes
+# on with the device on its host driver.
+if image badconf 'device 0000:01:00.0 no-such-option'; then
+	run_boot boot-bad-config badconf '' '
+		has_line boot-bad-config "^$MARK returned vfio-prep rc=0"
+		has_line boot-bad-config "exited with status 2; booting on"
+		expect_drivers boot-bad-config 0000:01:00.0=xhci_hcd 0000:03:00.0=nvme'
+else
+	verdict boot-bad-config "building the image failed: $(tail -n 5 "$WORK/badconf.build" | tr '\n' ' ')"
+fi
+
+exit "$failed"
