@@ -322,7 +322,7 @@ targets() {
 			x = w["gen-2000", b, m[i]] / w["gen-500", b, m[i]]
 			if (x > xw) { xw = x; xc = c["gen-2000", b, m[i]] / c["gen-500", b, m[i]]; xm = m[i] } }
 		if (xm != "")
-			line("growth 500 -> 2000 devices at most 4x", sprintf("%.1fx | %.1fx (--%s)", xw, xc, xm),
+			line("growth 500 -> 2000 devices at most 4x", sprintf("%.2fx | %.2fx (--%s)", xw, xc, xm),
 				xw <= 4, xc <= 4)
 		for (k in r) { split(k, f, SUBSEP); if (f[2] == b && r[k] > rr) { rr = r[k]; rt = f[1] } }
 		if (rt != "")

@@ -94,7 +94,18 @@ static int copy_existence(struct root *dst, const char *path, const char *type)
         return root_create_file(dst, path, "", 0, 0644);
 }
 
-int capture_write(struct root *src, const char *dir)
+static int write_cmdline(struct root *dst, const char *cmdline)
+{
+        _cleanup_free_ char *text = NULL;
+        int k = root_mkdir_p(dst, "/proc", 0755);
+        if (k < 0)
+                return k;
+        if (asprintf(&text, "%s\n", cmdline) < 0)
+                return -ENOMEM;
+        return root_create_file(dst, "/proc/cmdline", text, strlen(text), 0644);
+}
+
+int capture_write(struct root *src, const char *dir, const char *cmdline)
 {
         _cleanup_root_ struct root *dst = NULL;
         size_t n;
@@ -132,5 +143,7 @@ int capture_write(struct root *src, const char *dir)
                 free(copy[i].value);
         }
         free(copy);
+        if (k >= 0 && cmdline)
+                k = write_cmdline(dst, cmdline);
         return k < 0 ? k : 0;
 }

@@ -770,7 +770,7 @@ static int check_vfio_driver(const struct ctx *x, struct report *r)
                 if (x->m->kconfig.vfio_pci_builtin == TRI_YES)
                         fb_msg(&f, CHECK_PASS, "vfio-pci is built into the kernel (kernel config)");
                 else
-                        fb_msg(&f, CHECK_WARN, "cannot tell (no module directory for %s below the root)", rel);
+                        fb_msg(&f, CHECK_WARN, "cannot tell (no module index for %s below the root)", rel);
                 break;
         }
         bool usable = x->in->vfio_pci != MODULE_MISSING;

@@ -72,7 +72,7 @@ int cmd_capture(const struct context_options *o, const char *dir)
                 return EXIT_USAGE;
         }
         report_done(&rep);
-        int k = capture_write(c.root, dir);
+        int k = capture_write(c.root, dir, o->cmdline);
         context_done(&c);
         if (k < 0) {
                 log_error("capture into '%s' failed: %s", dir, strerror(-k));

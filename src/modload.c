@@ -106,6 +106,24 @@ static bool release_valid(const char *release)
                strcmp(release, "..") != 0;
 }
 
+/*
+ * A module directory without a non-empty dependency index cannot say whether a module exists:
+ * a --capture keeps only the directory (and empty stand-ins for the files it looked at).
+ */
+static bool has_index(struct root *r, const char *dir)
+{
+        static const char *const names[] = { "modules.dep.bin", "modules.dep" };
+        char path[PATH_MAX + 32];
+        struct stat st;
+
+        for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+                snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+                if (root_stat(r, path, &st) >= 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+                        return true;
+        }
+        return false;
+}
+
 static int context_open(struct modload *ml, const char *release)
 {
         char path[PATH_MAX];
@@ -117,6 +135,8 @@ static int context_open(struct modload *ml, const char *release)
         int k = host_dir(ml->r, path, &moddir);
         if (k < 0)
                 return k;
+        if (!has_index(ml->r, path))
+                return -ENOENT;
         k = collect_config_paths(ml);
         if (k < 0)
                 return k;

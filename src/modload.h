@@ -13,7 +13,7 @@ struct root;
 struct modload;
 
 enum module_state {
-        MODULE_UNKNOWN, /* no module directory for this release (a captured tree, say) */
+        MODULE_UNKNOWN, /* no module index for this release (a captured tree, say) */
         MODULE_MISSING,
         MODULE_AVAILABLE, /* a .ko exists, not loaded */
         MODULE_LOADED,

@@ -700,7 +700,7 @@ static void test_vfio_driver(void **state)
                 { MODULE_MISSING, MODULE_MISSING, TRI_UNKNOWN, CHECK_FAIL, "no vfio-pci module for 6.1.0-13-amd64",
                   "install a kernel (or its extra modules package) built with CONFIG_VFIO_PCI" },
                 { MODULE_UNKNOWN, MODULE_UNKNOWN, TRI_UNKNOWN, CHECK_WARN,
-                  "cannot tell (no module directory for 6.1.0-13-amd64 below the root)", NULL },
+                  "cannot tell (no module index for 6.1.0-13-amd64 below the root)", NULL },
                 { MODULE_UNKNOWN, MODULE_UNKNOWN, TRI_YES, CHECK_PASS,
                   "vfio-pci is built into the kernel (kernel config)", NULL },
                 { MODULE_AVAILABLE, MODULE_MISSING, TRI_UNKNOWN, CHECK_WARN,

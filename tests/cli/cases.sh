@@ -81,3 +81,21 @@ check hostile-device-out-of-range 2 desktop-intel --apply --device 01:00.8
 check hostile-cmdline-out-of-range 2 desktop-intel --apply --cmdline "root=/dev/nvme0n1p2 vfio-prep.devices=01:20.0"
 check hostile-cmdline-escape 2 desktop-intel --apply --cmdline "$(printf 'vfio-prep.devices=01:00.0,\033[2J')"
 tree_unchanged hostile-device-wrote-nothing desktop-intel
+capture_roundtrip capture-with-cmdline desktop-intel --cmdline "root=/dev/nvme0n1p2 intel_iommu=on" --device 01:00.0
+
+# Trees captured from QEMU machines booted with Debian's kernel (tests/vm/capture.sh):
+# q35 with an emulated Intel or AMD IOMMU; addresses in tests/vm/README.md.
+check vm-intel-list 0 vm/intel --list
+check vm-amd-list-json 0 vm/amd --list --json
+check vm-intel-xhci-root-port 0 vm/intel --check --device 01:00.0
+check vm-intel-gpu-audio 0 vm/intel --check --device 02:00.0 --json
+check vm-intel-bridge-blocker 1 vm/intel --check --device 04:01.0
+check vm-intel-boot-vga 1 vm/intel --check --device 00:01.0
+check vm-intel-root-nvme 1 vm/intel --check --device 03:00.0
+check vm-intel-pt-passthrough 0 vm/intel-pt --check --device 01:00.0 --json
+check vm-intel-off-disabled 1 vm/intel-off --check --device 01:00.0
+check vm-amd-translated 0 vm/amd --check --device 01:00.0
+check vm-noiommu-no-hardware 1 vm/noiommu --check --device 01:00.0 --json
+check vm-intel-apply-dry-run 0 vm/intel --apply --dry-run --device 01:00.0 --device 02:00.0
+tree_unchanged vm-intel-apply-dry-run-wrote-nothing vm/intel
+capture_roundtrip vm-intel-recapture vm/intel --device 02:00.0

@@ -23,7 +23,7 @@ fail=0
 # generated from tests/fixtures/NAME.desc by tests/gen-tree.sh. NAME@CONF also installs
 # tests/cli/conf/CONF.conf as the tree's /etc/vfio-prep.conf.
 fixture() {
-	dir=$scratch/trees/$(echo "$1" | tr '@' '-')
+	dir=$scratch/trees/$(echo "$1" | tr '@/' '--')
 	base=${1%@*}
 	if [ ! -d "$dir" ]; then
 		mkdir -p "$scratch/trees"
@@ -113,15 +113,15 @@ run_case() {
 tree_unchanged() {
 	name=$1 fix=$2
 	case $name in *"${CLI_FILTER:-}"*) ;; *) return 0 ;; esac
-	src=$scratch/pristine-$(echo "$fix" | tr '@' '-')
+	src=$scratch/pristine-$(echo "$fix" | tr '@/' '--')
 	if [ ! -d "$src" ]; then
 		mv "$scratch/trees" "$scratch/trees.keep"
 		fixture "$fix" >/dev/null
-		mv "$scratch/trees/$(echo "$fix" | tr '@' '-')" "$src"
+		mv "$scratch/trees/$(echo "$fix" | tr '@/' '--')" "$src"
 		rmdir "$scratch/trees"
 		mv "$scratch/trees.keep" "$scratch/trees"
 	fi
-	if diff -r --no-dereference "$src" "$scratch/trees/$(echo "$fix" | tr '@' '-')" >"$scratch/diff" 2>&1; then
+	if diff -r --no-dereference "$src" "$scratch/trees/$(echo "$fix" | tr '@/' '--')" >"$scratch/diff" 2>&1; then
 		pass=$((pass + 1))
 		echo "ok   $name"
 	else
@@ -144,11 +144,19 @@ capture_roundtrip() {
 	if ! ${CLI_WRAPPER:-} "$bin" --capture "$cap" --root "$root" "$@" 2>"$scratch/err"; then
 		echo "  --capture failed:"; sed 's/^/  /' "$scratch/err"; ok=0
 	fi
+	# The replay goes without --cmdline: the capture must have recorded the one used.
+	replay=''
+	skip=0
+	for a in "$@"; do
+		if [ $skip = 1 ]; then skip=0; continue; fi
+		if [ "$a" = --cmdline ]; then skip=1; continue; fi
+		replay="$replay '$a'"
+	done
 	for mode in "--check --json" "--list --json"; do
 		# shellcheck disable=SC2086 # word splitting of $mode is wanted
 		"$bin" $mode --root "$root" "$@" 2>&1 | normalize >"$scratch/a"
 		# shellcheck disable=SC2086
-		"$bin" $mode --root "$cap" "$@" 2>&1 | sed "s|$cap|ROOT|g" | normalize >"$scratch/b"
+		eval "\"\$bin\" $mode --root \"\$cap\" $replay" 2>&1 | sed "s|$cap|ROOT|g" | normalize >"$scratch/b"
 		if ! diff -u "$scratch/a" "$scratch/b" >"$scratch/diff"; then
 			echo "  $mode differs after replay:"; sed 's/^/  /' "$scratch/diff" | head -30; ok=0
 		fi
@@ -156,6 +164,7 @@ capture_roundtrip() {
 	if [ $ok = 1 ]; then pass=$((pass + 1)); echo "ok   $name"; else fail=$((fail + 1)); echo "FAIL $name"; fi
 }
 
+# shellcheck source=cases.sh
 . "$here/cases.sh"
 
 echo "cli: $pass passed, $fail failed"

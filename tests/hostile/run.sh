@@ -122,7 +122,7 @@ traced() {
 		vp "$@"
 		return
 	fi
-	NO_COLOR=1 timeout -k 2 "$limit" strace -f -qq -e trace=%file,%desc -o "$STRACE.raw" "$bin" "$@" \
+	NO_COLOR=1 timeout -k 2 "$limit" strace -f -qq -e trace=%file -o "$STRACE.raw" "$bin" "$@" \
 		>"$OUT" 2>"$ERR" </dev/null
 	RC=$?
 	# Keep each call's name and first string argument: a link's target is not an access.

@@ -270,7 +270,16 @@ t_names() {
 	mkdir -p "$T/sys/bus/pci/drivers/$(printf 'evil\033[2J')"
 	rm "$d/driver"
 	ln -s "../../../../bus/pci/drivers/$(printf 'evil\033[2J')" "$d/driver"
+	: >"$T/dev/kmsg"
 	verdicts
+	traced --release 01:00.0 --root "$T"
+	want_rc 1
+	want_err 'not bound to vfio-pci \(driver: evil\?\[2J\)'
+	# The --apply of verdicts logged the unbind from that driver to /dev/kmsg too.
+	want_grep 'evil\?\[2J' "$T/dev/kmsg"
+	if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$T/dev/kmsg"; then
+		bad "control bytes in /dev/kmsg"
+	fi
 }
 run_case hostile-tree-hostile-names t_names
 

@@ -6,7 +6,8 @@
 #
 #   capture.sh [-b BINARY] [-m auto|vfio-prep|plain] OUTDIR [NAME...]
 #
-# NAME: intel, amd, noiommu, intel-pt (intel booted with iommu=pt); all four by default.
+# NAME: intel, amd, noiommu, intel-pt (intel booted with iommu=pt), intel-off (intel with
+# intel_iommu=off: the DMAR table stays, the groups go); all five by default.
 # Every boot has root=/dev/nvme0n1 on its command line, the NVMe controller at 03:00.0 (on
 # amd, nvme is not loaded, see qemu.sh, so the root device does not resolve there).
 # -m plain (the default when BINARY's --help does not list --capture) copies only
@@ -15,10 +16,10 @@ set -eu
 
 . "$(dirname "$0")/lib.sh"
 
-ALL="intel amd noiommu intel-pt"
+ALL="intel amd noiommu intel-pt intel-off"
 
 usage() {
-	echo "usage: ${0##*/} [-b BINARY] [-m auto|vfio-prep|plain] OUTDIR [intel|amd|noiommu|intel-pt]..." >&2
+	echo "usage: ${0##*/} [-b BINARY] [-m auto|vfio-prep|plain] OUTDIR [intel|amd|noiommu|intel-pt|intel-off]..." >&2
 	exit 2
 }
 
@@ -29,6 +30,7 @@ capture_boot() {
 	amd) echo "amd" ;;
 	noiommu) echo "noiommu" ;;
 	intel-pt) echo "intel iommu=pt" ;;
+	intel-off) echo "intel intel_iommu=off" ;;
 	*) return 1 ;;
 	esac
 }

@@ -2,21 +2,23 @@
 # /init of the boot-test initramfs; runs inside the VM under busybox sh.
 #
 # Kernel command line:
-#   vfio_test.scenario=NAME   run /scenarios/NAME.conf (see scenarios/README in tests/vm/README.md)
+#   vfio_test.scenario=NAME   run /scenarios/NAME.conf (the format: tests/vm/README.md)
 #   vfio_test.shell           afterwards (or instead, without a scenario) open a shell on the console
 #   vfio_test.capture=MODE    for vm_capture: "vfio-prep" (vfio-prep --capture) or "plain"
+#   vfio_test.skip=MOD,...    modules never to load (qemu.sh: nvme behind a translating amd-iommu)
 #
 # The flow of a scenario mirrors a boot: PRE_MODULES (host drivers that are already bound in
 # some scenarios), the BOOT commands (what an initramfs hook runs, by default
 # "vfio-prep --apply"), then the host drivers (HOST_MODULES, as udev would load them), then the
 # LATE commands. Results go to the console as lines the host parses:
-#   @@VFIO-PREP-RESULT@@ step N begin CMD | step N rc=RC | modprobe M rc=RC | skip M
+#   @@VFIO-PREP-RESULT@@ scenario NAME t=UPTIME | step N begin CMD | step N rc=RC t=UPTIME
+#   @@VFIO-PREP-RESULT@@ modprobe M rc=RC t=UPTIME | skip M
 #   @@VFIO-PREP-RESULT@@ dev TAG ADDR driver=D group=G vfio=INODE|no id=V:D class=C boot_vga=B
 #     (TAG: start, pre after PRE_MODULES, N after step N, final)
 #   @@VFIO-PREP-OUT@@ N LINE        output of step N
 #   @@VFIO-PREP-KMSG@@ LINE         kernel log lines that mention vfio-prep
 #   @@VFIO-PREP-STATE@@ LINE        /run/vfio-prep/state.json
-#   @@VFIO-PREP-RESULT@@ end
+#   @@VFIO-PREP-RESULT@@ end t=UPTIME
 # Captured trees travel as base64 of a tar on the second serial port (/dev/ttyS1).
 
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
