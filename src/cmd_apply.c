@@ -21,6 +21,7 @@ struct apply_run {
         char **reasons; /* owned strings the entries point to */
         size_t n_entries, n_reasons;
         bool failed;
+        bool told_load; /* the dry run said once where vfio-pci is loaded */
 };
 
 static void print_write(void *userdata, const char *path, const char *value)
@@ -142,6 +143,10 @@ static void apply_group(struct apply_run *a, const struct plan_group *pg)
         }
         if (a->bopt.dry_run || group_needs_work(pg)) {
                 if (a->bopt.dry_run) {
+                        if (!a->told_load)
+                                printf("vfio-pci (and vfio_iommu_type1) are loaded with libkmod after a group's "
+                                       "unbinds, before its probes, unless already loaded\n");
+                        a->told_load = true;
                         printf("group %ld: bind", pg->group != NONE ? a->c->machine.groups[pg->group].id : -1L);
                         for (size_t i = 0; i < pg->n_devices; i++)
                                 printf(" %s", dev_name(a, pg->devices[i].device));
