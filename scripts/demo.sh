@@ -13,19 +13,23 @@ mark='@@VFIO-PREP-RESULT@@'
 out='@@VFIO-PREP-OUT@@'
 
 say() {
-	printf '\n\033[1m== %s\033[0m\n' "$*"
+	if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+		printf '\n\033[1m== %s\033[0m\n' "$*"
+	else
+		printf '\n== %s\n' "$*"
+	fi
 }
 
 explain() {
-	fold -s -w 92 | sed 's/^/   /'
+	fmt -w 88 | sed 's/^/   /'
 }
 
 # The tree to inspect (sets tree and kind): the one captured from the QEMU machine, or a
 # generated desktop.
 pick_tree() {
 	tree=$(mktemp -d)
-	if [ -d "$top/tests/fixtures/qemu-intel" ]; then
-		cp -a "$top/tests/fixtures/qemu-intel/." "$tree/"
+	if [ -d "$top/tests/fixtures/vm/intel" ]; then
+		cp -a "$top/tests/fixtures/vm/intel/." "$tree/"
 		kind=captured
 	else
 		sh "$top/tests/gen-tree.sh" "$tree" <"$top/tests/fixtures/desktop-intel.desc"
@@ -45,7 +49,7 @@ isolation, and the boot disk and the boot console are protected." | explain
 	echo
 	"$bin" --check --root "$tree" --device 01:00.0 --device 02:00.0 || true
 	say "A device whose group is shared: one NIC of two behind a PCIe-to-PCI bridge"
-	"$bin" --check --root "$tree" --device 04:01.0 2>&1 | grep -E 'group:|device:|hint' || true
+	"$bin" --check --root "$tree" --device 04:01.0 2>&1 | sed -n '/device:/,$p' || true
 	rm -rf "$tree"
 }
 
