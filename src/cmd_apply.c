@@ -66,17 +66,23 @@ static void describe_blockers(const struct apply_run *a, const struct plan_group
 {
         const struct machine *m = &a->c->machine;
         const struct group_analysis *ga = analysis_find(&a->c->analysis, pg->group);
-        size_t n = 0;
+        /* One byte kept back: fmemopen() writes no NUL when the text fills the buffer. */
+        FILE *f = fmemopen(buf, size - 1, "w");
 
-        n += (size_t)snprintf(buf, size, "%s", refusal_to_string(REFUSE_NOT_ISOLATED));
-        if (!ga || ga->n_blockers == 0 || pg->group == NONE)
+        buf[size - 1] = '\0';
+        if (!f) {
+                snprintf(buf, size, "%s", refusal_to_string(REFUSE_NOT_ISOLATED));
                 return;
-        n += (size_t)snprintf(buf + n, n < size ? size - n : 0, ": IOMMU group %ld is shared with", m->groups[pg->group].id);
-        for (size_t i = 0; i < ga->n_blockers && n < size; i++) {
-                const struct pci_device *d = &m->devices[ga->blockers[i]];
-                n += (size_t)snprintf(buf + n, size - n, "%s %s (%s)", i ? "," : "", d->name,
-                                      d->driver ? d->driver : "no driver");
         }
+        fputs(refusal_to_string(REFUSE_NOT_ISOLATED), f);
+        if (ga && ga->n_blockers > 0 && pg->group != NONE) {
+                fprintf(f, ": IOMMU group %ld is shared with", m->groups[pg->group].id);
+                for (size_t i = 0; i < ga->n_blockers; i++) {
+                        const struct pci_device *d = &m->devices[ga->blockers[i]];
+                        fprintf(f, "%s %s (%s)", i ? "," : "", d->name, d->driver ? d->driver : "no driver");
+                }
+        }
+        fclose(f);
 }
 
 static void refuse_group(struct apply_run *a, const struct plan_group *pg)
