@@ -93,10 +93,11 @@ make_trees() {
 		sh "$top/tests/gen-tree.sh" "$scratch/t/$name" <"$f" || { echo "bench: cannot build $name" >&2; continue; }
 		echo "$name $scratch/t/$name" >>"$scratch/trees"
 	done
-	for d in "$top"/tests/fixtures/*/; do
-		[ -d "$d/sys" ] || continue
-		name=$(basename "$d")
-		cp -a "$d" "$scratch/t/$name" && echo "$name $scratch/t/$name" >>"$scratch/trees"
+	for f in "$top"/tests/fixtures/*/*.tar.gz; do
+		[ -f "$f" ] || continue
+		name=$(basename "$(dirname "$f")")-$(basename "$f" .tar.gz)
+		mkdir -p "$scratch/t/$name" && tar -xzf "$f" -C "$scratch/t/$name" &&
+			echo "$name $scratch/t/$name" >>"$scratch/trees"
 	done
 	for n in $sizes; do
 		if ! sh "$here/gen-desc.sh" "$n" >"$scratch/gen-$n.desc" ||

@@ -28,8 +28,8 @@ explain() {
 # generated desktop.
 pick_tree() {
 	tree=$(mktemp -d)
-	if [ -d "$top/tests/fixtures/vm/intel" ]; then
-		cp -a "$top/tests/fixtures/vm/intel/." "$tree/"
+	if [ -f "$top/tests/fixtures/vm/intel.tar.gz" ]; then
+		tar -xzf "$top/tests/fixtures/vm/intel.tar.gz" -C "$tree"
 		kind=captured
 	else
 		sh "$top/tests/gen-tree.sh" "$tree" <"$top/tests/fixtures/desktop-intel.desc"

@@ -19,16 +19,18 @@ trap 'rm -rf "$scratch"' EXIT INT TERM
 pass=0
 fail=0
 
-# A writable copy of fixture NAME: a committed tree under tests/fixtures/NAME, or one
-# generated from tests/fixtures/NAME.desc by tests/gen-tree.sh. NAME@CONF also installs
+# A writable copy of fixture NAME: a tree captured from a machine, tests/fixtures/NAME.tar.gz
+# (a tarball because git keeps no empty directories), or one generated from
+# tests/fixtures/NAME.desc by tests/gen-tree.sh. NAME@CONF also installs
 # tests/cli/conf/CONF.conf as the tree's /etc/vfio-prep.conf.
 fixture() {
 	dir=$scratch/trees/$(echo "$1" | tr '@/' '--')
 	base=${1%@*}
 	if [ ! -d "$dir" ]; then
 		mkdir -p "$scratch/trees"
-		if [ -d "$top/tests/fixtures/$base" ]; then
-			cp -a "$top/tests/fixtures/$base" "$dir"
+		if [ -f "$top/tests/fixtures/$base.tar.gz" ]; then
+			mkdir -p "$dir"
+			tar -xzf "$top/tests/fixtures/$base.tar.gz" -C "$dir" || return 1
 		elif [ -f "$top/tests/fixtures/$base.desc" ]; then
 			sh "$top/tests/gen-tree.sh" "$dir" <"$top/tests/fixtures/$base.desc" || return 1
 		else
@@ -164,7 +166,7 @@ capture_roundtrip() {
 	if [ $ok = 1 ]; then pass=$((pass + 1)); echo "ok   $name"; else fail=$((fail + 1)); echo "FAIL $name"; fi
 }
 
-# shellcheck source=cases.sh
+# shellcheck source=tests/cli/cases.sh disable=SC1091 # the cases, next to this script
 . "$here/cases.sh"
 
 echo "cli: $pass passed, $fail failed"

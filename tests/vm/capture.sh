@@ -2,7 +2,7 @@
 # Capture real kernel-written sysfs trees as test fixtures: boot each topology with the host
 # drivers loaded, run "vfio-prep --capture" in the guest (with --cmdline set to the boot's
 # own command line minus this harness's parameters), and unpack what comes out of the second
-# serial port into OUTDIR/NAME.
+# serial port into OUTDIR/NAME.tar.gz.
 #
 #   capture.sh [-b BINARY] [-m auto|vfio-prep|plain] OUTDIR [NAME...]
 #
@@ -58,9 +58,13 @@ capture_one() {
 	dest=$OUTDIR/$name
 	rm -rf "$dest.new"
 	vm_decode_tar "$cap" "$dest.new" || return 1
-	rm -rf "$dest"
-	mv "$dest.new" "$dest"
-	echo "$name: $(find "$dest" | wc -l) entries in $dest ($(vm_elapsed "$start") s)"
+	# A tarball, not a directory: git keeps no empty directories, and a capture has
+	# meaningful ones (a driver's directory, an empty slaves/). Reproducible bytes, so that
+	# a capture of the same machine changes nothing in git.
+	(cd "$dest.new" && tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - .) |
+		gzip -9n >"$dest.tar.gz"
+	echo "$name: $(find "$dest.new" | wc -l) entries in $dest.tar.gz ($(vm_elapsed "$start") s)"
+	rm -rf "$dest.new"
 }
 
 main() {
