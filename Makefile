@@ -115,6 +115,10 @@ check: deps
 	$(MAKE) cli-check
 	$(MAKE) man-check
 	$(MAKE) lint
+	$(MAKE) hostile-check
+	$(MAKE) fuzz-check
+	$(MAKE) check-asan
+	$(MAKE) check-valgrind
 	$(MAKE) vm-check
 	$(MAKE) mkinitcpio-check
 	$(MAKE) static-check
@@ -199,7 +203,7 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/lib/systemd/system/vfio-prep.service
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 # ---- make static: build/vfio-prep.static ------------------------------------------------------
 # One self-contained binary for initramfs images: libkmod (with xz and zstd module

@@ -2,8 +2,15 @@
 # Install what building and testing vfio-prep needs on Debian/Ubuntu, or say how.
 set -eu
 
+# Build and unit tests; command-line and boot tests; hardening (fuzzing, sanitizers, strace);
+# the static build (musl, and what building libkmod and libblkid from source needs); the
+# initramfs generators the hook tests run.
 pkgs="build-essential pkg-config libkmod-dev libblkid-dev libpci-dev libcmocka-dev \
-kmod cpio busybox-static qemu-system-x86 pciutils man-db groff-base shellcheck valgrind"
+kmod cpio busybox-static qemu-system-x86 pciutils man-db groff-base shellcheck file \
+xz-utils zstd gzip e2fsprogs \
+clang libclang-rt-dev valgrind strace \
+musl-tools autoconf automake libtool dpkg-dev liblzma-dev libzstd-dev \
+dracut-core initramfs-tools-core"
 
 missing=""
 for p in $pkgs; do
