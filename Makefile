@@ -145,13 +145,15 @@ check-valgrind: $(BUILD)/vfio-prep
 	@CLI_WRAPPER="$(VALGRIND)" sh tests/cli/run.sh $(BUILD)/vfio-prep
 	@CLI_WRAPPER="$(VALGRIND)" HOSTILE_TIMEOUT=60 sh tests/hostile/run.sh $(BUILD)/vfio-prep
 
-# libFuzzer (clang): `make fuzz` runs each harness FUZZ_SECONDS, `make fuzz-check` briefly (CI).
-FUZZ_SECONDS ?= 60
+# libFuzzer (clang): `make fuzz` runs each harness FUZZ_SECONDS, `make fuzz-check` (in make
+# check, so in CI) each FUZZ_CHECK_SECONDS.
+FUZZ_SECONDS ?= 300
+FUZZ_CHECK_SECONDS ?= 60
 include tests/fuzz/fuzz.mk
 fuzz: $(FUZZ_BINS)
 	@sh tests/fuzz/run.sh fuzz $(FUZZ_SECONDS) $(FUZZ_BINS)
 fuzz-check: $(FUZZ_BINS)
-	@sh tests/fuzz/run.sh check 10 $(FUZZ_BINS)
+	@sh tests/fuzz/run.sh check $(FUZZ_CHECK_SECONDS) $(FUZZ_BINS)
 .PHONY: hostile-check check-valgrind fuzz fuzz-check
 
 demo: deps all
