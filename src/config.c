@@ -76,6 +76,17 @@ _printf_(3, 4) static int fail(struct config_error *err, const char *origin, con
         return -EINVAL;
 }
 
+/* The message for a selector that selector_parse() refused with K. */
+static int fail_selector(struct config_error *err, const char *origin, const char *text, int k)
+{
+        char q[SHOW_BUF];
+
+        if (k == -ERANGE)
+                return fail(err, origin, "PCI address '%s' out of range (domain up to fffffff, device 00-1f, function 0-7)",
+                            show(q, text));
+        return fail(err, origin, "invalid selector '%s'", show(q, text));
+}
+
 static int fail_nomem(struct config_error *err, const char *origin)
 {
         fail(err, origin, "out of memory");
@@ -114,11 +125,15 @@ int selector_parse(const char *s, struct selector *ret)
 
         if (!s)
                 return -EINVAL;
-        if (pci_addr_parse(s, &sel.addr) >= 0) {
+        int k = pci_addr_parse(s, &sel.addr);
+        if (k >= 0) {
                 sel.kind = SELECTOR_ADDRESS;
                 *ret = sel;
                 return 0;
         }
+        /* An address in shape, with a number no PCI address has: say which. */
+        if (k == -ERANGE)
+                return k;
         if (parse_id_groups(s, v, &n) < 0 || (n != 2 && n != 4))
                 return -EINVAL;
         sel.kind = SELECTOR_ID;
@@ -350,15 +365,16 @@ static char *next_token(char **p)
 static int parse_device(struct config *cfg, char **p, const char *origin, struct config_error *err)
 {
         struct device_conf d = device_conf_default();
-        char q[SHOW_BUF], canon[SELECTOR_STRLEN];
+        char canon[SELECTOR_STRLEN];
         unsigned seen = 0;
         char *text = next_token(p), *tok;
         int k;
 
         if (!text)
                 return fail(err, origin, "'device' needs a selector");
-        if (selector_parse(text, &d.sel) < 0)
-                return fail(err, origin, "invalid selector '%s'", show(q, text));
+        k = selector_parse(text, &d.sel);
+        if (k < 0)
+                return fail_selector(err, origin, text, k);
         while ((tok = next_token(p))) {
                 k = parse_option(&d, tok, &seen, origin, err);
                 if (k < 0)
@@ -448,8 +464,9 @@ static int add_selector(struct config *cfg, const char *origin, const char *list
 
         if (!*entry)
                 return fail(err, origin, "empty entry in selector list '%s'", show(q, list));
-        if (selector_parse(entry, &d.sel) < 0)
-                return fail(err, origin, "invalid selector '%s'", show(q, entry));
+        int k = selector_parse(entry, &d.sel);
+        if (k < 0)
+                return fail_selector(err, origin, entry, k);
         /* Already configured (in a file, or earlier in a list): the existing entry, with its
          * options, already covers it. */
         if (config_find(cfg, &d.sel))

@@ -47,6 +47,7 @@ static const struct {
 #define ID4(s, v, dv, sv_, sd_) \
         { .in = s, .kind = SELECTOR_ID, .vendor = v, .device = dv, .has_subsys = true, .sv = sv_, .sd = sd_ }
 #define BAD(s) { .in = s, .ret = -EINVAL }
+#define RANGE(s) { .in = s, .ret = -ERANGE }
         ADDR("0000:01:00.0", 0, 0x01, 0, 0),
         ADDR("01:00.0", 0, 0x01, 0, 0),
         ADDR("0001:ab:1f.7", 1, 0xab, 0x1f, 7),
@@ -60,8 +61,9 @@ static const struct {
         BAD(":"),
         BAD("01:00"),
         BAD("1:00.0"),
-        BAD("01:00.8"),
-        BAD("01:20.0"),
+        RANGE("01:00.8"),
+        RANGE("01:20.0"),
+        RANGE("10000000:00:00.0"),
         BAD("01:0.0"),
         BAD("000:01:00.0"),
         BAD("0000:01:00.0.1"),
@@ -141,6 +143,8 @@ static const struct {
         { "device 01:00.0 colour=red", CONF ":1", "unknown option 'colour'" },
         { "device 01:00", CONF ":1", "invalid selector '01:00'" },
         { "device 10de:248", CONF ":1", "invalid selector '10de:248'" },
+        { "device 01:20.0", CONF ":1", "PCI address '01:20.0' out of range (domain up to fffffff, device 00-1f, function 0-7)" },
+        { "device 0000:01:00.8", CONF ":1", "PCI address '0000:01:00.8' out of range (domain up to fffffff, device 00-1f, function 0-7)" },
         { "device\n", CONF ":1", "'device' needs a selector" },
         { "device   # a comment", CONF ":1", "'device' needs a selector" },
         { "Device 01:00.0", CONF ":1", "unknown keyword 'Device'" },
@@ -492,6 +496,7 @@ static const struct {
         { ",01:00.0", "empty entry in selector list ',01:00.0'" },
         { "01:00.0,,02:00.0", "empty entry in selector list '01:00.0,,02:00.0'" },
         { "01:00.0,xx", "invalid selector 'xx'" },
+        { "01:1f.9", "PCI address '01:1f.9' out of range (domain up to fffffff, device 00-1f, function 0-7)" },
         { "01:00.0 02:00.0", "invalid selector '01:00.0 02:00.0'" },
         { "01:00.0,02:00.0 optional", "invalid selector '02:00.0 optional'" },
         { "01:00.0;02:00.0", "invalid selector '01:00.0;02:00.0'" },
