@@ -514,6 +514,10 @@ int output_list_text(FILE *f, const struct machine *m, const struct output_style
                 fputs("no PCI devices found\n", f);
         if (m->n_groups == 0)
                 fputs("the IOMMU has no groups: it is not enabled\n", f);
+        /* A garbage attribute reads as 0000:0000 above: say that the table is not the whole truth. */
+        if (m->n_problems > 0)
+                fprintf(f, "%zu sysfs attribute%s could not be read or made no sense: 'vfio-prep --check' lists %s\n",
+                        m->n_problems, m->n_problems == 1 ? "" : "s", m->n_problems == 1 ? "it" : "them");
         return output_result(f);
 }
 

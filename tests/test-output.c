@@ -409,6 +409,27 @@ static void test_list_text_no_groups(void **state)
                                "the IOMMU has no groups: it is not enabled\n");
 }
 
+/* A damaged tree: the table is followed by a pointer to the findings. */
+static void test_list_text_problems(void **state)
+{
+        _cleanup_free_ char *s = NULL;
+        const struct output_style st = { 0 };
+        struct pci_device devs[1];
+        struct load_problem problems[2] = {
+                { .path = (char *)"/sys/devices/pci0000:00/0000:00:01.0/vendor", .message = (char *)"malformed vendor" },
+                { .path = (char *)"/sys/devices/pci0000:00/0000:00:01.0/class", .message = (char *)"malformed class" },
+        };
+        struct machine m = { .devices = devs, .n_devices = 1, .problems = problems, .n_problems = 2 };
+
+        memcpy(devs, devices + 1, sizeof(devs));
+        devs[0].group = NONE;
+        devs[0].iommu_group = -1;
+        CAPTURE(s, output_list_text(f, &m, &st));
+        assert_non_null(strstr(s, "the IOMMU has no groups: it is not enabled\n"
+                                  "2 sysfs attributes could not be read or made no sense: "
+                                  "'vfio-prep --check' lists them\n"));
+}
+
 static void test_list_text_empty(void **state)
 {
         _cleanup_free_ char *s = NULL;
@@ -561,6 +582,7 @@ int main(void)
                 cmocka_unit_test(test_wrap_long_word),
                 cmocka_unit_test(test_list_text),
                 cmocka_unit_test(test_list_text_no_groups),
+                cmocka_unit_test(test_list_text_problems),
                 cmocka_unit_test(test_list_text_empty),
 #ifdef HAVE_LIBPCI
                 cmocka_unit_test(test_list_text_names),
