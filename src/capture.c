@@ -25,11 +25,22 @@ static int parent_dirs(struct root *dst, const char *path)
         return root_mkdir_p(dst, buf, 0755);
 }
 
-static int copy_file(struct root *src, struct root *dst, const char *path)
+/* HEAD: the most bytes that were read (a config header), NULL when the whole file was. */
+static int copy_file(struct root *src, struct root *dst, const char *path, const char *head)
 {
         _cleanup_free_ char *data = NULL;
         size_t len;
-        int k = root_read_file(src, path, CAPTURE_FILE_MAX, &data, &len);
+        struct stat st;
+        int k;
+
+        if (head) {
+                size_t max = strtoul(head, NULL, 10);
+                /* Read whole elsewhere in the journal: that copy says more. */
+                if (root_lstat(dst, path, &st) >= 0 && (size_t)st.st_size >= max)
+                        return 0;
+                k = root_read_head(src, path, max, &data, &len);
+        } else
+                k = root_read_file(src, path, CAPTURE_FILE_MAX, &data, &len);
         if (k < 0)
                 return k;
         k = parent_dirs(dst, path);
@@ -127,7 +138,7 @@ int capture_write(struct root *src, const char *dir, const char *cmdline)
                 if (!copy[i].path)
                         k = -ENOMEM;
                 else if (copy[i].op == ROOT_OP_READ)
-                        k = copy_file(src, dst, copy[i].path);
+                        k = copy_file(src, dst, copy[i].path, copy[i].value);
                 else if (copy[i].op == ROOT_OP_LINK && copy[i].value && copy[i].value[0] != '/')
                         k = copy_link(dst, copy[i].path, copy[i].value);
                 else if (copy[i].op == ROOT_OP_LIST)

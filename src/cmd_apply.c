@@ -232,13 +232,17 @@ static int apply_plan(struct apply_run *a, struct plan *p)
 
 int cmd_apply(const struct context_options *o, bool dry_run)
 {
+        struct context_options co = *o;
         struct context c;
         struct plan p = { 0 };
-        int r = context_load(o, &c);
+
+        /* At boot every config read costs time; binding needs headers, not ACS. */
+        co.header_only = true;
+        int r = context_load(&co, &c);
         if (r != EXIT_OK)
                 return r;
         struct apply_run a = {
-                .c = &c, .o = o, .bopt = { .timeout_ms = BIND_DEFAULT_TIMEOUT_MS, .dry_run = dry_run },
+                .c = &c, .o = &co, .bopt = { .timeout_ms = BIND_DEFAULT_TIMEOUT_MS, .dry_run = dry_run },
         };
         if (!dry_run && root_exists(c.root, "/dev/kmsg"))
                 log_set_kmsg(c.root);
@@ -270,6 +274,7 @@ int cmd_release(const struct context_options *o, const char *address, bool dry_r
                 return EXIT_USAGE;
         }
         co.no_config = true;
+        co.header_only = true;
         struct context c;
         int r = context_load(&co, &c);
         if (r != EXIT_OK)

@@ -35,8 +35,11 @@ int cmd_check(const struct context_options *o, bool json, const struct output_st
 
 int cmd_list(const struct context_options *o, bool json, const struct output_style *st)
 {
+        struct context_options co = *o;
         struct context c;
-        int r = context_load(o, &c);
+
+        co.header_only = true;
+        int r = context_load(&co, &c);
         if (r != EXIT_OK)
                 return r;
         int k = json ? output_list_json(stdout, &c.machine) : output_list_text(stdout, &c.machine, st);

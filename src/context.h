@@ -29,6 +29,7 @@ struct context_options {
         bool journal;         /* record every access (for --capture) */
         bool no_modules;      /* skip libkmod (module states unknown) */
         bool no_config;       /* --release: the configuration does not matter */
+        bool header_only;     /* binding needs no ACS: read only config headers (see machine.h) */
         bool initramfs;       /* --check: look into the boot image (runs its lister) */
 };
 

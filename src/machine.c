@@ -42,9 +42,9 @@ void machine_add_problem(struct machine *m, const char *path, const char *fmt, .
         np[m->n_problems++] = (struct load_problem){ .path = TAKE_PTR(p), .message = TAKE_PTR(msg) };
 }
 
-int machine_load(struct root *r, struct machine *ret)
+int machine_load(struct root *r, unsigned flags, struct machine *ret)
 {
-        struct machine m = { 0 };
+        struct machine m = { .config_header_only = flags & MACHINE_LOAD_HEADER_ONLY };
         int k;
 
         k = kernel_load(r, &m);

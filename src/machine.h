@@ -11,7 +11,14 @@
 
 struct root;
 
-int machine_load(struct root *r, struct machine *ret);
+enum {
+        /* Read the 64-byte config header only: what binding needs. Otherwise 256 bytes, and
+         * all 4096 for bridges, ports and multifunction devices, whose ACS explains groups.
+         * Every 4-byte config read is a hardware access (a trap to the hypervisor in a VM). */
+        MACHINE_LOAD_HEADER_ONLY = 1 << 0,
+};
+
+int machine_load(struct root *r, unsigned flags, struct machine *ret);
 
 int pci_load(struct root *r, struct machine *m);
 int iommu_load(struct root *r, struct machine *m);

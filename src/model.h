@@ -145,6 +145,10 @@ struct machine {
 
         struct load_problem *problems;
         size_t n_problems;
+
+        /* Config space was read only as far as its 64-byte header (MACHINE_LOAD_HEADER_ONLY):
+         * enough to tell bridges and multifunction devices, not ACS. */
+        bool config_header_only;
 };
 
 /* Accessors shared by every pure module (model.c). */

@@ -105,6 +105,31 @@ static long read_count(struct root *r, struct machine *m, struct pci_device *d, 
         return v == UINT64_MAX ? -1 : (long)v;
 }
 
+/* The extended space (ACS) matters only where the kernel looks for ACS: bridges and ports, and
+ * the functions of multifunction devices. */
+static bool wants_extended(const uint8_t *cfg, size_t len)
+{
+        return len >= 64 && ((cfg[0x0e] & 0x7f) != PCI_HEADER_NORMAL || (cfg[0x0e] & 0x80));
+}
+
+static int read_config(struct root *r, const struct machine *m, const char *path, char **ret, size_t *ret_len)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t len;
+        int k = root_read_head(r, path, m->config_header_only ? 64 : 256, &buf, &len);
+        if (k < 0)
+                return k;
+        if (!m->config_header_only && len == 256 && wants_extended((const uint8_t *)buf, len)) {
+                free(TAKE_PTR(buf));
+                k = root_read_file(r, path, CONFIG_MAX, &buf, &len);
+                if (k < 0)
+                        return k;
+        }
+        *ret = TAKE_PTR(buf);
+        *ret_len = len;
+        return 0;
+}
+
 static void load_config(struct root *r, struct machine *m, struct pci_device *d)
 {
         _cleanup_free_ char *buf = NULL;
@@ -114,7 +139,7 @@ static void load_config(struct root *r, struct machine *m, struct pci_device *d)
 
         d->header = PCI_HEADER_UNKNOWN;
         attr_path(d, "config", path, sizeof(path));
-        k = root_read_file(r, path, CONFIG_MAX, &buf, &len);
+        k = read_config(r, m, path, &buf, &len);
         if (k == -ENOENT)
                 return;
         if (k < 0) {

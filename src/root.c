@@ -395,6 +395,36 @@ int root_read_file(struct root *r, const char *path, size_t max, char **ret, siz
         return 0;
 }
 
+int root_read_head(struct root *r, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+        struct walk w;
+        _cleanup_close_ int fd = open_resolved(r, path, O_RDONLY | O_NONBLOCK, &w);
+        if (fd < 0)
+                return fd;
+        _cleanup_free_ char *buf = malloc(max + 1);
+        size_t len = 0;
+        if (!buf)
+                return -ENOMEM;
+        while (len < max) {
+                ssize_t n = read(fd, buf + len, max - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        buf[len] = '\0';
+        char shown[PATH_MAX + 1], head[32];
+        snprintf(shown, sizeof(shown), "/%s", w.buf);
+        snprintf(head, sizeof(head), "%zu", max);
+        journal_add(r, ROOT_OP_READ, shown, head, 0);
+        *ret = TAKE_PTR(buf);
+        *ret_len = len;
+        return 0;
+}
+
 int root_read_attr(struct root *r, const char *path, char **ret)
 {
         char *s;

@@ -22,7 +22,8 @@ struct root;
 #define ROOT_MAX_HOPS 40
 
 enum root_op {
-        ROOT_OP_READ,  /* a file's content was read: path is the resolved path */
+        ROOT_OP_READ,  /* a file's content was read: path is the resolved path; value, when
+                          set, the most bytes read (root_read_head), else all of it */
         ROOT_OP_LINK,  /* a link was met: path is the link, value its target */
         ROOT_OP_LIST,  /* a directory was listed: path is the resolved path */
         ROOT_OP_WRITE, /* an attribute write was attempted: value is what was written */
@@ -68,6 +69,9 @@ int root_resolve_parent(struct root *r, const char *path, char **ret);
 
 /* Whole file, at most MAX bytes (-EFBIG beyond), NUL-terminated; RET_LEN excludes the NUL. */
 int root_read_file(struct root *r, const char *path, size_t max, char **ret, size_t *ret_len);
+/* The first MAX bytes of a file, or all of it when shorter (never -EFBIG): for config space,
+ * where every 4-byte read costs the kernel a hardware access. */
+int root_read_head(struct root *r, const char *path, size_t max, char **ret, size_t *ret_len);
 /* A sysfs-style attribute, at most ROOT_ATTR_MAX bytes, trailing whitespace stripped. */
 int root_read_attr(struct root *r, const char *path, char **ret);
 /* An attribute holding one number; -EINVAL when it is not a number, -ERANGE above MAX. */

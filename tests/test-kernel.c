@@ -185,7 +185,7 @@ static void test_machine_load(void **state)
         tree_pci_device(&t, "0000:00:02.0", NULL, 0x8086, 0x3e92, 0x030000, 0);
         tree_iommu_group(&t, "0000:00:02.0", 0);
         assert_int_equal(root_new(t.dir, &r), 0);
-        assert_int_equal(machine_load(r, &m), 0);
+        assert_int_equal(machine_load(r, 0, &m), 0);
         assert_string_equal(m.cmdline, "");
         assert_int_equal(m.cpu, CPU_INTEL);
         assert_true(m.x86);

@@ -356,16 +356,52 @@ static void test_config_space(void **state)
         assert_true(pci_device_is_bridge(d)); /* CardBus, 0x0607 */
 }
 
+/* A bridge's config space is read whole (for ACS): more than 4096 bytes is refused. */
 static void test_config_too_big(void **state)
 {
         static uint8_t cfg[5000];
 
         gpu_tree();
-        tree_bytes(&t, "/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/config", cfg, sizeof(cfg));
+        cfg[0x0e] = PCI_HEADER_BRIDGE;
+        tree_bytes(&t, "/sys/devices/pci0000:00/0000:00:01.0/config", cfg, sizeof(cfg));
         load();
-        assert_true(dev(GPU)->damaged);
-        assert_null(dev(GPU)->config);
+        assert_true(dev(PORT)->damaged);
+        assert_null(dev(PORT)->config);
         assert_non_null(find_problem(&m, "/config", "cannot read config: File too large"));
+}
+
+/*
+ * How far config space is read: 256 bytes of a single-function endpoint, all of a bridge or
+ * of a multifunction device's function, and only the 64-byte header when binding.
+ */
+static void test_config_depth(void **state)
+{
+        static uint8_t cfg[4096];
+
+        gpu_tree();
+        tree_bytes(&t, "/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/config", cfg, sizeof(cfg));
+        cfg[0x0e] = PCI_HEADER_BRIDGE;
+        tree_bytes(&t, "/sys/devices/pci0000:00/0000:00:01.0/config", cfg, sizeof(cfg));
+        load();
+        assert_int_equal(dev(GPU)->config_len, 256);
+        assert_int_equal(dev(PORT)->config_len, 4096);
+        machine_done(&m);
+
+        cfg[0x0e] = 0x80; /* function 0 of a multifunction device */
+        tree_bytes(&t, "/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/config", cfg, sizeof(cfg));
+        m = (struct machine){ 0 };
+        load();
+        assert_int_equal(dev(GPU)->config_len, 4096);
+        assert_true(dev(GPU)->multifunction);
+        machine_done(&m);
+
+        m = (struct machine){ .config_header_only = true };
+        load();
+        assert_int_equal(dev(GPU)->config_len, 64);
+        assert_int_equal(dev(PORT)->config_len, 64);
+        assert_int_equal(dev(PORT)->header, PCI_HEADER_BRIDGE);
+        assert_true(dev(GPU)->multifunction);
+        assert_false(dev(GPU)->damaged);
 }
 
 static void test_sriov(void **state)
@@ -456,7 +492,7 @@ static void test_generated_tree(void **state)
 
         tree_generate(&t, generated);
         assert_int_equal(root_new(t.dir, &r), 0);
-        assert_int_equal(machine_load(r, &m), 0);
+        assert_int_equal(machine_load(r, 0, &m), 0);
         for (size_t i = 0; i < m.n_problems; i++)
                 print_message("problem: %s: %s\n", m.problems[i].path, m.problems[i].message);
         assert_int_equal(m.n_problems, 0);
@@ -518,7 +554,7 @@ static void test_machine_load_needs_pci_bus(void **state)
 
         tree_file(&t, "/proc/cmdline", "quiet\n");
         assert_int_equal(root_new(t.dir, &r), 0);
-        assert_int_equal(machine_load(r, &m), -ENOENT);
+        assert_int_equal(machine_load(r, 0, &m), -ENOENT);
         assert_null(m.cmdline);
 }
 
@@ -536,6 +572,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_device_links_escaping_and_looping, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_config_space, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_config_too_big, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_config_depth, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_sriov, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_physfn_not_a_device, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_parent_not_listed, setup, teardown),
