@@ -16,12 +16,6 @@
 #include "support/tree-extra.h"
 #include "support/tree.h"
 
-/* The boot record is another module's; these tests load without one. */
-__attribute__((weak)) int boot_record_load(struct root *r, struct machine *m)
-{
-        return 0;
-}
-
 static struct tree t;
 static struct machine m;
 

@@ -17,12 +17,6 @@
 #include "support/tree-extra.h"
 #include "support/tree.h"
 
-/* The boot record is another module's; these tests load without one. */
-__attribute__((weak)) int boot_record_load(struct root *r, struct machine *m)
-{
-        return 0;
-}
-
 #define GPU "0000:01:00.0"
 #define AUDIO "0000:01:00.1"
 #define PORT "0000:00:01.0"

@@ -19,12 +19,6 @@
 #include "support/tree-extra.h"
 #include "support/tree.h"
 
-/* The boot record is another module's; these tests load without one. */
-__attribute__((weak)) int boot_record_load(struct root *r, struct machine *m)
-{
-        return 0;
-}
-
 #define PORT "0000:00:1d.0"
 #define NVME "0000:02:00.0"
 #define SATA "0000:00:17.0"
