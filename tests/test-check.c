@@ -12,6 +12,7 @@
 #include "macro.h"
 #include "pcicfg.h"
 #include "plan.h"
+#include "support/model-literal.h"
 
 /*
  * A machine built from literals, so that the checks are tested on their own, not through the
@@ -30,10 +31,7 @@
 static const char *current = "";
 
 struct fx {
-        struct machine m;
-        struct pci_device d[12];
-        struct iommu_group g[8];
-        size_t gd[8][12];
+        struct model mo;
         struct reserved_region regions[2];
         char *units[3];
         struct boot_record_entry record[2];
@@ -57,42 +55,10 @@ struct fx {
         struct report rep;
 };
 
-static size_t add_dev(struct fx *f, const char *name, uint16_t vendor, uint16_t device, uint32_t class,
-                      const char *driver)
-{
-        size_t i = f->m.n_devices++;
-        struct pci_device *d = &f->d[i];
-
-        *d = (struct pci_device){
-                .vendor = vendor, .device = device, .class = class, .driver = (char *)driver,
-                .header = (class >> 8) == 0x0604 ? PCI_HEADER_BRIDGE : PCI_HEADER_NORMAL,
-                .driver_builtin = TRI_NO, .boot_vga = TRI_NO, .iommu_group = -1, .group = NONE,
-                .parent = NONE, .physfn = NONE, .sriov_totalvfs = -1, .sriov_numvfs = -1,
-        };
-        assert_int_equal(pci_addr_parse(name, &d->addr), 0);
-        snprintf(d->name, sizeof(d->name), "%s", name);
-        return i;
-}
-
-static size_t add_group(struct fx *f, long id)
-{
-        size_t i = f->m.n_groups++;
-
-        f->g[i] = (struct iommu_group){ .id = id, .type = (char *)"DMA-FQ", .devices = f->gd[i] };
-        return i;
-}
-
-static void put(struct fx *f, size_t dev, size_t group)
-{
-        f->d[dev].group = group;
-        f->d[dev].iommu_group = f->g[group].id;
-        f->gd[group][f->g[group].n_devices++] = dev;
-}
-
 /* Move DEV from its group to GROUP. */
 static void move(struct fx *f, size_t dev, size_t group)
 {
-        struct iommu_group *old = &f->g[f->d[dev].group];
+        struct iommu_group *old = &f->mo.g[f->mo.d[dev].group];
 
         for (size_t i = 0; i < old->n_devices; i++)
                 if (old->devices[i] == dev) {
@@ -100,7 +66,7 @@ static void move(struct fx *f, size_t dev, size_t group)
                         old->n_devices--;
                         break;
                 }
-        put(f, dev, group);
+        model_put(&f->mo, dev, group);
 }
 
 static void pick(struct fx *f, size_t dev, const struct device_conf *conf, enum selected_why why, size_t pulled_by)
@@ -138,33 +104,32 @@ static void fx_init(struct fx *f)
 {
         memset(f, 0, sizeof(*f));
         current = "";
-        f->m.devices = f->d;
-        f->m.groups = f->g;
-        f->m.release = (char *)"6.1.0-13-amd64";
-        f->m.cpu = CPU_INTEL;
-        f->m.x86 = true;
+        model_init(&f->mo);
+        f->mo.m.release = (char *)"6.1.0-13-amd64";
+        f->mo.m.cpu = CPU_INTEL;
+        f->mo.m.x86 = true;
         f->units[0] = (char *)"dmar0";
-        f->m.iommu = (struct iommu_info){ .acpi_dmar = true, .units = f->units, .n_units = 1,
+        f->mo.m.iommu = (struct iommu_info){ .acpi_dmar = true, .units = f->units, .n_units = 1,
                                           .interrupt_remapping = TRI_YES };
-        f->m.kconfig = (struct kernel_config){ .found = true, .intel_iommu_default_on = TRI_NO,
+        f->mo.m.kconfig = (struct kernel_config){ .found = true, .intel_iommu_default_on = TRI_NO,
                                                .intel_iommu_default_on_intgpu_off = TRI_YES,
                                                .iommu_default_passthrough = TRI_UNKNOWN,
                                                .vfio_pci_builtin = TRI_UNKNOWN };
-        f->m.record.entries = f->record;
-        f->m.problems = f->problems;
+        f->mo.m.record.entries = f->record;
+        f->mo.m.problems = f->problems;
         for (long id = 0; id < 5; id++)
-                add_group(f, id < 3 ? id : id + 10);
-        put(f, add_dev(f, "0000:00:00.0", 0x8086, 0x3e30, 0x060000, NULL), 0);
-        put(f, add_dev(f, "0000:00:01.0", 0x8086, 0x1901, 0x060400, "pcieport"), 1);
-        put(f, add_dev(f, "0000:00:02.0", 0x8086, 0x3e92, 0x030000, "i915"), 2);
-        put(f, add_dev(f, "0000:01:00.0", 0x10de, 0x2484, 0x030000, "nvidia"), 1);
-        put(f, add_dev(f, "0000:01:00.1", 0x10de, 0x228b, 0x040300, "snd_hda_intel"), 1);
-        put(f, add_dev(f, "0000:02:00.0", 0x144d, 0xa808, 0x010802, "nvme"), 3);
-        put(f, add_dev(f, "0000:03:00.0", 0x1b21, 0x2142, 0x0c0330, "xhci_hcd"), 4);
-        f->d[2].boot_vga = TRI_YES;
+                model_add_group(&f->mo, id < 3 ? id : id + 10);
+        model_put(&f->mo, model_add_dev(&f->mo, "0000:00:00.0", 0x8086, 0x3e30, 0x060000, NULL), 0);
+        model_put(&f->mo, model_add_dev(&f->mo, "0000:00:01.0", 0x8086, 0x1901, 0x060400, "pcieport"), 1);
+        model_put(&f->mo, model_add_dev(&f->mo, "0000:00:02.0", 0x8086, 0x3e92, 0x030000, "i915"), 2);
+        model_put(&f->mo, model_add_dev(&f->mo, "0000:01:00.0", 0x10de, 0x2484, 0x030000, "nvidia"), 1);
+        model_put(&f->mo, model_add_dev(&f->mo, "0000:01:00.1", 0x10de, 0x228b, 0x040300, "snd_hda_intel"), 1);
+        model_put(&f->mo, model_add_dev(&f->mo, "0000:02:00.0", 0x144d, 0xa808, 0x010802, "nvme"), 3);
+        model_put(&f->mo, model_add_dev(&f->mo, "0000:03:00.0", 0x1b21, 0x2142, 0x0c0330, "xhci_hcd"), 4);
+        f->mo.d[2].boot_vga = TRI_YES;
         make_rootport_cfg(f->rootport_cfg);
-        f->d[1].config = f->rootport_cfg;
-        f->d[1].config_len = sizeof(f->rootport_cfg);
+        f->mo.d[1].config = f->rootport_cfg;
+        f->mo.d[1].config_len = sizeof(f->rootport_cfg);
 
         f->conf[0] = (struct device_conf){ .text = (char *)"01:00.0", .origin = (char *)"/etc/vfio-prep.conf:3",
                                            .functions = FUNCTIONS_AUTO, .vfs = -1 };
@@ -184,7 +149,7 @@ static void fx_init(struct fx *f)
         f->bl = (struct bootloader){ BOOTLOADER_GRUB, "/etc/default/grub", "update-grub" };
         set_cmdline(f, "BOOT_IMAGE=/vmlinuz root=/dev/nvme0n1p2 ro quiet");
         f->in = (struct check_input){
-                .machine = &f->m, .cmdline = &f->cl, .config = &f->cfg, .selection = &f->sel,
+                .machine = &f->mo.m, .cmdline = &f->cl, .config = &f->cfg, .selection = &f->sel,
                 .analysis = &f->an, .rootdev = &f->root, .resumedev = &f->resume, .bootloader = &f->bl,
                 .vfio_pci = MODULE_AVAILABLE, .vfio_iommu_type1 = MODULE_AVAILABLE,
         };
@@ -388,10 +353,10 @@ static void test_summarize(void **state)
 
 static void no_groups(struct fx *f)
 {
-        f->m.n_groups = 0;
-        for (size_t i = 0; i < f->m.n_devices; i++) {
-                f->d[i].group = NONE;
-                f->d[i].iommu_group = -1;
+        f->mo.m.n_groups = 0;
+        for (size_t i = 0; i < f->mo.m.n_devices; i++) {
+                f->mo.d[i].group = NONE;
+                f->mo.d[i].iommu_group = -1;
         }
         f->an.n_groups = 0;
 }
@@ -426,12 +391,12 @@ static void test_iommu_hardware(void **state)
                 char *units[] = { (char *)"dmar0", (char *)"dmar1", NULL };
 
                 fx_init(&f);
-                f.m.cpu = cases[i].cpu;
-                f.m.iommu.acpi_dmar = cases[i].dmar;
-                f.m.iommu.acpi_ivrs = cases[i].ivrs;
-                f.m.iommu.acpi_iort = cases[i].iort;
-                f.m.iommu.units = units;
-                f.m.iommu.n_units = cases[i].units;
+                f.mo.m.cpu = cases[i].cpu;
+                f.mo.m.iommu.acpi_dmar = cases[i].dmar;
+                f.mo.m.iommu.acpi_ivrs = cases[i].ivrs;
+                f.mo.m.iommu.acpi_iort = cases[i].iort;
+                f.mo.m.iommu.units = units;
+                f.mo.m.iommu.n_units = cases[i].units;
                 if (cases[i].st == CHECK_FAIL)
                         no_groups(&f);
                 run(&f);
@@ -489,11 +454,11 @@ static void test_iommu_enabled(void **state)
                 struct fx f;
 
                 fx_init(&f);
-                f.m.iommu.acpi_dmar = cases[i].dmar;
-                f.m.iommu.acpi_ivrs = cases[i].ivrs;
-                f.m.iommu.n_units = 0;
-                f.m.cpu = cases[i].ivrs ? CPU_AMD : CPU_INTEL;
-                f.m.kconfig = (struct kernel_config){ .found = cases[i].kconfig,
+                f.mo.m.iommu.acpi_dmar = cases[i].dmar;
+                f.mo.m.iommu.acpi_ivrs = cases[i].ivrs;
+                f.mo.m.iommu.n_units = 0;
+                f.mo.m.cpu = cases[i].ivrs ? CPU_AMD : CPU_INTEL;
+                f.mo.m.kconfig = (struct kernel_config){ .found = cases[i].kconfig,
                                                       .intel_iommu_default_on = cases[i].default_on,
                                                       .intel_iommu_default_on_intgpu_off = cases[i].intgpu_off };
                 if (!cases[i].groups)
@@ -511,23 +476,23 @@ static void test_iommu_mode(void **state)
         struct fx f;
 
         fx_init(&f);
-        for (size_t i = 0; i < f.m.n_groups; i++)
-                f.g[i].type = (char *)"identity";
+        for (size_t i = 0; i < f.mo.m.n_groups; i++)
+                f.mo.g[i].type = (char *)"identity";
         run(&f);
         expect(&f.rep, "iommu-mode", CHECK_PASS, "passthrough: host devices use identity mappings", NULL);
         assert_int_equal(f.rep.iommu.mode, IOMMU_MODE_PASSTHROUGH);
 
-        for (size_t i = 0; i < f.m.n_groups; i++)
-                f.g[i].type = (char *)"DMA";
-        f.m.x86 = false;
-        f.m.iommu.interrupt_remapping = TRI_NO;
+        for (size_t i = 0; i < f.mo.m.n_groups; i++)
+                f.mo.g[i].type = (char *)"DMA";
+        f.mo.m.x86 = false;
+        f.mo.m.iommu.interrupt_remapping = TRI_NO;
         run(&f);
         expect(&f.rep, "iommu-mode", CHECK_INFO, "translated (DMA): host devices' DMA goes through IOMMU page tables",
                GRUB_ADD("iommu.passthrough=1") " for host I/O performance (optional: devices given to VMs are "
                                                "isolated either way, host devices lose DMA protection)");
 
-        for (size_t i = 0; i < f.m.n_groups; i++)
-                f.g[i].type = NULL;
+        for (size_t i = 0; i < f.mo.m.n_groups; i++)
+                f.mo.g[i].type = NULL;
         run(&f);
         expect(&f.rep, "iommu-mode", CHECK_INFO, "unknown: no IOMMU group reports its domain type", NULL);
 
@@ -571,8 +536,8 @@ static void test_interrupt_remapping(void **state)
                 struct fx f;
 
                 fx_init(&f);
-                f.m.iommu.interrupt_remapping = cases[i].ir;
-                f.m.x86 = cases[i].x86;
+                f.mo.m.iommu.interrupt_remapping = cases[i].ir;
+                f.mo.m.x86 = cases[i].x86;
                 if (!cases[i].groups)
                         no_groups(&f);
                 set_cmdline(&f, cases[i].cmdline);
@@ -660,8 +625,8 @@ static void test_cmdline_lint(void **state)
                 struct fx f;
 
                 fx_init(&f);
-                f.m.x86 = cases[i].x86;
-                f.m.kconfig.intel_iommu_default_on_intgpu_off = cases[i].intel_default_off ? TRI_NO : TRI_YES;
+                f.mo.m.x86 = cases[i].x86;
+                f.mo.m.kconfig.intel_iommu_default_on_intgpu_off = cases[i].intel_default_off ? TRI_NO : TRI_YES;
                 set_cmdline(&f, cases[i].cmdline);
                 run(&f);
                 const struct finding *x = get(&f.rep, "cmdline");
@@ -715,7 +680,7 @@ static void test_vfio_driver(void **state)
                 fx_init(&f);
                 f.in.vfio_pci = cases[i].vfio_pci;
                 f.in.vfio_iommu_type1 = cases[i].type1;
-                f.m.kconfig.vfio_pci_builtin = cases[i].builtin;
+                f.mo.m.kconfig.vfio_pci_builtin = cases[i].builtin;
                 run(&f);
                 expect(&f.rep, "vfio-driver", cases[i].st, cases[i].msg, cases[i].hint);
                 fx_done(&f);
@@ -822,12 +787,12 @@ static void test_device_boot_vga(void **state)
                "or make another GPU primary in the firmware setup");
 
         /* Bound by hand (or vfio-pci.ids=): still not what vfio-prep would do. */
-        f.d[2].driver = (char *)"vfio-pci";
+        f.mo.d[2].driver = (char *)"vfio-pci";
         run(&f);
         expect_contains(get(&f.rep, "device:0000:00:02.0")->message,
                         "this GPU; it is on vfio-pci now, but vfio-prep would not bind it");
 
-        f.d[2].driver = (char *)"i915";
+        f.mo.d[2].driver = (char *)"i915";
         f.conf[1].allow_boot_vga = true;
         run(&f);
         expect(&f.rep, "device:0000:00:02.0", CHECK_PASS, "will be bound to vfio-pci at boot (now on i915)", NULL);
@@ -940,7 +905,7 @@ static void test_group_explanations(void **state)
                 f.ga[0] = (struct group_analysis){ .group = 1, .blockers = f.blockers, .n_blockers = 1,
                                                    .why = f.why, .n_why = 1 };
                 f.blockers[0] = 6;
-                f.d[6].driver = NULL;
+                f.mo.d[6].driver = NULL;
                 f.why[0] = cases[i].e;
                 run(&f);
                 snprintf(want, sizeof(want), "not isolated: 0000:03:00.0 (no driver) shares it; %s", cases[i].text);
@@ -974,7 +939,7 @@ static void test_device_builtin_driver(void **state)
         struct fx f;
 
         fx_init(&f);
-        f.d[4].driver_builtin = TRI_YES;
+        f.mo.d[4].driver_builtin = TRI_YES;
         run(&f);
         expect(&f.rep, "device:0000:01:00.1", CHECK_WARN,
                "will be bound to vfio-pci at boot (now on snd_hda_intel); snd_hda_intel is built into the kernel: "
@@ -985,13 +950,13 @@ static void test_device_builtin_driver(void **state)
                "kernel that builds it as a module");
         assert_true(f.rep.ready);
 
-        f.m.kconfig.vfio_pci_builtin = TRI_YES;
+        f.mo.m.kconfig.vfio_pci_builtin = TRI_YES;
         run(&f);
         expect_contains(get(&f.rep, "device:0000:01:00.1")->hint,
                         "as a module; with vfio-pci built in as well, 'vfio-pci.ids=10de:228b' claims the device "
                         "first only from drivers registered after vfio-pci (USB and sound drivers, not GPU drivers)");
 
-        f.d[4].driver_builtin = TRI_UNKNOWN;
+        f.mo.d[4].driver_builtin = TRI_UNKNOWN;
         run(&f);
         expect(&f.rep, "device:0000:01:00.1", CHECK_WARN,
                "will be bound to vfio-pci at boot (now on snd_hda_intel); cannot tell whether snd_hda_intel is built "
@@ -1000,7 +965,7 @@ static void test_device_builtin_driver(void **state)
                NULL);
 
         /* Already on vfio-pci: nothing to pre-empt. */
-        f.d[4].driver = (char *)"vfio-pci";
+        f.mo.d[4].driver = (char *)"vfio-pci";
         run(&f);
         expect(&f.rep, "device:0000:01:00.1", CHECK_PASS,
                "bound to vfio-pci; added by functions=auto from 0000:01:00.0", NULL);
@@ -1012,19 +977,19 @@ static void test_device_boot_record(void **state)
         struct fx f;
 
         fx_init(&f);
-        f.d[3].driver = (char *)"vfio-pci";
-        f.m.record.found = true;
+        f.mo.d[3].driver = (char *)"vfio-pci";
+        f.mo.m.record.found = true;
         f.record[0] = (struct boot_record_entry){ .name = "0000:01:00.0", .bound = true };
         f.record[1] = (struct boot_record_entry){ .name = "0000:01:00.1", .bound = false,
                                                   .reason = (char *)"not isolated" };
-        f.m.record.n_entries = 2;
+        f.mo.m.record.n_entries = 2;
         run(&f);
         expect(&f.rep, "device:0000:01:00.0", CHECK_PASS, "bound to vfio-pci at boot", NULL);
         expect(&f.rep, "device:0000:01:00.1", CHECK_PASS,
                "will be bound to vfio-pci at boot (now on snd_hda_intel); refused at boot: not isolated; added by "
                "functions=auto from 0000:01:00.0",
                NULL);
-        f.d[3].driver = NULL;
+        f.mo.d[3].driver = NULL;
         run(&f);
         expect(&f.rep, "device:0000:01:00.0", CHECK_PASS,
                "will be bound to vfio-pci at boot (now unbound); bound at boot, released since", NULL);
@@ -1040,7 +1005,7 @@ static void test_device_reset(void **state)
         run(&f);
         assert_int_equal(get(&f.rep, "device:0000:01:00.0")->status, CHECK_PASS);
 
-        f.d[4].reset_method = (char *)"flr bus";
+        f.mo.d[4].reset_method = (char *)"flr bus";
         run(&f);
         expect(&f.rep, "device:0000:01:00.0", CHECK_WARN,
                "will be bound to vfio-pci at boot (now on nvidia); no reset method: the kernel cannot reset it "
@@ -1048,7 +1013,7 @@ static void test_device_reset(void **state)
                NULL);
         assert_int_equal(get(&f.rep, "device:0000:01:00.1")->status, CHECK_PASS);
 
-        f.d[3].reset_method = (char *)"";
+        f.mo.d[3].reset_method = (char *)"";
         run(&f);
         expect(&f.rep, "device:0000:01:00.0", CHECK_WARN,
                "will be bound to vfio-pci at boot (now on nvidia); every reset method is disabled (reset_method is "
@@ -1064,8 +1029,8 @@ static void test_device_direct_region(void **state)
         fx_init(&f);
         f.regions[0] = (struct reserved_region){ 0xfee00000, 0xfeefffff, (char *)"msi" };
         f.regions[1] = (struct reserved_region){ 0x3c000000, 0x3fffffff, (char *)"direct-relaxable" };
-        f.g[1].regions = f.regions;
-        f.g[1].n_regions = 2;
+        f.mo.g[1].regions = f.regions;
+        f.mo.g[1].n_regions = 2;
         run(&f);
         assert_int_equal(get(&f.rep, "device:0000:01:00.0")->status, CHECK_PASS);
 
@@ -1110,10 +1075,10 @@ static void test_damaged_and_sysfs(void **state)
         struct fx f;
 
         fx_init(&f);
-        f.d[3].damaged = true;
+        f.mo.d[3].damaged = true;
         f.problems[0] = (struct load_problem){ (char *)"/sys/bus/pci/devices/0000:01:00.0/vendor",
                                                (char *)"malformed vendor 'zz10'" };
-        f.m.n_problems = 1;
+        f.mo.m.n_problems = 1;
         run(&f);
         expect(&f.rep, "device:0000:01:00.0", CHECK_FAIL,
                "not bound: unreadable sysfs attributes (see the sysfs finding)", NULL);
@@ -1125,7 +1090,7 @@ static void test_damaged_and_sysfs(void **state)
 
         for (size_t i = 1; i < 5; i++)
                 f.problems[i] = (struct load_problem){ (char *)"/sys/x", (char *)"unreadable" };
-        f.m.n_problems = 5;
+        f.mo.m.n_problems = 5;
         run(&f);
         expect(&f.rep, "sysfs", CHECK_WARN,
                "5 unreadable or malformed attributes: /sys/bus/pci/devices/0000:01:00.0/vendor: malformed vendor "
@@ -1168,14 +1133,14 @@ static void test_sriov_devices(void **state)
         struct fx f;
 
         fx_init(&f);
-        size_t pf = add_dev(&f, "0000:06:00.0", 0x8086, 0x1521, 0x020000, "igb");
-        size_t vf = add_dev(&f, "0000:06:10.0", 0x8086, 0x1520, 0x020000, NULL);
-        size_t g5 = add_group(&f, 20), g6 = add_group(&f, 21);
-        put(&f, pf, g5);
-        put(&f, vf, g6);
-        f.d[pf].sriov_totalvfs = 7;
-        f.d[pf].sriov_numvfs = 0;
-        f.d[vf].physfn = pf;
+        size_t pf = model_add_dev(&f.mo, "0000:06:00.0", 0x8086, 0x1521, 0x020000, "igb");
+        size_t vf = model_add_dev(&f.mo, "0000:06:10.0", 0x8086, 0x1520, 0x020000, NULL);
+        size_t g5 = model_add_group(&f.mo, 20), g6 = model_add_group(&f.mo, 21);
+        model_put(&f.mo, pf, g5);
+        model_put(&f.mo, vf, g6);
+        f.mo.d[pf].sriov_totalvfs = 7;
+        f.mo.d[pf].sriov_numvfs = 0;
+        f.mo.d[vf].physfn = pf;
         f.conf[1] = (struct device_conf){ .text = (char *)"06:00.0", .origin = (char *)"/etc/vfio-prep.conf:6",
                                           .vfs = 4 };
         f.sel.n_items = 0;
@@ -1189,16 +1154,16 @@ static void test_sriov_devices(void **state)
         expect(&f.rep, "device:0000:06:10.0", CHECK_PASS,
                "will be bound to vfio-pci at boot (now unbound); a VF of 0000:06:00.0 (vfs=4)", NULL);
 
-        f.d[pf].sriov_numvfs = 4;
+        f.mo.d[pf].sriov_numvfs = 4;
         run(&f);
         expect(&f.rep, "device:0000:06:00.0", CHECK_PASS, "SR-IOV PF with its 4 VFs; the PF stays with igb", NULL);
 
-        f.d[pf].sriov_totalvfs = 2;
+        f.mo.d[pf].sriov_totalvfs = 2;
         run(&f);
         expect(&f.rep, "device:0000:06:00.0", CHECK_FAIL, "not bound: vfs=4, but it supports at most 2 VFs",
                "fix or remove vfs= in /etc/vfio-prep.conf:6");
 
-        f.d[pf].sriov_totalvfs = -1;
+        f.mo.d[pf].sriov_totalvfs = -1;
         run(&f);
         expect(&f.rep, "device:0000:06:00.0", CHECK_FAIL,
                "not bound: vfs=4, but it is not an SR-IOV physical function",

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "plan.h"
+#include "support/model-literal.h"
 
 /*
  * A machine built from literals, so that the plan is tested on its own, not through the
@@ -22,10 +23,7 @@
  * The configuration selects 01:00.0; functions=auto pulled in 01:00.1; group 1 is isolated.
  */
 struct fx {
-        struct machine m;
-        struct pci_device d[10];
-        struct iommu_group g[6];
-        size_t gd[6][10];
+        struct model mo;
         struct device_conf conf[4];
         struct config cfg;
         struct selected items[10];
@@ -37,38 +35,6 @@ struct fx {
         struct cmdline cl;
         struct check_input in;
 };
-
-static size_t add_dev(struct fx *f, const char *name, uint16_t vendor, uint16_t device, uint32_t class,
-                      const char *driver)
-{
-        size_t i = f->m.n_devices++;
-        struct pci_device *d = &f->d[i];
-
-        *d = (struct pci_device){
-                .vendor = vendor, .device = device, .class = class, .driver = (char *)driver,
-                .header = (class >> 8) == 0x0604 ? PCI_HEADER_BRIDGE : PCI_HEADER_NORMAL,
-                .driver_builtin = TRI_NO, .boot_vga = TRI_NO, .iommu_group = -1, .group = NONE,
-                .parent = NONE, .physfn = NONE, .sriov_totalvfs = -1, .sriov_numvfs = -1,
-        };
-        assert_int_equal(pci_addr_parse(name, &d->addr), 0);
-        snprintf(d->name, sizeof(d->name), "%s", name);
-        return i;
-}
-
-static size_t add_group(struct fx *f, long id)
-{
-        size_t i = f->m.n_groups++;
-
-        f->g[i] = (struct iommu_group){ .id = id, .type = (char *)"DMA-FQ", .devices = f->gd[i] };
-        return i;
-}
-
-static void put(struct fx *f, size_t dev, size_t group)
-{
-        f->d[dev].group = group;
-        f->d[dev].iommu_group = f->g[group].id;
-        f->gd[group][f->g[group].n_devices++] = dev;
-}
 
 static void pick(struct fx *f, size_t dev, const struct device_conf *conf, enum selected_why why, size_t pulled_by)
 {
@@ -90,17 +56,16 @@ static void set_cmdline(struct fx *f, const char *text)
 static void fx_init(struct fx *f)
 {
         memset(f, 0, sizeof(*f));
-        f->m.devices = f->d;
-        f->m.groups = f->g;
+        model_init(&f->mo);
         for (size_t i = 0; i < 4; i++)
-                add_group(f, i == 3 ? 13 : (long)i);
-        put(f, add_dev(f, "0000:00:00.0", 0x8086, 0x3e30, 0x060000, NULL), 0);
-        put(f, add_dev(f, "0000:00:01.0", 0x8086, 0x1901, 0x060400, "pcieport"), 1);
-        put(f, add_dev(f, "0000:00:02.0", 0x8086, 0x3e92, 0x030000, "i915"), 2);
-        put(f, add_dev(f, "0000:01:00.0", 0x10de, 0x2484, 0x030000, "nvidia"), 1);
-        put(f, add_dev(f, "0000:01:00.1", 0x10de, 0x228b, 0x040300, "snd_hda_intel"), 1);
-        put(f, add_dev(f, "0000:02:00.0", 0x144d, 0xa808, 0x010802, "nvme"), 3);
-        f->d[2].boot_vga = TRI_YES;
+                model_add_group(&f->mo, i == 3 ? 13 : (long)i);
+        model_put(&f->mo, model_add_dev(&f->mo, "0000:00:00.0", 0x8086, 0x3e30, 0x060000, NULL), 0);
+        model_put(&f->mo, model_add_dev(&f->mo, "0000:00:01.0", 0x8086, 0x1901, 0x060400, "pcieport"), 1);
+        model_put(&f->mo, model_add_dev(&f->mo, "0000:00:02.0", 0x8086, 0x3e92, 0x030000, "i915"), 2);
+        model_put(&f->mo, model_add_dev(&f->mo, "0000:01:00.0", 0x10de, 0x2484, 0x030000, "nvidia"), 1);
+        model_put(&f->mo, model_add_dev(&f->mo, "0000:01:00.1", 0x10de, 0x228b, 0x040300, "snd_hda_intel"), 1);
+        model_put(&f->mo, model_add_dev(&f->mo, "0000:02:00.0", 0x144d, 0xa808, 0x010802, "nvme"), 3);
+        f->mo.d[2].boot_vga = TRI_YES;
 
         f->conf[0] = (struct device_conf){ .text = (char *)"01:00.0", .origin = (char *)"/etc/vfio-prep.conf:3",
                                            .functions = FUNCTIONS_AUTO, .vfs = -1 };
@@ -116,7 +81,7 @@ static void fx_init(struct fx *f)
                                     .devices = f->rootdevs, .n_devices = 1 };
         set_cmdline(f, "root=/dev/nvme0n1p2 ro quiet");
         f->in = (struct check_input){
-                .machine = &f->m, .cmdline = &f->cl, .config = &f->cfg, .selection = &f->sel,
+                .machine = &f->mo.m, .cmdline = &f->cl, .config = &f->cfg, .selection = &f->sel,
                 .analysis = &f->an, .rootdev = &f->root, .resumedev = &f->resume,
                 .vfio_pci = MODULE_AVAILABLE, .vfio_iommu_type1 = MODULE_AVAILABLE,
         };
@@ -168,15 +133,15 @@ static void test_already_on_vfio_is_no_work(void **state)
         struct plan p;
 
         fx_init(&f);
-        f.d[3].driver = (char *)"vfio-pci";
-        f.d[4].driver = (char *)"vfio-pci";
+        f.mo.d[3].driver = (char *)"vfio-pci";
+        f.mo.d[4].driver = (char *)"vfio-pci";
         assert_int_equal(plan_build(&f.in, &p), 0);
         assert_true(p.groups[0].devices[0].on_vfio);
         assert_true(p.groups[0].devices[1].on_vfio);
         assert_false(plan_has_work(&p));
         plan_done(&p);
         /* One device left to do is work again. */
-        f.d[4].driver = NULL;
+        f.mo.d[4].driver = NULL;
         assert_int_equal(plan_build(&f.in, &p), 0);
         assert_true(plan_has_work(&p));
         plan_done(&p);
@@ -218,13 +183,13 @@ static void test_device_refusal_priority(void **state)
                 /* Only 01:00.0 is selected, so its refusal is the group's. */
                 f.sel.n_items = 1;
                 f.items[0].pin_mismatch = fl & F_PIN;
-                f.d[3].damaged = fl & F_DAMAGED;
+                f.mo.d[3].damaged = fl & F_DAMAGED;
                 if (fl & F_NO_GROUP)
-                        f.d[3].group = NONE;
+                        f.mo.d[3].group = NONE;
                 if (fl & F_ROOT)
                         f.rootdevs[0] = 3;
                 if (fl & F_BOOT_VGA)
-                        f.d[3].boot_vga = TRI_YES;
+                        f.mo.d[3].boot_vga = TRI_YES;
                 f.conf[0].allow_boot_vga = fl & F_ALLOW_VGA;
                 assert_int_equal(plan_build(&f.in, &p), 0);
                 const struct plan_device *pd = find_device(&p, 3, &pg);
@@ -244,7 +209,7 @@ static void test_group_all_or_nothing(void **state)
         struct plan p;
 
         fx_init(&f);
-        f.d[4].boot_vga = TRI_YES; /* odd, but any refusal of 01:00.1 will do */
+        f.mo.d[4].boot_vga = TRI_YES; /* odd, but any refusal of 01:00.1 will do */
         assert_int_equal(plan_build(&f.in, &p), 0);
         assert_int_equal(p.n_groups, 1);
         assert_int_equal(p.groups[0].refusal, REFUSE_BOOT_VGA);
@@ -263,7 +228,7 @@ static void test_group_takes_first_refusal(void **state)
 
         fx_init(&f);
         f.items[0].pin_mismatch = true;
-        f.d[4].damaged = true;
+        f.mo.d[4].damaged = true;
         assert_int_equal(plan_build(&f.in, &p), 0);
         assert_int_equal(p.groups[0].refusal, REFUSE_PIN_MISMATCH);
         assert_int_equal(p.groups[0].devices[0].refusal, REFUSE_PIN_MISMATCH);
@@ -279,8 +244,8 @@ static void test_root_device_group(void **state)
 
         fx_init(&f);
         /* The root disk shares group 1: every device of the group is the root device's. */
-        put(&f, 5, 1);
-        f.d[5].group = 1;
+        model_put(&f.mo, 5, 1);
+        f.mo.d[5].group = 1;
         assert_true(check_is_root_device(&f.in, 3));
         assert_true(check_is_root_device(&f.in, 1));
         assert_false(check_is_root_device(&f.in, 2));
@@ -306,8 +271,8 @@ static void test_root_device_lookup(void **state)
         assert_true(check_is_root_device(&f.in, 4)); /* same group */
         assert_false(check_is_root_device(&f.in, 2));
         /* Groupless devices share nothing. */
-        f.d[2].group = NONE;
-        f.d[5].group = NONE;
+        f.mo.d[2].group = NONE;
+        f.mo.d[5].group = NONE;
         assert_false(check_is_root_device(&f.in, 2));
         assert_false(check_is_root_device(&f.in, 99));
         fx_done(&f);
@@ -427,10 +392,10 @@ static void test_iommu_off(void **state)
         struct plan p;
 
         fx_init(&f);
-        f.m.n_groups = 0;
-        for (size_t i = 0; i < f.m.n_devices; i++) {
-                f.d[i].group = NONE;
-                f.d[i].iommu_group = -1;
+        f.mo.m.n_groups = 0;
+        for (size_t i = 0; i < f.mo.m.n_devices; i++) {
+                f.mo.d[i].group = NONE;
+                f.mo.d[i].iommu_group = -1;
         }
         f.an.n_groups = 0;
         assert_int_equal(plan_build(&f.in, &p), 0);
@@ -456,11 +421,11 @@ static void test_group_order(void **state)
                                             .allow_boot_vga = true };
 
         fx_init(&f);
-        size_t a = add_dev(&f, "0000:03:00.0", 0x1b21, 0x2142, 0x0c0330, "xhci_hcd");
-        size_t b = add_dev(&f, "0000:04:00.0", 0x1b21, 0x2142, 0x0c0330, "xhci_hcd");
-        size_t c = add_dev(&f, "0000:05:00.0", 0x1b21, 0x2142, 0x0c0330, "xhci_hcd");
+        size_t a = model_add_dev(&f.mo, "0000:03:00.0", 0x1b21, 0x2142, 0x0c0330, "xhci_hcd");
+        size_t b = model_add_dev(&f.mo, "0000:04:00.0", 0x1b21, 0x2142, 0x0c0330, "xhci_hcd");
+        size_t c = model_add_dev(&f.mo, "0000:05:00.0", 0x1b21, 0x2142, 0x0c0330, "xhci_hcd");
         size_t g0 = 0;
-        put(&f, a, g0);
+        model_put(&f.mo, a, g0);
         f.ga[f.an.n_groups++] = (struct group_analysis){ .group = g0, .isolated = true };
         /* Selection order is address order; groups must come out sorted all the same. */
         f.sel.n_items = 0;
@@ -508,12 +473,12 @@ static void test_sriov(void **state)
                 struct plan p;
 
                 fx_init(&f);
-                size_t pf = add_dev(&f, "0000:06:00.0", 0x8086, 0x1521, 0x020000, "igb");
-                put(&f, pf, 0);
-                f.d[pf].sriov_totalvfs = cases[i].totalvfs;
-                f.d[pf].sriov_numvfs = cases[i].numvfs;
+                size_t pf = model_add_dev(&f.mo, "0000:06:00.0", 0x8086, 0x1521, 0x020000, "igb");
+                model_put(&f.mo, pf, 0);
+                f.mo.d[pf].sriov_totalvfs = cases[i].totalvfs;
+                f.mo.d[pf].sriov_numvfs = cases[i].numvfs;
                 if (cases[i].is_vf)
-                        f.d[pf].physfn = 5;
+                        f.mo.d[pf].physfn = 5;
                 f.conf[1] = (struct device_conf){ .text = (char *)"06:00.0", .vfs = cases[i].vfs,
                                                   .functions = FUNCTIONS_AUTO };
                 f.sel.n_items = 0;
@@ -544,16 +509,16 @@ static void test_sriov_vfs_bound(void **state)
         struct plan p;
 
         fx_init(&f);
-        size_t pf = add_dev(&f, "0000:06:00.0", 0x8086, 0x1521, 0x020000, "igb");
-        size_t vf1 = add_dev(&f, "0000:06:10.0", 0x8086, 0x1520, 0x020000, "igbvf");
-        size_t vf2 = add_dev(&f, "0000:06:10.4", 0x8086, 0x1520, 0x020000, NULL);
-        size_t g4 = add_group(&f, 20), g5 = add_group(&f, 21);
-        put(&f, pf, 0);
-        put(&f, vf1, g4);
-        put(&f, vf2, g5);
-        f.d[pf].sriov_totalvfs = 7;
-        f.d[pf].sriov_numvfs = 2;
-        f.d[vf1].physfn = f.d[vf2].physfn = pf;
+        size_t pf = model_add_dev(&f.mo, "0000:06:00.0", 0x8086, 0x1521, 0x020000, "igb");
+        size_t vf1 = model_add_dev(&f.mo, "0000:06:10.0", 0x8086, 0x1520, 0x020000, "igbvf");
+        size_t vf2 = model_add_dev(&f.mo, "0000:06:10.4", 0x8086, 0x1520, 0x020000, NULL);
+        size_t g4 = model_add_group(&f.mo, 20), g5 = model_add_group(&f.mo, 21);
+        model_put(&f.mo, pf, 0);
+        model_put(&f.mo, vf1, g4);
+        model_put(&f.mo, vf2, g5);
+        f.mo.d[pf].sriov_totalvfs = 7;
+        f.mo.d[pf].sriov_numvfs = 2;
+        f.mo.d[vf1].physfn = f.mo.d[vf2].physfn = pf;
         f.conf[1] = (struct device_conf){ .text = (char *)"06:00.0", .vfs = 2 };
         f.sel.n_items = 0;
         pick(&f, pf, &f.conf[1], SELECTED_BY_SELECTOR, NONE);
@@ -570,8 +535,8 @@ static void test_sriov_vfs_bound(void **state)
         plan_done(&p);
 
         /* A VF sharing the PF's group: the PF stays on igb, so the group is not isolated. */
-        f.gd[0][f.g[0].n_devices++] = vf1;
-        f.d[vf1].group = 0;
+        f.mo.gd[0][f.mo.g[0].n_devices++] = vf1;
+        f.mo.d[vf1].group = 0;
         f.ga[f.an.n_groups - 2].group = 0;
         assert_int_equal(plan_build(&f.in, &p), 0);
         assert_int_equal(p.groups[0].group, 0);
