@@ -33,7 +33,7 @@ static bool is_blank(char c)
 
 /* Copy at most MAX bytes of S into BUF (SIZE bytes), control bytes escaped, "…" when cut;
  * a cut never splits a UTF-8 sequence. */
-static const char *sanitize(char *buf, size_t size, const char *s, size_t max)
+static const char *escape_text(char *buf, size_t size, const char *s, size_t max)
 {
         size_t n = strlen(s), o = 0;
         bool cut = n > max;
@@ -60,7 +60,7 @@ static const char *sanitize(char *buf, size_t size, const char *s, size_t max)
 
 static const char *show(char buf[static SHOW_BUF], const char *s)
 {
-        return sanitize(buf, SHOW_BUF, s, SHOW_MAX);
+        return escape_text(buf, SHOW_BUF, s, SHOW_MAX);
 }
 
 _printf_(3, 4) static int fail(struct config_error *err, const char *origin, const char *fmt, ...)
@@ -69,7 +69,7 @@ _printf_(3, 4) static int fail(struct config_error *err, const char *origin, con
 
         if (!err)
                 return -EINVAL;
-        sanitize(err->origin, sizeof(err->origin), origin, sizeof(err->origin));
+        escape_text(err->origin, sizeof(err->origin), origin, sizeof(err->origin));
         va_start(ap, fmt);
         vsnprintf(err->message, sizeof(err->message), fmt, ap);
         va_end(ap);
@@ -435,7 +435,7 @@ int config_parse(struct config *cfg, const char *name, const char *text, size_t 
         enum isolation_mode iso0 = cfg->isolation;
         char shown[sizeof(ret_err->origin) - 24];
 
-        sanitize(shown, sizeof(shown), name, sizeof(shown));
+        escape_text(shown, sizeof(shown), name, sizeof(shown));
         while (pos < len) {
                 const char *line = text + pos;
                 const char *nl = memchr(line, '\n', len - pos);
