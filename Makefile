@@ -103,6 +103,11 @@ mkinitcpio-check: $(BUILD)/vfio-prep
 deps:
 	@sh scripts/install-deps.sh
 
+# bash, zsh and fish completion driven for real (tests/packaging/completions.sh).
+completions-check: $(BUILD)/vfio-prep
+	@sh tests/packaging/completions.sh $(BUILD)/vfio-prep
+.PHONY: completions-check
+
 man-check:
 	@sh tests/test-man.sh
 
@@ -171,8 +176,25 @@ $(BUILD)/bench/noop: bench/noop.c
 bench: all $(BUILD)/bench/measure $(BUILD)/bench/noop
 	@sh bench/run.sh $(BUILD)
 
-install: all
-	install -Dm755 $(BUILD)/vfio-prep $(DESTDIR)$(BINDIR)/vfio-prep
+# The program installed as BINDIR/vfio-prep. The packages install the static build there
+# (PROGRAM=build/vfio-prep.static): the hooks copy it into the image as it is.
+PROGRAM     ?= $(BUILD)/vfio-prep
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+# Every directory install writes into; the ones it had to create are recorded in
+# INSTALL_DIRS_LOG (as CMake keeps install_manifest.txt) for uninstall to remove when empty.
+INSTALL_DIRS = $(BINDIR) $(MANDIR)/man8 $(MANDIR)/man5 $(DRACUT_MODDIR) $(ITOOLS_DIR)/hooks \
+	$(ITOOLS_DIR)/scripts/init-top $(PREFIX)/share/doc/vfio-prep $(SYSCONFDIR) \
+	$(PREFIX)/lib/initcpio/install $(PREFIX)/lib/initcpio/hooks $(UNITDIR) \
+	$(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR) \
+	$(if $(filter $(BUILD)/vfio-prep.static,$(PROGRAM)),,$(PREFIX)/lib/vfio-prep)
+INSTALL_DIRS_LOG = $(BUILD)/install-created-dirs
+
+install: $(PROGRAM)
+	@sh packaging/install-dirs.sh record $(INSTALL_DIRS_LOG) $(INSTALL_DIRS:%=$(DESTDIR)%)
+	install -Dm755 $(PROGRAM) $(DESTDIR)$(BINDIR)/vfio-prep
 	install -Dm644 man/vfio-prep.8 $(DESTDIR)$(MANDIR)/man8/vfio-prep.8
 	install -Dm644 man/vfio-prep.conf.5 $(DESTDIR)$(MANDIR)/man5/vfio-prep.conf.5
 # dracut, initramfs-tools
@@ -183,12 +205,17 @@ install: all
 	install -Dm644 examples/vfio-prep.conf $(DESTDIR)$(PREFIX)/share/doc/vfio-prep/vfio-prep.conf.example
 	test -e $(DESTDIR)$(SYSCONFDIR)/vfio-prep.conf || \
 		install -Dm644 examples/vfio-prep.conf $(DESTDIR)$(SYSCONFDIR)/vfio-prep.conf
-	test ! -e $(BUILD)/vfio-prep.static || \
-		install -Dm755 $(BUILD)/vfio-prep.static $(DESTDIR)$(PREFIX)/lib/vfio-prep/vfio-prep.static
+	$(if $(filter $(BUILD)/vfio-prep.static,$(PROGRAM)),,test ! -e $(BUILD)/vfio-prep.static || \
+		install -Dm755 $(BUILD)/vfio-prep.static $(DESTDIR)$(PREFIX)/lib/vfio-prep/vfio-prep.static)
 # mkinitcpio (it only looks in /usr/lib/initcpio and /etc/initcpio: PREFIX=/usr)
 	install -Dm644 mkinitcpio/install/vfio-prep $(DESTDIR)$(PREFIX)/lib/initcpio/install/vfio-prep
 	install -Dm644 mkinitcpio/hooks/vfio-prep $(DESTDIR)$(PREFIX)/lib/initcpio/hooks/vfio-prep
-	install -Dm644 mkinitcpio/vfio-prep.service $(DESTDIR)$(PREFIX)/lib/systemd/system/vfio-prep.service
+	install -Dm644 mkinitcpio/vfio-prep.service $(DESTDIR)$(UNITDIR)/vfio-prep.service
+# shell completions
+	install -Dm644 completions/vfio-prep.bash $(DESTDIR)$(BASHCOMPDIR)/vfio-prep
+	install -Dm644 completions/_vfio-prep $(DESTDIR)$(ZSHCOMPDIR)/_vfio-prep
+	install -Dm644 completions/vfio-prep.fish $(DESTDIR)$(FISHCOMPDIR)/vfio-prep.fish
+	@sh packaging/install-notice.sh "$(PREFIX)" "$(FISHCOMPDIR)"
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vfio-prep $(DESTDIR)$(MANDIR)/man8/vfio-prep.8 \
@@ -198,11 +225,13 @@ uninstall:
 	      $(DESTDIR)$(ITOOLS_DIR)/hooks/vfio-prep $(DESTDIR)$(ITOOLS_DIR)/scripts/init-top/00vfio-prep \
 	      $(DESTDIR)$(PREFIX)/share/doc/vfio-prep/vfio-prep.conf.example \
 	      $(DESTDIR)$(PREFIX)/lib/vfio-prep/vfio-prep.static
-	rmdir $(DESTDIR)$(DRACUT_MODDIR) $(DESTDIR)$(PREFIX)/share/doc/vfio-prep \
-	      $(DESTDIR)$(PREFIX)/lib/vfio-prep 2>/dev/null || :
-# mkinitcpio
+# mkinitcpio, shell completions
 	rm -f $(DESTDIR)$(PREFIX)/lib/initcpio/install/vfio-prep $(DESTDIR)$(PREFIX)/lib/initcpio/hooks/vfio-prep \
-	      $(DESTDIR)$(PREFIX)/lib/systemd/system/vfio-prep.service
+	      $(DESTDIR)$(UNITDIR)/vfio-prep.service $(DESTDIR)$(BASHCOMPDIR)/vfio-prep \
+	      $(DESTDIR)$(ZSHCOMPDIR)/_vfio-prep $(DESTDIR)$(FISHCOMPDIR)/vfio-prep.fish
+# vfio-prep's own directories, and those install created, deepest first, when empty
+	@sh packaging/install-dirs.sh remove $(INSTALL_DIRS_LOG) $(DESTDIR)$(PREFIX) $(DESTDIR)$(DRACUT_MODDIR) \
+		$(DESTDIR)$(PREFIX)/share/doc/vfio-prep $(DESTDIR)$(PREFIX)/lib/vfio-prep
 
 clean:
 	rm -rf build build-asan build-fuzz
