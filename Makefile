@@ -119,6 +119,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) cli-check
 	$(MAKE) man-check
+	$(MAKE) completions-check
 	$(MAKE) lint
 	$(MAKE) hostile-check
 	$(MAKE) fuzz-check
@@ -127,6 +128,7 @@ check: deps
 	$(MAKE) vm-check
 	$(MAKE) mkinitcpio-check
 	$(MAKE) static-check
+	$(MAKE) packages-check
 	$(MAKE) initramfs-check
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -235,6 +237,20 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# ---- distribution packages: build/packages/ --------------------------------------------------
+# Each installs the static build through `make install`, with the hooks of that distribution's
+# generators (packaging/build.sh; packaging/debian, packaging/rpm, packaging/arch).
+PKGDIR := $(BUILD)/packages
+deb rpm arch: $(BUILD)/vfio-prep.static
+	@sh packaging/build.sh $@ $(PKGDIR)
+
+# The three built and their contents checked: paths, modes, conffiles, maintainer scripts
+# (shellcheck), lintian; `make install` and uninstall (tests/packaging/).
+packages-check: $(BUILD)/vfio-prep $(BUILD)/vfio-prep.static
+	@sh tests/packaging/run.sh $(BUILD)
+
+.PHONY: deb rpm arch packages-check
 
 # ---- make static: build/vfio-prep.static ------------------------------------------------------
 # One self-contained binary for initramfs images: libkmod (with xz and zstd module
