@@ -250,7 +250,11 @@ deb rpm arch: $(BUILD)/vfio-prep.static
 packages-check: $(BUILD)/vfio-prep $(BUILD)/vfio-prep.static
 	@sh tests/packaging/run.sh $(BUILD)
 
-.PHONY: deb rpm arch packages-check
+# Installs the .deb into a clean Debian 12 root with a Debian kernel and initramfs-tools:
+# the initrd has vfio-prep after `apt-get install`, and not after removal. Root; downloads.
+deb-install-check: deb
+	@sh tests/packaging/deb-install.sh $(PKGDIR)
+.PHONY: deb rpm arch packages-check deb-install-check
 
 # ---- make static: build/vfio-prep.static ------------------------------------------------------
 # One self-contained binary for initramfs images: libkmod (with xz and zstd module
