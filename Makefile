@@ -5,6 +5,7 @@
 #   make vm-check   boot tests (QEMU)      make check-asan  unit + cli under ASan/UBSan
 #   make demo       show the main job on an emulated machine
 #   make install PREFIX=/usr DESTDIR=...   V=1 for verbose commands
+#   make deb, make rpm, make arch           distribution packages in build/packages/
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
