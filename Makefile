@@ -188,10 +188,11 @@ ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 # Every directory install writes into; the ones it had to create are recorded in
 # INSTALL_DIRS_LOG (as CMake keeps install_manifest.txt) for uninstall to remove when empty.
-INSTALL_DIRS = $(BINDIR) $(MANDIR)/man8 $(MANDIR)/man5 $(DRACUT_MODDIR) $(ITOOLS_DIR)/hooks \
-	$(ITOOLS_DIR)/scripts/init-top $(PREFIX)/share/doc/vfio-prep $(SYSCONFDIR) \
-	$(PREFIX)/lib/initcpio/install $(PREFIX)/lib/initcpio/hooks $(UNITDIR) \
-	$(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR) \
+# The hook directories follow the source tree's, so that a new one is recorded too.
+INSTALL_DIRS = $(BINDIR) $(MANDIR)/man8 $(MANDIR)/man5 $(DRACUT_MODDIR) \
+	$(patsubst initramfs-tools%,$(ITOOLS_DIR)%,$(shell find initramfs-tools -type d)) \
+	$(patsubst mkinitcpio%,$(PREFIX)/lib/initcpio%,$(shell find mkinitcpio -type d)) \
+	$(PREFIX)/share/doc/vfio-prep $(SYSCONFDIR) $(UNITDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR) \
 	$(if $(filter $(BUILD)/vfio-prep.static,$(PROGRAM)),,$(PREFIX)/lib/vfio-prep)
 INSTALL_DIRS_LOG = $(BUILD)/install-created-dirs
 
