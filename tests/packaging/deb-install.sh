@@ -7,7 +7,7 @@
 # ./vfio-prep_*.deb. initramfs-tools' trigger must leave an initrd whose lsinitramfs lists
 # vfio-prep (program, boot script, configuration); `apt-get remove` must leave one without it,
 # and the user's configuration in place. The kernel package is downloaded into the root
-# (apt takes it from the vfio-prep cache when the same one is there). 1 to 3 minutes.
+# (apt takes it from the vfio-prep cache when the same one is there). 2 to 10 minutes.
 # Prints "deb-install: N passed, N failed".
 set -u
 
@@ -55,7 +55,7 @@ initrd_list() {
 has() { grep -Eq "$1" "$root.initrd"; }
 
 apt='DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0'
-echo "deb-install: apt-get install linux-image-amd64 initramfs-tools (1-3 min)"
+echo "deb-install: apt-get install linux-image-amd64 initramfs-tools (several minutes)"
 if in_root "apt-get -q update && $apt install --no-install-recommends linux-image-amd64 initramfs-tools"; then ok; else
 	bad "apt-get install linux-image-amd64 initramfs-tools"
 	show_log
