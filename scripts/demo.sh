@@ -101,11 +101,11 @@ plan() {
 	{
 		echo "make demo: the first run downloads what the demo needs, then builds and boots:"
 		[ -z "$missing" ] ||
-			echo "- with apt-get install: $missing (about 150 MB, most of it QEMU and the compiler);"
+			echo "- with apt-get install: $missing (about 95 MB, most of it QEMU and the compiler);"
 		[ -n "$kernel" ] ||
 			echo "- with apt-get download: Debian's kernel package (linux-image-amd64, about 70 MB), extracted into $cache/kernel;"
 		echo "- then builds vfio-prep and boots the kernel three times under QEMU (TCG)."
-		echo "It takes about 5 minutes with a fast mirror; later runs take about 2 minutes."
+		echo "That takes about 3 minutes with a fast mirror on a quiet 2-core machine (the boots run under TCG: more on a busy one); later runs take about 2 minutes."
 	} | fmt -s -w 96
 }
 
