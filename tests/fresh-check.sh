@@ -61,20 +61,20 @@ main() {
 	fi
 	rm -rf "$dir" "$logs"
 	mkdir -p "$logs"
-	start=$(date +%s)
+	begin=$(date +%s)
 	sh "$top/scripts/fresh-root.sh" "$dir" || die "cannot make a clean root in $dir"
 	git clone -q --no-hardlinks "$top" "$dir/root/vfio-prep" ||
 		die "git clone of $top into $dir/root/vfio-prep failed"
 	git -C "$dir/root/vfio-prep" checkout -q --detach "$commit" || die "cannot check out $commit"
 	# The point: nothing downloaded before, nothing installed but the minimal system.
 	[ ! -e "$dir/root/.cache/vfio-prep" ] || die "$dir/root/.cache/vfio-prep exists in a fresh root"
-	log "clean root with $commit in $dir after $(($(date +%s) - start)) s"
+	log "clean root with $commit in $dir after $(($(date +%s) - begin)) s"
 
 	step make-demo make demo
 	step make-static make static
 	[ -z "${FRESH_FULL:-}" ] || step make-check make check
 
-	log "done in $(($(date +%s) - start)) s"
+	log "done in $(($(date +%s) - begin)) s"
 	echo "fresh-check: $passed passed, $failed failed"
 	[ "$failed" = 0 ]
 }
