@@ -4,6 +4,7 @@
 #   make unit       unit tests only        make cli-check   command-line tests only
 #   make vm-check   boot tests (QEMU)      make check-asan  unit + cli under ASan/UBSan
 #   make demo       show the main job on an emulated machine
+#   make fresh-check  make demo and make static in a clean Debian 12 root (FRESH_FULL=1: make check)
 #   make install PREFIX=/usr DESTDIR=...   V=1 for verbose commands
 #   make deb, make rpm, make arch           distribution packages in build/packages/
 
@@ -48,7 +49,20 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(sort $(wildcard tests/support/*.c))
 TEST_SUPPORT_OBJS := $(TEST_SUPPORT:tests/support/%.c=$(BUILD)/tests/support/%.o)
 
+# The flags above come from pkg-config when make reads this file. Without the libraries (a
+# fresh machine), `make` installs them first (scripts/install-deps.sh --build, or it prints the
+# command) and reads this file again, so that the flags are those of the installed libraries.
+LIBS_FOUND := $(shell $(PKG_CONFIG) --exists libkmod blkid 2>/dev/null && echo 1)
+ifeq ($(LIBS_FOUND),1)
 all: $(BUILD)/vfio-prep
+else ifeq ($(DEPS_INSTALLED),1)
+all:
+	@echo "vfio-prep: pkg-config ($(PKG_CONFIG)) finds no libkmod and blkid after installing them" >&2; exit 1
+else
+all:
+	@sh scripts/install-deps.sh --build
+	@$(MAKE) DEPS_INSTALLED=1 all
+endif
 
 $(BUILD)/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -115,6 +129,10 @@ man-check:
 lint:
 	@sh tests/lint-one-door.sh
 
+# The scripts' own tests, offline: the static build's choice of source revision (stubbed apt).
+scripts-check:
+	@sh tests/test-static-sources.sh
+
 check: deps
 	$(MAKE) all tests
 	$(MAKE) unit
@@ -122,6 +140,7 @@ check: deps
 	$(MAKE) man-check
 	$(MAKE) completions-check
 	$(MAKE) lint
+	$(MAKE) scripts-check
 	$(MAKE) hostile-check
 	$(MAKE) fuzz-check
 	$(MAKE) check-asan
@@ -164,8 +183,20 @@ fuzz-check: $(FUZZ_BINS)
 	@sh tests/fuzz/run.sh check $(FUZZ_CHECK_SECONDS) $(FUZZ_BINS)
 .PHONY: hostile-check check-valgrind fuzz fuzz-check
 
-demo: deps all
+# What the first run downloads is said first; only the demo's packages are installed, then
+# this file is read again (the flags come from the installed libraries).
+demo:
+	@sh scripts/demo.sh --plan
+	@sh scripts/install-deps.sh --demo
+	@$(MAKE) all
 	@sh scripts/demo.sh $(BUILD)/vfio-prep
+
+# A clean Debian 12 root (scripts/fresh-root.sh), the committed HEAD cloned into it, and the
+# README's commands run there as a new user runs them, empty cache included: make demo and
+# make static, and make check too with FRESH_FULL=1. FRESH_DIR is removed and made again.
+FRESH_DIR ?= $(BUILD)/fresh
+fresh-check:
+	@sh tests/fresh-check.sh $(FRESH_DIR)
 
 # Timings and sizes, printed as a table (bench/run.sh); no thresholds are enforced.
 $(BUILD)/bench/measure: bench/measure.c
@@ -313,6 +344,6 @@ $(BUILD)/vfio-prep.static: $(STATIC_BIN) $(BUILD)/static/variant
 
 -include $(wildcard $(SBUILD)/*.d)
 
-.PHONY: all tests unit cli-check man-check lint vm-check deps check check-asan demo bench install uninstall clean static static-check
+.PHONY: all tests unit cli-check man-check lint scripts-check vm-check deps check check-asan demo fresh-check bench install uninstall clean static static-check
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(BUILD)/tests/support/*.d)
