@@ -94,6 +94,9 @@ static void refuse_group(struct apply_run *a, const struct plan_group *pg)
                 enum refusal why = pd->refusal != REFUSE_NONE ? pd->refusal : pg->refusal;
                 if (why == REFUSE_NOT_ISOLATED)
                         describe_blockers(a, pg, text, sizeof(text));
+                else if (why == REFUSE_BUSY)
+                        snprintf(text, sizeof(text), "%s: %s", refusal_to_string(why),
+                                 strna(rootinfo_busy(&a->c->rootinfo, pd->device)));
                 else
                         snprintf(text, sizeof(text), "%s", refusal_to_string(why));
                 log_warning("%s: left to the host: %s", dev_name(a, pd->device), sanitize(text, shown, sizeof(shown)));

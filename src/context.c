@@ -71,8 +71,7 @@ static int derive(struct context *c, const struct context_options *o)
 {
         if (select_devices(&c->machine, &c->config, &c->selection) < 0 ||
             analyse(&c->machine, &c->selection, &c->analysis) < 0 ||
-            rootdev_resolve(c->root, &c->machine, cmdline_value(&c->cmdline, "root"), &c->rootdev) < 0 ||
-            rootdev_resolve(c->root, &c->machine, cmdline_value(&c->cmdline, "resume"), &c->resumedev) < 0) {
+            rootinfo_load(c->root, &c->machine, &c->cmdline, o->sysroot, &c->rootinfo) < 0) {
                 log_error("out of memory");
                 return EXIT_FAILED;
         }
@@ -89,8 +88,7 @@ static void wire_input(struct context *c)
         c->input.config = &c->config;
         c->input.selection = &c->selection;
         c->input.analysis = &c->analysis;
-        c->input.rootdev = &c->rootdev;
-        c->input.resumedev = &c->resumedev;
+        c->input.rootinfo = &c->rootinfo;
         c->input.bootloader = &c->bootloader;
 }
 
@@ -128,8 +126,7 @@ static void derived_done(struct context *c)
 {
         selection_done(&c->selection);
         analysis_done(&c->analysis);
-        rootdev_done(&c->rootdev);
-        rootdev_done(&c->resumedev);
+        rootinfo_done(&c->rootinfo);
         c->modload = modload_free(c->modload);
         cmdline_done(&c->cmdline);
         machine_done(&c->machine);
