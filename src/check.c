@@ -940,7 +940,7 @@ static void describe_unknown(const struct ctx *x, struct fb *f)
                 if (rec->network)
                         sb_append(&f->msg, "%s the network", rec->n_controllers ? "," : "");
         } else
-                sb_append(&f->msg, ", every USB and SD/eMMC controller (no root record)");
+                sb_append(&f->msg, ", every USB and SD/eMMC controller (no usable root record)");
         fb_hint(f, "the second pass at boot (vfio-prep --apply --sysroot DIR, run by the hooks once the root "
                    "file system is mounted) and any run after boot see the mounted root and decide then");
         if (!root_record_usable(rec))
@@ -1093,7 +1093,7 @@ static void refusal_unknown(const struct ctx *x, size_t device, struct fb *f)
         else if (why.by_record)
                 sb_append(&f->msg, ", the kind the root record says root was on");
         else
-                sb_append(&f->msg, ", which may hold the root file system, and no root record says otherwise");
+                sb_append(&f->msg, ", which may hold the root file system, and no usable root record says otherwise");
         if (storage)
                 fb_hint(f, "the second pass at boot binds it (vfio-prep --apply --sysroot DIR, run by the hooks once "
                            "the root file system is mounted), and so does 'vfio-prep --apply' after boot");

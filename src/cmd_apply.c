@@ -251,6 +251,11 @@ int cmd_apply(const struct context_options *o, bool dry_run)
                 log_set_kmsg(c.root);
         if (c.config.n_devices == 0 && c.selection.n_items == 0)
                 log_info("nothing is configured");
+        if (c.rootinfo.record.problem) {
+                char why[512];
+                log_warning("ignoring /etc/vfio-prep/root-record: %s",
+                            sanitize(c.rootinfo.record.problem, why, sizeof(why)));
+        }
         if (plan_build(&c.input, &p) < 0) {
                 log_error("out of memory");
                 r = EXIT_FAILED;

@@ -739,7 +739,7 @@ static void test_root_device(void **state)
         run(&f);
         expect(&f.rep, "root-device", CHECK_WARN,
                "cannot tell which PCI device holds root (UUID=abcd): no block device has UUID=abcd; until it is, "
-               "these stay with the host: every storage controller, every USB and SD/eMMC controller (no root "
+               "these stay with the host: every storage controller, every USB and SD/eMMC controller (no usable root "
                "record)",
                "the second pass at boot (vfio-prep --apply --sysroot DIR, run by the hooks once the root file system "
                "is mounted) and any run after boot see the mounted root and decide then; rebuild the initramfs with "

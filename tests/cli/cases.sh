@@ -139,3 +139,16 @@ tree_unchanged root-mounted-wrote-nothing storage-booted
 # Busy: a mounted partition, an md member: never unbound, and the holder is named.
 check busy-nvme 1 storage-mounted --apply --dry-run --device 1b36:0010
 check busy-nvme-check 1 storage-mounted --check --device 1b36:0010 --device 00:14.0
+# --root-record: what the hooks store in the image; exit 1 when root cannot be identified.
+check root-record-mounted 0 storage-mounted --root-record
+check root-record-btrfs 0 storage-btrfs --root-record
+check root-record-usb 0 storage --root-record --cmdline 'root=LABEL=usbroot ro'
+check root-record-nfs 0 storage --root-record --cmdline 'root=/dev/nfs nfsroot=10.0.0.1:/srv/root ip=dhcp'
+check root-record-unknown 1 storage-dm-partial --root-record
+check root-record-with-apply 2 storage --root-record --apply
+# The first pass with a root record: root on storage lets USB, SD and the NIC bind (storage
+# never); root on USB holds the USB controllers only; a malformed record counts for nothing.
+check record-storage-first-pass 1 storage-record-nvme --apply --dry-run --device 1b36:0010 --device 00:14.0 --device 00:1a.0 --device 00:1f.6
+check record-storage-first-pass-check 1 storage-record-nvme --check --device 02:00.0 --device 00:14.0
+check record-usb-first-pass 1 storage-record-usb --apply --dry-run --device 00:14.0 --device 00:1a.0 --device 00:1f.6
+check record-malformed 1 storage-record-bad --check --device 00:14.0 --device 00:1f.6
