@@ -727,6 +727,67 @@ static int check_cmdline(const struct ctx *x, struct report *r)
 
 /* ---- vfio-driver, config, root-device ------------------------------------------------------ */
 
+/* The device lines (by address, pinned) that do what ids=IDS asked, for this machine. */
+static void ids_replacement(const struct ctx *x, const char *ids, struct fb *f)
+{
+        _cleanup_free_ char *copy = strdup(ids);
+        size_t found = 0;
+
+        if (!copy) {
+                f->hint.oom = true;
+                return;
+        }
+        for (char *save = NULL, *id = strtok_r(copy, ",", &save); id; id = strtok_r(NULL, ",", &save))
+                for (size_t i = 0; i < x->m->n_devices; i++) {
+                        const struct pci_device *d = &x->m->devices[i];
+                        if (!modopts_id_matches(id, d))
+                                continue;
+                        sb_append(&f->hint, "%s'device %s id=%04x:%04x'", found++ ? ", " : "", d->name, d->vendor,
+                                  d->device);
+                }
+        if (!found)
+                sb_append(&f->hint, "no device of this machine matches it, so no line");
+}
+
+/*
+ * vfio-pci's ids= claims every unbound matching device as soon as vfio-pci loads, the boot VGA
+ * and the root disk included (vfio-prep(8), MODULE OPTIONS). vfio-prep loads vfio-pci without
+ * it; anything else that loads vfio-pci (modprobe, a softdep) applies it.
+ */
+static void vfio_ids_options(const struct ctx *x, struct fb *f)
+{
+        const struct modopt_list *l = x->in->modopts;
+
+        for (size_t i = 0; l && i < l->n_items; i++) {
+                const struct modopt_ids *o = &l->items[i];
+                bool builtin = x->in->vfio_pci == MODULE_BUILTIN;
+                if (builtin && !o->cmdline) {
+                        /* modprobe.d options never reach a built-in module. */
+                        fb_msg(f, CHECK_WARN, "%s: vfio-pci ids=%s has no effect: vfio-pci is built into the kernel",
+                               o->origin, o->ids);
+                        continue;
+                }
+                fb_msg(f, CHECK_FAIL, "%s: vfio-pci ids=%s claims every unbound matching device when vfio-pci loads, "
+                                      "the boot VGA and the root disk included",
+                       o->origin, o->ids);
+                if (builtin)
+                        sb_append(&f->msg, "; vfio-pci is built into the kernel, which applies it before vfio-prep "
+                                           "runs: it cannot be neutralised");
+                else
+                        sb_append(&f->msg, "; vfio-prep loads vfio-pci without it, anything else that loads "
+                                           "vfio-pci applies it");
+                if (f->hint.len > 0)
+                        sb_append(&f->hint, "; ");
+                if (o->cmdline)
+                        sb_append(&f->hint, "remove vfio-pci.ids=%s from the kernel command line (the boot "
+                                            "loader's configuration)", o->ids);
+                else
+                        sb_append(&f->hint, "remove the option from %s", o->origin);
+                sb_append(&f->hint, " and let %s name the devices instead: ", config_file(x->in));
+                ids_replacement(x, o->ids, f);
+        }
+}
+
 static int check_vfio_driver(const struct ctx *x, struct report *r)
 {
         const char *rel = x->m->release ? x->m->release : "this kernel";
@@ -753,6 +814,7 @@ static int check_vfio_driver(const struct ctx *x, struct report *r)
                         fb_msg(&f, CHECK_WARN, "cannot tell (no module index for %s below the root)", rel);
                 break;
         }
+        vfio_ids_options(x, &f);
         bool usable = x->in->vfio_pci != MODULE_MISSING;
         if (usable && x->in->vfio_iommu_type1 == MODULE_MISSING)
                 fb_msg(&f, CHECK_WARN, "vfio_iommu_type1 is missing: the classic VFIO container needs it "

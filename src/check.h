@@ -17,6 +17,7 @@
 #include "initramfs.h"
 #include "model.h"
 #include "modload.h"
+#include "modopts.h"
 #include "rootinfo.h"
 #include "select.h"
 
@@ -61,6 +62,7 @@ struct check_input {
         const struct selection *selection;
         const struct analysis *analysis;
         const struct rootinfo *rootinfo; /* root, resume, swap, /boot; record; busy devices */
+        const struct modopt_list *modopts; /* vfio-pci ids= options in modprobe.d and the command line */
         const struct bootloader *bootloader;
         enum module_state vfio_pci;
         enum module_state vfio_iommu_type1;

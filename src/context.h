@@ -16,6 +16,7 @@
 #include "config.h"
 #include "model.h"
 #include "modload.h"
+#include "modopts.h"
 #include "rootinfo.h"
 #include "select.h"
 
@@ -42,6 +43,7 @@ struct context {
         struct selection selection;
         struct analysis analysis;
         struct rootinfo rootinfo;
+        struct modopt_list modopts;
         struct bootloader bootloader;
         struct modload *modload;
         struct initramfs_facts initramfs;

@@ -152,3 +152,8 @@ check record-storage-first-pass 1 storage-record-nvme --apply --dry-run --device
 check record-storage-first-pass-check 1 storage-record-nvme --check --device 02:00.0 --device 00:14.0
 check record-usb-first-pass 1 storage-record-usb --apply --dry-run --device 00:14.0 --device 00:1a.0 --device 00:1f.6
 check record-malformed 1 storage-record-bad --check --device 00:14.0 --device 00:1f.6
+# vfio-pci's ids= in modprobe.d and on the command line (vfio-prep(8), MODULE OPTIONS): a
+# failure naming file and line, with the device lines that replace it.
+check vfio-ids-check 1 vfio-ids --check
+check vfio-ids-apply 0 vfio-ids --apply --dry-run
+check vfio-ids-builtin 1 vfio-ids-builtin --check
