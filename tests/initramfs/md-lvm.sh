@@ -46,10 +46,13 @@ MD_APPEND="root=/dev/mapper/vfioprep-root rootfstype=ext4 rw"
 MD_TIMEOUT=${IT_MD_TIMEOUT:-480}
 # Why vfio-prep may leave the root's controllers to nvme. The first pass (before udev, root
 # not yet assembled) refuses every storage controller while the root device is unknown: the
-# reason today. Once the second pass runs in the initramfs (after the root is assembled, before
-# the switch to it), it sees / of the new root through dm-0 -> md127 -> both drives and refuses
-# them as the root device: the reason expected then. Any other reason is a failure.
-MD_REASONS='root device|storage controller while the root device is unknown'
+# reason while there is no second pass ("storage controller while the root device is unknown",
+# worded "the root device is not known yet, and it may hold the root file system" since the
+# root-identification change). Once the second pass runs in the initramfs (after the root is
+# assembled, before the switch to it), it follows / of the new root through dm-0 -> md127 ->
+# both drives and refuses them as "root device": the reason expected then, the last one in
+# state.json. Any other reason is a failure.
+MD_REASONS='root device|storage controller while the root device is unknown|the root device is not known yet'
 
 # --- Debian's mdadm and lvm, and the guest that builds the disks --------------------------------
 
@@ -315,7 +318,7 @@ md_left_for_reason() {
 	kmsg=$(sed -n "s/^$MARK kmsg .*vfio-prep: $2: //p" "$1" | head -n 1)
 	IT_WHY="state.json: '${st:-nothing}'; kernel log: '${kmsg:-nothing}'"
 	echo "$st" | grep -Eq "^bound=false reason=\"($MD_REASONS)" &&
-		echo "$kmsg" | grep -Eq "($MD_REASONS)"
+		echo "$kmsg" | grep -Eq "(^|: )($MD_REASONS)"
 }
 
 md_check() {
