@@ -164,6 +164,15 @@ main() {
 	chmod 755 "$STAGE/init"
 	cp "$SCENARIOS"/*.conf "$STAGE/scenarios/"
 	[ -z "$CONFIG" ] || cp "$CONFIG" "$STAGE/etc/vfio-prep.conf"
+	# The root record that vfio-prep's hooks store in a real image ('vfio-prep --root-record'
+	# run on the installed system). This busybox image has no real root to run it against, so
+	# it holds what the test machine's would say: root on the NVMe at 03:00.0 behind the root
+	# port 00:05.0 (root=/dev/nvme0n1, tests/vm/README.md). With it the first pass binds the
+	# qemu-xhci at 01:00.0; without it USB controllers wait for the root device
+	# (vfio-prep(8), ROOT PROTECTION).
+	mkdir -p "$STAGE/etc/vfio-prep"
+	printf '# vfio-prep root record of the test machine (tests/vm/initramfs.sh)\nnetwork no\n%s\n' \
+		'controller class=010802 path=0000:00:05.0/00.0' >"$STAGE/etc/vfio-prep/root-record"
 
 	mkdir -p "$(dirname "$OUT")"
 	# Owned by root in the image whoever builds it (vfio-prep refuses a config it does not trust).
