@@ -3,9 +3,9 @@
 # the configuration (by ID `device 1b36:0010` in vfio-prep.conf, by address in a drop-in):
 # neither controller may be bound, the machine must boot to the real root's init with / mounted
 # from /dev/mapper/..., and state.json and the kernel log must say why vfio-prep left them.
-# Images from dracut (non-systemd and systemd, with dm, mdraid and lvm) and initramfs-tools (with
-# the mdadm and lvm2 hooks), each booted once on tests/vm/qemu.sh's intel topology with -N (the second
-# NVMe drive at 05:00.0; the first is 03:00.0).
+# Images from dracut (non-systemd and systemd, with dm, mdraid and lvm) and initramfs-tools
+# (with the mdadm and lvm2 hooks), each booted once on tests/vm/qemu.sh's intel topology with
+# -N (the second NVMe drive at 05:00.0; the first is 03:00.0).
 #
 #   md-lvm.sh [BUILD_DIR [TEST...]]   (default build/ and every test: dracut dracut-systemd
 #                             initramfs-tools; needs root, and mdadm and lvm2 installed: the
@@ -13,6 +13,7 @@
 #
 # Environment: IT_MD_TIMEOUT (seconds per boot, 480), IT_BOOT=0 (build and inspect the images,
 # boot nothing, the builder included), and lib.sh's.
+#
 # Prints "ok NAME" or "FAIL NAME: reason" per check, "time ..." lines, then
 # "md-lvm.sh: N passed, N failed".
 #
