@@ -21,13 +21,15 @@ demo="$build kmod cpio busybox-static qemu-system-x86"
 # Unit, command-line and boot tests; hardening (fuzzing, sanitizers, strace); the static build
 # (musl, and what building libkmod and libblkid from source needs); the initramfs generators
 # the hook tests run; a clean Debian root for make fresh-check; the package builders and the
-# shells whose completions are tested (make packages-check, completions-check).
+# shells whose completions are tested (make packages-check, completions-check); mdadm and lvm2
+# for the initramfs images of a root on LVM over md RAID1 (tests/initramfs/md-lvm.sh).
 all="$demo libcmocka-dev pciutils man-db groff-base shellcheck file \
 xz-utils zstd gzip e2fsprogs \
 clang libclang-rt-dev valgrind strace \
 musl-tools autoconf automake libtool dpkg-dev liblzma-dev libzstd-dev \
 dracut-core initramfs-tools-core mmdebstrap \
-debhelper rpm makepkg pacman-package-manager libarchive-tools lintian zsh fish"
+debhelper rpm makepkg pacman-package-manager libarchive-tools lintian zsh fish \
+mdadm lvm2"
 
 pkgs=$all
 only_list=
