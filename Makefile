@@ -178,8 +178,10 @@ install: all
 # dracut, initramfs-tools
 	install -Dm644 -t $(DESTDIR)$(DRACUT_MODDIR) dracut/50vfio-prep/module-setup.sh
 	install -Dm755 -t $(DESTDIR)$(DRACUT_MODDIR) dracut/50vfio-prep/vfio-prep-apply.sh
+	install -Dm755 -t $(DESTDIR)$(DRACUT_MODDIR) dracut/50vfio-prep/vfio-prep-sysroot.sh
 	install -Dm755 -t $(DESTDIR)$(ITOOLS_DIR)/hooks initramfs-tools/hooks/vfio-prep
 	install -Dm755 -t $(DESTDIR)$(ITOOLS_DIR)/scripts/init-top initramfs-tools/scripts/init-top/00vfio-prep
+	install -Dm755 -t $(DESTDIR)$(ITOOLS_DIR)/scripts/init-bottom initramfs-tools/scripts/init-bottom/00vfio-prep
 	install -Dm644 examples/vfio-prep.conf $(DESTDIR)$(PREFIX)/share/doc/vfio-prep/vfio-prep.conf.example
 	test -e $(DESTDIR)$(SYSCONFDIR)/vfio-prep.conf || \
 		install -Dm644 examples/vfio-prep.conf $(DESTDIR)$(SYSCONFDIR)/vfio-prep.conf
@@ -189,20 +191,24 @@ install: all
 	install -Dm644 mkinitcpio/install/vfio-prep $(DESTDIR)$(PREFIX)/lib/initcpio/install/vfio-prep
 	install -Dm644 mkinitcpio/hooks/vfio-prep $(DESTDIR)$(PREFIX)/lib/initcpio/hooks/vfio-prep
 	install -Dm644 mkinitcpio/vfio-prep.service $(DESTDIR)$(PREFIX)/lib/systemd/system/vfio-prep.service
+	install -Dm644 mkinitcpio/vfio-prep-sysroot.service $(DESTDIR)$(PREFIX)/lib/systemd/system/vfio-prep-sysroot.service
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vfio-prep $(DESTDIR)$(MANDIR)/man8/vfio-prep.8 \
 	      $(DESTDIR)$(MANDIR)/man5/vfio-prep.conf.5
 # dracut, initramfs-tools (SYSCONFDIR/vfio-prep.conf is the user's: it stays)
 	rm -f $(DESTDIR)$(DRACUT_MODDIR)/module-setup.sh $(DESTDIR)$(DRACUT_MODDIR)/vfio-prep-apply.sh \
+	      $(DESTDIR)$(DRACUT_MODDIR)/vfio-prep-sysroot.sh \
 	      $(DESTDIR)$(ITOOLS_DIR)/hooks/vfio-prep $(DESTDIR)$(ITOOLS_DIR)/scripts/init-top/00vfio-prep \
+	      $(DESTDIR)$(ITOOLS_DIR)/scripts/init-bottom/00vfio-prep \
 	      $(DESTDIR)$(PREFIX)/share/doc/vfio-prep/vfio-prep.conf.example \
 	      $(DESTDIR)$(PREFIX)/lib/vfio-prep/vfio-prep.static
 	rmdir $(DESTDIR)$(DRACUT_MODDIR) $(DESTDIR)$(PREFIX)/share/doc/vfio-prep \
 	      $(DESTDIR)$(PREFIX)/lib/vfio-prep 2>/dev/null || :
 # mkinitcpio
 	rm -f $(DESTDIR)$(PREFIX)/lib/initcpio/install/vfio-prep $(DESTDIR)$(PREFIX)/lib/initcpio/hooks/vfio-prep \
-	      $(DESTDIR)$(PREFIX)/lib/systemd/system/vfio-prep.service
+	      $(DESTDIR)$(PREFIX)/lib/systemd/system/vfio-prep.service \
+	      $(DESTDIR)$(PREFIX)/lib/systemd/system/vfio-prep-sysroot.service
 
 clean:
 	rm -rf build build-asan build-fuzz
