@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "bind.h"
 #include "commands.h"
@@ -227,26 +228,54 @@ static void defer_sriov(struct apply_run *a, size_t pf, long numvfs)
         (void)add_entry(a, pf, false, text, true);
 }
 
-static void sriov_failed(struct apply_run *a, size_t pf, long numvfs, int error)
+/* How long the second pass waits for udev to bind a PF's driver, and how often it looks. */
+#define PF_DRIVER_WAIT_MS 5000
+#define PF_DRIVER_POLL_MS 100
+
+/*
+ * The PF's driver now, NULL when none. In the second pass udev may still be loading it (a NIC
+ * whose driver comes after the storage driver that mounted root): wait for it a little.
+ */
+static char *pf_driver(struct apply_run *a, size_t pf)
+{
+        const struct pci_device *d = &a->c->machine.devices[pf];
+        char path[128];
+        char *drv = NULL;
+
+        if (d->driver || !a->second || a->bopt.dry_run)
+                return d->driver ? strdup(d->driver) : NULL;
+        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", d->name);
+        for (unsigned waited = 0;; waited += PF_DRIVER_POLL_MS) {
+                if (root_link_name(a->c->root, path, &drv) >= 0)
+                        return drv;
+                if (waited >= PF_DRIVER_WAIT_MS)
+                        return NULL;
+                if (waited == 0)
+                        log_info("%s: waiting up to %d ms for a driver to hold the PF", d->name, PF_DRIVER_WAIT_MS);
+                nanosleep(&(struct timespec){ .tv_nsec = PF_DRIVER_POLL_MS * 1000000L }, NULL);
+        }
+}
+
+static void sriov_failed(struct apply_run *a, size_t pf, long numvfs, int error, const char *driver)
 {
         const struct pci_device *d = &a->c->machine.devices[pf];
         char text[200];
 
         snprintf(text, sizeof(text), "creating %ld virtual functions failed: %s%s", numvfs, strerror(-error),
-                 !d->driver && error == -ENOENT ? " (no driver holds the PF)" : "");
+                 !driver && error == -ENOENT ? " (no driver holds the PF)" : "");
         log_error("%s: %s", d->name, text);
         (void)add_entry(a, pf, false, text, true);
         a->failed = true;
 }
 
 /* The PF itself is never bound: its entry says what was done to it, and by which pass. */
-static void sriov_created(struct apply_run *a, size_t pf, long numvfs)
+static void sriov_created(struct apply_run *a, size_t pf, long numvfs, const char *driver)
 {
         const struct pci_device *d = &a->c->machine.devices[pf];
         char text[160];
 
         snprintf(text, sizeof(text), "SR-IOV PF: %ld virtual functions created; the PF stays with %s", numvfs,
-                 d->driver ? d->driver : "no driver");
+                 driver ? driver : "no driver");
         log_notice("%s: %ld virtual functions created", d->name, numvfs);
         (void)add_entry(a, pf, false, text, true);
 }
@@ -267,12 +296,13 @@ static int apply_sriov(struct apply_run *a, struct plan *p)
                 }
                 if (a->bopt.dry_run)
                         printf("%s: create %ld virtual functions\n", dev_name(a, pf), numvfs);
+                _cleanup_free_ char *driver = pf_driver(a, pf);
                 int k = sriov_create(a->c->root, &a->c->machine, pf, numvfs, &a->bopt, print_write,
                                      &a->bopt.dry_run);
                 if (k < 0)
-                        sriov_failed(a, pf, numvfs, k);
+                        sriov_failed(a, pf, numvfs, k, driver);
                 else if (!a->bopt.dry_run) {
-                        sriov_created(a, pf, numvfs);
+                        sriov_created(a, pf, numvfs, driver);
                         created++;
                 }
         }
