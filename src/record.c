@@ -41,10 +41,10 @@ int record_format(const struct record_entry *entries, size_t n, char **ret)
                 json_string(&j, entries[i].name);
                 json_key(&j, "bound");
                 json_bool(&j, entries[i].bound);
-                json_key(&j, "reason");
-                json_string(&j, entries[i].reason);
                 json_key(&j, "pass");
                 json_int(&j, entries[i].pass > 1 ? entries[i].pass : 1);
+                json_key(&j, "reason");
+                json_string(&j, entries[i].reason);
                 json_object_end(&j);
         }
         json_array_end(&j);
