@@ -235,8 +235,10 @@ install: $(PROGRAM)
 # dracut, initramfs-tools
 	install -Dm644 -t $(DESTDIR)$(DRACUT_MODDIR) dracut/50vfio-prep/module-setup.sh
 	install -Dm755 -t $(DESTDIR)$(DRACUT_MODDIR) dracut/50vfio-prep/vfio-prep-apply.sh
+	install -Dm755 -t $(DESTDIR)$(DRACUT_MODDIR) dracut/50vfio-prep/vfio-prep-sysroot.sh
 	install -Dm755 -t $(DESTDIR)$(ITOOLS_DIR)/hooks initramfs-tools/hooks/vfio-prep
 	install -Dm755 -t $(DESTDIR)$(ITOOLS_DIR)/scripts/init-top initramfs-tools/scripts/init-top/00vfio-prep
+	install -Dm755 -t $(DESTDIR)$(ITOOLS_DIR)/scripts/init-bottom initramfs-tools/scripts/init-bottom/00vfio-prep
 	install -Dm644 examples/vfio-prep.conf $(DESTDIR)$(PREFIX)/share/doc/vfio-prep/vfio-prep.conf.example
 	test -e $(DESTDIR)$(SYSCONFDIR)/vfio-prep.conf || \
 		install -Dm644 examples/vfio-prep.conf $(DESTDIR)$(SYSCONFDIR)/vfio-prep.conf
@@ -246,6 +248,7 @@ install: $(PROGRAM)
 	install -Dm644 mkinitcpio/install/vfio-prep $(DESTDIR)$(PREFIX)/lib/initcpio/install/vfio-prep
 	install -Dm644 mkinitcpio/hooks/vfio-prep $(DESTDIR)$(PREFIX)/lib/initcpio/hooks/vfio-prep
 	install -Dm644 mkinitcpio/vfio-prep.service $(DESTDIR)$(UNITDIR)/vfio-prep.service
+	install -Dm644 mkinitcpio/vfio-prep-sysroot.service $(DESTDIR)$(UNITDIR)/vfio-prep-sysroot.service
 # shell completions
 	install -Dm644 completions/vfio-prep.bash $(DESTDIR)$(BASHCOMPDIR)/vfio-prep
 	install -Dm644 completions/_vfio-prep $(DESTDIR)$(ZSHCOMPDIR)/_vfio-prep
@@ -257,12 +260,15 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man5/vfio-prep.conf.5
 # dracut, initramfs-tools (SYSCONFDIR/vfio-prep.conf is the user's: it stays)
 	rm -f $(DESTDIR)$(DRACUT_MODDIR)/module-setup.sh $(DESTDIR)$(DRACUT_MODDIR)/vfio-prep-apply.sh \
+	      $(DESTDIR)$(DRACUT_MODDIR)/vfio-prep-sysroot.sh \
 	      $(DESTDIR)$(ITOOLS_DIR)/hooks/vfio-prep $(DESTDIR)$(ITOOLS_DIR)/scripts/init-top/00vfio-prep \
+	      $(DESTDIR)$(ITOOLS_DIR)/scripts/init-bottom/00vfio-prep \
 	      $(DESTDIR)$(PREFIX)/share/doc/vfio-prep/vfio-prep.conf.example \
 	      $(DESTDIR)$(PREFIX)/lib/vfio-prep/vfio-prep.static
 # mkinitcpio, shell completions
 	rm -f $(DESTDIR)$(PREFIX)/lib/initcpio/install/vfio-prep $(DESTDIR)$(PREFIX)/lib/initcpio/hooks/vfio-prep \
-	      $(DESTDIR)$(UNITDIR)/vfio-prep.service $(DESTDIR)$(BASHCOMPDIR)/vfio-prep \
+	      $(DESTDIR)$(UNITDIR)/vfio-prep.service $(DESTDIR)$(UNITDIR)/vfio-prep-sysroot.service \
+	      $(DESTDIR)$(BASHCOMPDIR)/vfio-prep \
 	      $(DESTDIR)$(ZSHCOMPDIR)/_vfio-prep $(DESTDIR)$(FISHCOMPDIR)/vfio-prep.fish
 # vfio-prep's own directories, and those install created, deepest first, when empty
 	@sh packaging/install-dirs.sh remove $(INSTALL_DIRS_LOG) $(DESTDIR)$(PREFIX) $(DESTDIR)$(DRACUT_MODDIR) \

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "bind.h"
 #include "commands.h"
@@ -22,6 +24,7 @@ struct apply_run {
         size_t n_entries, n_reasons;
         bool failed;
         bool told_load; /* the dry run said once where vfio-pci is loaded */
+        bool second;    /* --sysroot: the second pass, root mounted (see vfio-prep(8), "BOOT") */
 };
 
 static void print_write(void *userdata, const char *path, const char *value)
@@ -58,6 +61,7 @@ static int add_entry(struct apply_run *a, size_t device, bool bound, const char 
         snprintf(e->name, sizeof(e->name), "%s", dev_name(a, device));
         e->bound = bound;
         e->reason = reason;
+        e->pass = a->second ? 2 : 1;
         return 0;
 }
 
@@ -105,6 +109,37 @@ static void refuse_group(struct apply_run *a, const struct plan_group *pg)
         a->failed = true;
 }
 
+/*
+ * In the first pass, before udev, no storage driver has made the root device appear: a storage
+ * controller refused for that alone waits for the second pass, which sees the mounted root.
+ * Not a failure of the first pass.
+ */
+static bool deferred_to_second_pass(const struct apply_run *a, const struct plan_group *pg)
+{
+        bool root_unknown = false;
+
+        if (a->second)
+                return false;
+        for (size_t i = 0; i < pg->n_devices; i++) {
+                enum refusal why = pg->devices[i].refusal;
+                if (why == REFUSE_ROOT_UNKNOWN)
+                        root_unknown = true;
+                else if (why != REFUSE_NESTED)
+                        return false;
+        }
+        return root_unknown;
+}
+
+static void defer_group(struct apply_run *a, const struct plan_group *pg)
+{
+        static const char text[] = "deferred to the second pass: the root device is not known yet";
+
+        for (size_t i = 0; i < pg->n_devices; i++) {
+                log_notice("%s: %s", dev_name(a, pg->devices[i].device), text);
+                (void)add_entry(a, pg->devices[i].device, false, text, false);
+        }
+}
+
 static void report_bound(struct apply_run *a, const struct plan_group *pg)
 {
         for (size_t i = 0; i < pg->n_devices; i++) {
@@ -147,7 +182,10 @@ static void apply_group(struct apply_run *a, const struct plan_group *pg)
         struct bind_result res = { 0 };
 
         if (pg->refusal != REFUSE_NONE) {
-                refuse_group(a, pg);
+                if (deferred_to_second_pass(a, pg))
+                        defer_group(a, pg);
+                else
+                        refuse_group(a, pg);
                 return;
         }
         if (a->bopt.dry_run || group_needs_work(pg)) {
@@ -174,24 +212,104 @@ static void apply_group(struct apply_run *a, const struct plan_group *pg)
                 report_bound(a, pg);
 }
 
+/*
+ * The kernel takes sriov_numvfs only from a PF whose driver implements sriov_configure, and
+ * before udev no driver holds it: the first pass leaves the VFs to the second, where the PF's
+ * driver (loaded by udev) is there. Not a failure of the first pass.
+ */
+static void defer_sriov(struct apply_run *a, size_t pf, long numvfs)
+{
+        char text[160];
+
+        snprintf(text, sizeof(text), "%ld virtual functions deferred to the second pass: no driver holds the PF yet",
+                 numvfs);
+        if (a->bopt.dry_run)
+                printf("%s: create %ld virtual functions: deferred to the second pass (no driver holds the PF yet)\n",
+                       dev_name(a, pf), numvfs);
+        else
+                log_notice("%s: %s", dev_name(a, pf), text);
+        (void)add_entry(a, pf, false, text, true);
+}
+
+/* How long the second pass waits for udev to bind a PF's driver, and how often it looks. */
+#define PF_DRIVER_WAIT_MS 5000
+#define PF_DRIVER_POLL_MS 100
+
+/*
+ * The PF's driver now, NULL when none. In the second pass udev may still be loading it (a NIC
+ * whose driver comes after the storage driver that mounted root): wait for it a little.
+ */
+static char *pf_driver(struct apply_run *a, size_t pf)
+{
+        const struct pci_device *d = &a->c->machine.devices[pf];
+        char path[128];
+        char *drv = NULL;
+
+        if (d->driver || !a->second || a->bopt.dry_run)
+                return d->driver ? strdup(d->driver) : NULL;
+        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", d->name);
+        for (unsigned waited = 0;; waited += PF_DRIVER_POLL_MS) {
+                if (root_link_name(a->c->root, path, &drv) >= 0)
+                        return drv;
+                if (waited >= PF_DRIVER_WAIT_MS)
+                        return NULL;
+                if (waited == 0)
+                        log_info("%s: waiting up to %d ms for a driver to hold the PF", d->name, PF_DRIVER_WAIT_MS);
+                nanosleep(&(struct timespec){ .tv_nsec = PF_DRIVER_POLL_MS * 1000000L }, NULL);
+        }
+}
+
+static void sriov_failed(struct apply_run *a, size_t pf, long numvfs, int error, const char *driver)
+{
+        const struct pci_device *d = &a->c->machine.devices[pf];
+        char text[200];
+
+        snprintf(text, sizeof(text), "creating %ld virtual functions failed: %s%s", numvfs, strerror(-error),
+                 !driver && error == -ENOENT ? " (no driver holds the PF)" : "");
+        log_error("%s: %s", d->name, text);
+        (void)add_entry(a, pf, false, text, true);
+        a->failed = true;
+}
+
+/* The PF itself is never bound: its entry says what was done to it, and by which pass. */
+static void sriov_created(struct apply_run *a, size_t pf, long numvfs, const char *driver)
+{
+        const struct pci_device *d = &a->c->machine.devices[pf];
+        char text[160];
+
+        snprintf(text, sizeof(text), "SR-IOV PF: %ld virtual functions created; the PF stays with %s", numvfs,
+                 driver ? driver : "no driver");
+        log_notice("%s: %ld virtual functions created", d->name, numvfs);
+        (void)add_entry(a, pf, false, text, true);
+}
+
 /* vfs=N: create the VFs first, then everything is planned again on the new machine. */
 static int apply_sriov(struct apply_run *a, struct plan *p)
 {
+        size_t created = 0;
+
         if (p->n_sriov == 0)
                 return EXIT_OK;
         for (size_t i = 0; i < p->n_sriov; i++) {
                 size_t pf = p->sriov[i].device;
+                long numvfs = p->sriov[i].numvfs;
+                if (!a->second && !a->c->machine.devices[pf].driver) {
+                        defer_sriov(a, pf, numvfs);
+                        continue;
+                }
                 if (a->bopt.dry_run)
-                        printf("%s: create %ld virtual functions\n", dev_name(a, pf), p->sriov[i].numvfs);
-                int k = sriov_create(a->c->root, &a->c->machine, pf, p->sriov[i].numvfs, &a->bopt, print_write,
+                        printf("%s: create %ld virtual functions\n", dev_name(a, pf), numvfs);
+                _cleanup_free_ char *driver = pf_driver(a, pf);
+                int k = sriov_create(a->c->root, &a->c->machine, pf, numvfs, &a->bopt, print_write,
                                      &a->bopt.dry_run);
-                if (k < 0) {
-                        log_error("%s: creating %ld virtual functions failed: %s", dev_name(a, pf),
-                                  p->sriov[i].numvfs, strerror(-k));
-                        a->failed = true;
+                if (k < 0)
+                        sriov_failed(a, pf, numvfs, k, driver);
+                else if (!a->bopt.dry_run) {
+                        sriov_created(a, pf, numvfs, driver);
+                        created++;
                 }
         }
-        if (a->bopt.dry_run)
+        if (a->bopt.dry_run || created == 0)
                 return EXIT_OK;
         plan_done(p);
         int r = context_reload(a->c, a->o);
@@ -233,6 +351,38 @@ static int apply_plan(struct apply_run *a, struct plan *p)
         return a->failed ? EXIT_FAILED : EXIT_OK;
 }
 
+/* The second pass extends the first pass's record rather than replacing it. */
+static int write_record(struct apply_run *a)
+{
+        struct record_entry *merged;
+        size_t n;
+
+        if (!a->second)
+                return record_write(a->c->root, a->entries, a->n_entries);
+        int k = record_merge(&a->c->machine.record, a->entries, a->n_entries, &merged, &n);
+        if (k < 0)
+                return k;
+        k = record_write(a->c->root, merged, n);
+        free(merged);
+        return k;
+}
+
+/* --sysroot names where the initramfs mounted the real root: it must be a directory. */
+static int check_sysroot(struct context *c, const char *dir)
+{
+        struct stat st;
+        char buf[256];
+        int k = root_stat(c->root, dir, &st);
+
+        if (k >= 0 && !S_ISDIR(st.st_mode))
+                k = -ENOTDIR;
+        if (k < 0) {
+                log_error("--sysroot %s: %s", sanitize(dir, buf, sizeof(buf)), strerror(-k));
+                return EXIT_USAGE;
+        }
+        return EXIT_OK;
+}
+
 int cmd_apply(const struct context_options *o, bool dry_run)
 {
         struct context_options co = *o;
@@ -244,11 +394,20 @@ int cmd_apply(const struct context_options *o, bool dry_run)
         int r = context_load(&co, &c);
         if (r != EXIT_OK)
                 return r;
+        if (co.sysroot && (r = check_sysroot(&c, co.sysroot)) != EXIT_OK) {
+                context_done(&c);
+                return r;
+        }
         struct apply_run a = {
                 .c = &c, .o = &co, .bopt = { .timeout_ms = BIND_DEFAULT_TIMEOUT_MS, .dry_run = dry_run },
+                .second = co.sysroot != NULL,
         };
         if (!dry_run && root_exists(c.root, "/dev/kmsg"))
                 log_set_kmsg(c.root);
+        if (a.second) {
+                char buf[256];
+                log_notice("second pass: the real root is mounted at %s", sanitize(co.sysroot, buf, sizeof(buf)));
+        }
         if (c.config.n_devices == 0 && c.selection.n_items == 0)
                 log_info("nothing is configured");
         if (c.rootinfo.record.problem) {
@@ -261,7 +420,7 @@ int cmd_apply(const struct context_options *o, bool dry_run)
                 r = EXIT_FAILED;
         } else
                 r = apply_plan(&a, &p);
-        if (!dry_run && record_write(c.root, a.entries, a.n_entries) < 0)
+        if (!dry_run && write_record(&a) < 0)
                 log_warning("cannot write the boot record /run/vfio-prep/state.json");
         log_set_kmsg(NULL);
         plan_done(&p);

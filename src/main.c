@@ -53,6 +53,7 @@ enum {
         OPT_JSON,
         OPT_DRY_RUN,
         OPT_ROOT_RECORD,
+        OPT_SYSROOT,
 };
 
 static void usage(FILE *f)
@@ -61,6 +62,8 @@ static void usage(FILE *f)
               "  vfio-prep --check   [OPTIONS] [--json]     diagnose; read-only\n"
               "  vfio-prep --list    [OPTIONS] [--json]     IOMMU groups and their devices\n"
               "  vfio-prep --apply   [OPTIONS] [--dry-run]  bind the configured devices to vfio-pci\n"
+              "  vfio-prep --apply --sysroot DIR [OPTIONS] [--dry-run]\n"
+              "                                             the initramfs's second pass: storage, SR-IOV\n"
               "  vfio-prep --release ADDRESS [OPTIONS] [--dry-run]\n"
               "                                             hand a device back to its host driver\n"
               "  vfio-prep --capture DIR [OPTIONS]          copy what vfio-prep reads into DIR\n"
@@ -73,6 +76,7 @@ static void usage(FILE *f)
               "  -r, --root DIR         read and write /sys, /proc, /dev and /run below DIR\n"
               "  -d, --device SELECTOR  add a device as if configured (repeatable)\n"
               "      --cmdline STRING   use STRING instead of ROOT/proc/cmdline\n"
+              "      --sysroot DIR      the real root is mounted at DIR (second pass; --apply, --check)\n"
               "  -v, --verbose          say more        -q, --quiet   only errors\n"
               "      --color=WHEN       auto, always or never\n"
               "\n"
@@ -137,6 +141,9 @@ static int parse_option(struct args *a, int c)
         case OPT_CMDLINE:
                 a->ctx.cmdline = optarg;
                 return 0;
+        case OPT_SYSROOT:
+                a->ctx.sysroot = optarg;
+                return 0;
         case 'v':
                 a->verbosity++;
                 return 0;
@@ -176,6 +183,14 @@ static int validate(const struct args *a, int argc, char **argv)
                 log_error("--dry-run goes with --apply or --release");
                 return -1;
         }
+        if (a->ctx.sysroot && a->mode != MODE_APPLY && a->mode != MODE_CHECK) {
+                log_error("--sysroot goes with --apply or --check");
+                return -1;
+        }
+        if (a->ctx.sysroot && !*a->ctx.sysroot) {
+                log_error("--sysroot needs a directory");
+                return -1;
+        }
         if ((a->mode == MODE_RELEASE || a->mode == MODE_CAPTURE) && (!a->mode_arg || !*a->mode_arg)) {
                 log_error("%s needs an argument", a->mode == MODE_RELEASE ? "--release" : "--capture");
                 return -1;
@@ -204,6 +219,7 @@ static int parse_args(int argc, char **argv, struct args *a)
                 { "colour", optional_argument, NULL, OPT_COLOR },
                 { "json", no_argument, NULL, OPT_JSON },
                 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+                { "sysroot", required_argument, NULL, OPT_SYSROOT },
                 {},
         };
         int c;

@@ -120,6 +120,7 @@ struct boot_record_entry {
         char name[PCI_ADDR_STRLEN];
         bool bound;
         char *reason; /* why it was refused; NULL when bound */
+        int pass;     /* 1: the first pass (or a run outside the initramfs), 2: the second */
 };
 
 struct boot_record {

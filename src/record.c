@@ -41,6 +41,8 @@ int record_format(const struct record_entry *entries, size_t n, char **ret)
                 json_string(&j, entries[i].name);
                 json_key(&j, "bound");
                 json_bool(&j, entries[i].bound);
+                json_key(&j, "pass");
+                json_int(&j, entries[i].pass > 1 ? entries[i].pass : 1);
                 json_key(&j, "reason");
                 json_string(&j, entries[i].reason);
                 json_object_end(&j);
@@ -446,6 +448,21 @@ static int parse_reason(struct parser *ps, char **reason)
         return 0;
 }
 
+/* "pass": 1 or 2; a record written before there were two passes has none (the first). */
+static int parse_pass(struct parser *ps, int *ret)
+{
+        long long v;
+        bool integer;
+        int k = parse_number(ps, &v, &integer);
+
+        if (k < 0)
+                return k;
+        if (!integer || v < 1 || v > 2)
+                return -EINVAL;
+        *ret = (int)v;
+        return 0;
+}
+
 static int entry_member(struct parser *ps, const char *key, struct boot_record_entry *e, unsigned *seen)
 {
         if (strcmp(key, "address") == 0) {
@@ -458,13 +475,15 @@ static int entry_member(struct parser *ps, const char *key, struct boot_record_e
         }
         if (strcmp(key, "reason") == 0)
                 return parse_reason(ps, &e->reason);
+        if (strcmp(key, "pass") == 0)
+                return parse_pass(ps, &e->pass);
         return skip_value(ps);
 }
 
 /* One device: address and bound are required, reason is optional. */
 static int parse_entry(struct parser *ps, struct boot_record_entry *ret)
 {
-        struct boot_record_entry e = { 0 };
+        struct boot_record_entry e = { .pass = 1 };
         bool first = true;
         unsigned seen = 0;
         char *key;
@@ -580,6 +599,40 @@ int record_parse(const char *text, struct boot_record *ret)
                 return k;
         }
         *ret = rec;
+        return 0;
+}
+
+static size_t entry_find(const struct record_entry *e, size_t n, const char *name)
+{
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(e[i].name, name) == 0)
+                        return i;
+        return NONE;
+}
+
+int record_merge(const struct boot_record *old, const struct record_entry *add, size_t n_add,
+                 struct record_entry **ret, size_t *ret_n)
+{
+        size_t n_old = old && old->found ? old->n_entries : 0, n = 0;
+        struct record_entry *out = calloc(n_old + n_add + 1, sizeof(*out));
+
+        if (!out)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_old; i++) {
+                const struct boot_record_entry *o = &old->entries[i];
+                struct record_entry *e = &out[n++];
+                *e = (struct record_entry){ .bound = o->bound, .reason = o->reason, .pass = o->pass };
+                snprintf(e->name, sizeof(e->name), "%s", o->name);
+        }
+        for (size_t i = 0; i < n_add; i++) {
+                size_t at = entry_find(out, n, add[i].name);
+                if (at == NONE)
+                        out[n++] = add[i];
+                else if (!(out[at].bound && add[i].bound))
+                        out[at] = add[i];
+        }
+        *ret = out;
+        *ret_n = n;
         return 0;
 }
 

@@ -25,10 +25,10 @@ static void record_free(struct boot_record *rec)
 }
 
 static const struct record_entry sample[] = {
-        { "0000:01:00.0", true, NULL },
-        { "0000:01:00.1", true, "already on vfio-pci" },
-        { "0000:02:00.0", false, "not isolated" },
-        { "10000:e1:00.3", false, "0000:02:00.0: probe failed: \"quoted\"\n\ttab \\ caf\xc3\xa9 \x01" },
+        { "0000:01:00.0", true, NULL, 1 },
+        { "0000:01:00.1", true, "already on vfio-pci", 1 },
+        { "0000:02:00.0", false, "not isolated", 1 },
+        { "10000:e1:00.3", false, "0000:02:00.0: probe failed: \"quoted\"\n\ttab \\ caf\xc3\xa9 \x01", 1 },
 };
 
 static void test_round_trip(void **state)
@@ -50,6 +50,76 @@ static void test_round_trip(void **state)
                         assert_null(rec.entries[i].reason);
         }
         record_free(&rec);
+}
+
+/* The pass is written for every entry; a record without one (older vfio-prep) reads as pass 1. */
+static void test_pass(void **state)
+{
+        const struct record_entry e[] = {
+                { "0000:01:00.0", true, NULL, 0 },
+                { "0000:05:00.0", true, NULL, 2 },
+        };
+        _cleanup_free_ char *text = NULL;
+        struct boot_record rec;
+
+        assert_int_equal(record_format(e, ARRAY_SIZE(e), &text), 0);
+        assert_non_null(strstr(text, "\"pass\": 1"));
+        assert_non_null(strstr(text, "\"pass\": 2"));
+        assert_int_equal(record_parse(text, &rec), 0);
+        assert_int_equal(rec.entries[0].pass, 1);
+        assert_int_equal(rec.entries[1].pass, 2);
+        record_free(&rec);
+        assert_int_equal(record_parse("{\"version\": 1, \"devices\": [{\"address\": \"0000:01:00.0\", "
+                                      "\"bound\": true}]}", &rec), 0);
+        assert_int_equal(rec.entries[0].pass, 1);
+        record_free(&rec);
+        assert_int_equal(record_parse("{\"version\": 1, \"devices\": [{\"address\": \"0000:01:00.0\", "
+                                      "\"bound\": true, \"pass\": 3}]}", &rec), -EINVAL);
+        assert_int_equal(record_parse("{\"version\": 1, \"devices\": [{\"address\": \"0000:01:00.0\", "
+                                      "\"bound\": true, \"pass\": 1.5}]}", &rec), -EINVAL);
+}
+
+/* The second pass keeps what the first bound, replaces what it deferred, adds what is new. */
+static void test_merge(void **state)
+{
+        struct boot_record_entry first[] = {
+                { .name = "0000:01:00.0", .bound = true, .pass = 1 },
+                { .name = "0000:03:00.0", .bound = false, .reason = (char *)"deferred", .pass = 1 },
+                { .name = "0000:05:00.0", .bound = false, .reason = (char *)"deferred", .pass = 1 },
+                { .name = "0000:06:00.0", .bound = false, .reason = (char *)"vfs deferred", .pass = 1 },
+        };
+        const struct boot_record old = { .found = true, .entries = first, .n_entries = ARRAY_SIZE(first) };
+        const struct record_entry second[] = {
+                { "0000:01:00.0", true, NULL, 2 },
+                { "0000:03:00.0", false, "root device", 2 },
+                { "0000:05:00.0", true, NULL, 2 },
+                { "0000:06:00.1", true, NULL, 2 },
+        };
+        struct record_entry *out;
+        size_t n;
+
+        assert_int_equal(record_merge(&old, second, ARRAY_SIZE(second), &out, &n), 0);
+        assert_int_equal(n, 5);
+        assert_string_equal(out[0].name, "0000:01:00.0");
+        assert_int_equal(out[0].pass, 1);
+        assert_true(out[0].bound);
+        assert_string_equal(out[1].name, "0000:03:00.0");
+        assert_int_equal(out[1].pass, 2);
+        assert_string_equal(out[1].reason, "root device");
+        assert_string_equal(out[2].name, "0000:05:00.0");
+        assert_true(out[2].bound);
+        assert_int_equal(out[2].pass, 2);
+        assert_string_equal(out[3].name, "0000:06:00.0");
+        assert_string_equal(out[3].reason, "vfs deferred");
+        assert_int_equal(out[3].pass, 1);
+        assert_string_equal(out[4].name, "0000:06:00.1");
+        assert_int_equal(out[4].pass, 2);
+        free(out);
+
+        /* No first record: the second pass's entries alone. */
+        assert_int_equal(record_merge(&(struct boot_record){ 0 }, second, ARRAY_SIZE(second), &out, &n), 0);
+        assert_int_equal(n, ARRAY_SIZE(second));
+        free(out);
 }
 
 static void test_empty(void **state)
@@ -318,6 +388,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_empty),
+                cmocka_unit_test(test_pass),
+                cmocka_unit_test(test_merge),
                 cmocka_unit_test(test_tolerant),
                 cmocka_unit_test(test_depth),
                 cmocka_unit_test(test_malformed),

@@ -1,6 +1,8 @@
 # shellcheck shell=sh
 # dracut module vfio-prep: binds the PCI devices named in /etc/vfio-prep.conf to vfio-pci
-# before udev's coldplug loads their host drivers.
+# before udev's coldplug loads their host drivers (the pre-udev hook, the first pass), and
+# binds storage controllers and SR-IOV VFs once the real root is mounted (the pre-pivot hook,
+# the second pass; see vfio-prep(8)).
 #
 # dracut (bash) sources this file; it is written in POSIX sh all the same. Helpers and
 # variables carry a vfio_prep prefix because they live on in dracut's shell.
@@ -64,9 +66,28 @@ install() {
 		inst_simple "${vfio_prep_f#"${dracutsysrootdir-}"}" || return 1
 	done
 	vfio_prep_install_modprobe_d
+	vfio_prep_install_root_record
 	inst_hook pre-udev 00 "$moddir/vfio-prep-apply.sh"
+	# pre-pivot: root mounted at $NEWROOT, not yet switched to; udev still runs. In systemd
+	# images dracut-pre-pivot.service runs the same hook directory (after sysroot.mount and
+	# initrd.target, before initrd-cleanup.service).
+	inst_hook pre-pivot 10 "$moddir/vfio-prep-sysroot.sh"
 	vfio_prep_install_systemd_order
 	unset vfio_prep_bin vfio_prep_f
+}
+
+# What kind of controller holds this machine's root, as `vfio-prep --root-record` describes it
+# now, for the first pass (see vfio-prep(8)). When it fails (or this vfio-prep has no such
+# option) the image goes without: the boot then decides from what it sees alone.
+vfio_prep_install_root_record() {
+	vfio_prep_rr=$(mktemp) || return 0
+	if "${dracutsysrootdir-}$vfio_prep_bin" --root-record >"$vfio_prep_rr" 2>/dev/null; then
+		mkdir -p "$initdir/etc/vfio-prep"
+		cp "$vfio_prep_rr" "$initdir/etc/vfio-prep/root-record"
+		chmod 644 "$initdir/etc/vfio-prep/root-record"
+	fi
+	rm -f "$vfio_prep_rr"
+	unset vfio_prep_rr
 }
 
 # Options for the vfio modules (vfio-pci ids=, disable_vga=, allow_unsafe_interrupts=) and

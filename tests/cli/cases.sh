@@ -15,6 +15,8 @@ run usage-release-bad-address 2 --release 1:2:3 --root /nonexistent
 run usage-extra-argument 2 --check extra
 run usage-missing-root 2 --check --root /nonexistent/root
 run help 0 --help
+run usage-sysroot-with-list 2 --list --sysroot /sysroot
+run usage-sysroot-empty 2 --apply --sysroot ''
 
 # --list on each kind of machine.
 check list-intel 0 desktop-intel --list
@@ -53,6 +55,10 @@ tree_unchanged apply-dry-run-gpu-wrote-nothing desktop-intel@gpu
 check apply-dry-run-refused 1 desktop-intel@chipset-usb --apply --dry-run
 check apply-disabled 0 desktop-intel@gpu --apply --cmdline "root=/dev/nvme0n1p2 vfio-prep.disable"
 check release-not-bound 1 desktop-intel --release 01:00.0 --dry-run
+check apply-sysroot-not-a-directory 2 desktop-intel@gpu --apply --dry-run --sysroot /no/such/dir
+# vfs=N on a PF no driver holds: the first pass defers the VFs (exit 0), the second creates them.
+check apply-dry-run-sriov-deferred 0 sriov-nvme@sriov --apply --dry-run
+check apply-dry-run-sriov-second-pass 0 sriov-nvme@sriov --apply --dry-run --sysroot /
 
 # --capture DIR, then --root DIR: the same verdicts.
 capture_roundtrip capture-intel desktop-intel@gpu

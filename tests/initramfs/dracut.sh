@@ -64,7 +64,8 @@ lacks() {
 
 KO='usr/lib/modules/[^/]+/kernel'
 VFIO_FILES="usr/bin/vfio-prep etc/vfio-prep.conf etc/vfio-prep.d/50-root.conf
-usr/lib/dracut/hooks/pre-udev/00-vfio-prep-apply.sh etc/modprobe.d/vfio-prep-test.conf
+usr/lib/dracut/hooks/pre-udev/00-vfio-prep-apply.sh usr/lib/dracut/hooks/pre-pivot/10-vfio-prep-sysroot.sh
+etc/modprobe.d/vfio-prep-test.conf
 $KO/drivers/vfio/vfio.ko $KO/drivers/vfio/vfio_iommu_type1.ko $KO/drivers/vfio/vfio_virqfd.ko
 $KO/drivers/vfio/pci/vfio-pci.ko $KO/drivers/vfio/pci/vfio-pci-core.ko $KO/virt/lib/irqbypass.ko"
 HOST_DRIVER_FILES="$KO/drivers/usb/host/xhci-pci.ko $KO/sound/pci/hda/snd-hda-intel.ko
@@ -81,6 +82,17 @@ check_image() {
 		has "$IT_WORK/$2.lsinitrd" $HOST_DRIVER_FILES
 	it_expect "$2: modprobe.d files unrelated to vfio stay out" \
 		lacks "$IT_WORK/$2.lsinitrd" etc/modprobe.d/unrelated-test.conf
+	it_expect "$2: the image's root record is what vfio-prep --root-record says (none when it fails)" \
+		it_equals "$(root_record "$2")" "$(it_root_record_want)"
+}
+
+# /etc/vfio-prep/root-record in image $1, "(none)" when absent.
+root_record() {
+	if grep -Eq ' etc/vfio-prep/root-record$' "$IT_WORK/$1.lsinitrd"; then
+		lsinitrd -f etc/vfio-prep/root-record "$IT_WORK/$1.img"
+	else
+		echo '(none)'
+	fi
 }
 
 # scenario NAME DRACUT_MODULES [APPEND]: build, check, boot with the config (and APPEND), boot
@@ -97,6 +109,8 @@ scenario() {
 		it_expect "$1: dracut-pre-udev.service is ordered before systemd-modules-load" \
 			has "$IT_WORK/$1.lsinitrd" \
 			'usr/lib/systemd/system/dracut-pre-udev.service.d/50-vfio-prep.conf'
+		it_expect "$1: dracut-pre-pivot.service runs the second pass's hook directory" \
+			has "$IT_WORK/$1.lsinitrd" 'usr/lib/systemd/system/dracut-pre-pivot.service'
 		;;
 	esac
 	[ "${IT_BOOT:-1}" = 1 ] || return 0
@@ -125,8 +139,10 @@ check_function() {
 		it_equals "$got" 255
 }
 
-# The pre-udev hook is sourced by dracut's init (bash) or dracut-pre-udev (sh): with vfio-prep
-# failing, it warns, returns to the sourcing shell even under set -e, and leaves no variable.
+# hook_sourced_by SHELL WHAT ARGS HOOK: the hooks are sourced by dracut's init (bash) or by
+# dracut-pre-udev / dracut-pre-pivot (sh): with vfio-prep failing, HOOK runs vfio-prep ARGS,
+# warns, returns to the sourcing shell even under set -e, and leaves no variable. NEWROOT is
+# unset, as in dracut's init before it sets it, so the hook's default shows.
 hook_sourced_by() {
 	fake=$(it_fake_binary)
 	VFIO_PREP_FAKE_LOG=$IT_WORK/dracut-hook.calls
@@ -137,11 +153,11 @@ hook_sourced_by() {
 		set -e
 		. "$1"
 		echo "returned; leftovers: $(set | grep -c "^vfio_prep" || :)"' \
-		sh "$IT_TOP/dracut/50vfio-prep/vfio-prep-apply.sh" 2>&1 | tr '\n' '|')
+		sh "$IT_TOP/dracut/50vfio-prep/$4" 2>&1 | tr '\n' '|')
 	calls=$(tr '\n' '|' <"$VFIO_PREP_FAKE_LOG")
-	want='warn: vfio-prep: --apply exited with status 3; see /run/vfio-prep/state.json|returned; leftovers: 0|'
+	want="warn: vfio-prep: $2 exited with status 3; see /run/vfio-prep/state.json|returned; leftovers: 0|"
 	IT_WHY="ran '$calls', printed '$got'"
-	[ "$got" = "$want" ] && [ "$calls" = 'vfio-prep --apply -q|' ]
+	[ "$got" = "$want" ] && [ "$calls" = "vfio-prep $3|" ]
 }
 
 # A host-only image leaves out modules the build machine has not loaded, unless the module
@@ -163,7 +179,10 @@ main() {
 	start=$(it_now)
 	check_function
 	for sh in sh bash; do
-		it_expect "dracut hook: sourced by $sh, a failing vfio-prep only warns" hook_sourced_by "$sh"
+		it_expect "dracut hook: sourced by $sh, a failing vfio-prep only warns" \
+			hook_sourced_by "$sh" --apply '--apply -q' vfio-prep-apply.sh
+		it_expect "dracut pre-pivot hook: sourced by $sh, a failing second pass only warns" \
+			hook_sourced_by "$sh" '--apply --sysroot' '--apply --sysroot /sysroot -q' vfio-prep-sysroot.sh
 	done
 	hostonly
 	scenario dracut "$BASE_MODULES"

@@ -56,41 +56,60 @@ has() {
 
 KO='usr/lib/modules/[^/]+/kernel'
 
-# The image's init-top scripts in the order the boot runs them (scripts/init-top/ORDER).
-init_top_order() {
+unpack() {
 	rm -rf "$IT_WORK/$NAME.unpacked"
-	unmkinitramfs "$IT_WORK/$NAME.img" "$IT_WORK/$NAME.unpacked" || return
-	order=$(find "$IT_WORK/$NAME.unpacked" -path '*/scripts/init-top/ORDER' | head -n 1)
-	sed -n 's|^/scripts/init-top/\([^ ]*\) .*|\1|p' "$order" | tr '\n' ' '
-	rm -rf "$IT_WORK/$NAME.unpacked"
+	unmkinitramfs "$IT_WORK/$NAME.img" "$IT_WORK/$NAME.unpacked"
 }
 
-# 00vfio-prep runs before udev, the script that starts udevd and its coldplug.
+# The image's scripts of boot stage $1 in the order the boot runs them (scripts/$1/ORDER).
+stage_order() {
+	order=$(find "$IT_WORK/$NAME.unpacked" -path "*/scripts/$1/ORDER" | head -n 1)
+	[ -n "$order" ] && sed -n "s|^/scripts/$1/\([^ ]*\) .*|\1|p" "$order" | tr '\n' ' '
+}
+
+# 00vfio-prep runs before udev in stage $1: in init-top, the script that starts udevd and its
+# coldplug; in init-bottom, the one that stops udevd and moves /dev to the root.
 runs_before_udev() {
-	order=$(init_top_order)
-	IT_WHY="init-top order: ${order:-unknown}"
-	case " $order" in
-	*" 00vfio-prep "*" udev "*) return 0 ;;
+	order=$(stage_order "$1")
+	IT_WHY="$1 order: ${order:-unknown}"
+	case " $order " in
+	*" 00vfio-prep "*) ;;
+	*) return 1 ;;
+	esac
+	case " ${order#*00vfio-prep } " in
+	*" udev "*) return 0 ;;
 	esac
 	return 1
+}
+
+# /etc/vfio-prep/root-record in the unpacked image, "(none)" when absent.
+root_record() {
+	f=$(find "$IT_WORK/$NAME.unpacked" -path '*/etc/vfio-prep/root-record' | head -n 1)
+	if [ -n "$f" ]; then cat "$f"; else echo '(none)'; fi
 }
 
 check_image() {
 	lsinitramfs "$IT_WORK/$NAME.img" >"$IT_WORK/$NAME.list" 2>&1
 	it_expect "$NAME: the image has vfio-prep, its config, scripts and modules" has \
 		usr/bin/vfio-prep etc/vfio-prep.conf etc/vfio-prep.d/50-root.conf \
-		scripts/init-top/00vfio-prep etc/modprobe.d/vfio-prep-test.conf \
+		scripts/init-top/00vfio-prep scripts/init-bottom/00vfio-prep etc/modprobe.d/vfio-prep-test.conf \
 		"$KO/drivers/vfio/vfio.ko" "$KO/drivers/vfio/vfio_iommu_type1.ko" \
 		"$KO/drivers/vfio/vfio_virqfd.ko" "$KO/drivers/vfio/pci/vfio-pci.ko" \
 		"$KO/drivers/vfio/pci/vfio-pci-core.ko" "$KO/virt/lib/irqbypass.ko"
 	it_expect "$NAME: the image has udev and the host drivers vfio-prep must beat" has \
 		scripts/init-top/udev "$KO/drivers/usb/host/xhci-pci.ko" \
 		"$KO/sound/pci/hda/snd-hda-intel.ko" "$KO/drivers/gpu/drm/tiny/bochs.ko"
-	it_expect "$NAME: init-top runs 00vfio-prep before udev" runs_before_udev
+	unpack || IT_WHY="unmkinitramfs failed"
+	it_expect "$NAME: init-top runs 00vfio-prep before udev" runs_before_udev init-top
+	it_expect "$NAME: init-bottom runs 00vfio-prep before udev" runs_before_udev init-bottom
+	it_expect "$NAME: the image's root record is what vfio-prep --root-record says (none when it fails)" \
+		it_equals "$(root_record)" "$(it_root_record_want)"
+	rm -rf "$IT_WORK/$NAME.unpacked"
 }
 
-# Run the installed init-top script as the initramfs would (in ns.sh, configuration of dir $2,
-# kernel command line $3, a failing stand-in for vfio-prep); prints "rc=N calls=ARGS|...".
+# Run the installed script of stage $STAGE (init-top by default) as the initramfs would (in
+# ns.sh, configuration of dir $2, kernel command line $3, a failing stand-in for vfio-prep);
+# prints "rc=N calls=ARGS|...". rootmnt is /root, as initramfs-tools' init exports it.
 init_top_with() {
 	fake=$(it_fake_binary)
 	export VFIO_PREP_FAKE_LOG="$IT_WORK/$1.calls" VFIO_PREP_FAKE_RC=1
@@ -98,8 +117,8 @@ init_top_with() {
 	printf '%s\n' "$3" >"$IT_WORK/$1.cmdline"
 	# shellcheck disable=SC2016 # for the inner shell
 	rc=$(it_ns "$1" "$2" sh -c 'mount --bind "$1" /proc/cmdline || exit 99
-		PATH="$2:$PATH" sh /usr/share/initramfs-tools/scripts/init-top/00vfio-prep
-		echo $?' sh "$IT_WORK/$1.cmdline" "$fake" 2>"$IT_WORK/$1.err")
+		PATH="$2:$PATH" rootmnt=/root sh "/usr/share/initramfs-tools/scripts/$3/00vfio-prep"
+		echo $?' sh "$IT_WORK/$1.cmdline" "$fake" "${STAGE:-init-top}" 2>"$IT_WORK/$1.err")
 	echo "rc=$rc calls=$(tr '\n' '|' <"$VFIO_PREP_FAKE_LOG")"
 }
 
@@ -108,6 +127,14 @@ init_top_runs() {
 	got=$(init_top_with "$1" "$2" "$3")
 	IT_WHY="$got, want $4"
 	[ "$got" = "$4" ]
+}
+
+init_bottom_runs() {
+	STAGE=init-bottom
+	init_top_runs "$@"
+	ibr=$?
+	STAGE=
+	return "$ibr"
 }
 
 init_top() {
@@ -121,6 +148,11 @@ init_top() {
 	it_expect "$NAME: init-top runs vfio-prep for vfio-prep.devices= alone" \
 		init_top_runs init-top-cmdline "$IT_WORK/example-config" \
 		'root=/dev/nvme0n1 vfio-prep.devices=0000:01:00.0' 'rc=0 calls=vfio-prep --apply -q|'
+	it_expect "$NAME: init-bottom runs the second pass on \${rootmnt}; its failure does not count" \
+		init_bottom_runs init-bottom-configured "$IT_CONF" 'root=/dev/nvme0n1 quiet' \
+		'rc=0 calls=vfio-prep --apply --sysroot /root -q|'
+	it_expect "$NAME: init-bottom does nothing when no device is configured" \
+		init_bottom_runs init-bottom-example "$IT_WORK/example-config" 'root=/dev/nvme0n1' 'rc=0 calls='
 }
 
 # Boot the image with the configuration, then with vfio-prep.disable.

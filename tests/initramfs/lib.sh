@@ -3,13 +3,16 @@
 #
 # Every test builds a real image with the distribution's generator for Debian's kernel
 # (tests/vm/kernel.sh), with the hooks as `make install PREFIX=/usr` puts them (ns.sh), and boots
-# it under QEMU (tests/vm/qemu.sh, topology "intel") to an ext4 root on the emulated NVMe disk,
-# whose /sbin/init (root-init.sh) reports where every PCI device ended up.
+# it under QEMU (tests/vm/qemu.sh, topology "intel-storage") to an ext4 root (by UUID) on the
+# emulated NVMe disk 03:00.0, whose /sbin/init (root-init.sh) reports where every PCI device
+# ended up.
 #
 # The topology's addresses (tests/vm/qemu.sh):
 #   00:01.0 VGA (boot VGA)   00:02.0 e1000e   00:03.0 -> 01:00.0 qemu-xhci
 #   00:04.0 -> 02:00.0 VGA + 02:00.1 intel-hda   00:05.0 -> 03:00.0 NVMe (the root disk)
 #   00:06.0 pcie-pci-bridge -> 04:01.0, 04:02.0 e1000   00:1f.0/.2/.3 ICH9
+#   00:08.0 -> 05:00.0 NVMe, the same ID as 03:00.0 (blank)
+#   00:09.0 -> 06:00.0 NVMe, SR-IOV PF (VFs 06:00.1 and 06:00.2 once created)
 # shellcheck disable=SC2034 # IT_* variables are for the scripts that source this file
 
 IT_DIR=${IT_DIR:-$(cd "$(dirname "$0")" && pwd)}
@@ -20,19 +23,28 @@ MARK=@@ROOT@@
 IT_PASSED=0
 IT_FAILED=0
 
-# What the config selects (the GPU brings its HDA function through functions=auto), the root
-# disk's controller (named in a drop-in; must stay on nvme), and the host drivers that must
-# hold the rest after udev's coldplug.
-IT_SELECTED='0000:01:00.0 0000:02:00.0 0000:02:00.1'
+# What the config selects (the GPU brings its HDA function through functions=auto; the drop-in
+# names every NVMe drive by its ID, 1b36:0010, which the VFs have too), the root disk's
+# controller (selected by that ID; must stay on nvme), the SR-IOV PF (vfs=2: stays on nvme),
+# and the host drivers that must hold the rest after udev's coldplug. The first pass binds
+# IT_FIRST before udev; the second, once root is mounted, IT_SECOND.
+IT_FIRST='0000:01:00.0 0000:02:00.0 0000:02:00.1'
+IT_SECOND='0000:05:00.0 0000:06:00.1 0000:06:00.2'
+IT_SELECTED="$IT_FIRST $IT_SECOND"
 IT_ROOTCTL=0000:03:00.0
+IT_PF=0000:06:00.0
 IT_HOST='0000:00:01.0=bochs-drm 0000:00:02.0=e1000e 0000:00:03.0=pcieport
-0000:00:04.0=pcieport 0000:00:05.0=pcieport 0000:00:1f.2=ahci 0000:03:00.0=nvme
-0000:04:01.0=e1000 0000:04:02.0=e1000'
+0000:00:04.0=pcieport 0000:00:05.0=pcieport 0000:00:08.0=pcieport 0000:00:09.0=pcieport
+0000:00:1f.2=ahci 0000:03:00.0=nvme 0000:04:01.0=e1000 0000:04:02.0=e1000 0000:06:00.0=nvme'
 # Where the selected devices go when vfio-prep stands aside (vfio-prep.disable).
-IT_HOST_SELECTED='0000:01:00.0=xhci_hcd 0000:02:00.0=bochs-drm 0000:02:00.1=snd_hda_intel'
+IT_HOST_SELECTED='0000:01:00.0=xhci_hcd 0000:02:00.0=bochs-drm 0000:02:00.1=snd_hda_intel
+0000:05:00.0=nvme 0000:06:00.0=nvme'
 # Drivers the images carry besides what the root needs: the ones vfio-prep must beat.
 IT_DRIVERS='nvme ext4 ahci xhci_pci snd_hda_intel bochs e1000 e1000e'
-IT_APPEND='root=/dev/nvme0n1 rootfstype=ext4 rw'
+# The root file system's UUID: nvme names its controllers in probe order, which a test must
+# not depend on.
+IT_ROOT_UUID=5f0e1d2c-3b4a-4958-8776-a5b4c3d2e1f0
+IT_APPEND="root=UUID=$IT_ROOT_UUID rootfstype=ext4 rw"
 
 it_log() {
 	printf '%s: %s\n' "${0##*/}" "$*" >&2
@@ -117,23 +129,27 @@ it_rootfs() {
 	install -m 755 "$IT_DIR/root-init.sh" "$dir/sbin/init"
 	# systemd's initrd refuses to switch to a root without one.
 	printf '%s\n' 'NAME="vfio-prep test root"' 'ID=vfio-prep-test' >"$dir/etc/os-release"
-	mke2fs -q -t ext4 -L vfio-root -d "$dir" "$IT_WORK/qemu-cache/nvme.img" 32M >/dev/null
+	mke2fs -q -t ext4 -L vfio-root -U "$IT_ROOT_UUID" -d "$dir" "$IT_WORK/qemu-cache/nvme.img" 32M \
+		>/dev/null
 }
 
-# The configuration every image carries, in directory $1 (read by ns.sh): the USB controller
-# and the graphics card in the main file, the root disk's controller in a drop-in; a modprobe.d
-# file with an option for vfio-pci and one that has nothing to do with vfio.
+# The configuration every image carries, in directory $1 (read by ns.sh): the USB controller,
+# the graphics card and the SR-IOV PF's VFs in the main file, every NVMe drive by ID in a
+# drop-in (the root disk's among them); a modprobe.d file with an option for vfio-pci and one
+# that has nothing to do with vfio.
 it_config() {
 	mkdir -p "$1/vfio-prep.d" "$1/modprobe.d"
 	cat >"$1/vfio-prep.conf" <<-EOF
 		# tests/initramfs: the USB controller behind root port 00:03.0, the graphics card
-		# behind 00:04.0 (its HDA function follows through functions=auto)
+		# behind 00:04.0 (its HDA function follows through functions=auto), two VFs of the
+		# NVMe behind 00:09.0 (the PF keeps nvme; this entry comes first, so it is the PF's)
 		device 0000:01:00.0
 		device 0000:02:00.0
+		device $IT_PF vfs=2
 	EOF
 	cat >"$1/vfio-prep.d/50-root.conf" <<-EOF
-		# the root disk's controller: vfio-prep must leave it to nvme
-		device $IT_ROOTCTL
+		# every NVMe drive by ID, the root disk's too: vfio-prep must leave that one to nvme
+		device 1b36:0010
 	EOF
 	echo 'options vfio-pci disable_idle_d3=1' >"$1/modprobe.d/vfio-prep-test.conf"
 	echo 'options e1000 TxDescriptors=128' >"$1/modprobe.d/unrelated-test.conf"
@@ -187,7 +203,7 @@ it_boot() {
 	log=$IT_WORK/$1.log
 	t0=$(it_now)
 	rc=0
-	VFIO_PREP_CACHE=$IT_WORK/qemu-cache sh "$IT_TOP/tests/vm/qemu.sh" -t intel -k "$VMLINUZ" \
+	VFIO_PREP_CACHE=$IT_WORK/qemu-cache sh "$IT_TOP/tests/vm/qemu.sh" -t intel-storage -k "$VMLINUZ" \
 		-i "$2" -a "$IT_APPEND${3:+ $3}" -l "$log.raw" -T "$IT_TIMEOUT" || rc=$?
 	tr -d '\r' <"$log.raw" >"$log"
 	rm -f "$log.raw"
@@ -222,13 +238,27 @@ it_vfio_only() {
 	[ "$got" = "${2:+$2 }" ]
 }
 
-# The state.json entry of device $2 in log $1, as "bound=B reason=R".
+# The state.json entry of device $2 in log $1, as "bound=B reason=R pass=P".
 it_state_of() {
 	sed -n "s/^$MARK state //p" "$1" | awk -v want="\"$2\"" '
 		/"address":/ { cur = $2; sub(/,$/, "", cur) }
 		cur == want && /"bound":/ { b = $2; sub(/,$/, "", b) }
-		cur == want && /"reason":/ { sub(/.*"reason": */, ""); r = $0 }
-		END { if (b != "") printf "bound=%s reason=%s\n", b, r }'
+		cur == want && /"reason":/ { sub(/.*"reason": */, ""); sub(/,$/, ""); r = $0 }
+		cur == want && /"pass":/ { p = $2; sub(/,$/, "", p) }
+		END { if (b != "") printf "bound=%s reason=%s pass=%s\n", b, r, p }'
+}
+
+# it_bound_by_pass LOG PASS DEVICES: the boot record says pass PASS bound each of DEVICES.
+it_bound_by_pass() {
+	IT_WHY=
+	for d in $3; do
+		st=$(it_state_of "$1" "$d")
+		case $st in
+		"bound=true reason=null pass=$2") ;;
+		*) IT_WHY="$IT_WHY $d: ${st:-no entry}" ;;
+		esac
+	done
+	[ -z "$IT_WHY" ]
 }
 
 # Module parameter $2 ("vfio_pci.disable_idle_d3") had value $3 when the root's init ran.
@@ -251,10 +281,25 @@ it_before_udev() {
 	[ -n "$tv" ] && [ -n "$th" ] && awk -v a="$tv" -v b="$th" 'BEGIN { exit !(a < b) }'
 }
 
-# No device had to be taken from a host driver: vfio-prep came first (log $1).
+# No device of the first pass had to be taken from a host driver: vfio-prep came first
+# (log $1). The second pass takes the non-root NVMe from nvme, which udev loaded.
 it_no_takeover() {
-	IT_WHY=$(sed -n "s/^$MARK kmsg .*vfio-prep: \(.*taken from.*\)/\1/p" "$1" | tr '\n' ' ')
+	IT_WHY=
+	for d in $IT_FIRST; do
+		IT_WHY="$IT_WHY$(sed -n "s/^$MARK kmsg .*vfio-prep: \($d: .*taken from.*\)/\1 /p" "$1")"
+	done
 	[ -z "$IT_WHY" ]
+}
+
+# The SR-IOV PF's record: the first pass deferred its VFs, the second created them (log $1).
+it_pf_ok() {
+	st=$(it_state_of "$1" "$IT_PF")
+	IT_WHY="state.json says '${st:-nothing}'; kmsg: $(grep -c "vfio-prep: $IT_PF: 2 virtual functions deferred" "$1") deferral line(s)"
+	case $st in
+	'bound=false reason="SR-IOV PF: 2 virtual functions created; the PF stays with nvme" pass=2') ;;
+	*) return 1 ;;
+	esac
+	grep -q "^$MARK kmsg .*vfio-prep: $IT_PF: 2 virtual functions deferred to the second pass" "$1"
 }
 
 # The assertions on a boot that applied the configuration (log $2), named after $1.
@@ -269,11 +314,15 @@ it_check_apply() {
 	it_expect "$1: host drivers hold everything else" it_drivers_are "$log" "$IT_HOST"
 	st=$(it_state_of "$log" "$IT_ROOTCTL")
 	case $st in
-	'bound=false reason="'*root*) it_ok "$1: the root disk's controller stays on nvme: $st" ;;
+	'bound=false reason="'*root*'" pass=2') it_ok "$1: the root disk's controller stays on nvme: $st" ;;
 	*) it_fail "$1: the root disk's controller stays on nvme" "state.json says '${st:-nothing}'" ;;
 	esac
+	it_expect "$1: the first pass bound the GPU and the USB controller" it_bound_by_pass "$log" 1 "$IT_FIRST"
+	it_expect "$1: the second pass bound the other NVMe and the two VFs" it_bound_by_pass "$log" 2 "$IT_SECOND"
+	it_expect "$1: the first pass deferred the VFs, the second created them; the PF stays on nvme" \
+		it_pf_ok "$log"
 	it_expect "$1: vfio-prep ran before udev's coldplug" it_before_udev "$log"
-	it_expect "$1: no configured device had a host driver to take it from" it_no_takeover "$log"
+	it_expect "$1: no device of the first pass had a host driver to take it from" it_no_takeover "$log"
 	it_expect "$1: modprobe.d options reach vfio-pci" it_param_is "$log" vfio_pci.disable_idle_d3 Y
 }
 
@@ -286,6 +335,14 @@ it_disabled_ok() {
 it_check_disabled() {
 	it_expect "$1: with vfio-prep.disable the host drivers take the configured devices" \
 		it_disabled_ok "$2"
+}
+
+# The root record a build hook stores: what `vfio-prep --root-record` prints on this machine,
+# or nothing when it fails (exit 1, or a vfio-prep without that option).
+it_root_record_want() {
+	bin=$IT_BUILD/vfio-prep
+	[ -x "$IT_BUILD/vfio-prep.static" ] && bin=$IT_BUILD/vfio-prep.static
+	"$bin" --root-record 2>/dev/null || echo '(none)'
 }
 
 it_equals() {

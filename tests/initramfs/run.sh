@@ -36,7 +36,8 @@ shellcheck_hooks() {
 	if ! command -v shellcheck >/dev/null 2>&1; then
 		echo "FAIL hooks pass shellcheck: shellcheck is not installed"
 	elif (cd "$TOP" && shellcheck -s sh dracut/50vfio-prep/*.sh initramfs-tools/hooks/vfio-prep \
-		initramfs-tools/scripts/init-top/00vfio-prep tests/initramfs/*.sh); then
+		initramfs-tools/scripts/init-top/00vfio-prep \
+		initramfs-tools/scripts/init-bottom/00vfio-prep tests/initramfs/*.sh); then
 		echo "ok hooks pass shellcheck"
 	else
 		echo "FAIL hooks pass shellcheck: see above"

@@ -3,9 +3,11 @@
 # Boot tests of the mkinitcpio runtime hook. An image is built by tests/mkinitcpio/mkinitcpio.sh
 # from HOOKS=(testbase vfio-prep testdrivers) and MODULES=(xhci_pci): the real build hook and
 # runtime hook, a test /init that runs them as mkinitcpio's /init does (early hooks, then
-# MODULES=, then a driver per device by modalias, as udev's coldplug), and the host drivers.
-# It boots Debian's kernel under QEMU (tests/vm/qemu.sh, topology "intel": the xHCI controller
-# at 0000:01:00.0 is alone in its group) and the console says where every device ended.
+# MODULES=, then a driver per device by modalias, as udev's coldplug, then root= mounted at
+# /new_root and the late hooks), and the host drivers. It boots Debian's kernel under QEMU
+# (tests/vm/qemu.sh, topology "intel-storage": the xHCI controller at 0000:01:00.0 is alone in
+# its group; three NVMe controllers of one ID, 1b36:0010: 03:00.0 holds the ext4 root, 05:00.0
+# is blank, 06:00.0 is an SR-IOV PF) and the console says where every device ended.
 #
 #   test-boot.sh BINARY        KVER, KROOT, VMLINUZ from tests/vm/kernel.sh (run when unset)
 #
@@ -24,6 +26,7 @@ fi
 WORK=${VM_WORKDIR:-$top/build/vm}/mkinitcpio
 TIMEOUT=${VM_TIMEOUT:-120}
 MARK=@@MKINITCPIO-TEST@@
+ROOT_UUID=6a1f0e2d-4c3b-4a59-9687-b5c4d3e2f101
 mkdir -p "$WORK"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/vfio-prep-mkinitcpio-boot.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
@@ -43,11 +46,20 @@ image() {
 		-m xhci_pci testbase vfio-prep testdrivers >"$WORK/$1.build" 2>&1
 }
 
+# The root file system on 03:00.0: ext4 with a known UUID, made without root privileges. qemu.sh
+# takes its NVMe images from VFIO_PREP_CACHE, hence the private cache directory.
+rootfs() {
+	rm -rf "$WORK/qemu-cache" "$scratch/rootfs"
+	mkdir -p "$WORK/qemu-cache" "$scratch/rootfs/etc"
+	echo 'vfio-prep mkinitcpio test root' >"$scratch/rootfs/etc/vfio-prep-test-root"
+	mke2fs -q -t ext4 -U "$ROOT_UUID" -d "$scratch/rootfs" "$WORK/qemu-cache/nvme.img" 16M >/dev/null
+}
+
 # boot NAME IMAGE APPEND: the console log in $WORK/NAME.log (carriage returns removed).
 boot() {
 	rc=0
-	sh "$top/tests/vm/qemu.sh" -t intel -k "$VMLINUZ" -i "$WORK/$2.img" -a "$3" \
-		-l "$WORK/$1.raw" -T "$TIMEOUT" 2>"$WORK/$1.stderr" || rc=$?
+	VFIO_PREP_CACHE=$WORK/qemu-cache sh "$top/tests/vm/qemu.sh" -t intel-storage -k "$VMLINUZ" \
+		-i "$WORK/$2.img" -a "$3" -l "$WORK/$1.raw" -T "$TIMEOUT" 2>"$WORK/$1.stderr" || rc=$?
 	tr -d '\r' <"$WORK/$1.raw" >"$WORK/$1.log" 2>/dev/null
 	return "$rc"
 }
@@ -98,25 +110,42 @@ run_boot() {
 	verdict "$1" "$(eval "$4")"
 }
 
-if ! image bind 'device 0000:01:00.0'; then
+rootfs || { verdict boot-rootfs "mke2fs could not make the root file system"; exit 1; }
+# The VFs entry comes first, so that the PF is its (the ID selector below would name it too).
+if ! image bind 'device 0000:01:00.0
+device 0000:06:00.0 vfs=2
+device 1b36:0010'; then
 	verdict boot-image "building the image failed: $(tail -n 5 "$WORK/bind.build" | tr '\n' ' ')"
 	exit 1
 fi
 
 # The configured xHCI ends on vfio-pci although xhci_pci is in MODULES= and coldplug asks for
-# it; the host drivers take everything else.
-run_boot boot-bind bind '' '
+# it (the early hook, the first pass). Every NVMe drive is named by ID: the late hook (the
+# second pass, root mounted) binds the one that does not hold root, creates the PF's two VFs
+# and binds them; the root's controller and the PF stay on nvme, the host drivers take the rest.
+# The root's controller is selected and refused, so the second pass exits 1: the hook says so
+# and returns 0.
+run_boot boot-bind bind "root=UUID=$ROOT_UUID" '
 	has_line boot-bind "^$MARK run run_earlyhook vfio-prep"
+	has_line boot-bind "^$MARK root /dev/nvme[0-9]*n1 mounted"
+	has_line boot-bind "^$MARK run run_latehook vfio-prep"
+	has_line boot-bind "^vfio-prep: --apply --sysroot exited with status 1; booting on"
 	has_line boot-bind "^$MARK returned vfio-prep rc=0"
 	expect_drivers boot-bind 0000:01:00.0=vfio-pci 0000:00:02.0=e1000e 0000:03:00.0=nvme \
-		0000:04:01.0=e1000 0000:04:02.0=e1000
+		0000:04:01.0=e1000 0000:04:02.0=e1000 0000:05:00.0=vfio-pci 0000:06:00.0=nvme \
+		0000:06:00.1=vfio-pci 0000:06:00.2=vfio-pci
 	has_line boot-bind "^$MARK state .*0000:01:00\.0"
-	has_line boot-bind "^$MARK kmsg .*vfio-prep"'
+	has_line boot-bind "^$MARK state .*\"pass\": 2"
+	has_line boot-bind "^$MARK kmsg .*vfio-prep: 0000:06:00.0: 2 virtual functions deferred to the second pass"
+	has_line boot-bind "^$MARK kmsg .*vfio-prep: second pass: the real root is mounted at /new_root"
+	has_line boot-bind "^$MARK kmsg .*vfio-prep: 0000:03:00.0: left to the host: root device"'
 
-# disablehooks=vfio-prep, mkinitcpio's own way out: the hook does not run, the host keeps it.
-run_boot boot-disablehooks bind 'disablehooks=vfio-prep' '
+# disablehooks=vfio-prep, mkinitcpio's own way out: neither hook runs, the host keeps them.
+run_boot boot-disablehooks bind "root=UUID=$ROOT_UUID disablehooks=vfio-prep" '
 	lacks_line boot-disablehooks "^$MARK run run_earlyhook vfio-prep"
-	expect_drivers boot-disablehooks 0000:01:00.0=xhci_hcd 0000:03:00.0=nvme'
+	lacks_line boot-disablehooks "^$MARK run run_latehook vfio-prep"
+	expect_drivers boot-disablehooks 0000:01:00.0=xhci_hcd 0000:03:00.0=nvme 0000:05:00.0=nvme \
+		0000:06:00.0=nvme'
 
 # A configuration vfio-prep refuses (exit 2): the hook says so, returns 0, and the boot goes
 # on with the device on its host driver.

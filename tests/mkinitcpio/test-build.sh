@@ -55,13 +55,16 @@ modtree() {
 	depmod -b "$dir" "$KVER" 2>/dev/null
 }
 
-# The files the hook reads, below a sysroot $1: the binary (static: "static"), the config and
-# a drop-in (unless "noconf"), the unit.
+# The files the hook reads, below a sysroot $1: the binary (static: "static"; "record": a script
+# standing in for it that prints a root record), the config and a drop-in (unless "noconf"),
+# the units.
 sysroot() {
 	local dir=$1 what
 	shift
 	install -Dm755 "$BINARY" "$dir/usr/bin/vfio-prep"
 	install -Dm644 "$top/mkinitcpio/vfio-prep.service" "$dir/usr/lib/systemd/system/vfio-prep.service"
+	install -Dm644 "$top/mkinitcpio/vfio-prep-sysroot.service" \
+		"$dir/usr/lib/systemd/system/vfio-prep-sysroot.service"
 	printf 'device 0000:01:00.0\n' | install -Dm640 /dev/stdin "$dir/etc/vfio-prep.conf"
 	printf 'device 8086:a36d\n' | install -Dm644 /dev/stdin "$dir/etc/vfio-prep.d/50-usb.conf"
 	for what in "$@"; do
@@ -71,6 +74,10 @@ sysroot() {
 		noconf) rm -rf "$dir/etc/vfio-prep.conf" "$dir/etc/vfio-prep.d" ;;
 		local) install -Dm755 "$BINARY" "$dir/usr/local/bin/vfio-prep" && rm "$dir/usr/bin/vfio-prep" ;;
 		nobinary) rm "$dir/usr/bin/vfio-prep" ;;
+		record)
+			printf '%s\n' '#!/bin/sh' '[ "$1" = --root-record ] || exit 2' \
+				'printf "root-record test\nclass 0x010802\n"' >"$dir/usr/bin/vfio-prep"
+			;;
 		esac
 	done
 }
@@ -162,8 +169,24 @@ check busybox-static "built_clean busybox-static" \
 	"same /hooks/vfio-prep $top/mkinitcpio/hooks/vfio-prep" \
 	"mode_is /hooks/vfio-prep 755" \
 	"config_has 'EARLYHOOKS=\"vfio-prep\"'" \
+	"config_has 'LATEHOOKS=\"vfio-prep\"'" \
 	"absent /usr/lib/systemd/system/vfio-prep.service" \
+	"absent /usr/lib/systemd/system/vfio-prep-sysroot.service" \
+	"absent /etc/vfio-prep/root-record" \
 	"absent /usr/lib/x86_64-linux-gnu/libc.so.6"
+
+# The build-time root record: what `vfio-prep --root-record` prints goes into the image; when
+# it fails (the busybox standing in for the binary above exits 1), nothing does.
+record_is() {
+	[[ "$(cat "$ROOT/etc/vfio-prep/root-record" 2>/dev/null)" == "$1" ]] ||
+		{ echo "the root record is '$(cat "$ROOT/etc/vfio-prep/root-record" 2>&1)', not '$1'"; return 1; }
+}
+sysroot "$scratch/sys-record" record
+build root-record "$scratch/sys-record" "$scratch/mods-6.1" vfio-prep
+check root-record "built_clean root-record" \
+	"record_is 'root-record test
+class 0x010802'" \
+	"mode_is /etc/vfio-prep/root-record 644"
 
 sysroot "$scratch/sys-local" local
 build usr-local "$scratch/sys-local" "$scratch/mods-6.1" vfio-prep
@@ -196,12 +219,15 @@ check busybox-dynamic "built_clean busybox-dynamic" \
 
 build systemd "$scratch/sys-static" "$scratch/mods-6.1" systemd vfio-prep
 wants=/usr/lib/systemd/system/sysinit.target.wants/vfio-prep.service
+wants2=/usr/lib/systemd/system/initrd.target.wants/vfio-prep-sysroot.service
 link_is() {
 	[[ -L "$ROOT$1" && "$(readlink "$ROOT$1")" == "$2" ]] || { echo "$1 is not a link to $2"; return 1; }
 }
 check systemd "built_clean systemd" \
 	"same /usr/lib/systemd/system/vfio-prep.service $top/mkinitcpio/vfio-prep.service" \
 	"link_is $wants /usr/lib/systemd/system/vfio-prep.service" \
+	"same /usr/lib/systemd/system/vfio-prep-sysroot.service $top/mkinitcpio/vfio-prep-sysroot.service" \
+	"link_is $wants2 /usr/lib/systemd/system/vfio-prep-sysroot.service" \
 	"same /usr/bin/vfio-prep $scratch/sys-static/usr/lib/vfio-prep/vfio-prep.static" \
 	"same /etc/vfio-prep.conf $scratch/sys-static/etc/vfio-prep.conf" \
 	"has_modules ${VFIO_MODULES[*]}" \
@@ -213,6 +239,7 @@ build systemd-later "$scratch/sys-static" "$scratch/mods-6.1" vfio-prep systemd
 check systemd-later "built_clean systemd-later" \
 	"same /usr/lib/systemd/system/vfio-prep.service $top/mkinitcpio/vfio-prep.service" \
 	"link_is $wants /usr/lib/systemd/system/vfio-prep.service" \
+	"link_is $wants2 /usr/lib/systemd/system/vfio-prep-sysroot.service" \
 	"absent /hooks/vfio-prep"
 
 no_config_warning() {
@@ -272,6 +299,7 @@ check help help_text
 # --- the unit, on its own -----------------------------------------------------------------------
 
 unit=$top/mkinitcpio/vfio-prep.service
+unit2=$top/mkinitcpio/vfio-prep-sysroot.service
 unit_has() {
 	grep -qx "$1" "$unit" || { echo "the unit lacks '$1'"; return 1; }
 }
@@ -285,6 +313,13 @@ check unit "unit_has DefaultDependencies=no" \
 	"unit_has 'ExecStart=-/usr/bin/vfio-prep --apply'" \
 	"unit_has Type=oneshot" \
 	"unit_verify"
+# The second pass: root mounted, the switch to it not begun, udevd still running.
+check unit-sysroot "unit=$unit2 unit_has DefaultDependencies=no" \
+	"unit=$unit2 unit_has 'After=sysroot.mount initrd-root-fs.target vfio-prep.service'" \
+	"unit=$unit2 unit_has 'Before=initrd.target initrd-cleanup.service initrd-switch-root.target'" \
+	"unit=$unit2 unit_has ConditionPathExists=/etc/initrd-release" \
+	"unit=$unit2 unit_has 'ExecStart=-/usr/bin/vfio-prep --apply --sysroot /sysroot'" \
+	"unit=$unit2 unit_verify"
 
 # --- the runtime hook, under busybox's ash as in the image ---------------------------------------
 
@@ -312,7 +347,23 @@ hook_never_fails() {
 	out=$(PATH=$bin "$busybox" sh -c '. "$1"; run_earlyhook; echo "hook rc=$?"' _ "$hook" 2>&1)
 	grep -q 'hook rc=0' <<<"$out" || { echo "without vfio-prep: $out"; return 1; }
 }
-check runtime-hook hook_sources_quietly hook_never_fails
+# run_latehook runs the second pass on /new_root, where mkinitcpio's /init mounted the root,
+# and returns 0 whatever it exits with.
+latehook_never_fails() {
+	local bin=$scratch/fakebin out rc
+	mkdir -p "$bin"
+	for rc in 0 1; do
+		printf '#!/bin/sh\necho "args: $*" >%s/args\nexit %s\n' "$scratch" "$rc" >"$bin/vfio-prep"
+		chmod 755 "$bin/vfio-prep"
+		out=$(PATH=$bin:/usr/bin:/bin "$busybox" sh -c '. "$1"; run_latehook; echo "hook rc=$?"' _ "$hook" 2>&1)
+		grep -q 'hook rc=0' <<<"$out" || { echo "with vfio-prep exiting $rc: $out"; return 1; }
+		grep -qx 'args: --apply --sysroot /new_root' "$scratch/args" ||
+			{ echo "vfio-prep was run as: $(cat "$scratch/args")"; return 1; }
+	done
+	grep -q 'status 1; booting on' <<<"$out" || { echo "a failure is not reported: $out"; return 1; }
+	rm "$bin/vfio-prep"
+}
+check runtime-hook hook_sources_quietly hook_never_fails latehook_never_fails
 
 # --- shellcheck ---------------------------------------------------------------------------------
 

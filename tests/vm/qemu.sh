@@ -7,17 +7,18 @@
 #   qemu.sh -t TOPOLOGY -i INITRD -I        interactive: console on this terminal, shell in /init
 #   qemu.sh -t TOPOLOGY -n ...              print the QEMU command line and exit
 #
-# TOPOLOGY: intel, amd or noiommu (the addresses are listed in README.md). -c adds a second
-# serial port (ISA, so the PCI topology does not change) that writes into CAPFILE. -N adds a
-# second NVMe drive of the same ID (1b36:0010) on IMAGE (snapshot=on) behind a root port of its
-# own at 00:08.0 (chassis 8): it enumerates as 05:00.0 and moves no other device.
+# TOPOLOGY: intel, amd or noiommu, or intel-storage: intel plus two NVMe controllers (one of
+# them an SR-IOV PF) on slots of their own (the addresses are listed in README.md). -c adds a second
+# serial port (ISA, so the PCI topology does not change) that writes into CAPFILE. -N IMAGE
+# puts IMAGE (snapshot=on) behind the second NVMe drive at 05:00.0, and adds that drive alone to
+# the other topologies (it moves no other device).
 # Exit status: QEMU's (0 after the guest powered off), 124 when the timeout killed it.
 set -eu
 
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	echo "usage: ${0##*/} -t intel|amd|noiommu -i INITRD [-k VMLINUZ] [-a APPEND] [-l LOG] [-c CAPFILE] [-T SECONDS] [-N IMAGE] [-I] [-n]" >&2
+	echo "usage: ${0##*/} -t intel|intel-storage|amd|noiommu -i INITRD [-k VMLINUZ] [-a APPEND] [-l LOG] [-c CAPFILE] [-T SECONDS] [-N IMAGE] [-I] [-n]" >&2
 	exit 2
 }
 
@@ -70,6 +71,39 @@ e1000,bus=br4,addr=0x2,id=nic42,mac=52:54:00:12:34:42
 EOF
 }
 
+# intel-storage adds, on slots the other topologies leave free (00:07.0 stays free for amd-iommu):
+#   00:08.0 root port, chassis 4 -> 05:00.0 NVMe, the same ID 1b36:0010 as 03:00.0 (a blank
+#                                  disk, or -N IMAGE; -N adds this drive to any topology)
+#   00:09.0 root port, chassis 5 -> 06:00.0 NVMe in an NVM subsystem, an SR-IOV PF with
+#                                  sriov_totalvfs 2 (its VFs appear at 06:00.1 and 06:00.2)
+# QEMU 7.2 refuses drive= on an nvme with subsys=, hence the nvme-ns; max_ioqpairs minus
+# sriov_vq_flexible must be at least 2.
+topo_second_nvme() {
+	cat <<EOF
+-device
+pcie-root-port,bus=pcie.0,addr=0x8,chassis=4,slot=4,id=rp5
+-drive
+file=$NVME2_IMG,if=none,id=nvm5,format=raw,snapshot=on
+-device
+nvme,bus=rp5,addr=0x0,drive=nvm5,serial=vfioprep5
+EOF
+}
+
+topo_sriov_nvme() {
+	cat <<EOF
+-device
+pcie-root-port,bus=pcie.0,addr=0x9,chassis=5,slot=5,id=rp6
+-drive
+file=$NVME_BLANK_IMG,if=none,id=nvm6,format=raw,snapshot=on
+-device
+nvme-subsys,id=subsys6
+-device
+nvme,id=nvme6,bus=rp6,addr=0x0,serial=vfioprep6,subsys=subsys6,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=6
+-device
+nvme-ns,drive=nvm6,bus=nvme6,nsid=1
+EOF
+}
+
 # Interrupt remapping (intremap=on) wants the split irqchip; under TCG it costs nothing.
 topo_intel() {
 	printf '%s\n' -machine q35,kernel-irqchip=split -device intel-iommu,intremap=on
@@ -104,6 +138,11 @@ topo_noiommu() {
 topology_args() {
 	case $1 in
 	intel) topo_intel ;;
+	intel-storage)
+		topo_intel
+		topo_second_nvme
+		topo_sriov_nvme
+		;;
 	amd) topo_amd ;;
 	noiommu) topo_noiommu ;;
 	*) return 1 ;;
@@ -117,14 +156,6 @@ topology_append() {
 	esac
 }
 
-# -N IMAGE: a second NVMe drive (the same 1b36:0010 as 03:00.0) behind its own root port at
-# 00:08.0, after every fixed device: the buses before it keep their numbers, so it is 05:00.0.
-second_nvme_args() {
-	printf '%s\n' -device pcie-root-port,bus=pcie.0,addr=0x8,chassis=8,slot=8,id=rp8 \
-		-drive "file=$1,if=none,id=nvm8,format=raw,snapshot=on" \
-		-device nvme,bus=rp8,addr=0x0,drive=nvm8,serial=vfioprep8
-}
-
 # --- main -----------------------------------------------------------------------------------
 
 nvme_image() {
@@ -134,6 +165,13 @@ nvme_image() {
 		truncate -s 64M "$NVME_IMG.tmp"
 		mv "$NVME_IMG.tmp" "$NVME_IMG"
 	fi
+	# The extra controllers of intel-storage: one blank image serves both (snapshot=on).
+	NVME_BLANK_IMG=$VM_CACHE/nvme-blank.img
+	if [ ! -e "$NVME_BLANK_IMG" ]; then
+		truncate -s 16M "$NVME_BLANK_IMG.tmp"
+		mv "$NVME_BLANK_IMG.tmp" "$NVME_BLANK_IMG"
+	fi
+	NVME2_IMG=${nvme2:-$NVME_BLANK_IMG}
 }
 
 main() {
@@ -154,10 +192,11 @@ main() {
 		esac
 	done
 	case $topo in
-	intel | amd | noiommu) ;;
+	intel | intel-storage | amd | noiommu) ;;
 	*) usage ;;
 	esac
 	[ -n "$initrd" ] || usage
+	[ -z "$nvme2" ] || [ -r "$nvme2" ] || vm_die "-N $nvme2: no such image"
 	command -v qemu-system-x86_64 >/dev/null ||
 		vm_die "qemu-system-x86_64 not found (install qemu-system-x86)"
 	if [ -z "$vmlinuz" ]; then
@@ -174,10 +213,9 @@ main() {
 	set -f
 	# shellcheck disable=SC2046 # split on newlines only, on purpose
 	set -- $(topology_args "$topo")
-	if [ -n "$nvme2" ]; then
-		[ -r "$nvme2" ] || vm_die "-N $nvme2: no such image"
-		# shellcheck disable=SC2046
-		set -- "$@" $(second_nvme_args "$nvme2")
+	if [ -n "$nvme2" ] && [ "$topo" != intel-storage ]; then
+		# shellcheck disable=SC2046 # split on newlines only, on purpose
+		set -- "$@" $(topo_second_nvme)
 	fi
 	IFS=$old_ifs
 	set +f
