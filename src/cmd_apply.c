@@ -110,6 +110,15 @@ static void refuse_group(struct apply_run *a, const struct plan_group *pg)
 }
 
 /*
+ * The first pass at boot: the initramfs's own file system is "/" and no --sysroot was given.
+ * Only there does a second pass follow; on a running system a refusal stays a refusal.
+ */
+static bool first_pass(const struct apply_run *a)
+{
+        return !a->second && a->c->rootinfo.in_initramfs;
+}
+
+/*
  * In the first pass, before udev, no storage driver has made the root device appear: a storage
  * controller refused for that alone waits for the second pass, which sees the mounted root.
  * Not a failure of the first pass.
@@ -118,7 +127,7 @@ static bool deferred_to_second_pass(const struct apply_run *a, const struct plan
 {
         bool root_unknown = false;
 
-        if (a->second)
+        if (!first_pass(a))
                 return false;
         for (size_t i = 0; i < pg->n_devices; i++) {
                 enum refusal why = pg->devices[i].refusal;
@@ -293,7 +302,7 @@ static int apply_sriov(struct apply_run *a, struct plan *p)
         for (size_t i = 0; i < p->n_sriov; i++) {
                 size_t pf = p->sriov[i].device;
                 long numvfs = p->sriov[i].numvfs;
-                if (!a->second && !a->c->machine.devices[pf].driver) {
+                if (first_pass(a) && !a->c->machine.devices[pf].driver) {
                         defer_sriov(a, pf, numvfs);
                         continue;
                 }

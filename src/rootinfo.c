@@ -153,7 +153,10 @@ static int load_root(struct root *r, const struct machine *m, const struct cmdli
         char why[256];
         int k;
 
-        if (me && (sysroot || !initramfs_fs(me->fstype)))
+        ri->in_initramfs = !sysroot && me && initramfs_fs(me->fstype);
+        /* A --sysroot that is not a block-backed mount (a test's rootfs, a root on tmpfs) names
+           no device: root= says what backs root then. */
+        if (me && !initramfs_fs(me->fstype))
                 k = rootdev_resolve_mount(r, m, me, &ri->root);
         else if (spec && protect_network_root(c, why, sizeof(why)) && strncmp(why, "root=", 5) == 0) {
                 ri->root = (struct rootdev){ .network = true };

@@ -34,6 +34,8 @@ struct rootinfo {
         struct root_record record; /* ROOT/etc/vfio-prep/root-record, when present */
         struct busy_device *busy;
         size_t n_busy;
+        bool in_initramfs;     /* "/" is the initramfs's own file system and there is no --sysroot:
+                                  the first pass at boot, which leaves storage to the second */
 };
 
 /* SYSROOT: where the real root is mounted (the initramfs's /sysroot), NULL for "/". */

@@ -105,6 +105,14 @@ static void test_initramfs_and_sysroot(void **state)
         /* --sysroot with nothing mounted there yet: root= again. */
         load("root=UUID=not-resolvable", "/new_root");
         assert_false(rootinfo_identified(&ri));
+        /* --sysroot on the initramfs's own rootfs (no block device there): root= decides, and
+           this is a second pass, not the first. */
+        load("root=/dev/nvme1n1p1", "/");
+        assert_true(rootinfo_identified(&ri));
+        assert_string_equal(root_controller(), NVME2);
+        assert_false(ri.in_initramfs);
+        load("root=/dev/nvme1n1p1", NULL);
+        assert_true(ri.in_initramfs);
 }
 
 /* No root=: systemd-boot's LoaderDevicePartUUID, four attribute bytes and UTF-16LE text. */
