@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +18,24 @@
 #include "macro.h"
 #include "parse.h"
 #include "strv.h"
+
+/* openat2(2) has no libc wrapper (glibc 2.36, musl), and musl's headers lack the kernel's
+ * <linux/openat2.h>: its ABI, which is stable, is spelled out then. */
+#if __has_include(<linux/openat2.h>)
+#include <linux/openat2.h>
+#else
+struct open_how {
+        uint64_t flags;
+        uint64_t mode;
+        uint64_t resolve;
+};
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_NO_SYMLINKS 0x04
+#define RESOLVE_BENEATH 0x08
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437 /* the same on every architecture but alpha */
+#endif
 
 struct root {
         char *dir;
@@ -36,6 +53,13 @@ struct root {
         char *known[8];
         size_t known_len[8];
         unsigned known_next;
+        /* Plain paths root_stat() found, with what it found: the targets of links that many
+         * devices share (driver links), see root_dir_stat(). NULL paths are free. */
+        struct {
+                char *path;
+                struct stat st;
+        } stated[8];
+        unsigned stated_next;
 };
 
 /* Any value but "" and "0" forces the walk: the tests prove the fallback so. */
@@ -68,6 +92,10 @@ static void forget_dirs(struct root *r)
         for (size_t i = 0; i < ARRAY_SIZE(r->known); i++) {
                 free(r->known[i]);
                 r->known[i] = NULL;
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(r->stated); i++) {
+                free(r->stated[i].path);
+                r->stated[i].path = NULL;
         }
 }
 
@@ -399,7 +427,9 @@ static int open_resolved(struct root *r, const char *path, int flags, struct wal
         return fd < 0 ? -errno : fd;
 }
 
-static int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
+/* SHORT_IS_END: a read shorter than asked ends the file, as it does for sysfs attributes (the
+ * kernel hands one over in one read) and regular files; not for /proc, pipes or devices. */
+static int read_fd_until(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_len)
 {
         size_t size = 0, cap = 0;
         _cleanup_free_ char *buf = NULL;
@@ -415,7 +445,8 @@ static int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
                         buf = nb;
                         cap = ncap;
                 }
-                ssize_t n = read(fd, buf + size, cap - size - 1);
+                size_t want = cap - size - 1;
+                ssize_t n = read(fd, buf + size, want);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
@@ -425,6 +456,8 @@ static int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
                 size += (size_t)n;
                 if (size > max)
                         return -EFBIG;
+                if (short_is_end && (size_t)n < want)
+                        break;
         }
         buf[size] = '\0';
         /* Reads start with a page and most attributes are a few bytes: the model keeps many. */
@@ -435,6 +468,11 @@ static int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
         if (ret_len)
                 *ret_len = size;
         return 0;
+}
+
+static int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
+{
+        return read_fd_until(fd, max, false, ret, ret_len);
 }
 
 int root_read_file(struct root *r, const char *path, size_t max, char **ret, size_t *ret_len)
@@ -497,15 +535,28 @@ int root_read_head(struct root *r, const char *path, size_t max, char **ret, siz
         return 0;
 }
 
-int root_read_attr(struct root *r, const char *path, char **ret)
+static void strip_trailing_space(char *s, size_t n)
 {
-        char *s;
-        size_t n;
-        int k = root_read_file(r, path, ROOT_ATTR_MAX, &s, &n);
-        if (k < 0)
-                return k;
         while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
                 s[--n] = '\0';
+}
+
+/* An attribute is handed over in one read (see read_fd_until()). */
+int root_read_attr(struct root *r, const char *path, char **ret)
+{
+        struct walk w;
+        char *s;
+        size_t n;
+        _cleanup_close_ int fd = open_resolved(r, path, O_RDONLY | O_NONBLOCK, &w);
+        if (fd < 0)
+                return fd;
+        int k = read_fd_until(fd, ROOT_ATTR_MAX, true, &s, &n);
+        if (k < 0)
+                return k;
+        char shown[PATH_MAX + 1];
+        snprintf(shown, sizeof(shown), "/%s", w.buf);
+        journal_add(r, ROOT_OP_READ, shown, NULL, 0);
+        strip_trailing_space(s, n);
         *ret = s;
         return 0;
 }
@@ -604,6 +655,44 @@ int root_link_name(struct root *r, const char *path, char **ret)
         return link_basename(target, depth, ret);
 }
 
+/* The kernel's record, which getdents64(2) fills (no libc wrapper in musl). */
+struct dirent64_rec {
+        uint64_t d_ino;
+        int64_t d_off;
+        unsigned short d_reclen;
+        unsigned char d_type;
+        char d_name[];
+};
+
+/* Every name in the directory FD but "." and "..", unsorted. getdents64(2) directly: one call
+ * for a sysfs device directory, and none of fdopendir()'s checks. */
+static int read_names(int fd, char ***v, size_t *n)
+{
+        union {
+                char bytes[32768];
+                struct dirent64_rec align;
+        } buf;
+
+        for (;;) {
+                long got = syscall(SYS_getdents64, fd, buf.bytes, sizeof(buf.bytes));
+                if (got < 0 && errno == EINTR)
+                        continue;
+                if (got < 0)
+                        return -errno;
+                if (got == 0)
+                        return 0;
+                for (long off = 0; off < got;) {
+                        const struct dirent64_rec *de = (const struct dirent64_rec *)(buf.bytes + off);
+                        off += de->d_reclen;
+                        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                                continue;
+                        int k = strv_push(v, n, de->d_name);
+                        if (k < 0)
+                                return k;
+                }
+        }
+}
+
 static int cmp_str(const void *a, const void *b)
 {
         return strcmp(*(char *const *)a, *(char *const *)b);
@@ -612,27 +701,12 @@ static int cmp_str(const void *a, const void *b)
 int root_list(struct root *r, const char *path, char ***ret, size_t *ret_n)
 {
         struct walk w;
-        int fd = open_resolved(r, path, O_RDONLY | O_DIRECTORY, &w);
+        _cleanup_close_ int fd = open_resolved(r, path, O_RDONLY | O_DIRECTORY, &w);
         if (fd < 0)
                 return fd;
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                int e = -errno;
-                close(fd);
-                return e;
-        }
         _cleanup_strv_ char **v = NULL;
         size_t n = 0;
-        int k = 0;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                k = strv_push(&v, &n, de->d_name);
-                if (k < 0)
-                        break;
-        }
-        closedir(d);
+        int k = read_names(fd, &v, &n);
         if (k < 0)
                 return k;
         if (n > 0)
@@ -938,7 +1012,9 @@ int root_dir_read_file(struct root_dir *d, const char *name, size_t max, char **
                 return root_read_file(d->root, path, max, ret, ret_len);
         if (fd < 0)
                 return fd;
-        k = read_fd_bounded(fd, max, ret, ret_len);
+        /* Attributes: the first short read is the end (only a pipe with a live writer, which no
+         * sysfs has, would tell otherwise). One read() per attribute instead of two. */
+        k = read_fd_until(fd, max, true, ret, ret_len);
         if (k < 0)
                 return k;
         journal_add(d->root, ROOT_OP_READ, path, NULL, 0);
@@ -963,12 +1039,6 @@ int root_dir_read_head(struct root_dir *d, const char *name, size_t max, char **
                 return k;
         journal_head(d->root, path, max);
         return 0;
-}
-
-static void strip_trailing_space(char *s, size_t n)
-{
-        while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
-                s[--n] = '\0';
 }
 
 int root_dir_read_attr(struct root_dir *d, const char *name, char **ret)
@@ -1018,13 +1088,52 @@ int root_dir_link_name(struct root_dir *d, const char *name, char **ret)
         return link_basename(target, path_depth(d->path), ret);
 }
 
+static const struct stat *stated_find(const struct root *r, const char *path)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(r->stated); i++)
+                if (r->stated[i].path && strcmp(r->stated[i].path, path) == 0)
+                        return &r->stated[i].st;
+        return NULL;
+}
+
+/* Best effort, like the journal. */
+static void stated_add(struct root *r, const char *path, const struct stat *st)
+{
+        size_t slot = r->stated_next++ % ARRAY_SIZE(r->stated);
+        free(r->stated[slot].path);
+        r->stated[slot].path = strdup(path);
+        r->stated[slot].st = *st;
+}
+
+/*
+ * A link's target, joined to D's canonical path, stats as the link does when its rest is plain
+ * (lexical_join()); many devices' driver links name one directory, which is then resolved once
+ * until the next write. Not while journaling: --capture records each resolution.
+ */
 int root_dir_stat(struct root_dir *d, const char *name, struct stat *ret)
 {
-        char path[PATH_MAX];
+        struct root *r = d->root;
+        char path[PATH_MAX], target[PATH_MAX], joined[PATH_MAX];
         int k = dir_join(d, name, path, sizeof(path));
         if (k < 0)
                 return k;
-        return root_stat(d->root, path, ret);
+        if (r->journaling || r->no_openat2 || !one_component(name))
+                return root_stat(r, path, ret);
+        ssize_t n = readlinkat(d->fd, name, target, sizeof(target) - 1);
+        if (n < 0)
+                return root_stat(r, path, ret);
+        target[n] = '\0';
+        if (lexical_join(d->path, target, joined, sizeof(joined)) < 0)
+                return root_stat(r, path, ret);
+        const struct stat *seen = stated_find(r, joined);
+        if (seen) {
+                *ret = *seen;
+                return 0;
+        }
+        k = root_stat(r, joined, ret);
+        if (k == 0)
+                stated_add(r, joined, ret);
+        return k;
 }
 
 int root_dir_lstat(struct root_dir *d, const char *name, struct stat *ret)
