@@ -347,8 +347,9 @@ stale_note() {
 # ---- Near the floor: system calls, and the same measures on both lookup paths ---------------
 # The root layer looks paths up with openat2(2) where the kernel has it and with its own walk
 # otherwise (VFIO_PREP_NO_OPENAT2=1 forces the walk): each row is measured on both, with the
-# preferred binary (the static one when built). System calls are counted with strace -c -f
-# (exact counts; the tracing slows the run, which is timed separately, without it).
+# preferred binary (the static one when built). System calls are counted by perf stat (the
+# raw_syscalls tracepoint) or else strace -c -f, in a run of their own: both count exactly,
+# and the timed runs go untraced.
 
 # use_path PATH: the environment every later run inherits, for lookup path PATH.
 use_path() {
@@ -359,15 +360,25 @@ use_path() {
 	export VFIO_PREP_NO_OPENAT2
 }
 
-# syscalls BIN ROOT ARGS...: sets CALLS, the system calls of one run (0 without strace).
+# syscalls BIN ROOT ARGS...: sets CALLS, the system calls of one run, and CALLS_BY, how they
+# were counted: perf's raw_syscalls tracepoint (no ptrace), else strace -c -f; 0 without either.
 syscalls() {
 	_b=$1 _r=$2
 	shift 2
-	CALLS=0
-	have strace || return 0
-	strace -f -c -o "$scratch/strace.c" "$_b" "$@" --root "$_r" >/dev/null 2>&1
-	# "% time, seconds, usecs/call, calls, [errors,] total": calls is third or second from last.
-	CALLS=$(awk '$NF == "total" { print NF >= 6 ? $(NF - 2) : $(NF - 1) }' "$scratch/strace.c")
+	CALLS=0 CALLS_BY=-
+	if have perf && perf stat -x, -e raw_syscalls:sys_enter -o "$scratch/perf.c" "$_b" "$@" --root "$_r" \
+		>/dev/null 2>&1; then
+		CALLS=$(awk -F, '$3 == "raw_syscalls:sys_enter" && $1 ~ /^[0-9]+$/ { print $1 }' "$scratch/perf.c")
+		CALLS_BY=perf
+	fi
+	if [ -z "$CALLS" ] || [ "$CALLS" = 0 ]; then
+		CALLS=0 CALLS_BY=-
+		have strace || return 0
+		strace -f -c -o "$scratch/strace.c" "$_b" "$@" --root "$_r" >/dev/null 2>&1
+		# "% time, seconds, usecs/call, calls, [errors,] total": calls is third or second from last.
+		CALLS=$(awk '$NF == "total" { print NF >= 6 ? $(NF - 2) : $(NF - 1) }' "$scratch/strace.c")
+		CALLS_BY=strace
+	fi
 	[ -n "$CALLS" ] || CALLS=0
 }
 
@@ -383,7 +394,7 @@ floor_measure() {
 	g2000=$(tree_dir gen-2000)
 	if [ -n "$g2000" ]; then
 		syscalls "$_bin" "$g2000" --list --json
-		echo "$_p calls $CALLS $(count "$g2000/sys/bus/pci/devices")" >>"$scratch/floor"
+		echo "$_p calls $CALLS $(count "$g2000/sys/bus/pci/devices") $CALLS_BY" >>"$scratch/floor"
 		run_measure "$runs" 2 "$row_budget" "$_bin" --check --json --root "$g2000"
 		echo "$_p check2000 $MEDIAN $CPU" >>"$scratch/floor"
 		run_measure "$runs" 2 "$row_budget" "$_bin" --list --json --root "$g2000"
@@ -408,7 +419,7 @@ floor_report() {
 	function row(what, a, b, goal, oka, okb) {
 		printf "  %-58s %-16s %-16s %-10s %s | %s\n", what, a, b, goal, yn(oka), yn(okb) }
 	$1 == "sh" { loop[$2] = $3; next }
-	$2 == "calls" { calls[$1] = $3; devs[$1] = $4 }
+	$2 == "calls" { calls[$1] = $3; devs[$1] = $4; by = $5 }
 	$2 == "check2000" { chk[$1] = $3; chkc[$1] = $4 }
 	$2 == "rss2000" { rss[$1] = $3 }
 	$2 == "desk" && $3 ~ /^desktop/ { x = $4 / $5; if (x > desk[$1]) { desk[$1] = x; deskc[$1] = $6 / $7; deskt[$1] = $3 } }
@@ -417,7 +428,7 @@ floor_report() {
 		printf "\nnear the floor, %s: openat2(2) | the walk (VFIO_PREP_NO_OPENAT2=1)\n", bin
 		printf "  %-58s %-16s %-16s %-10s %s\n", "measure", "openat2", "walk", "goal", "openat2 | walk"
 		if (devs["openat2"] > 0 && calls["openat2"] > 0)
-			row(sprintf("system calls per device, --list --json, %d devices", devs["openat2"]),
+			row(sprintf("system calls per device, --list --json, %d devices (%s)", devs["openat2"], by),
 				sprintf("%.1f", calls["openat2"] / devs["openat2"]), sprintf("%.1f", calls["walk"] / devs["walk"]),
 				"<= 10", calls["openat2"] / devs["openat2"] <= 10, calls["walk"] / devs["walk"] <= 10)
 		if (chk["openat2"] > 0)
@@ -461,6 +472,7 @@ floor_report() {
 kmsg_span() {
 	tr -d '\r' <"$1" | awk -v w="$2" '
 	function ts(line) { sub(/^[^[]*\[ */, "", line); sub(/\].*/, "", line); return line + 0 }
+	!/\[ *[0-9]+\.[0-9]+\] vfio-prep-bench: / { next }
 	index($0, "vfio-prep-bench: " w " begin") && !b { b = ts($0) }
 	index($0, "vfio-prep-bench: " w " end") && !e { e = ts($0) }
 	END { if (b > 0 && e >= b) printf "%d\n", (e - b) * 1000000 }'
