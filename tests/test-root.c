@@ -7,7 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -340,6 +347,54 @@ static void test_journal_same_on_both_paths(void **state)
         tree_free(&t);
 }
 
+/* A seccomp filter failing openat2(2) with ERR, as container runtimes' do (EPERM), or as a
+ * kernel before 5.6 (ENOSYS). In this process for good: call it in a child. */
+static int refuse_openat2(int err)
+{
+        struct sock_filter f[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 437 /* openat2 */, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((unsigned)err & SECCOMP_RET_DATA)),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+                return -1;
+        /* Proof that the filter works: the call fails with ERR. */
+        return syscall(437, AT_FDCWD, ".", NULL, 0) < 0 && errno == err ? 0 : -1;
+}
+
+/* openat2 refused (EPERM from a filter, ENOSYS from an old kernel) while asked for: the walk
+ * takes over, with the walk's results. */
+static void test_openat2_refused(void **state)
+{
+        static const int errs[] = { EPERM, ENOSYS };
+        struct tree t;
+        static char walk[8192], got[8192];
+
+        hostile_device_tree(&t);
+        dir_results(t.dir, "1", walk, sizeof(walk));
+        for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+                pid_t pid = fork();
+                int status;
+
+                assert_true(pid >= 0);
+                if (pid == 0) {
+                        if (refuse_openat2(errs[i]) < 0)
+                                _exit(2);
+                        dir_results(t.dir, "0", got, sizeof(got));
+                        _exit(strcmp(got, walk) == 0 ? 0 : 1);
+                }
+                assert_int_equal(waitpid(pid, &status, 0), pid);
+                assert_true(WIFEXITED(status));
+                if (WEXITSTATUS(status) != 0)
+                        fail_msg("openat2 failing with %s: %s", strerror(errs[i]),
+                                 WEXITSTATUS(status) == 2 ? "cannot install the seccomp filter" : "results differ from the walk's");
+        }
+        tree_free(&t);
+}
+
 int main(void)
 {
         const char *was = getenv("VFIO_PREP_NO_OPENAT2");
@@ -356,6 +411,7 @@ int main(void)
                 cmocka_unit_test(test_list_sorted),
                 cmocka_unit_test(test_dir_both_paths),
                 cmocka_unit_test(test_journal_same_on_both_paths),
+                cmocka_unit_test(test_openat2_refused),
         };
         return cmocka_run_group_tests_name("root", tests, NULL, NULL);
 }
