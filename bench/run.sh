@@ -19,6 +19,14 @@
 #                           and scale to all of them (default 200; 0: always the whole loop)
 #   BENCH_NO_LOOP=1         skip the lspci loops (they take most of the time)
 #   BENCH_NO_HOST=1         skip the rows of this machine's own /sys (read-only --check, --list)
+#   BENCH_NO_VM=1           skip the QEMU boots (what --apply adds to a boot, from the guest's
+#                           kernel log; tests/vm/scenarios/bench-apply*.conf)
+#   BENCH_VM_RUNS=N         boots per lookup path (default 3)
+#
+# After the main table, "near the floor": system calls per device (perf stat, else strace -c),
+# --check --json at 2000 devices, desktop trees against the floor, the lspci loop against
+# --list, growth and peak RSS, each on both lookup paths of the root layer (openat2(2), and the
+# walk that VFIO_PREP_NO_OPENAT2=1 forces), with the goals met or not.
 set -u
 
 if [ $# -ne 1 ]; then
