@@ -4,7 +4,9 @@
 #   make unit       unit tests only        make cli-check   command-line tests only
 #   make vm-check   boot tests (QEMU)      make check-asan  unit + cli under ASan/UBSan
 #   make demo       show the main job on an emulated machine
+#   make fresh-check  make demo and make static in a clean Debian 12 root (FRESH_FULL=1: make check)
 #   make install PREFIX=/usr DESTDIR=...   V=1 for verbose commands
+#   make deb, make rpm, make arch           distribution packages in build/packages/
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -47,7 +49,20 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(sort $(wildcard tests/support/*.c))
 TEST_SUPPORT_OBJS := $(TEST_SUPPORT:tests/support/%.c=$(BUILD)/tests/support/%.o)
 
+# The flags above come from pkg-config when make reads this file. Without the libraries (a
+# fresh machine), `make` installs them first (scripts/install-deps.sh --build, or it prints the
+# command) and reads this file again, so that the flags are those of the installed libraries.
+LIBS_FOUND := $(shell $(PKG_CONFIG) --exists libkmod blkid 2>/dev/null && echo 1)
+ifeq ($(LIBS_FOUND),1)
 all: $(BUILD)/vfio-prep
+else ifeq ($(DEPS_INSTALLED),1)
+all:
+	@echo "vfio-prep: pkg-config ($(PKG_CONFIG)) finds no libkmod and blkid after installing them" >&2; exit 1
+else
+all:
+	@sh scripts/install-deps.sh --build
+	@$(MAKE) DEPS_INSTALLED=1 all
+endif
 
 $(BUILD)/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -103,18 +118,29 @@ mkinitcpio-check: $(BUILD)/vfio-prep
 deps:
 	@sh scripts/install-deps.sh
 
+# bash, zsh and fish completion driven for real (tests/packaging/completions.sh).
+completions-check: $(BUILD)/vfio-prep
+	@sh tests/packaging/completions.sh $(BUILD)/vfio-prep
+.PHONY: completions-check
+
 man-check:
 	@sh tests/test-man.sh
 
 lint:
 	@sh tests/lint-one-door.sh
 
+# The scripts' own tests, offline: the static build's choice of source revision (stubbed apt).
+scripts-check:
+	@sh tests/test-static-sources.sh
+
 check: deps
 	$(MAKE) all tests
 	$(MAKE) unit
 	$(MAKE) cli-check
 	$(MAKE) man-check
+	$(MAKE) completions-check
 	$(MAKE) lint
+	$(MAKE) scripts-check
 	$(MAKE) hostile-check
 	$(MAKE) check-fallback
 	$(MAKE) fuzz-check
@@ -123,6 +149,7 @@ check: deps
 	$(MAKE) vm-check
 	$(MAKE) mkinitcpio-check
 	$(MAKE) static-check
+	$(MAKE) packages-check
 	$(MAKE) initramfs-check
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -165,8 +192,20 @@ check-fallback: $(BUILD)/vfio-prep $(TEST_BINS)
 	@VFIO_PREP_NO_OPENAT2=1 $(MAKE) --no-print-directory unit cli-check hostile-check
 .PHONY: check-fallback
 
-demo: deps all
+# What the first run downloads is said first; only the demo's packages are installed, then
+# this file is read again (the flags come from the installed libraries).
+demo:
+	@sh scripts/demo.sh --plan
+	@sh scripts/install-deps.sh --demo
+	@$(MAKE) all
 	@sh scripts/demo.sh $(BUILD)/vfio-prep
+
+# A clean Debian 12 root (scripts/fresh-root.sh), the committed HEAD cloned into it, and the
+# README's commands run there as a new user runs them, empty cache included: make demo and
+# make static, and make check too with FRESH_FULL=1. FRESH_DIR is removed and made again.
+FRESH_DIR ?= $(BUILD)/fresh
+fresh-check:
+	@sh tests/fresh-check.sh $(FRESH_DIR)
 
 # Timings and sizes, printed as a table (bench/run.sh); no thresholds are enforced.
 $(BUILD)/bench/measure: bench/measure.c
@@ -180,8 +219,26 @@ $(BUILD)/bench/noop: bench/noop.c
 bench: all $(BUILD)/bench/measure $(BUILD)/bench/noop
 	@sh bench/run.sh $(BUILD)
 
-install: all
-	install -Dm755 $(BUILD)/vfio-prep $(DESTDIR)$(BINDIR)/vfio-prep
+# The program installed as BINDIR/vfio-prep. The packages install the static build there
+# (PROGRAM=build/vfio-prep.static): the hooks copy it into the image as it is.
+PROGRAM     ?= $(BUILD)/vfio-prep
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+# Every directory install writes into; the ones it had to create are recorded in
+# INSTALL_DIRS_LOG (as CMake keeps install_manifest.txt) for uninstall to remove when empty.
+# The hook directories follow the source tree's, so that a new one is recorded too.
+INSTALL_DIRS = $(BINDIR) $(MANDIR)/man8 $(MANDIR)/man5 $(DRACUT_MODDIR) \
+	$(patsubst initramfs-tools%,$(ITOOLS_DIR)%,$(shell find initramfs-tools -type d)) \
+	$(patsubst mkinitcpio%,$(PREFIX)/lib/initcpio%,$(shell find mkinitcpio -type d)) \
+	$(PREFIX)/share/doc/vfio-prep $(SYSCONFDIR) $(UNITDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR) \
+	$(if $(filter $(BUILD)/vfio-prep.static,$(PROGRAM)),,$(PREFIX)/lib/vfio-prep)
+INSTALL_DIRS_LOG = $(BUILD)/install-created-dirs
+
+install: $(PROGRAM)
+	@sh packaging/install-dirs.sh record $(INSTALL_DIRS_LOG) $(INSTALL_DIRS:%=$(DESTDIR)%)
+	install -Dm755 $(PROGRAM) $(DESTDIR)$(BINDIR)/vfio-prep
 	install -Dm644 man/vfio-prep.8 $(DESTDIR)$(MANDIR)/man8/vfio-prep.8
 	install -Dm644 man/vfio-prep.conf.5 $(DESTDIR)$(MANDIR)/man5/vfio-prep.conf.5
 # dracut, initramfs-tools
@@ -192,12 +249,17 @@ install: all
 	install -Dm644 examples/vfio-prep.conf $(DESTDIR)$(PREFIX)/share/doc/vfio-prep/vfio-prep.conf.example
 	test -e $(DESTDIR)$(SYSCONFDIR)/vfio-prep.conf || \
 		install -Dm644 examples/vfio-prep.conf $(DESTDIR)$(SYSCONFDIR)/vfio-prep.conf
-	test ! -e $(BUILD)/vfio-prep.static || \
-		install -Dm755 $(BUILD)/vfio-prep.static $(DESTDIR)$(PREFIX)/lib/vfio-prep/vfio-prep.static
+	$(if $(filter $(BUILD)/vfio-prep.static,$(PROGRAM)),,test ! -e $(BUILD)/vfio-prep.static || \
+		install -Dm755 $(BUILD)/vfio-prep.static $(DESTDIR)$(PREFIX)/lib/vfio-prep/vfio-prep.static)
 # mkinitcpio (it only looks in /usr/lib/initcpio and /etc/initcpio: PREFIX=/usr)
 	install -Dm644 mkinitcpio/install/vfio-prep $(DESTDIR)$(PREFIX)/lib/initcpio/install/vfio-prep
 	install -Dm644 mkinitcpio/hooks/vfio-prep $(DESTDIR)$(PREFIX)/lib/initcpio/hooks/vfio-prep
-	install -Dm644 mkinitcpio/vfio-prep.service $(DESTDIR)$(PREFIX)/lib/systemd/system/vfio-prep.service
+	install -Dm644 mkinitcpio/vfio-prep.service $(DESTDIR)$(UNITDIR)/vfio-prep.service
+# shell completions
+	install -Dm644 completions/vfio-prep.bash $(DESTDIR)$(BASHCOMPDIR)/vfio-prep
+	install -Dm644 completions/_vfio-prep $(DESTDIR)$(ZSHCOMPDIR)/_vfio-prep
+	install -Dm644 completions/vfio-prep.fish $(DESTDIR)$(FISHCOMPDIR)/vfio-prep.fish
+	@sh packaging/install-notice.sh "$(PREFIX)" "$(FISHCOMPDIR)"
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vfio-prep $(DESTDIR)$(MANDIR)/man8/vfio-prep.8 \
@@ -207,14 +269,34 @@ uninstall:
 	      $(DESTDIR)$(ITOOLS_DIR)/hooks/vfio-prep $(DESTDIR)$(ITOOLS_DIR)/scripts/init-top/00vfio-prep \
 	      $(DESTDIR)$(PREFIX)/share/doc/vfio-prep/vfio-prep.conf.example \
 	      $(DESTDIR)$(PREFIX)/lib/vfio-prep/vfio-prep.static
-	rmdir $(DESTDIR)$(DRACUT_MODDIR) $(DESTDIR)$(PREFIX)/share/doc/vfio-prep \
-	      $(DESTDIR)$(PREFIX)/lib/vfio-prep 2>/dev/null || :
-# mkinitcpio
+# mkinitcpio, shell completions
 	rm -f $(DESTDIR)$(PREFIX)/lib/initcpio/install/vfio-prep $(DESTDIR)$(PREFIX)/lib/initcpio/hooks/vfio-prep \
-	      $(DESTDIR)$(PREFIX)/lib/systemd/system/vfio-prep.service
+	      $(DESTDIR)$(UNITDIR)/vfio-prep.service $(DESTDIR)$(BASHCOMPDIR)/vfio-prep \
+	      $(DESTDIR)$(ZSHCOMPDIR)/_vfio-prep $(DESTDIR)$(FISHCOMPDIR)/vfio-prep.fish
+# vfio-prep's own directories, and those install created, deepest first, when empty
+	@sh packaging/install-dirs.sh remove $(INSTALL_DIRS_LOG) $(DESTDIR)$(PREFIX) $(DESTDIR)$(DRACUT_MODDIR) \
+		$(DESTDIR)$(PREFIX)/share/doc/vfio-prep $(DESTDIR)$(PREFIX)/lib/vfio-prep
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# ---- distribution packages: build/packages/ --------------------------------------------------
+# Each installs the static build through `make install`, with the hooks of that distribution's
+# generators (packaging/build.sh; packaging/debian, packaging/rpm, packaging/arch).
+PKGDIR := $(BUILD)/packages
+deb rpm arch: $(BUILD)/vfio-prep.static
+	@sh packaging/build.sh $@ $(PKGDIR)
+
+# The three built and their contents checked: paths, modes, conffiles, maintainer scripts
+# (shellcheck), lintian; `make install` and uninstall (tests/packaging/).
+packages-check: $(BUILD)/vfio-prep $(BUILD)/vfio-prep.static
+	@sh tests/packaging/run.sh $(BUILD)
+
+# Installs the .deb into a clean Debian 12 root with a Debian kernel and initramfs-tools:
+# the initrd has vfio-prep after `apt-get install`, and not after removal. Root; downloads.
+deb-install-check: deb
+	@sh tests/packaging/deb-install.sh $(PKGDIR)
+.PHONY: deb rpm arch packages-check deb-install-check
 
 # ---- make static: build/vfio-prep.static ------------------------------------------------------
 # One self-contained binary for initramfs images: libkmod (with xz and zstd module
@@ -271,6 +353,6 @@ $(BUILD)/vfio-prep.static: $(STATIC_BIN) $(BUILD)/static/variant
 
 -include $(wildcard $(SBUILD)/*.d)
 
-.PHONY: all tests unit cli-check man-check lint vm-check deps check check-asan demo bench install uninstall clean static static-check
+.PHONY: all tests unit cli-check man-check lint scripts-check vm-check deps check check-asan demo fresh-check bench install uninstall clean static static-check
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(BUILD)/tests/support/*.d)

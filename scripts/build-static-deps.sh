@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# build-static-deps.sh [--libc glibc|musl] [--no-xz] [--no-zstd]
+# build-static-deps.sh [--libc glibc|musl] [--no-xz] [--no-zstd] [--sources-only]
 #
 # Prepares the static libraries that `make static` links into build/vfio-prep.static and prints
 # the prefix that holds them (include/, lib/) on stdout; progress goes to stderr.
+# --sources-only fetches the source packages into the cache and prints their directories.
 #
 # Debian ships no libkmod.a, and kmod's configure refuses --enable-static, so libkmod is built
 # from Debian's own kmod source package: kmod's build defines an internal static library
@@ -21,12 +22,19 @@
 # configuration under the cache, so /etc/apt is never edited and no root is needed for that
 # step: the deb-src lines name the archives that serve the installed packages (see
 # `apt-cache policy kmod`); VFIO_PREP_DEB_SRC replaces them (one or more "deb-src URI SUITE
-# COMPONENT" lines). Build dependencies are installed with apt-get when run as root; otherwise
-# the exact command is printed.
+# COMPONENT" lines, e.g. a snapshot.debian.org archive). The upstream version is the installed
+# one (of kmod, libblkid1, liblzma5, libzstd1; the newest served when not installed), but not
+# necessarily its Debian revision: an archive may list a source it does not serve (the security
+# archive answered 404 for a revision whose binaries it ships). The installed revision is tried
+# first, then every other revision of the same upstream version the archives list
+# (`apt-cache showsrc`), newest first; the one used is said. Build dependencies are installed
+# with apt-get when run as root; otherwise the exact command is printed.
 #
 # Cache: ${VFIO_PREP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vfio-prep}/static-deps
 #   apt/              the private APT configuration, lists and package cache
-#   src/NAME_VERSION/ extracted source packages (kept: a rebuild needs no network)
+#   src/dl/NAME/      the fetched source package: .dsc and tarballs (kept: a rebuild needs no
+#                     network; a .dsc with its files put here by hand is used as it is)
+#   src/NAME_VERSION/ extracted source packages (made again from src/dl/ when deleted)
 #   LIBC[-FEATURES]/  the prefix printed on stdout; .done records what it was built from
 # Delete a prefix (or the whole directory) to rebuild; a change of this recipe rebuilds by
 # itself. Sources are fetched once: delete src/ to pick up a newer Debian revision.
@@ -36,6 +44,7 @@ RECIPE=2
 LIBC=glibc
 WITH_XZ=1
 WITH_ZSTD=1
+SOURCES_ONLY=0
 
 CACHE=${VFIO_PREP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vfio-prep}/static-deps
 APTDIR=$CACHE/apt
@@ -65,6 +74,7 @@ parse_args() {
 		--libc=*) LIBC=${1#--libc=} ;;
 		--no-xz) WITH_XZ=0 ;;
 		--no-zstd) WITH_ZSTD=0 ;;
+		--sources-only) SOURCES_ONLY=1 ;;
 		*) usage ;;
 		esac
 		shift
@@ -102,6 +112,8 @@ install_build_deps() {
 		die "missing build dependencies; run: sudo apt-get install --no-install-recommends ${missing% }"
 	fi
 	log "installing ${missing% }"
+	# A fresh system has no package lists yet.
+	apt-get update -qq >&2 || die "apt-get update failed"
 	# shellcheck disable=SC2086 # a list of package names
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >&2
 }
@@ -115,6 +127,11 @@ apt_private() {
 	[ "$(id -u)" != 0 ] || sandbox="-o APT::Sandbox::User=root"
 	# shellcheck disable=SC2086 # empty or one option pair
 	apt-get -q $sandbox -o Dir::Etc::SourceList="$APTDIR/sources.list" -o Dir::Etc::SourceParts="$APTDIR/sources.list.d" \
+		-o Dir::State::Lists="$APTDIR/lists" -o Dir::Cache="$APTDIR/cache" "$@"
+}
+
+apt_cache_private() {
+	apt-cache -o Dir::Etc::SourceList="$APTDIR/sources.list" -o Dir::Etc::SourceParts="$APTDIR/sources.list.d" \
 		-o Dir::State::Lists="$APTDIR/lists" -o Dir::Cache="$APTDIR/cache" "$@"
 }
 
@@ -142,6 +159,99 @@ apt_update_once() {
 	APT_UPDATED=1
 }
 
+# The installed binary package whose version names the upstream version wanted of source $1.
+binary_of() {
+	case $1 in
+	kmod) echo kmod ;;
+	util-linux) echo libblkid1 ;;
+	xz-utils) echo liblzma5 ;;
+	libzstd) echo libzstd1 ;;
+	*) die "no binary package known for source $1" ;;
+	esac
+}
+
+# The source version (without a binNMU suffix) of installed binary package $1, or nothing.
+installed_source_version() {
+	dpkg-query -W -f='${db:Status-Abbrev} ${source:Version}\n' "$1" 2>/dev/null |
+		awk '$1 == "ii" { print $2 }'
+}
+
+# Version $1 without its epoch and Debian revision.
+upstream_of() {
+	v=${1#*:}
+	echo "${v%-*}"
+}
+
+# Every version of source $1 that the private deb-src archives list, newest first.
+listed_versions() {
+	apt_cache_private showsrc "$1" 2>/dev/null |
+		awk -v name="$1" '/^Package: / { p = $2 } /^Version: / && p == name { print $2 }' |
+		sort -u | sort -r -V
+}
+
+# The revisions to try for source $1, one a line: the installed one first, then the others
+# of the same upstream version (newest first).
+candidate_versions() {
+	want=$(installed_source_version "$(binary_of "$1")")
+	listed=$(listed_versions "$1")
+	[ -n "$want" ] || want=$(echo "$listed" | head -n 1)
+	[ -n "$want" ] || return 0
+	up=$(upstream_of "$want")
+	echo "$want"
+	for v in $listed; do
+		[ "$v" = "$want" ] || [ "$(upstream_of "$v")" != "$up" ] || echo "$v"
+	done
+}
+
+# Fetches (does not unpack) a revision of source $1 into directory $2, trying each candidate
+# in turn; says which one it took.
+download_source() {
+	name=$1 dl=$2
+	apt_update_once
+	versions=$(candidate_versions "$name")
+	[ -n "$versions" ] || no_source "$name" "" "none listed"
+	installed=$(echo "$versions" | head -n 1)
+	tried=
+	tmp=$SRCDIR/.dl.$name.$$
+	for v in $versions; do
+		rm -rf "$tmp"
+		mkdir -p "$tmp"
+		log "$name: fetching source $v"
+		if (cd "$tmp" && apt_private source --download-only "$name=$v" >"$tmp.log" 2>&1); then
+			rm -rf "$dl"
+			mkdir -p "$(dirname "$dl")"
+			mv "$tmp" "$dl"
+			rm -f "$tmp.log"
+			if [ "$v" = "$installed" ]; then
+				log "$name: using source revision $v (the installed one)"
+			else
+				log "$name: using source revision $v (the installed $installed could not be fetched)"
+			fi
+			return 0
+		fi
+		log "$name: source $v not available: $({ grep '^E:' "$tmp.log" || cat "$tmp.log"; } | head -n 1)"
+		tried="$tried $v"
+		rm -rf "$tmp" "$tmp.log"
+	done
+	no_source "$name" "$(upstream_of "$installed")" "${tried# }"
+}
+
+no_source() {
+	log "no source of $1 ${2:+$2 }could be fetched (tried: $3) from:"
+	sed 's/^/    /' "$APTDIR/sources.list" >&2
+	log "either name an archive that serves one, as deb-src lines in VFIO_PREP_DEB_SRC, e.g."
+	log "    VFIO_PREP_DEB_SRC='deb-src http://snapshot.debian.org/archive/debian/20250101T000000Z bookworm main'"
+	log "or put its .dsc and tarballs into $SRCDIR/dl/$1/, then run make static again"
+	exit 1
+}
+
+first_dsc() {
+	for f in "$1"/*.dsc; do
+		[ -e "$f" ] && echo "$f" && return
+	done
+	return 0
+}
+
 # The directory of source package NAME, fetched and extracted once; prints it.
 fetch_source() {
 	name=$1
@@ -149,19 +259,26 @@ fetch_source() {
 		cat "$SRCDIR/$name.dir"
 		return
 	fi
-	apt_update_once
-	tmp=$SRCDIR/.tmp.$name.$$
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	log "apt-get source $name"
-	(cd "$tmp" && apt_private source "$name" >&2) || die "apt-get source $name failed"
-	dsc=$(ls "$tmp"/*.dsc)
+	dl=$SRCDIR/dl/$name
+	dsc=$(first_dsc "$dl")
+	if [ -z "$dsc" ]; then
+		download_source "$name" "$dl"
+		dsc=$(first_dsc "$dl")
+		[ -n "$dsc" ] || die "apt-get source left no .dsc in $dl"
+	else
+		log "$name: source from the cache, $dsc"
+	fi
 	ver=$(sed -n 's/^Version: //p' "$dsc" | head -n 1)
-	dir=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d | head -n 1)
 	dest=$SRCDIR/${name}_$ver
-	rm -rf "$dest"
-	mv "$dir" "$dest"
-	rm -rf "$tmp"
+	tmp=$SRCDIR/.tmp.$name.$$
+	rm -rf "$tmp" "$dest"
+	dpkg-source -x "$dsc" "$tmp" >"$tmp.log" 2>&1 || {
+		cat "$tmp.log" >&2
+		rm -rf "$tmp" "$tmp.log"
+		die "dpkg-source -x $dsc failed (delete $dl to fetch it again)"
+	}
+	rm -f "$tmp.log"
+	mv "$tmp" "$dest"
 	echo "$dest" >"$SRCDIR/$name.dir"
 	echo "$dest"
 }
@@ -325,6 +442,12 @@ main() {
 	for p in $SOURCES; do
 		fetch_source "$p" >/dev/null
 	done
+	if [ "$SOURCES_ONLY" = 1 ]; then
+		for p in $SOURCES; do
+			fetch_source "$p"
+		done
+		return
+	fi
 	key=$(build_key)
 	if [ -e "$PREFIX/.done" ] && [ "$(cat "$PREFIX/.done")" = "$key" ]; then
 		log "static libraries (cached) in $PREFIX"

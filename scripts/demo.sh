@@ -4,11 +4,13 @@
 #   2. the same machine booted three times under QEMU: without binding, with vfio-prep in its
 #      initramfs, and with a device whose IOMMU group is shared.
 # Usage: scripts/demo.sh BINARY
+#        scripts/demo.sh --plan     what the first run will download and how long it takes
+#                                   (make demo says it before installing anything)
 set -eu
 
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 top=$(cd "$(dirname "$0")/.." && pwd)
 work=${VM_WORKDIR:-$top/build/vm}
+cache=${VFIO_PREP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vfio-prep}
 mark='@@VFIO-PREP-RESULT@@'
 out='@@VFIO-PREP-OUT@@'
 
@@ -88,5 +90,29 @@ e1000e, nvme)." | explain
 	echo "Serial logs of the three boots: $work/{disable,apply-xhci-gpu,bridge-strict}.log" | explain
 }
 
+# Said before anything is installed or downloaded, only for what is still missing.
+plan() {
+	missing=$(sh "$top/scripts/install-deps.sh" --demo --missing)
+	kernel=
+	for d in "$cache"/kernel/*/.done; do
+		[ -e "$d" ] && kernel=cached
+	done
+	[ -n "$missing" ] || [ -z "$kernel" ] || return 0
+	{
+		echo "make demo: the first run downloads what the demo needs, then builds and boots:"
+		[ -z "$missing" ] ||
+			echo "- with apt-get install: $missing (about 95 MB, most of it QEMU and the compiler);"
+		[ -n "$kernel" ] ||
+			echo "- with apt-get download: Debian's kernel package (linux-image-amd64, about 70 MB), extracted into $cache/kernel;"
+		echo "- then builds vfio-prep and boots the kernel three times under QEMU (TCG)."
+		echo "That takes about 3 minutes with a fast mirror on a quiet 2-core machine (the boots run under TCG: more on a busy one); later runs take about 2 minutes."
+	} | fmt -s -w 96
+}
+
+if [ "${1:-}" = --plan ]; then
+	plan
+	exit 0
+fi
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 part_one
 part_two

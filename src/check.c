@@ -10,6 +10,7 @@
 #include "macro.h"
 #include "pcicfg.h"
 #include "plan.h"
+#include "protect.h"
 
 #define DEFAULT_CONFIG "/etc/vfio-prep.conf"
 /* Load problems listed by name in the sysfs finding; the rest are counted. */
@@ -400,27 +401,6 @@ const char *iommu_mode_to_string(enum iommu_mode m)
         }
 }
 
-static bool rootdev_holds(const struct machine *m, const struct rootdev *rd, size_t device)
-{
-        const struct pci_device *d = &m->devices[device];
-
-        for (size_t i = 0; rd && i < rd->n_devices; i++) {
-                size_t o = rd->devices[i];
-                if (o == device)
-                        return true;
-                if (o < m->n_devices && d->group != NONE && m->devices[o].group == d->group)
-                        return true;
-        }
-        return false;
-}
-
-bool check_is_root_device(const struct check_input *in, size_t device)
-{
-        if (!in->machine || device >= in->machine->n_devices)
-                return false;
-        return rootdev_holds(in->machine, in->rootdev, device) || rootdev_holds(in->machine, in->resumedev, device);
-}
-
 /* ---- iommu-hardware, iommu-enabled, iommu-mode, interrupt-remapping ---------------------- */
 
 static const char *vendor_label(enum iommu_vendor v)
@@ -747,6 +727,67 @@ static int check_cmdline(const struct ctx *x, struct report *r)
 
 /* ---- vfio-driver, config, root-device ------------------------------------------------------ */
 
+/* The device lines (by address, pinned) that do what ids=IDS asked, for this machine. */
+static void ids_replacement(const struct ctx *x, const char *ids, struct fb *f)
+{
+        _cleanup_free_ char *copy = strdup(ids);
+        size_t found = 0;
+
+        if (!copy) {
+                f->hint.oom = true;
+                return;
+        }
+        for (char *save = NULL, *id = strtok_r(copy, ",", &save); id; id = strtok_r(NULL, ",", &save))
+                for (size_t i = 0; i < x->m->n_devices; i++) {
+                        const struct pci_device *d = &x->m->devices[i];
+                        if (!modopts_id_matches(id, d))
+                                continue;
+                        sb_append(&f->hint, "%s'device %s id=%04x:%04x'", found++ ? ", " : "", d->name, d->vendor,
+                                  d->device);
+                }
+        if (!found)
+                sb_append(&f->hint, "no device of this machine matches it, so no line");
+}
+
+/*
+ * vfio-pci's ids= claims every unbound matching device as soon as vfio-pci loads, the boot VGA
+ * and the root disk included (vfio-prep(8), MODULE OPTIONS). vfio-prep loads vfio-pci without
+ * it; anything else that loads vfio-pci (modprobe, a softdep) applies it.
+ */
+static void vfio_ids_options(const struct ctx *x, struct fb *f)
+{
+        const struct modopt_list *l = x->in->modopts;
+
+        for (size_t i = 0; l && i < l->n_items; i++) {
+                const struct modopt_ids *o = &l->items[i];
+                bool builtin = x->in->vfio_pci == MODULE_BUILTIN;
+                if (builtin && !o->cmdline) {
+                        /* modprobe.d options never reach a built-in module. */
+                        fb_msg(f, CHECK_WARN, "%s: vfio-pci ids=%s has no effect: vfio-pci is built into the kernel",
+                               o->origin, o->ids);
+                        continue;
+                }
+                fb_msg(f, CHECK_FAIL, "%s: vfio-pci ids=%s claims every unbound matching device when vfio-pci loads, "
+                                      "the boot VGA and the root disk included",
+                       o->origin, o->ids);
+                if (builtin)
+                        sb_append(&f->msg, "; vfio-pci is built into the kernel, which applies it before vfio-prep "
+                                           "runs: it cannot be neutralised");
+                else
+                        sb_append(&f->msg, "; vfio-prep loads vfio-pci without it, anything else that loads "
+                                           "vfio-pci applies it");
+                if (f->hint.len > 0)
+                        sb_append(&f->hint, "; ");
+                if (o->cmdline)
+                        sb_append(&f->hint, "remove vfio-pci.ids=%s from the kernel command line (the boot "
+                                            "loader's configuration)", o->ids);
+                else
+                        sb_append(&f->hint, "remove the option from %s", o->origin);
+                sb_append(&f->hint, " and let %s name the devices instead: ", config_file(x->in));
+                ids_replacement(x, o->ids, f);
+        }
+}
+
 static int check_vfio_driver(const struct ctx *x, struct report *r)
 {
         const char *rel = x->m->release ? x->m->release : "this kernel";
@@ -773,6 +814,7 @@ static int check_vfio_driver(const struct ctx *x, struct report *r)
                         fb_msg(&f, CHECK_WARN, "cannot tell (no module index for %s below the root)", rel);
                 break;
         }
+        vfio_ids_options(x, &f);
         bool usable = x->in->vfio_pci != MODULE_MISSING;
         if (usable && x->in->vfio_iommu_type1 == MODULE_MISSING)
                 fb_msg(&f, CHECK_WARN, "vfio_iommu_type1 is missing: the classic VFIO container needs it "
@@ -916,31 +958,77 @@ static int check_config(const struct ctx *x, struct report *r)
         return emit(r, "config", &f);
 }
 
-static void describe_rootdev(const struct ctx *x, struct fb *f, const char *what, const struct rootdev *rd)
+/* "root (/dev/nvme0n1p2, mounted at /)", "swap (/dev/nvme0n1p3)", "root". */
+static void source_label(const struct rootdev *rd, struct sbuf *b)
 {
-        if (!rd || !rd->spec)
-                return;
-        if (rd->problem || !rd->block) {
-                fb_msg(f, CHECK_WARN, "cannot tell which PCI device holds %s (%s): %s; storage controllers "
-                                      "are left to the host",
-                       what, rd->spec, rd->problem ? rd->problem : "not resolved");
-                return;
-        }
-        fb_msg(f, CHECK_PASS, "%s (%s) is on %s", what, rd->spec, rd->block);
-        if (rd->n_devices == 0)
-                sb_append(&f->msg, ", no PCI device beneath");
-        for (size_t i = 0; i < rd->n_devices; i++)
-                sb_append(&f->msg, "%s%s", i ? ", " : " behind ", dev_name(x->m, rd->devices[i]));
+        sb_append(b, "%s", rd->what ? rd->what : "root");
+        if (rd->spec && rd->origin)
+                sb_append(b, " (%s, %s)", rd->spec, rd->origin);
+        else if (rd->spec || rd->origin)
+                sb_append(b, " (%s)", rd->spec ? rd->spec : rd->origin);
+}
+
+static void describe_source(const struct ctx *x, struct fb *f, const struct rootdev *rd)
+{
+        struct sbuf label = { 0 };
+
+        source_label(rd, &label);
+        if (rootdev_identified(rd)) {
+                fb_msg(f, CHECK_PASS, "%s is on %s", label.s ? label.s : "?", rd->block);
+                if (rd->n_devices == 0)
+                        sb_append(&f->msg, ", no PCI device beneath");
+                for (size_t i = 0; i < rd->n_devices; i++)
+                        sb_append(&f->msg, "%s%s", i ? ", " : " behind ", dev_name(x->m, rd->devices[i]));
+        } else
+                fb_msg(f, CHECK_WARN, "cannot tell which PCI device holds %s: %s", label.s ? label.s : "?",
+                       rd->problem ? rd->problem : "not resolved");
+        free(label.s);
+}
+
+/* While root is not identified: what stays with the host, and what would let vfio-prep decide. */
+static void describe_unknown(const struct ctx *x, struct fb *f)
+{
+        const struct rootinfo *ri = x->in->rootinfo;
+        const struct root_record *rec = &ri->record;
+
+        sb_append(&f->msg, "; until it is, these stay with the host: every storage controller");
+        if (ri->network)
+                sb_append(&f->msg, ", every network controller (root is on the network: %s)", ri->network);
+        if (root_record_usable(rec)) {
+                sb_append(&f->msg, ", and what the root record (/etc/vfio-prep/root-record) says root was on:");
+                for (size_t i = 0; i < rec->n_controllers; i++)
+                        sb_append(&f->msg, "%s class %06x at %s", i ? "," : "", rec->controllers[i].class,
+                                  rec->controllers[i].path);
+                if (rec->network)
+                        sb_append(&f->msg, "%s the network", rec->n_controllers ? "," : "");
+        } else
+                sb_append(&f->msg, ", every USB and SD/eMMC controller (no usable root record)");
+        fb_hint(f, "the second pass at boot (vfio-prep --apply --sysroot DIR, run by the hooks once the root "
+                   "file system is mounted) and any run after boot see the mounted root and decide then");
+        if (!root_record_usable(rec))
+                fb_hint(f, "rebuild the initramfs with vfio-prep's hooks: they store 'vfio-prep --root-record' "
+                           "in it, so that the first pass binds USB and SD controllers when root is on neither");
 }
 
 static int check_root_device(const struct ctx *x, struct report *r)
 {
+        const struct rootinfo *ri = x->in->rootinfo;
         struct fb f = { 0 };
 
-        describe_rootdev(x, &f, "root", x->in->rootdev);
-        describe_rootdev(x, &f, "resume", x->in->resumedev);
-        if (f.msg.len == 0)
-                fb_msg(&f, CHECK_INFO, "no root= on the kernel command line");
+        if (!ri) {
+                fb_msg(&f, CHECK_WARN, "the root device was not looked for; storage controllers are left to the host");
+                return emit(r, "root-device", &f);
+        }
+        describe_source(x, &f, &ri->root);
+        for (size_t i = 0; i < ri->n_extra; i++)
+                if (ri->extra[i].spec || ri->extra[i].problem)
+                        describe_source(x, &f, &ri->extra[i]);
+        if (!rootinfo_identified(ri))
+                describe_unknown(x, &f);
+        if (ri->record.found && ri->record.problem) {
+                fb_msg(&f, CHECK_WARN, "/etc/vfio-prep/root-record is ignored: %s", ri->record.problem);
+                fb_hint(&f, "rebuild the initramfs (its hooks write the record with 'vfio-prep --root-record')");
+        }
         return emit(r, "root-device", &f);
 }
 
@@ -978,10 +1066,13 @@ static void device_bound(const struct ctx *x, size_t device, const struct plan_d
                 fb_msg(f, CHECK_PASS, e && e->bound ? "bound to vfio-pci at boot" : "bound to vfio-pci");
                 return;
         }
+        /* Before the root device is seen no storage controller is bound: that is the second pass. */
+        const char *when = pci_class_base(d->class) == 0x01 ? " by the second pass, once the root device is known"
+                                                             : "";
         if (d->driver)
-                fb_msg(f, CHECK_PASS, "will be bound to vfio-pci at boot (now on %s)", d->driver);
+                fb_msg(f, CHECK_PASS, "will be bound to vfio-pci at boot%s (now on %s)", when, d->driver);
         else
-                fb_msg(f, CHECK_PASS, "will be bound to vfio-pci at boot (now unbound)");
+                fb_msg(f, CHECK_PASS, "will be bound to vfio-pci at boot%s (now unbound)", when);
         if (e && e->bound)
                 fb_msg(f, CHECK_PASS, "bound at boot, released since");
         else if (e && e->reason)
@@ -1014,18 +1105,63 @@ static void refusal_nested(const struct ctx *x, const struct plan_group *pg, str
         fb_msg(f, CHECK_FAIL, "not bound: %s", refusal_to_string(REFUSE_NESTED));
 }
 
+/* "the root file system", "an active swap area", "the /boot file system". */
+static void source_role(const struct rootdev *rd, char *buf, size_t size)
+{
+        const char *what = rd && rd->what ? rd->what : "root";
+
+        if (strcmp(what, "swap") == 0)
+                snprintf(buf, size, "an active swap area");
+        else
+                snprintf(buf, size, "the %s file system", what);
+}
+
 static void refusal_root(const struct ctx *x, size_t device, struct fb *f)
 {
-        const struct rootdev *rd = rootdev_holds(x->m, x->in->rootdev, device) ? x->in->rootdev : x->in->resumedev;
-        bool itself = false;
+        struct protect_reason why;
+        char role[64];
 
-        for (size_t i = 0; rd && i < rd->n_devices; i++)
-                itself |= rd->devices[i] == device;
-        fb_msg(f, CHECK_FAIL, "not bound: root device: %s the %s file system (%s)",
-               itself ? "it holds" : "a device of its IOMMU group holds", rd == x->in->rootdev ? "root" : "resume",
-               rd && rd->spec ? rd->spec : "?");
+        protect_decide(x->in->rootinfo, x->m, device, &why);
+        source_role(why.source, role, sizeof(role));
+        if (why.holder == device || why.holder == NONE)
+                fb_msg(f, CHECK_FAIL, "not bound: root device: it holds %s (%s)", role,
+                       why.source && why.source->spec ? why.source->spec : "?");
+        else
+                fb_msg(f, CHECK_FAIL, "not bound: root device: a device of its IOMMU group (%s) holds %s (%s)",
+                       dev_name(x->m, why.holder), role, why.source && why.source->spec ? why.source->spec : "?");
+        if (why.leaf && strstr(why.leaf->chain, " -> "))
+                sb_append(&f->msg, " through %s", why.leaf->chain);
         fb_hint(f, "vfio-prep never binds it: pick another device, or move the disk to a controller in another "
                    "IOMMU group");
+}
+
+static void refusal_unknown(const struct ctx *x, size_t device, struct fb *f)
+{
+        const struct rootinfo *ri = x->in->rootinfo;
+        struct protect_reason why;
+        bool storage;
+
+        protect_decide(ri, x->m, device, &why);
+        storage = why.holder != NONE && pci_class_base(x->m->devices[why.holder].class) == 0x01;
+        fb_msg(f, CHECK_FAIL, "not bound: left to the host until the root device is known: ");
+        if (why.holder != device && why.holder != NONE)
+                sb_append(&f->msg, "its IOMMU group holds %s, %s", dev_name(x->m, why.holder), why.kind);
+        else
+                sb_append(&f->msg, "%s", why.kind ? why.kind : "a controller");
+        if (storage)
+                sb_append(&f->msg, ", which may hold the root file system");
+        else if (ri && ri->network && why.kind && strstr(why.kind, "network"))
+                sb_append(&f->msg, ", and root is on the network (%s)", ri->network);
+        else if (why.by_record)
+                sb_append(&f->msg, ", the kind the root record says root was on");
+        else
+                sb_append(&f->msg, ", which may hold the root file system, and no usable root record says otherwise");
+        if (storage)
+                fb_hint(f, "the second pass at boot binds it (vfio-prep --apply --sysroot DIR, run by the hooks once "
+                           "the root file system is mounted), and so does 'vfio-prep --apply' after boot");
+        else
+                fb_hint(f, "see root-device: once the root device is known (second pass at boot, or after boot) it "
+                           "is bound");
 }
 
 static void device_refused(const struct ctx *x, const struct selected *it, const struct plan_device *pd,
@@ -1056,10 +1192,13 @@ static void device_refused(const struct ctx *x, const struct selected *it, const
                 refusal_root(x, it->device, f);
                 break;
         case REFUSE_ROOT_UNKNOWN:
-                fb_msg(f, CHECK_FAIL, "not bound: a storage controller, and the root or resume device cannot be "
-                                      "resolved, so it may hold the root file system");
-                fb_hint(f, "in the initramfs storage drivers are not loaded yet; run 'vfio-prep --apply' again once "
-                           "the root file system is mounted, and it takes the device from its host driver then");
+                refusal_unknown(x, it->device, f);
+                break;
+        case REFUSE_BUSY:
+                fb_msg(f, CHECK_FAIL, "not bound: in use by the host: %s",
+                       strna(rootinfo_busy(x->in->rootinfo, it->device)));
+                fb_hint(f, "vfio-prep never unbinds a device in use: unmount it, swapoff, stop the md/dm/LVM device "
+                           "on it, then run 'vfio-prep --apply' again");
                 break;
         case REFUSE_BOOT_VGA:
                 fb_msg(f, CHECK_FAIL, "not bound: boot VGA without allow-boot-vga: the firmware and the host "
@@ -1290,7 +1429,7 @@ static void group_hints(const struct ctx *x, const struct group_analysis *ga, st
         size_t root = NONE;
 
         for (size_t i = 0; i < ga->n_blockers && root == NONE; i++)
-                if (check_is_root_device(x->in, ga->blockers[i]))
+                if (protect_is_root_device(x->in->rootinfo, x->m, ga->blockers[i]))
                         root = ga->blockers[i];
         if (root != NONE)
                 fb_hint(f, "%s holds the root or resume file system, so this group cannot be passed through "

@@ -17,7 +17,8 @@
 #include "initramfs.h"
 #include "model.h"
 #include "modload.h"
-#include "rootdev.h"
+#include "modopts.h"
+#include "rootinfo.h"
 #include "select.h"
 
 enum check_status {
@@ -60,8 +61,8 @@ struct check_input {
         const struct config *config;
         const struct selection *selection;
         const struct analysis *analysis;
-        const struct rootdev *rootdev;   /* root= */
-        const struct rootdev *resumedev; /* resume= */
+        const struct rootinfo *rootinfo; /* root, resume, swap, /boot; record; busy devices */
+        const struct modopt_list *modopts; /* vfio-pci ids= options in modprobe.d and the command line */
         const struct bootloader *bootloader;
         enum module_state vfio_pci;
         enum module_state vfio_iommu_type1;
@@ -81,5 +82,3 @@ struct iommu_summary iommu_summarize(const struct machine *m, const struct cmdli
 const char *check_status_to_string(enum check_status s); /* "pass", "warn", ... */
 const char *iommu_vendor_to_string(enum iommu_vendor v);
 const char *iommu_mode_to_string(enum iommu_mode m);
-/* Whether DEVICE is one of the root or resume devices, or shares a group with one. */
-bool check_is_root_device(const struct check_input *in, size_t device);

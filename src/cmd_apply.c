@@ -94,6 +94,9 @@ static void refuse_group(struct apply_run *a, const struct plan_group *pg)
                 enum refusal why = pd->refusal != REFUSE_NONE ? pd->refusal : pg->refusal;
                 if (why == REFUSE_NOT_ISOLATED)
                         describe_blockers(a, pg, text, sizeof(text));
+                else if (why == REFUSE_BUSY)
+                        snprintf(text, sizeof(text), "%s: %s", refusal_to_string(why),
+                                 strna(rootinfo_busy(&a->c->rootinfo, pd->device)));
                 else
                         snprintf(text, sizeof(text), "%s", refusal_to_string(why));
                 log_warning("%s: left to the host: %s", dev_name(a, pd->device), sanitize(text, shown, sizeof(shown)));
@@ -248,6 +251,11 @@ int cmd_apply(const struct context_options *o, bool dry_run)
                 log_set_kmsg(c.root);
         if (c.config.n_devices == 0 && c.selection.n_items == 0)
                 log_info("nothing is configured");
+        if (c.rootinfo.record.problem) {
+                char why[512];
+                log_warning("ignoring /etc/vfio-prep/root-record: %s",
+                            sanitize(c.rootinfo.record.problem, why, sizeof(why)));
+        }
         if (plan_build(&c.input, &p) < 0) {
                 log_error("out of memory");
                 r = EXIT_FAILED;

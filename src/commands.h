@@ -13,3 +13,4 @@ int cmd_list(const struct context_options *o, bool json, const struct output_sty
 int cmd_capture(const struct context_options *o, const char *dir);
 int cmd_apply(const struct context_options *o, bool dry_run);
 int cmd_release(const struct context_options *o, const char *address, bool dry_run);
+int cmd_root_record(const struct context_options *o);

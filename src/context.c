@@ -2,6 +2,7 @@
 #include "context.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "exitcode.h"
@@ -51,11 +52,28 @@ static int load_machine(struct context *c, const struct context_options *o)
         return EXIT_OK;
 }
 
+/* libkmod's messages, and the module seam's own (an ids= option dropped), reach the log. */
+static void module_log(void *userdata, int priority, const char *message)
+{
+        char buf[512];
+
+        sanitize(message, buf, sizeof(buf));
+        if (priority <= 3)
+                log_error("libkmod: %s", buf);
+        else if (priority == 4)
+                log_warning("libkmod: %s", buf);
+        else if (priority == 5)
+                log_notice("%s", buf);
+        else
+                log_debug("libkmod: %s", buf);
+}
+
 static void load_modules(struct context *c, const struct context_options *o)
 {
         enum module_state vp = MODULE_UNKNOWN, t1 = MODULE_UNKNOWN;
 
         if (!o->no_modules && c->machine.release && modload_new(c->root, c->machine.release, &c->modload) >= 0) {
+                modload_set_log(c->modload, module_log, NULL);
                 (void)modload_state(c->modload, "vfio-pci", &vp);
                 (void)modload_state(c->modload, "vfio_iommu_type1", &t1);
         }
@@ -66,13 +84,46 @@ static void load_modules(struct context *c, const struct context_options *o)
         c->input.vfio_iommu_type1 = t1;
 }
 
+/* modprobe.d, in libkmod's order: a file name seen in an earlier directory hides later ones. */
+static int load_modopts(struct context *c)
+{
+        static const char *const dirs[] = { "/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
+                                            "/lib/modprobe.d", "/usr/lib/modprobe.d" };
+        _cleanup_strv_ char **seen = NULL;
+        size_t n_seen = 0;
+        int k = 0;
+
+        for (size_t d = 0; k >= 0 && d < ARRAY_SIZE(dirs); d++) {
+                _cleanup_strv_ char **names = NULL;
+                _cleanup_free_ char *resolved = NULL;
+                size_t n = 0;
+                /* /lib is often a link to /usr/lib: read each directory once. */
+                if (root_resolve(c->root, dirs[d], &resolved) < 0 || root_list(c->root, dirs[d], &names, &n) < 0)
+                        continue;
+                for (size_t i = 0; k >= 0 && i < n; i++) {
+                        _cleanup_free_ char *text = NULL;
+                        char path[512];
+                        size_t len = strlen(names[i]), j;
+                        for (j = 0; j < n_seen && strcmp(seen[j], names[i]) != 0; j++)
+                                ;
+                        if (j < n_seen || len < 6 || strcmp(names[i] + len - 5, ".conf") != 0)
+                                continue;
+                        k = strv_push(&seen, &n_seen, names[i]);
+                        snprintf(path, sizeof(path), "%s/%s", resolved, names[i]);
+                        if (k >= 0 && root_read_file(c->root, path, 1024 * 1024, &text, NULL) >= 0)
+                                k = modopts_scan_conf(path, text, &c->modopts);
+                }
+        }
+        return k < 0 ? k : modopts_scan_cmdline(&c->cmdline, &c->modopts);
+}
+
 /* The derived state: everything after the machine and the configuration. */
 static int derive(struct context *c, const struct context_options *o)
 {
         if (select_devices(&c->machine, &c->config, &c->selection) < 0 ||
             analyse(&c->machine, &c->selection, &c->analysis) < 0 ||
-            rootdev_resolve(c->root, &c->machine, cmdline_value(&c->cmdline, "root"), &c->rootdev) < 0 ||
-            rootdev_resolve(c->root, &c->machine, cmdline_value(&c->cmdline, "resume"), &c->resumedev) < 0) {
+            rootinfo_load(c->root, &c->machine, &c->cmdline, o->sysroot, &c->rootinfo) < 0 ||
+            load_modopts(c) < 0) {
                 log_error("out of memory");
                 return EXIT_FAILED;
         }
@@ -89,8 +140,8 @@ static void wire_input(struct context *c)
         c->input.config = &c->config;
         c->input.selection = &c->selection;
         c->input.analysis = &c->analysis;
-        c->input.rootdev = &c->rootdev;
-        c->input.resumedev = &c->resumedev;
+        c->input.rootinfo = &c->rootinfo;
+        c->input.modopts = &c->modopts;
         c->input.bootloader = &c->bootloader;
 }
 
@@ -128,8 +179,8 @@ static void derived_done(struct context *c)
 {
         selection_done(&c->selection);
         analysis_done(&c->analysis);
-        rootdev_done(&c->rootdev);
-        rootdev_done(&c->resumedev);
+        rootinfo_done(&c->rootinfo);
+        modopts_done(&c->modopts);
         c->modload = modload_free(c->modload);
         cmdline_done(&c->cmdline);
         machine_done(&c->machine);

@@ -16,7 +16,8 @@
 #include "config.h"
 #include "model.h"
 #include "modload.h"
-#include "rootdev.h"
+#include "modopts.h"
+#include "rootinfo.h"
 #include "select.h"
 
 struct root;
@@ -26,6 +27,7 @@ struct context_options {
         const char *config;   /* NULL: the default files below the root */
         char **devices;       /* --device selectors, NULL-terminated */
         const char *cmdline;  /* --cmdline, or NULL for ROOT/proc/cmdline */
+        const char *sysroot;  /* --sysroot: where the real root is mounted (the second pass) */
         bool journal;         /* record every access (for --capture) */
         bool no_modules;      /* skip libkmod (module states unknown) */
         bool no_config;       /* --release: the configuration does not matter */
@@ -40,7 +42,8 @@ struct context {
         struct config config;
         struct selection selection;
         struct analysis analysis;
-        struct rootdev rootdev, resumedev;
+        struct rootinfo rootinfo;
+        struct modopt_list modopts;
         struct bootloader bootloader;
         struct modload *modload;
         struct initramfs_facts initramfs;

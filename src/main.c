@@ -20,6 +20,7 @@ enum mode {
         MODE_APPLY,
         MODE_RELEASE,
         MODE_CAPTURE,
+        MODE_ROOT_RECORD,
         MODE_HELP,
         MODE_VERSION,
 };
@@ -51,6 +52,7 @@ enum {
         OPT_COLOR,
         OPT_JSON,
         OPT_DRY_RUN,
+        OPT_ROOT_RECORD,
 };
 
 static void usage(FILE *f)
@@ -62,6 +64,7 @@ static void usage(FILE *f)
               "  vfio-prep --release ADDRESS [OPTIONS] [--dry-run]\n"
               "                                             hand a device back to its host driver\n"
               "  vfio-prep --capture DIR [OPTIONS]          copy what vfio-prep reads into DIR\n"
+              "  vfio-prep --root-record [OPTIONS]          what kind of controller holds root here\n"
               "  vfio-prep --help | --version\n"
               "\n"
               "Options:\n"
@@ -117,6 +120,8 @@ static int parse_option(struct args *a, int c)
                 return set_mode(a, MODE_RELEASE, optarg);
         case OPT_CAPTURE:
                 return set_mode(a, MODE_CAPTURE, optarg);
+        case OPT_ROOT_RECORD:
+                return set_mode(a, MODE_ROOT_RECORD, NULL);
         case 'h':
                 return set_mode(a, MODE_HELP, NULL);
         case 'V':
@@ -186,6 +191,7 @@ static int parse_args(int argc, char **argv, struct args *a)
                 { "apply", no_argument, NULL, OPT_APPLY },
                 { "release", required_argument, NULL, OPT_RELEASE },
                 { "capture", required_argument, NULL, OPT_CAPTURE },
+                { "root-record", no_argument, NULL, OPT_ROOT_RECORD },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 { "config", required_argument, NULL, 'c' },
@@ -248,6 +254,8 @@ static int run(const struct args *a)
                 return cmd_list(&a->ctx, a->json, &st);
         case MODE_CAPTURE:
                 return cmd_capture(&a->ctx, a->mode_arg);
+        case MODE_ROOT_RECORD:
+                return cmd_root_record(&a->ctx);
         case MODE_APPLY:
                 return cmd_apply(&a->ctx, a->dry_run);
         case MODE_RELEASE:

@@ -21,8 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 
 #include "macro.h"
+#include "modopts.h"
 #include "root.h"
 #include "strv.h"
 
@@ -270,13 +272,67 @@ static int load_without_modules(struct modload *ml, const char *name)
         return root_exists(ml->r, path) ? 0 : -ENOENT;
 }
 
+static _printf_(3, 4) void notify(struct modload *ml, int priority, const char *fmt, ...)
+{
+        char buf[512];
+        va_list ap;
+
+        if (!ml->log_fn)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        ml->log_fn(ml->log_data, priority, buf);
+}
+
+/* Every module of LIST, with its own dependencies and softdeps, as modprobe would. */
+static int probe_list(struct kmod_list *list)
+{
+        struct kmod_list *it;
+
+        kmod_list_foreach(it, list) {
+                struct kmod_module *dep = kmod_module_get_module(it);
+                int k = kmod_module_probe_insert_module(dep, KMOD_PROBE_IGNORE_COMMAND, NULL, NULL, NULL, NULL);
+                kmod_module_unref(dep);
+                if (k != 0)
+                        return k > 0 ? -EPERM : k;
+        }
+        return 0;
+}
+
+/*
+ * MOD without ids= (vfio-prep(8), MODULE OPTIONS): its dependencies and pre-softdeps first,
+ * then MOD itself with the remaining options, then its post-softdeps.
+ */
+static int insert_with_options(struct kmod_module *mod, const char *options)
+{
+        struct kmod_list *deps = kmod_module_get_dependencies(mod), *pre = NULL, *post = NULL;
+        int k = probe_list(deps);
+
+        kmod_module_unref_list(deps);
+        (void)kmod_module_get_softdeps(mod, &pre, &post);
+        if (k >= 0)
+                k = probe_list(pre);
+        if (k >= 0) {
+                k = kmod_module_insert_module(mod, 0, options);
+                if (k == -EEXIST)
+                        k = 0;
+        }
+        if (k >= 0)
+                k = probe_list(post);
+        kmod_module_unref_list(pre);
+        kmod_module_unref_list(post);
+        return k;
+}
+
 /*
  * Install commands of modprobe.d are ignored (they would need a shell: libkmod runs them with
- * system()); softdeps and options are honoured; no blacklist applies to a module named
- * explicitly, as with modprobe.
+ * system()); softdeps and options are honoured, except ids=, which would make vfio-pci claim
+ * devices vfio-prep refuses; no blacklist applies to a module named explicitly, as with modprobe.
  */
 static int insert(struct modload *ml, struct kmod_module *mod)
 {
+        _cleanup_free_ char *kept = NULL, *dropped = NULL;
         enum module_state st;
         int k = state_of(ml, mod, &st);
 
@@ -287,8 +343,17 @@ static int insert(struct modload *ml, struct kmod_module *mod)
         /* The modules of another tree must never reach the running kernel. */
         if (!root_is_host(ml->r))
                 return -EOPNOTSUPP;
-        k = kmod_module_probe_insert_module(mod, KMOD_PROBE_IGNORE_COMMAND, NULL, NULL, NULL, NULL);
-        return k > 0 ? -EPERM : k;
+        k = modopts_drop_ids(kmod_module_get_options(mod), &kept, &dropped);
+        if (k < 0)
+                return k;
+        if (!*dropped) {
+                k = kmod_module_probe_insert_module(mod, KMOD_PROBE_IGNORE_COMMAND, NULL, NULL, NULL, NULL);
+                return k > 0 ? -EPERM : k;
+        }
+        notify(ml, LOG_NOTICE, "%s: loading it without '%s' (modprobe.d or the kernel command line): it would claim "
+                               "devices vfio-prep refuses; the devices vfio-prep binds are enough",
+               kmod_module_get_name(mod), dropped);
+        return insert_with_options(mod, kept);
 }
 
 int modload_load(struct modload *ml, const char *name)

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "macro.h"
 #include "pciname.h"
+#include "protect.h"
 #include "select.h"
 
 /* Text is wrapped to fit an 80-column terminal with a little margin. */
@@ -339,7 +340,7 @@ static void json_selected_device(struct json *j, const struct check_input *in, s
         json_key(j, "boot_vga");
         json_bool(j, d->boot_vga == TRI_YES);
         json_key(j, "root_device");
-        json_bool(j, check_is_root_device(in, di));
+        json_bool(j, protect_is_root_device(in->rootinfo, in->machine, di));
         json_object_end(j);
 }
 

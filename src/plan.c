@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "protect.h"
 
 const char *refusal_to_string(enum refusal r)
 {
@@ -23,7 +24,9 @@ const char *refusal_to_string(enum refusal r)
         case REFUSE_ROOT_DEVICE:
                 return "root device";
         case REFUSE_ROOT_UNKNOWN:
-                return "storage controller while the root device is unknown";
+                return "the root device is not known yet, and it may hold the root file system";
+        case REFUSE_BUSY:
+                return "in use by the host";
         case REFUSE_BOOT_VGA:
                 return "boot VGA without allow-boot-vga";
         case REFUSE_PIN_MISMATCH:
@@ -53,18 +56,22 @@ static bool is_bad_vfs(const struct machine *m, const struct selected *it)
         return it->why == SELECTED_BY_SELECTOR && it->conf && it->conf->vfs >= 0 && !is_vfs_pf(m, it);
 }
 
-static bool spec_unresolved(const struct rootdev *rd)
+/* Root protection is decided by protect_decide() (protect.c), the one place of that rule. */
+static enum refusal protect_refusal(const struct check_input *in, size_t device)
 {
-        return rd && rd->spec && !rd->block;
-}
+        struct protect_reason why;
 
-/*
- * In the initramfs, before udev, storage drivers are not loaded and root= names no block
- * device yet. Any storage controller might then hold the root file system: leave them all.
- */
-static bool root_unknown_for(const struct check_input *in, const struct pci_device *d)
-{
-        return pci_class_base(d->class) == 0x01 && (spec_unresolved(in->rootdev) || spec_unresolved(in->resumedev));
+        protect_decide(in->rootinfo, in->machine, device, &why);
+        switch (why.verdict) {
+        case PROTECT_ROOT_DEVICE:
+                return REFUSE_ROOT_DEVICE;
+        case PROTECT_ROOT_UNKNOWN:
+                return REFUSE_ROOT_UNKNOWN;
+        case PROTECT_BUSY:
+                return REFUSE_BUSY;
+        default:
+                return REFUSE_NONE;
+        }
 }
 
 static enum refusal device_refusal(const struct check_input *in, const struct selected *it)
@@ -80,10 +87,9 @@ static enum refusal device_refusal(const struct check_input *in, const struct se
                 return REFUSE_SRIOV;
         if (d->group == NONE || d->group >= m->n_groups)
                 return REFUSE_NO_GROUP;
-        if (check_is_root_device(in, it->device))
-                return REFUSE_ROOT_DEVICE;
-        if (root_unknown_for(in, d))
-                return REFUSE_ROOT_UNKNOWN;
+        enum refusal root = protect_refusal(in, it->device);
+        if (root != REFUSE_NONE)
+                return root;
         if (d->boot_vga == TRI_YES && !(it->conf && it->conf->allow_boot_vga))
                 return REFUSE_BOOT_VGA;
         return REFUSE_NONE;

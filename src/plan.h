@@ -17,8 +17,9 @@ enum refusal {
         REFUSE_IOMMU_OFF,       /* no IOMMU groups: binding would not give a usable device */
         REFUSE_NO_GROUP,        /* the device has no IOMMU group */
         REFUSE_NOT_ISOLATED,    /* blockers in the group under isolation strict */
-        REFUSE_ROOT_DEVICE,     /* the root or resume device, or in its group */
-        REFUSE_ROOT_UNKNOWN,    /* a storage controller while root=/resume= cannot be resolved */
+        REFUSE_ROOT_DEVICE,     /* backs root, /boot, resume or swap, or is in the group of one */
+        REFUSE_ROOT_UNKNOWN,    /* could hold root while the root device is not identified */
+        REFUSE_BUSY,            /* a block device beneath it is mounted, swap or held */
         REFUSE_BOOT_VGA,        /* boot VGA without allow-boot-vga */
         REFUSE_PIN_MISMATCH,    /* id= differs from the device found at the address */
         REFUSE_DAMAGED,         /* its sysfs attributes could not be read sensibly */

@@ -11,6 +11,7 @@
 
 #include "blkdev.h"
 #include "macro.h"
+#include "mounts.h"
 #include "parse.h"
 #include "root.h"
 
@@ -28,8 +29,13 @@ struct resolver {
 
 void rootdev_done(struct rootdev *rd)
 {
+        free(rd->what);
         free(rd->spec);
+        free(rd->origin);
         free(rd->block);
+        for (size_t i = 0; i < rd->n_leaves; i++)
+                free(rd->leaves[i].chain);
+        free(rd->leaves);
         free(rd->devices);
         free(rd->problem);
         *rd = (struct rootdev){ 0 };
@@ -60,7 +66,7 @@ static bool valid_block_name(const char *s)
 
 static bool class_block_exists(struct root *r, const char *name)
 {
-        char path[PATH_MAX];
+        char path[PATH_MAX + 32];
 
         if (!valid_block_name(name))
                 return false;
@@ -289,11 +295,12 @@ static int add_device(struct rootdev *rd, size_t idx)
         return 0;
 }
 
-/* Every PCI device on the way from the host bridge down to the disk. */
-static int add_pci_on_path(struct resolver *s, const char *path)
+/* Every PCI device on the way from the host bridge down to the disk; RET_LAST the nearest one. */
+static int add_pci_on_path(struct resolver *s, const char *path, size_t *ret_last)
 {
         char comp[NAME_MAX + 1];
 
+        *ret_last = NONE;
         for (const char *p = path; *p;) {
                 p += strspn(p, "/");
                 size_t n = strcspn(p, "/");
@@ -306,6 +313,7 @@ static int add_pci_on_path(struct resolver *s, const char *path)
                                 int k = add_device(s->rd, idx);
                                 if (k < 0)
                                         return k;
+                                *ret_last = idx;
                         }
                 }
                 p += n;
@@ -344,18 +352,21 @@ static bool visited(struct resolver *s, const char *disk)
         return false;
 }
 
-static int collect(struct resolver *s, const char *syspath, unsigned depth);
+static int collect(struct resolver *s, const char *syspath, const char *chain, unsigned depth);
 
-static int collect_slaves(struct resolver *s, const char *disk, unsigned depth)
+/* Collect every slave of DISK; RET_N how many there were (0: DISK is where the path ends). */
+static int collect_slaves(struct resolver *s, const char *disk, const char *chain, unsigned depth, size_t *ret_n)
 {
         _cleanup_strv_ char **names = NULL;
         char path[PATH_MAX];
         size_t n = 0;
         int k;
 
+        *ret_n = 0;
         snprintf(path, sizeof(path), "%s/slaves", disk);
         if (root_list(s->r, path, &names, &n) < 0)
                 return 0;
+        *ret_n = n;
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *resolved = NULL;
                 snprintf(path, sizeof(path), "%s/slaves/%s", disk, names[i]);
@@ -368,16 +379,155 @@ static int collect_slaves(struct resolver *s, const char *disk, unsigned depth)
                                 return k;
                         continue;
                 }
-                k = collect(s, resolved, depth + 1);
+                k = collect(s, resolved, chain, depth + 1);
                 if (k < 0)
                         return k;
         }
         return 0;
 }
 
-static int collect(struct resolver *s, const char *syspath, unsigned depth)
+static const char *base_name(const char *path)
 {
-        _cleanup_free_ char *disk = NULL;
+        const char *slash = strrchr(path, '/');
+        return slash ? slash + 1 : path;
+}
+
+/* What a virtual block device is, for messages: "LUKS", "LVM", "raid1"; "" when plain. */
+static void block_kind(struct resolver *s, const char *syspath, char *buf, size_t size)
+{
+        static const struct {
+                const char *prefix, *kind;
+        } dm[] = { { "CRYPT-LUKS", "LUKS" }, { "CRYPT-", "dm-crypt" }, { "LVM-", "LVM" }, { "mpath-", "multipath" } };
+        _cleanup_free_ char *v = NULL;
+        char path[PATH_MAX];
+
+        buf[0] = '\0';
+        snprintf(path, sizeof(path), "%s/dm/uuid", syspath);
+        if (root_read_attr(s->r, path, &v) >= 0) {
+                for (size_t i = 0; i < ARRAY_SIZE(dm); i++)
+                        if (strncmp(v, dm[i].prefix, strlen(dm[i].prefix)) == 0) {
+                                snprintf(buf, size, "%s", dm[i].kind);
+                                return;
+                        }
+                return;
+        }
+        snprintf(path, sizeof(path), "%s/md/level", syspath);
+        if (root_read_attr(s->r, path, &v) >= 0 && strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789") == strlen(v))
+                snprintf(buf, size, "%s", v);
+}
+
+static int chain_append(struct resolver *s, const char *chain, const char *syspath, char **ret)
+{
+        char kind[32];
+        const char *name = base_name(syspath);
+
+        block_kind(s, syspath, kind, sizeof(kind));
+        int k = asprintf(ret, "%s%s%s%s%s%s", chain ? chain : "", chain ? " -> " : "", name, *kind ? " (" : "",
+                         kind, *kind ? ")" : "");
+        return k < 0 ? -ENOMEM : 0;
+}
+
+static int add_leaf(struct rootdev *rd, size_t controller, const char *chain)
+{
+        for (size_t i = 0; i < rd->n_leaves; i++)
+                if (rd->leaves[i].controller == controller && strcmp(rd->leaves[i].chain, chain) == 0)
+                        return 0;
+        struct rootdev_leaf *nl = realloc(rd->leaves, (rd->n_leaves + 1) * sizeof(*nl));
+        if (!nl)
+                return -ENOMEM;
+        rd->leaves = nl;
+        nl[rd->n_leaves].chain = strdup(chain);
+        if (!nl[rd->n_leaves].chain)
+                return -ENOMEM;
+        nl[rd->n_leaves++].controller = controller;
+        return 0;
+}
+
+/* "nvme%un%u" → the subsystem and namespace instances of a multipath head. */
+static bool nvme_head_name(const char *name, unsigned *ret_sub, unsigned *ret_ns)
+{
+        int end = 0;
+        return sscanf(name, "nvme%un%u%n", ret_sub, ret_ns, &end) == 2 && name[end] == '\0';
+}
+
+static bool nvme_ctrl_name(const char *name, unsigned *ret)
+{
+        int end = 0;
+        return sscanf(name, "nvme%u%n", ret, &end) == 1 && name[end] == '\0';
+}
+
+/*
+ * An NVMe multipath head lives below /sys/devices/virtual/nvme-subsystem/nvme-subsysS: it has
+ * no bus of its own. Its paths nvmeScCnN are block devices below each controller nvmeC of the
+ * subsystem (the kernel's naming, drivers/nvme/host/multipath.c); newer kernels also link them
+ * from the head's multipath/ directory. Every path is followed; with none found the head is
+ * not identified.
+ */
+static int collect_nvme_paths(struct resolver *s, const char *disk, const char *chain, unsigned depth)
+{
+        _cleanup_strv_ char **names = NULL;
+        _cleanup_free_ char *subsys = NULL;
+        char path[PATH_MAX];
+        unsigned sub, ns, ctrl;
+        size_t n = 0, found = 0;
+        int k;
+
+        if (!nvme_head_name(base_name(disk), &sub, &ns) || parent_dir(disk, &subsys) < 0)
+                return set_problem(s->rd, "%s is below an NVMe subsystem but not a multipath head", base_name(disk));
+        if (root_list(s->r, subsys, &names, &n) < 0)
+                return set_problem(s->rd, "cannot list %s to find the paths of %s", subsys, base_name(disk));
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *resolved = NULL;
+                if (!nvme_ctrl_name(names[i], &ctrl))
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s/nvme%uc%un%u", subsys, names[i], sub, ctrl, ns);
+                k = root_resolve(s->r, path, &resolved);
+                if (k == -ENOMEM)
+                        return k;
+                if (k < 0)
+                        continue;
+                found++;
+                k = collect(s, resolved, chain, depth + 1);
+                if (k < 0)
+                        return k;
+        }
+        if (found == 0)
+                return set_problem(s->rd, "%s is an NVMe multipath device and none of its paths was found",
+                                   base_name(disk));
+        return 0;
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+        return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* A disk with no slaves: it must sit below a PCI device, or need none. */
+static int collect_leaf(struct resolver *s, const char *disk, const char *chain, size_t controller, unsigned depth)
+{
+        const char *name = base_name(disk);
+
+        if (controller != NONE)
+                return add_leaf(s->rd, controller, chain);
+        if (strstr(disk, "/nvme-subsystem/"))
+                return collect_nvme_paths(s, disk, chain, depth);
+        /* Memory is not a device anyone passes through. */
+        if (has_prefix(name, "zram") || (has_prefix(name, "ram") && name[3] >= '0' && name[3] <= '9'))
+                return 0;
+        if (has_prefix(name, "nbd") || has_prefix(name, "rbd") || strstr(disk, "/session") ||
+            strstr(disk, "/nvme-fabrics/")) {
+                s->rd->network = true;
+                return set_problem(s->rd, "%s is a network block device", name);
+        }
+        if (has_prefix(name, "loop"))
+                return set_problem(s->rd, "%s is a loop device: the disk holding its file is not followed", name);
+        return set_problem(s->rd, "%s has no PCI device beneath (%s)", name, disk);
+}
+
+static int collect(struct resolver *s, const char *syspath, const char *chain, unsigned depth)
+{
+        _cleanup_free_ char *disk = NULL, *here = NULL;
+        size_t controller, n_slaves;
         int k;
 
         if (depth > MAX_DEPTH)
@@ -390,10 +540,16 @@ static int collect(struct resolver *s, const char *syspath, unsigned depth)
         k = strv_push(&s->visited, &s->n_visited, disk);
         if (k < 0)
                 return k;
-        k = add_pci_on_path(s, disk);
+        k = chain_append(s, chain, syspath, &here);
         if (k < 0)
                 return k;
-        return collect_slaves(s, disk, depth);
+        k = add_pci_on_path(s, disk, &controller);
+        if (k < 0)
+                return k;
+        k = collect_slaves(s, disk, here, depth, &n_slaves);
+        if (k < 0 || n_slaves > 0)
+                return k;
+        return collect_leaf(s, disk, here, controller, depth);
 }
 
 static int cmp_index(const void *a, const void *b)
@@ -431,7 +587,7 @@ static int resolve_spec(struct resolver *s, const char *spec)
         s->rd->block = strdup(strrchr(syspath, '/') + 1);
         if (!s->rd->block)
                 return -ENOMEM;
-        k = collect(s, syspath, 0);
+        k = collect(s, syspath, NULL, 0);
         if (k < 0)
                 return k;
         sort_unique(s->rd);
@@ -448,6 +604,107 @@ int rootdev_resolve(struct root *r, const struct machine *m, const char *spec, s
                 rd.spec = strdup(spec);
                 k = rd.spec ? resolve_spec(&s, spec) : -ENOMEM;
         }
+        strv_free(s.visited);
+        if (k < 0) {
+                rootdev_done(&rd);
+                return k;
+        }
+        *ret = rd;
+        return 0;
+}
+
+/* The /sys/fs/btrfs/UUID/devices directory that lists block device NAME, or -ENOENT. */
+static int btrfs_devices_dir(struct root *r, const char *name, char **ret)
+{
+        _cleanup_strv_ char **fss = NULL;
+        char path[PATH_MAX];
+        size_t n = 0;
+
+        if (!valid_block_name(name) || root_list(r, "/sys/fs/btrfs", &fss, &n) < 0)
+                return -ENOENT;
+        for (size_t i = 0; i < n; i++) {
+                snprintf(path, sizeof(path), "/sys/fs/btrfs/%s/devices/%s", fss[i], name);
+                if (!root_exists(r, path))
+                        continue;
+                snprintf(path, sizeof(path), "/sys/fs/btrfs/%s/devices", fss[i]);
+                return (*ret = strdup(path)) ? 0 : -ENOMEM;
+        }
+        return -ENOENT;
+}
+
+/* A btrfs file system spans every device in its devices/ directory, not just its source. */
+static int resolve_btrfs(struct resolver *s, const char *source)
+{
+        _cleanup_free_ char *name = NULL, *dir = NULL;
+        _cleanup_strv_ char **devs = NULL;
+        size_t n = 0;
+        int k;
+
+        if (strncmp(source, "/dev/", 5) != 0)
+                return set_problem(s->rd, "btrfs on '%s', not a /dev path", source);
+        k = dev_path_to_name(s, source, &name);
+        if (k <= 0)
+                return k;
+        k = btrfs_devices_dir(s->r, name, &dir);
+        if (k == -ENOMEM)
+                return k;
+        if (k < 0)
+                return set_problem(s->rd, "btrfs on %s: no /sys/fs/btrfs/*/devices lists it, so its other "
+                                          "devices cannot be known", name);
+        if (!(s->rd->block = strdup(name)))
+                return -ENOMEM;
+        k = root_list(s->r, dir, &devs, &n);
+        if (k < 0)
+                return k == -ENOMEM ? k : set_problem(s->rd, "cannot list %s: %s", dir, strerror(-k));
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *resolved = NULL;
+                char path[PATH_MAX];
+                snprintf(path, sizeof(path), "%s/%s", dir, devs[i]);
+                k = root_resolve(s->r, path, &resolved);
+                if (k == -ENOMEM)
+                        return k;
+                if (k < 0) {
+                        k = set_problem(s->rd, "cannot resolve %s: %s", path, strerror(-k));
+                        if (k < 0)
+                                return k;
+                        continue;
+                }
+                k = collect(s, resolved, NULL, 0);
+                if (k < 0)
+                        return k;
+        }
+        sort_unique(s->rd);
+        return 0;
+}
+
+static int resolve_mount(struct resolver *s, const struct mount_entry *me)
+{
+        char devnum[32];
+
+        if (mounts_is_network_fs(me->fstype)) {
+                s->rd->network = true;
+                return set_problem(s->rd, "a network file system (%s)", me->fstype);
+        }
+        if (strcmp(me->fstype, "btrfs") == 0)
+                return resolve_btrfs(s, me->source);
+        if (me->major == 0)
+                return set_problem(s->rd, "a %s file system, not on a block device vfio-prep can follow",
+                                   me->fstype);
+        snprintf(devnum, sizeof(devnum), "%u:%u", me->major, me->minor);
+        return resolve_spec(s, devnum);
+}
+
+int rootdev_resolve_mount(struct root *r, const struct machine *m, const struct mount_entry *me,
+                          struct rootdev *ret)
+{
+        struct rootdev rd = { 0 };
+        struct resolver s = { .r = r, .m = m, .rd = &rd };
+        int k = -ENOMEM;
+
+        if ((rd.spec = strdup(me->source)) && asprintf(&rd.origin, "mounted at %s", me->mountpoint) >= 0)
+                k = resolve_mount(&s, me);
+        else
+                rd.origin = NULL;
         strv_free(s.visited);
         if (k < 0) {
                 rootdev_done(&rd);

@@ -48,12 +48,26 @@
 #   group N [type=TYPE] [region=START-END-TYPE]...
 #                                   group type (DMA, DMA-FQ, identity, ...) and reserved_regions
 #                                   (hex addresses: region=fee00000-feefffff-msi)
-#   block NAME [pci=ADDR | partition=DISK | slaves=A,B,...] [dmname=NAME] [uuid=U]
-#         [partuuid=U] [label=L]
+#   block NAME [pci=ADDR | partition=DISK | slaves=A,B,... | virtual | head=S] [dmname=NAME]
+#         [dmuuid=U] [uuid=U] [partuuid=U] [label=L] [partlabel=L] [ctrl=nvmeC subsys=S]
 #                                   a block device: a disk below PCI device ADDR, a partition of
-#                                   DISK, or a virtual (dm, md) device over the listed slaves;
-#                                   /sys/class/block, /sys/dev/block, /dev/NAME and
-#                                   /dev/disk/by-{uuid,partuuid,label} links
+#                                   DISK, a virtual (dm, md) device over the listed slaves, a
+#                                   virtual device with none (loop, nbd, zram), or the NVMe
+#                                   multipath head of subsystem S; /sys/class/block,
+#                                   /sys/dev/block, /dev/NAME and /dev/disk/by-{uuid,partuuid,
+#                                   label,partlabel} links. With pci= and ctrl=: an NVMe path
+#                                   device below controller nvmeC of that PCI device, linked
+#                                   from the subsystem's directory (nvme-subsysS/nvmeC)
+#   mount MOUNTPOINT FSTYPE SOURCE [BLOCK]
+#                                   a /proc/self/mountinfo line; the device number is BLOCK's
+#                                   (declared above), else anonymous (0:N)
+#   swap DEVICE                     a /proc/swaps line of type partition
+#   btrfs UUID BLOCK,BLOCK,...      /sys/fs/btrfs/UUID/devices with a link to each block device
+#   loader-partuuid UUID            systemd-boot's LoaderDevicePartUUID EFI variable
+#   link PATH TARGET                a relative link at PATH to TARGET (absolute inside the tree;
+#                                   it need not exist: a dangling link)
+#   file PATH TEXT...               append the line TEXT to PATH (any file: a root record,
+#                                   modprobe.d); "file PATH" alone makes it empty
 #
 # Example:
 #   cpu intel
@@ -75,6 +89,7 @@ interrupts=
 n_irq=0
 n_block=0
 n_links=0
+n_mounts=0
 NL='
 '
 ZERO='\000'
@@ -486,19 +501,31 @@ group_build() {
 }
 
 block_options() {
-	pci='' partition='' slaves='' dmname='' uuid='' partuuid='' label=''
+	pci='' partition='' slaves='' dmname='' dmuuid='' uuid='' partuuid='' label='' partlabel='' virtual=''
+	head='' ctrl='' subsys=''
 	for _o in "$@"; do
 		case $_o in
 		pci=*) pci=${_o#*=} ;;
 		partition=*) partition=${_o#*=} ;;
 		slaves=*) slaves=${_o#*=} ;;
 		dmname=*) dmname=${_o#*=} ;;
+		dmuuid=*) dmuuid=${_o#*=} ;;
 		uuid=*) uuid=${_o#*=} ;;
 		partuuid=*) partuuid=${_o#*=} ;;
 		label=*) label=${_o#*=} ;;
+		partlabel=*) partlabel=${_o#*=} ;;
+		virtual) virtual=1 ;;
+		head=*) head=${_o#*=} ;;
+		ctrl=*) ctrl=${_o#*=} ;;
+		subsys=*) subsys=${_o#*=} ;;
 		*) die "unknown block option '$_o'" ;;
 		esac
 	done
+	case $head$subsys in *[!0-9]*) die "head= and subsys= take a number" ;; esac
+	[ -z "$ctrl" ] || name_key "$ctrl"
+	if [ -n "$ctrl" ] && { [ -z "$pci" ] || [ -z "$subsys" ]; }; then
+		die "ctrl= needs pci= and subsys="
+	fi
 }
 
 # First pass: the block device's directory, device number and partition number.
@@ -514,21 +541,27 @@ block_declare() {
 		dir=$REPLY/$name
 		eval "_partno=\$((\${nparts_$NKEY-0} + 1))"
 		eval "nparts_$NKEY=$_partno"
+	elif [ -n "$pci" ] && [ -n "$ctrl" ]; then
+		dev_path "$pci"
+		dir=$REPLY/nvme/$ctrl/$name
 	elif [ -n "$pci" ]; then
 		dev_path "$pci"
 		dir=$REPLY/block/$name
-	elif [ -n "$slaves" ] || [ -n "$dmname" ]; then
+	elif [ -n "$head" ]; then
+		dir=/sys/devices/virtual/nvme-subsystem/nvme-subsys$head/$name
+	elif [ -n "$slaves" ] || [ -n "$dmname" ] || [ -n "$virtual" ]; then
 		dir=/sys/devices/virtual/block/$name
 		_major=253
 	else
-		die "block $name needs pci=, partition= or slaves="
+		die "block $name needs pci=, partition=, slaves=, virtual or head="
 	fi
 	name_key "$name"
 	eval "[ -z \"\${bpath_$NKEY-}\" ]" || die "block device $name declared twice"
 	eval "bpath_$NKEY=\$dir bdev_$NKEY=$_major:$n_block bpart_$NKEY=$_partno"
 	want_dir "$dir"
 	[ -z "$slaves" ] || want_dir "$dir/slaves"
-	[ -z "$dmname" ] || want_dir "$dir/dm"
+	[ -z "$dmname$dmuuid" ] || want_dir "$dir/dm"
+	[ -z "$ctrl" ] || want_dir "/sys/devices/virtual/nvme-subsystem/nvme-subsys$subsys"
 }
 
 # by-* links for the block device being built.
@@ -545,6 +578,20 @@ block_links() {
 		ensure_dir /dev/disk/by-label
 		mklink "/dev/$name" "/dev/disk/by-label/$label"
 	fi
+	if [ -n "$partlabel" ]; then
+		ensure_dir /dev/disk/by-partlabel
+		mklink "/dev/$name" "/dev/disk/by-partlabel/$partlabel"
+	fi
+}
+
+# The subsystem's link to the controller of an NVMe path device, once per controller.
+block_ctrl() {
+	_cd=${dir%/*}
+	_sl=/sys/devices/virtual/nvme-subsystem/nvme-subsys$subsys/$ctrl
+	name_key "$ctrl"
+	eval "_seen=\${ctrl_$NKEY-}"
+	[ -n "$_seen" ] || mklink "$_cd" "$_sl"
+	eval "ctrl_$NKEY=1"
 }
 
 block_slaves() {
@@ -571,12 +618,65 @@ block_build() {
 	put "$dir/dev" "$_dev"
 	[ -z "$_partno" ] || put "$dir/partition" "$_partno"
 	[ -z "$dmname" ] || put "$dir/dm/name" "$dmname"
+	[ -z "$dmuuid" ] || put "$dir/dm/uuid" "$dmuuid"
 	[ -z "$slaves" ] || block_slaves
+	[ -z "$ctrl" ] || block_ctrl
 	mklink "$dir" "/sys/class/block/$name"
 	[ -n "$partition" ] || mklink "$dir" "/sys/block/$name"
 	mklink "$dir" "/sys/dev/block/$_dev"
 	: >"$out/dev/$name"
 	block_links
+}
+
+# mount MOUNTPOINT FSTYPE SOURCE [BLOCK]: one mountinfo line, fields as proc(5) shows them.
+mount_line() {
+	[ $# -ge 3 ] || die "mount needs MOUNTPOINT FSTYPE SOURCE [BLOCK]"
+	n_mounts=$((n_mounts + 1))
+	_dev=0:$((n_mounts + 20))
+	if [ -n "${4-}" ]; then
+		block_path "$4"
+		eval "_dev=\$bdev_$NKEY"
+	fi
+	ensure_dir /proc/self
+	printf '%d 1 %s / %s rw,relatime shared:%d - %s %s rw\n' $((n_mounts + 20)) "$_dev" "$1" "$n_mounts" "$2" "$3" \
+		>>"$out/proc/self/mountinfo"
+}
+
+btrfs_build() {
+	_u=${1:?btrfs needs a UUID}
+	_rest=${2:?btrfs needs block devices},
+	ensure_dir "/sys/fs/btrfs/$_u/devices"
+	while [ -n "$_rest" ]; do
+		block_path "${_rest%%,*}"
+		mklink "$REPLY" "/sys/fs/btrfs/$_u/devices/${_rest%%,*}"
+		_rest=${_rest#*,}
+	done
+}
+
+# efivarfs: four bytes of attributes, then the UUID as UTF-16LE text and its NUL.
+loader_partuuid() {
+	_u=${1:?loader-partuuid needs a UUID}
+	_esc='\007\000\000\000'
+	while [ -n "$_u" ]; do
+		_rest=${_u#?}
+		_esc="$_esc${_u%"$_rest"}\000"
+		_u=$_rest
+	done
+	ensure_dir /sys/firmware/efi/efivars
+	# shellcheck disable=SC2059 # the format is the UUID's characters and octal escapes built above
+	printf "$_esc\000\000" >"$out/sys/firmware/efi/efivars/LoaderDevicePartUUID-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
+}
+
+file_line() {
+	_p=${1:?file needs a path}
+	case $_p in /*) ;; *) die "file needs an absolute path" ;; esac
+	ensure_dir "${_p%/*}"
+	shift
+	if [ $# -eq 0 ]; then
+		: >>"$out$_p"
+	else
+		printf '%s\n' "$*" >>"$out$_p"
+	fi
 }
 
 cpuinfo() {
@@ -617,6 +717,19 @@ build_line() {
 	pci) pci_build "$@" ;;
 	group) group_build "$@" ;;
 	block) block_build "$@" ;;
+	mount) mount_line "$@" ;;
+	swap)
+		[ -e "$out/proc/swaps" ] || printf 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n' >"$out/proc/swaps"
+		printf '%s\t\t\t\tpartition\t1048572\t\t0\t\t-2\n' "${1:?swap needs a device}" >>"$out/proc/swaps"
+		;;
+	btrfs) btrfs_build "$@" ;;
+	loader-partuuid) loader_partuuid "$@" ;;
+	file) file_line "$@" ;;
+	link)
+		[ $# -eq 2 ] || die "link needs PATH and TARGET"
+		ensure_dir "${1%/*}"
+		mklink "$2" "$1"
+		;;
 	*) die "unknown item '$kind'" ;;
 	esac
 }

@@ -48,7 +48,8 @@ struct fx {
         struct explanation why[4];
         struct analysis an;
         size_t rootdevs[2], resumedevs[2];
-        struct rootdev root, resume;
+        struct rootdev resume;
+        struct rootinfo ri;
         struct cmdline cl;
         struct bootloader bl;
         struct check_input in;
@@ -144,13 +145,15 @@ static void fx_init(struct fx *f)
         f->an.groups = f->ga;
         analysed(f, 1, true);
         f->rootdevs[0] = 5;
-        f->root = (struct rootdev){ .spec = (char *)"/dev/nvme0n1p2", .block = (char *)"nvme0n1p2",
+        f->ri.root = (struct rootdev){ .spec = (char *)"/dev/nvme0n1p2", .block = (char *)"nvme0n1p2",
                                     .devices = f->rootdevs, .n_devices = 1 };
+        f->ri.extra = &f->resume;
+        f->ri.n_extra = 1;
         f->bl = (struct bootloader){ BOOTLOADER_GRUB, "/etc/default/grub", "update-grub" };
         set_cmdline(f, "BOOT_IMAGE=/vmlinuz root=/dev/nvme0n1p2 ro quiet");
         f->in = (struct check_input){
                 .machine = &f->mo.m, .cmdline = &f->cl, .config = &f->cfg, .selection = &f->sel,
-                .analysis = &f->an, .rootdev = &f->root, .resumedev = &f->resume, .bootloader = &f->bl,
+                .analysis = &f->an, .rootinfo = &f->ri, .bootloader = &f->bl,
                 .vfio_pci = MODULE_AVAILABLE, .vfio_iommu_type1 = MODULE_AVAILABLE,
         };
 }
@@ -723,7 +726,7 @@ static void test_root_device(void **state)
 
         fx_init(&f);
         f.resumedevs[0] = 5;
-        f.resume = (struct rootdev){ .spec = (char *)"UUID=1234", .block = (char *)"nvme0n1p3",
+        f.resume = (struct rootdev){ .what = (char *)"resume", .spec = (char *)"UUID=1234", .block = (char *)"nvme0n1p3",
                                      .devices = f.resumedevs, .n_devices = 1 };
         run(&f);
         expect(&f.rep, "root-device", CHECK_PASS,
@@ -731,22 +734,50 @@ static void test_root_device(void **state)
                "behind 0000:02:00.0",
                NULL);
 
-        f.root = (struct rootdev){ .spec = (char *)"UUID=abcd", .problem = (char *)"no block device has UUID=abcd" };
+        f.ri.root = (struct rootdev){ .spec = (char *)"UUID=abcd", .problem = (char *)"no block device has UUID=abcd" };
         f.resume = (struct rootdev){ 0 };
         run(&f);
         expect(&f.rep, "root-device", CHECK_WARN,
-               "cannot tell which PCI device holds root (UUID=abcd): no block device has UUID=abcd; storage "
-               "controllers are left to the host",
-               NULL);
+               "cannot tell which PCI device holds root (UUID=abcd): no block device has UUID=abcd; until it is, "
+               "these stay with the host: every storage controller, every USB and SD/eMMC controller (no usable root "
+               "record)",
+               "the second pass at boot (vfio-prep --apply --sysroot DIR, run by the hooks once the root file system "
+               "is mounted) and any run after boot see the mounted root and decide then; rebuild the initramfs with "
+               "vfio-prep's hooks: they store 'vfio-prep --root-record' in it, so that the first pass binds USB and "
+               "SD controllers when root is on neither");
         assert_true(f.rep.ready);
 
-        f.root = (struct rootdev){ .spec = (char *)"/dev/vda1", .block = (char *)"vda1" };
+        /* A network root: network controllers stay as well; a usable record names what root was on. */
+        f.ri.network = (char *)"root=/dev/nfs";
+        f.ri.record = (struct root_record){ .found = true, .network = true };
+        run(&f);
+        expect_contains(get(&f.rep, "root-device")->message,
+                        "these stay with the host: every storage controller, every network controller (root is on the "
+                        "network: root=/dev/nfs), and what the root record (/etc/vfio-prep/root-record) says root was "
+                        "on: the network");
+        /* A malformed record is reported and ignored. */
+        f.ri.network = NULL;
+        f.ri.record = (struct root_record){ .found = true, .problem = (char *)"line 2: unknown line" };
+        run(&f);
+        expect_contains(get(&f.rep, "root-device")->message,
+                        "/etc/vfio-prep/root-record is ignored: line 2: unknown line");
+        f.ri.record = (struct root_record){ 0 };
+
+        f.ri.root = (struct rootdev){ .spec = (char *)"/dev/vda1", .block = (char *)"vda1" };
         run(&f);
         expect(&f.rep, "root-device", CHECK_PASS, "root (/dev/vda1) is on vda1, no PCI device beneath", NULL);
 
-        f.root = (struct rootdev){ 0 };
+        f.ri.root = (struct rootdev){ .problem = (char *)"no root file system is mounted" };
         run(&f);
-        expect(&f.rep, "root-device", CHECK_INFO, "no root= on the kernel command line", NULL);
+        expect_contains(get(&f.rep, "root-device")->message,
+                        "cannot tell which PCI device holds root: no root file system is mounted; until it is, these "
+                        "stay with the host: every storage controller");
+        /* Mounted: where it was found is said. */
+        f.ri.root = (struct rootdev){ .spec = (char *)"/dev/nvme0n1p2", .origin = (char *)"mounted at /",
+                                      .block = (char *)"nvme0n1p2", .devices = f.rootdevs, .n_devices = 1 };
+        run(&f);
+        expect(&f.rep, "root-device", CHECK_PASS,
+               "root (/dev/nvme0n1p2, mounted at /) is on nvme0n1p2 behind 0000:02:00.0", NULL);
         fx_done(&f);
 }
 
@@ -808,15 +839,16 @@ static void test_device_root(void **state)
         move(&f, 5, 1);
         run(&f);
         expect(&f.rep, "device:0000:01:00.0", CHECK_FAIL,
-               "not bound: root device: a device of its IOMMU group holds the root file system (/dev/nvme0n1p2)",
+               "not bound: root device: a device of its IOMMU group (0000:02:00.0) holds the root file system "
+               "(/dev/nvme0n1p2)",
                "vfio-prep never binds it: pick another device, or move the disk to a controller in another IOMMU "
                "group");
 
         /* Selecting the disk itself. */
         f.sel.n_items = 0;
         pick(&f, 5, &f.conf[0], SELECTED_BY_SELECTOR, NONE);
-        f.root = (struct rootdev){ 0 };
-        f.resume = (struct rootdev){ .spec = (char *)"/dev/nvme0n1p3", .block = (char *)"nvme0n1p3",
+        f.ri.root = (struct rootdev){ 0 };
+        f.resume = (struct rootdev){ .what = (char *)"resume", .spec = (char *)"/dev/nvme0n1p3", .block = (char *)"nvme0n1p3",
                                      .devices = f.rootdevs, .n_devices = 1 };
         run(&f);
         expect(&f.rep, "device:0000:02:00.0", CHECK_FAIL,

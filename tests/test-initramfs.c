@@ -647,7 +647,7 @@ static void check_one(const struct finding_case *c)
         struct machine m = { .release = (char *)REL, .cmdline = (char *)"" };
         struct selection sel = { 0 };
         struct analysis an = { 0 };
-        struct rootdev root = { 0 }, resume = { 0 };
+        struct rootinfo ri = { 0 };
         struct bootloader bl = { 0 };
         struct cmdline cl;
         struct report rep;
@@ -660,8 +660,7 @@ static void check_one(const struct finding_case *c)
                 .config = &cfg,
                 .selection = &sel,
                 .analysis = &an,
-                .rootdev = &root,
-                .resumedev = &resume,
+                .rootinfo = &ri,
                 .bootloader = &bl,
                 .initramfs = &c->facts,
         };
@@ -699,7 +698,7 @@ static void test_no_finding(void **state)
         struct machine m = { .release = (char *)REL, .cmdline = (char *)"" };
         struct selection sel = { 0 };
         struct analysis an = { 0 };
-        struct rootdev root = { 0 }, resume = { 0 };
+        struct rootinfo ri = { 0 };
         struct bootloader bl = { 0 };
         struct cmdline cl;
         struct report rep;
@@ -710,8 +709,7 @@ static void test_no_finding(void **state)
                                   .config = &cfg,
                                   .selection = &sel,
                                   .analysis = &an,
-                                  .rootdev = &root,
-                                  .resumedev = &resume,
+                                  .rootinfo = &ri,
                                   .bootloader = &bl };
         assert_int_equal(check_run(&in, &rep), 0);
         for (size_t i = 0; i < rep.n_findings; i++)

@@ -77,13 +77,15 @@ static struct group_analysis analysed[] = {
 static struct analysis analysis = { .groups = analysed, .n_groups = ARRAY_SIZE(analysed) };
 
 static size_t root_devices[] = { 4 };
-static struct rootdev rootdev = { .spec = "/dev/nvme0n1p2", .block = "nvme0n1p2", .devices = root_devices, .n_devices = 1 };
+static struct rootinfo rootinfo = {
+        .root = { .spec = "/dev/nvme0n1p2", .block = "nvme0n1p2", .devices = root_devices, .n_devices = 1 },
+};
 
 static const struct check_input input = {
         .machine = &machine,
         .selection = &selection,
         .analysis = &analysis,
-        .rootdev = &rootdev,
+        .rootinfo = &rootinfo,
 };
 
 static struct finding findings[] = {

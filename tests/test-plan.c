@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "plan.h"
+#include "protect.h"
 #include "support/model-literal.h"
 
 /*
@@ -31,7 +32,8 @@ struct fx {
         struct group_analysis ga[6];
         struct analysis an;
         size_t rootdevs[2];
-        struct rootdev root, resume;
+        struct rootdev resume;
+        struct rootinfo ri;
         struct cmdline cl;
         struct check_input in;
 };
@@ -77,12 +79,14 @@ static void fx_init(struct fx *f)
         f->an.groups = f->ga;
         analysed(f, 1, true);
         f->rootdevs[0] = 5;
-        f->root = (struct rootdev){ .spec = (char *)"/dev/nvme0n1p2", .block = (char *)"nvme0n1p2",
+        f->ri.root = (struct rootdev){ .spec = (char *)"/dev/nvme0n1p2", .block = (char *)"nvme0n1p2",
                                     .devices = f->rootdevs, .n_devices = 1 };
+        f->ri.extra = &f->resume;
+        f->ri.n_extra = 1;
         set_cmdline(f, "root=/dev/nvme0n1p2 ro quiet");
         f->in = (struct check_input){
                 .machine = &f->mo.m, .cmdline = &f->cl, .config = &f->cfg, .selection = &f->sel,
-                .analysis = &f->an, .rootdev = &f->root, .resumedev = &f->resume,
+                .analysis = &f->an, .rootinfo = &f->ri,
                 .vfio_pci = MODULE_AVAILABLE, .vfio_iommu_type1 = MODULE_AVAILABLE,
         };
 }
@@ -246,9 +250,9 @@ static void test_root_device_group(void **state)
         /* The root disk shares group 1: every device of the group is the root device's. */
         model_put(&f.mo, 5, 1);
         f.mo.d[5].group = 1;
-        assert_true(check_is_root_device(&f.in, 3));
-        assert_true(check_is_root_device(&f.in, 1));
-        assert_false(check_is_root_device(&f.in, 2));
+        assert_true(protect_is_root_device(f.in.rootinfo, f.in.machine, 3));
+        assert_true(protect_is_root_device(f.in.rootinfo, f.in.machine, 1));
+        assert_false(protect_is_root_device(f.in.rootinfo, f.in.machine, 2));
         assert_int_equal(plan_build(&f.in, &p), 0);
         assert_int_equal(p.groups[0].refusal, REFUSE_ROOT_DEVICE);
         assert_int_equal(p.groups[0].devices[0].refusal, REFUSE_ROOT_DEVICE);
@@ -262,19 +266,19 @@ static void test_root_device_lookup(void **state)
         struct fx f;
 
         fx_init(&f);
-        assert_true(check_is_root_device(&f.in, 5));
-        assert_false(check_is_root_device(&f.in, 3));
+        assert_true(protect_is_root_device(f.in.rootinfo, f.in.machine, 5));
+        assert_false(protect_is_root_device(f.in.rootinfo, f.in.machine, 3));
         /* The resume device counts too. */
         size_t resume[] = { 3 };
         f.resume = (struct rootdev){ .spec = (char *)"UUID=x", .devices = resume, .n_devices = 1 };
-        assert_true(check_is_root_device(&f.in, 3));
-        assert_true(check_is_root_device(&f.in, 4)); /* same group */
-        assert_false(check_is_root_device(&f.in, 2));
+        assert_true(protect_is_root_device(f.in.rootinfo, f.in.machine, 3));
+        assert_true(protect_is_root_device(f.in.rootinfo, f.in.machine, 4)); /* same group */
+        assert_false(protect_is_root_device(f.in.rootinfo, f.in.machine, 2));
         /* Groupless devices share nothing. */
         f.mo.d[2].group = NONE;
         f.mo.d[5].group = NONE;
-        assert_false(check_is_root_device(&f.in, 2));
-        assert_false(check_is_root_device(&f.in, 99));
+        assert_false(protect_is_root_device(f.in.rootinfo, f.in.machine, 2));
+        assert_false(protect_is_root_device(f.in.rootinfo, f.in.machine, 99));
         fx_done(&f);
 }
 
@@ -286,7 +290,7 @@ static void test_root_unknown_keeps_storage(void **state)
         const struct plan_group *g;
 
         fx_init(&f);
-        f.root = (struct rootdev){ .spec = (char *)"UUID=0a1b", .problem = (char *)"cannot resolve" };
+        f.ri.root = (struct rootdev){ .spec = (char *)"UUID=0a1b", .problem = (char *)"cannot resolve" };
         f.conf[1] = (struct device_conf){ .text = (char *)"02:00.0", .origin = (char *)"--device",
                                           .functions = FUNCTIONS_ONE, .vfs = -1 };
         pick(&f, 5, &f.conf[1], SELECTED_BY_SELECTOR, NONE);
@@ -298,7 +302,7 @@ static void test_root_unknown_keeps_storage(void **state)
         plan_done(&p);
 
         /* Resolved, and not the root disk: the controller may go. */
-        f.root = (struct rootdev){ .spec = (char *)"UUID=0a1b", .block = (char *)"sda2" };
+        f.ri.root = (struct rootdev){ .spec = (char *)"UUID=0a1b", .block = (char *)"sda2" };
         assert_int_equal(plan_build(&f.in, &p), 0);
         assert_int_equal(find_device(&p, 5, &g)->refusal, REFUSE_NONE);
         plan_done(&p);

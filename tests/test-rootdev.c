@@ -13,6 +13,7 @@
 
 #include "machine.h"
 #include "macro.h"
+#include "mounts.h"
 #include "root.h"
 #include "rootdev.h"
 #include "support/fake-blkdev.h"
@@ -303,6 +304,148 @@ static void test_not_on_pci(void **state)
         assert_null(rd.problem);
 }
 
+/* A dm root with a slave link that resolves nowhere: resolved, but not identified. */
+static void test_partly_resolved(void **state)
+{
+        disks();
+        tree_block_virtual(&t, "dm-0", "root");
+        tree_block_slave(&t, "dm-0", "nvme0n1p2");
+        tree_link(&t, "/sys/devices/virtual/block/dm-0/slaves/nvme9n1p1", "../../nvme9n1p1");
+        resolve("/dev/mapper/root");
+        assert_string_equal(rd.block, "dm-0");
+        assert_non_null(rd.problem);
+        assert_non_null(strstr(rd.problem, "cannot resolve /sys/devices/virtual/block/dm-0/slaves/nvme9n1p1"));
+        assert_false(rootdev_identified(&rd));
+}
+
+/* Leaves: the controller at the end of each path, and the chain that leads there. */
+static void test_leaves_and_chain(void **state)
+{
+        disks();
+        tree_block_virtual(&t, "dm-0", "luks-0a1b");
+        tree_file(&t, "/sys/devices/virtual/block/dm-0/dm/uuid", "CRYPT-LUKS2-0a1b2c3d-luks-0a1b\n");
+        tree_block_slave(&t, "dm-0", "nvme0n1p3");
+        tree_block_virtual(&t, "md0", NULL);
+        tree_file(&t, "/sys/devices/virtual/block/md0/md/level", "raid1\n");
+        tree_block_slave(&t, "md0", "dm-0");
+        tree_block_slave(&t, "md0", "sda2");
+        resolve("/dev/md0");
+        assert_true(rootdev_identified(&rd));
+        assert_int_equal(rd.n_leaves, 2);
+        assert_string_equal(m.devices[rd.leaves[0].controller].name, NVME);
+        assert_string_equal(rd.leaves[0].chain, "md0 (raid1) -> dm-0 (LUKS) -> nvme0n1p3");
+        assert_string_equal(m.devices[rd.leaves[1].controller].name, SATA);
+        assert_string_equal(rd.leaves[1].chain, "md0 (raid1) -> sda2");
+}
+
+/* Block devices with no PCI device beneath: not identified, except memory. */
+static void test_no_pci_beneath(void **state)
+{
+        disks();
+        tree_block_virtual(&t, "loop0", NULL);
+        tree_block_virtual(&t, "nbd0", NULL);
+        tree_block_virtual(&t, "vda", NULL);
+        resolve("/dev/loop0");
+        assert_false(rootdev_identified(&rd));
+        assert_string_equal(rd.problem, "loop0 is a loop device: the disk holding its file is not followed");
+        resolve("/dev/nbd0");
+        assert_false(rootdev_identified(&rd));
+        assert_true(rd.network);
+        assert_string_equal(rd.problem, "nbd0 is a network block device");
+        resolve("/dev/vda");
+        assert_false(rootdev_identified(&rd));
+        assert_string_equal(rd.problem, "vda has no PCI device beneath (/sys/devices/virtual/block/vda)");
+        /* dm over a loop device: the loop decides. */
+        tree_block_virtual(&t, "dm-3", "over-loop");
+        tree_block_slave(&t, "dm-3", "loop0");
+        resolve("/dev/dm-3");
+        assert_false(rootdev_identified(&rd));
+}
+
+/* NVMe native multipath: the head is below the subsystem; its paths below the controllers. */
+static void test_nvme_multipath(void **state)
+{
+        static const char *const both[] = { SATA, PORT, NVME };
+        char ctrl[1024];
+
+        disks();
+        tree_pci_device(&t, "0000:00:18.0", NULL, 0x1b36, 0x0010, 0x010802, 0);
+        tree_mkdir(&t, "/sys/devices/virtual/nvme-subsystem/nvme-subsys3/nvme3n1");
+        tree_rel_link(&t, "/sys/class/block/nvme3n1", "/sys/devices/virtual/nvme-subsystem/nvme-subsys3/nvme3n1");
+        tree_mkdir(&t, "/sys/devices/virtual/nvme-subsystem/nvme-subsys3/nvme3n1/nvme3n1p2");
+        tree_file(&t, "/sys/devices/virtual/nvme-subsystem/nvme-subsys3/nvme3n1/nvme3n1p2/partition", "2\n");
+        tree_rel_link(&t, "/sys/class/block/nvme3n1p2",
+                      "/sys/devices/virtual/nvme-subsystem/nvme-subsys3/nvme3n1/nvme3n1p2");
+        /* Without paths: not identified (the head alone names no controller). */
+        resolve("/dev/nvme3n1p2");
+        assert_false(rootdev_identified(&rd));
+        assert_string_equal(rd.problem, "nvme3n1 is an NVMe multipath device and none of its paths was found");
+        /* Two controllers, each with a path: both are the root's. */
+        snprintf(ctrl, sizeof(ctrl), "%s/nvme/nvme4", tree_dev_path(&t, NVME));
+        tree_mkdir(&t, strcat(strcpy((char[1100]){ 0 }, ctrl), "/nvme3c4n1"));
+        tree_rel_link(&t, "/sys/devices/virtual/nvme-subsystem/nvme-subsys3/nvme4", ctrl);
+        snprintf(ctrl, sizeof(ctrl), "%s/nvme/nvme5", tree_dev_path(&t, SATA));
+        tree_mkdir(&t, strcat(strcpy((char[1100]){ 0 }, ctrl), "/nvme3c5n1"));
+        tree_rel_link(&t, "/sys/devices/virtual/nvme-subsystem/nvme-subsys3/nvme5", ctrl);
+        resolve("/dev/nvme3n1p2");
+        assert_true(rootdev_identified(&rd));
+        assert_devices(both, 3);
+        assert_int_equal(rd.n_leaves, 2);
+        assert_string_equal(rd.leaves[0].chain, "nvme3n1p2 -> nvme3c4n1");
+        /* A path through NVMe over fabrics (no PCI device): not identified, and on the network. */
+        tree_mkdir(&t, "/sys/devices/virtual/nvme-fabrics/ctl/nvme6/nvme3c6n1");
+        tree_rel_link(&t, "/sys/devices/virtual/nvme-subsystem/nvme-subsys3/nvme6",
+                      "/sys/devices/virtual/nvme-fabrics/ctl/nvme6");
+        resolve("/dev/nvme3n1p2");
+        assert_false(rootdev_identified(&rd));
+        assert_true(rd.network);
+}
+
+static void resolve_mount(const char *mountpoint, const char *fstype, const char *source, unsigned major,
+                          unsigned minor)
+{
+        _cleanup_root_ struct root *r = NULL;
+        struct mount_entry me = { .major = major, .minor = minor, .mountpoint = (char *)mountpoint,
+                                  .fstype = (char *)fstype, .source = (char *)source };
+
+        assert_int_equal(root_new(t.dir, &r), 0);
+        if (m.n_devices == 0)
+                assert_int_equal(pci_load(r, &m), 0);
+        rootdev_done(&rd);
+        assert_int_equal(rootdev_resolve_mount(r, &m, &me, &rd), 0);
+}
+
+static void test_mounted(void **state)
+{
+        static const char *const nvme[] = { PORT, NVME };
+        static const char *const both[] = { SATA, PORT, NVME };
+
+        disks();
+        tree_rel_link(&t, "/sys/dev/block/259:2", tree_block_path(&t, "nvme0n1p2"));
+        resolve_mount("/", "ext4", "/dev/nvme0n1p2", 259, 2);
+        assert_true(rootdev_identified(&rd));
+        assert_string_equal(rd.origin, "mounted at /");
+        assert_string_equal(rd.spec, "/dev/nvme0n1p2");
+        assert_devices(nvme, 2);
+        /* btrfs: an anonymous device number; every device of the file system counts. */
+        tree_rel_link(&t, "/sys/fs/btrfs/0a1b/devices/nvme0n1p2", tree_block_path(&t, "nvme0n1p2"));
+        tree_rel_link(&t, "/sys/fs/btrfs/0a1b/devices/sda2", tree_block_path(&t, "sda2"));
+        tree_mkdir(&t, "/sys/fs/btrfs/features");
+        resolve_mount("/", "btrfs", "/dev/nvme0n1p2", 0, 31);
+        assert_true(rootdev_identified(&rd));
+        assert_devices(both, 3);
+        /* A btrfs source no /sys/fs/btrfs lists: its other devices are unknown. */
+        resolve_mount("/", "btrfs", "/dev/nvme0n1p3", 0, 32);
+        assert_false(rootdev_identified(&rd));
+        /* NFS, and a file system on no block device. */
+        resolve_mount("/", "nfs4", "10.0.0.1:/srv", 0, 40);
+        assert_false(rootdev_identified(&rd));
+        assert_true(rd.network);
+        resolve_mount("/", "zfs", "rpool/ROOT/debian", 0, 41);
+        assert_false(rootdev_identified(&rd));
+        assert_string_equal(rd.problem, "a zfs file system, not on a block device vfio-prep can follow");
+}
+
 /* On the running system, tags go to libblkid (the fake here). */
 static void test_host_uses_blkid(void **state)
 {
@@ -339,8 +482,10 @@ static void test_host_uses_blkid(void **state)
         snprintf(devname, sizeof(devname), "/dev/%s", de->d_name);
         fake_blkdev_set("UUID=vfio-prep-test", devname);
         resolve_in(r, "UUID=vfio-prep-test");
-        assert_null(rd.problem);
+        /* Resolved by name; a loop or other virtual disk is then not identified, which is right. */
         assert_string_equal(rd.block, de->d_name);
+        if (rd.problem && strstr(rd.problem, "no block device"))
+                fail_msg("%s: %s", de->d_name, rd.problem);
         closedir(d);
 }
 
@@ -357,6 +502,11 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_unresolvable, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_spec, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_not_on_pci, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_partly_resolved, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_leaves_and_chain, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_no_pci_beneath, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_nvme_multipath, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_mounted, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_host_uses_blkid, setup, teardown),
         };
         return cmocka_run_group_tests_name("rootdev", tests, NULL, NULL);

@@ -9,6 +9,10 @@
 # that its libkmod finds vfio-pci in a module directory of Debian's kernel (tests/vm/kernel.sh)
 # as .ko, .ko.xz and .ko.zst, indexed by depmod. A tree whose index lacks vfio-pci must be
 # told apart. The module checks are skipped, and said so, when no kernel can be had.
+# Then two boots (tests/vm, scenarios modules-xz and modules-zst): Debian's kernel under QEMU
+# with the vfio modules recompressed as .ko.xz and as .ko.zst in the initramfs; the static
+# binary's --apply loads them at boot and the configured device ends on vfio-pci. A missing
+# xz, zstd or QEMU, or no kernel, is a failure there.
 #
 # Prints one line per check and "static: N passed, N failed"; exits 1 on any failure.
 set -u
@@ -202,14 +206,40 @@ check_modules() {
 		# As the kernel's own modules_install compresses them.
 		check_module_format ko.xz "xz --check=crc32 --lzma2=dict=1MiB" .xz
 	else
-		skip "ko.xz: no xz (install xz-utils)"
+		fail "ko.xz: no xz (install xz-utils)"
 	fi
 	if command -v zstd >/dev/null; then
 		check_module_format ko.zst "zstd -q -T0 --rm" .zst
 	else
-		skip "ko.zst: no zstd (install zstd)"
+		fail "ko.zst: no zstd (install zstd)"
 	fi
 	check_module_missing
+}
+
+# ---- compressed modules loaded at boot -------------------------------------------------------
+
+# The boot tests' runner on the scenarios that recompress the vfio modules; each of its
+# "ok NAME" / "FAIL NAME: reason" lines counts here. It builds its images in build/vm-static.
+check_boot_compressed() {
+	for pair in xz:xz-utils zstd:zstd; do
+		command -v "${pair%%:*}" >/dev/null ||
+			fail "boot with compressed modules: no ${pair%%:*} (install ${pair#*:})"
+	done
+	VM_WORKDIR=${VM_WORKDIR:-$TOP/build/vm-static} sh "$TOP/tests/vm/run.sh" "$STATIC" \
+		modules-xz modules-zst >"$WORK/vm.out" 2>"$WORK/vm.err"
+	rc=$?
+	n=0
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) ok "boot: ${line#ok } (vfio modules compressed, loaded by $STATIC)"; n=$((n + 1)) ;;
+		"FAIL "*) fail "boot: ${line#FAIL }"; n=$((n + 1)) ;;
+		"vm: "*" passed, "*) ;;
+		"vm: "*) fail "boot: ${line#vm: }" ;;
+		esac
+	done <"$WORK/vm.out"
+	if [ "$n" != 2 ]; then
+		fail "boot: tests/vm/run.sh reported $n of 2 scenarios (exit $rc): $(tail -n 3 "$WORK/vm.err" | tr '\n' ' ')"
+	fi
 }
 
 main() {
@@ -223,6 +253,7 @@ main() {
 	check_version
 	check_fixtures
 	check_modules
+	check_boot_compressed
 	finish
 }
 

@@ -94,8 +94,66 @@ check vm-intel-boot-vga 1 vm/intel --check --device 00:01.0
 check vm-intel-root-nvme 1 vm/intel --check --device 03:00.0
 check vm-intel-pt-passthrough 0 vm/intel-pt --check --device 01:00.0 --json
 check vm-intel-off-disabled 1 vm/intel-off --check --device 01:00.0
-check vm-amd-translated 0 vm/amd --check --device 01:00.0
+# root= names no block device of the capture and there is no root record: the xHCI may hold
+# root, so it stays with the host (vfio-prep(8), ROOT PROTECTION).
+check vm-amd-translated 1 vm/amd --check --device 01:00.0
 check vm-noiommu-no-hardware 1 vm/noiommu --check --device 01:00.0 --json
 check vm-intel-apply-dry-run 0 vm/intel --apply --dry-run --device 01:00.0 --device 02:00.0
 tree_unchanged vm-intel-apply-dry-run-wrote-nothing vm/intel
 capture_roundtrip vm-intel-recapture vm/intel --device 02:00.0
+
+# Root protection (vfio-prep(8), ROOT PROTECTION): root from the mounted root, else root=, else
+# the ESP that systemd-boot names; storage is never bound while root is not identified, and
+# --check says exactly what --apply --dry-run does.
+# No root= (a unified kernel image): nothing identifies root, the NVMe that holds it stays.
+check root-none-apply 1 vm/intel --apply --dry-run --device 1b36:0010 --cmdline 'intel_iommu=on quiet rw'
+check root-none-check 1 vm/intel --check --device 1b36:0010 --cmdline 'intel_iommu=on quiet rw'
+check root-none-devices-on-cmdline 1 vm/intel --apply --dry-run --cmdline 'intel_iommu=on quiet rw vfio-prep.devices=1b36:0010'
+tree_unchanged root-none-wrote-nothing vm/intel
+# Three identical NVMe drives named by ID; root found through each kind of root=.
+check root-partlabel 1 storage --check --device 1b36:0010 --cmdline 'root=PARTLABEL=rootfs ro intel_iommu=on'
+check root-dev-path 1 storage --apply --dry-run --device 1b36:0010 --cmdline 'root=/dev/nvme0n1p2 ro intel_iommu=on'
+check root-uuid-unresolvable 1 storage --apply --dry-run --device 1b36:0010 --device 00:14.0 --device 05:00.0 --cmdline 'root=UUID=deadbeef-0000-0000-0000-000000000000 ro intel_iommu=on'
+check root-uuid-unresolvable-check 1 storage --check --device 02:00.0 --device 00:14.0 --device 00:1a.0 --cmdline 'root=UUID=deadbeef-0000-0000-0000-000000000000 ro intel_iommu=on'
+check root-usb 1 storage --apply --dry-run --device 00:14.0 --device 02:00.0 --cmdline 'root=LABEL=usbroot ro intel_iommu=on'
+check root-emmc 1 storage --check --device 00:1a.0 --device 00:14.0 --cmdline 'root=/dev/mmcblk0p1 ro intel_iommu=on'
+check root-nfs 1 storage --apply --dry-run --device 00:1f.6 --device 05:00.0 --cmdline 'root=/dev/nfs nfsroot=10.0.0.1:/srv/root ip=dhcp intel_iommu=on'
+check root-nfs-check 1 storage --check --device 00:1f.6 --device 05:00.0 --cmdline 'root=/dev/nfs nfsroot=10.0.0.1:/srv/root ip=dhcp intel_iommu=on'
+check root-iscsi 1 storage --check --device 00:1f.6 --device 00:14.0 --cmdline 'root=UUID=11111111-0000-0000-0000-000000000009 rd.iscsi.initiator=iqn.2024-01.org.example:host rd.iscsi.firmware intel_iommu=on'
+check root-esp 1 storage-esp --check --device 1b36:0010
+check root-esp-apply 1 storage-esp --apply --dry-run --device 1b36:0010
+# A btrfs root on two of them: both stay.
+check root-btrfs-two-disks 1 storage-btrfs --apply --dry-run --device 1b36:0010
+check root-btrfs-two-disks-check 1 storage-btrfs --check --device 1b36:0010
+# NVMe native multipath: the head is followed to its path below the controller.
+check root-multipath 1 storage-multipath --apply --dry-run --device 0000:05:00.0 --cmdline 'root=/dev/nvme0n1p2 ro'
+check root-multipath-check 1 storage-multipath --check --device 1b36:0010
+# A dm root whose second slave does not resolve: root is not identified, all storage stays.
+check root-dm-partial 1 storage-dm-partial --apply --dry-run --device 1b36:0010
+check root-dm-partial-check 1 storage-dm-partial --check --device 1b36:0010
+check root-luks-check 1 storage-luks --check --device 1b36:0010
+# Running with no root=: the mounted root decides; the other two drives are bound.
+check root-mounted-apply 1 storage-booted --apply --dry-run --device 1b36:0010
+check root-mounted-check 0 storage-booted --check --device 02:00.0 --device 03:00.0
+tree_unchanged root-mounted-wrote-nothing storage-booted
+# Busy: a mounted partition, an md member: never unbound, and the holder is named.
+check busy-nvme 1 storage-mounted --apply --dry-run --device 1b36:0010
+check busy-nvme-check 1 storage-mounted --check --device 1b36:0010 --device 00:14.0
+# --root-record: what the hooks store in the image; exit 1 when root cannot be identified.
+check root-record-mounted 0 storage-mounted --root-record
+check root-record-btrfs 0 storage-btrfs --root-record
+check root-record-usb 0 storage --root-record --cmdline 'root=LABEL=usbroot ro'
+check root-record-nfs 0 storage --root-record --cmdline 'root=/dev/nfs nfsroot=10.0.0.1:/srv/root ip=dhcp'
+check root-record-unknown 1 storage-dm-partial --root-record
+check root-record-with-apply 2 storage --root-record --apply
+# The first pass with a root record: root on storage lets USB, SD and the NIC bind (storage
+# never); root on USB holds the USB controllers only; a malformed record counts for nothing.
+check record-storage-first-pass 1 storage-record-nvme --apply --dry-run --device 1b36:0010 --device 00:14.0 --device 00:1a.0 --device 00:1f.6
+check record-storage-first-pass-check 1 storage-record-nvme --check --device 02:00.0 --device 00:14.0
+check record-usb-first-pass 1 storage-record-usb --apply --dry-run --device 00:14.0 --device 00:1a.0 --device 00:1f.6
+check record-malformed 1 storage-record-bad --check --device 00:14.0 --device 00:1f.6
+# vfio-pci's ids= in modprobe.d and on the command line (vfio-prep(8), MODULE OPTIONS): a
+# failure naming file and line, with the device lines that replace it.
+check vfio-ids-check 1 vfio-ids --check
+check vfio-ids-apply 0 vfio-ids --apply --dry-run
+check vfio-ids-builtin 1 vfio-ids-builtin --check

@@ -19,6 +19,16 @@ trap 'rm -rf "$scratch"' EXIT INT TERM
 pass=0
 fail=0
 
+# The lines of a description, each "include NAME" replaced by tests/fixtures/NAME.desc.
+desc_text() {
+	while IFS= read -r l || [ -n "$l" ]; do
+		case $l in
+		'include '*) desc_text <"$top/tests/fixtures/${l#include }.desc" ;;
+		*) printf '%s\n' "$l" ;;
+		esac
+	done
+}
+
 # A writable copy of fixture NAME: a tree captured from a machine, tests/fixtures/NAME.tar.gz
 # (a tarball because git keeps no empty directories), or one generated from
 # tests/fixtures/NAME.desc by tests/gen-tree.sh. NAME@CONF also installs
@@ -32,7 +42,7 @@ fixture() {
 			mkdir -p "$dir"
 			tar -xzf "$top/tests/fixtures/$base.tar.gz" -C "$dir" || return 1
 		elif [ -f "$top/tests/fixtures/$base.desc" ]; then
-			sh "$top/tests/gen-tree.sh" "$dir" <"$top/tests/fixtures/$base.desc" || return 1
+			desc_text <"$top/tests/fixtures/$base.desc" | sh "$top/tests/gen-tree.sh" "$dir" || return 1
 		else
 			echo "no fixture $base" >&2
 			return 1

@@ -3,6 +3,7 @@
 # mounted the ext4 root on NVMe and switched to it. Reports, as lines the host parses:
 #   @@ROOT@@ init pid=N
 #   @@ROOT@@ dev ADDRESS driver=NAME|none class=0xCCCCCC
+#   @@ROOT@@ root source=DEV dev=MAJ:MIN chain=NAME(SLAVE(...) ...)   what / is mounted from
 #   @@ROOT@@ param vfio_pci.disable_idle_d3=Y|N|none   (set through modprobe.d in the image)
 #   @@ROOT@@ state LINE            /run/vfio-prep/state.json (or "@@ROOT@@ no-state")
 #   @@ROOT@@ kmsg LINE             kernel log lines that mention vfio-prep
@@ -26,6 +27,23 @@ for d in /sys/bus/pci/devices/*; do
 	[ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
 	echo "$MARK dev ${d##*/} driver=$drv class=$(cat "$d/class")"
 done
+# A block device and what it is built on, from sysfs: "dm-0(md127(nvme0n1 nvme1n1))".
+blk_chain() {
+	printf '%s' "${1##*/}"
+	set -- "$1"/slaves/*
+	[ -e "$1" ] || return 0
+	printf '('
+	sep=
+	for s in "$@"; do
+		printf '%s' "$sep"
+		blk_chain "$(cd -P "$s" && pwd)"
+		sep=' '
+	done
+	printf ')'
+}
+src=$(awk '$2 == "/" { s = $1 } END { print s }' /proc/mounts)
+majmin=$(awk '$5 == "/" { d = $3 } END { print d }' /proc/self/mountinfo)
+echo "$MARK root source=$src dev=$majmin chain=$(blk_chain "$(cd -P "/sys/dev/block/$majmin" && pwd)")"
 p=/sys/module/vfio_pci/parameters/disable_idle_d3
 echo "$MARK param vfio_pci.disable_idle_d3=$(cat "$p" 2>/dev/null || echo none)"
 if [ -r /run/vfio-prep/state.json ]; then

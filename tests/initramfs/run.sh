@@ -1,8 +1,9 @@
 #!/bin/sh
 # The initramfs boot tests: shellcheck on the hooks, then dracut.sh (non-systemd and systemd
-# images) and initramfs-tools.sh, each building real images with the distribution's generator
-# and booting them under QEMU. Needs root (private mount namespaces; apt-get installs
-# dracut-core and initramfs-tools-core when they are missing).
+# images), initramfs-tools.sh and md-lvm.sh (a root on LVM over md RAID1 on two NVMe drives),
+# each building real images with the distribution's generator and booting them under QEMU.
+# Needs root (private mount namespaces; apt-get installs dracut-core and initramfs-tools-core
+# when they are missing; md-lvm.sh needs mdadm and lvm2 installed and fails without them).
 #
 #   run.sh [BUILD_DIR]      (default build/: vfio-prep.static when built, else vfio-prep)
 #
@@ -58,7 +59,7 @@ run_script() {
 
 start=$(now)
 shellcheck_hooks | tee -a "$OUT"
-for t in dracut.sh initramfs-tools.sh; do
+for t in dracut.sh initramfs-tools.sh md-lvm.sh; do
 	run_script "$t"
 done
 passed=$(grep -c '^ok ' "$OUT")

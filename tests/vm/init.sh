@@ -27,6 +27,7 @@ MARK=@@VFIO-PREP-RESULT@@
 
 # Defaults a scenario file overrides.
 CONFIG=
+MODPROBE=
 PRE_MODULES=
 BOOT='vfio-prep --apply'
 HOST_MODULES='xhci_pci e1000 e1000e nvme snd_hda_intel bochs'
@@ -161,6 +162,34 @@ vm_override() {
 	return 0
 }
 
+# For each module named: the file modules.dep gives for it, the format its first bytes say
+# (xz fd377a585a00, zstd 28b52ffd, elf 7f454c46) and whether it is loaded; then one summary line
+# "summary formats=F,... suffixes=S,... loaded=N/M" (distinct values, sorted).
+vm_module_files() {
+	dir=/lib/modules/$(uname -r)
+	n=0 nloaded=0
+	: >/tmp/modfmt
+	for m in "$@"; do
+		f=$(sed -n "s|^\([^:]*/$m\.ko[.a-z]*\):.*|\1|p" "$dir/modules.dep")
+		[ -n "$f" ] || { echo "$m: not in modules.dep"; return 1; }
+		magic=$(head -c 6 "$dir/$f" | od -An -tx1 | tr -d ' \n')
+		case $magic in
+		fd377a585a00) format=xz ;;
+		28b52ffd*) format=zstd ;;
+		7f454c46*) format=elf ;;
+		*) format=unknown ;;
+		esac
+		loaded=no
+		[ -d "/sys/module/$(echo "$m" | tr - _)" ] && loaded=yes && nloaded=$((nloaded + 1))
+		n=$((n + 1))
+		echo "$m: $f magic=$magic format=$format loaded=$loaded"
+		echo "$format .ko${f##*.ko}" >>/tmp/modfmt
+	done
+	formats=$(cut -d' ' -f1 /tmp/modfmt | sort -u | tr '\n' , | sed 's/,$//')
+	suffixes=$(cut -d' ' -f2 /tmp/modfmt | sort -u | tr '\n' , | sed 's/,$//')
+	echo "summary formats=$formats suffixes=$suffixes loaded=$nloaded/$n"
+}
+
 # The kernel command line without this harness's own parameters.
 vm_boot_cmdline() {
 	for arg in $cmdline; do
@@ -223,6 +252,10 @@ run_scenario() {
 	if [ -n "$CONFIG" ]; then
 		printf '%s\n' "$CONFIG" >/etc/vfio-prep.conf
 		chmod 644 /etc/vfio-prep.conf
+	fi
+	if [ -n "$MODPROBE" ]; then
+		mkdir -p /etc/modprobe.d
+		printf '%s\n' "$MODPROBE" >/etc/modprobe.d/vfio.conf
 	fi
 	report start
 	if [ -n "$PRE_MODULES" ]; then

@@ -4,7 +4,11 @@
 # everything they depend on in the standard /lib/modules/KVER layout (indexed by depmod, so
 # that libkmod inside the VM finds them), the scenario files and tests/vm/init.sh as /init.
 #
-#   initramfs.sh -o OUT.cpio.gz -b BINARY [-m MODULE]... [-c CONFIG] [-s SCENARIO_DIR]
+#   initramfs.sh -o OUT.cpio.gz -b BINARY [-m MODULE]... [-c CONFIG] [-s SCENARIO_DIR] [-z xz|zst]
+#
+# -z recompresses vfio-pci and every module it needs (VFIO_MODULES and their closure) as .ko.xz
+# or .ko.zst, as Fedora and Arch ship them (Debian's are plain .ko), before depmod indexes the
+# copy; the host drivers stay plain. A missing xz or zstd is an error, never a plain image.
 #
 # The kernel comes from kernel.sh unless KVER and MODDIR are set in the environment.
 # Nothing in the image depends on the QEMU topology, so one image serves every boot.
@@ -14,11 +18,12 @@ set -eu
 
 # vfio-pci and what it needs; the host drivers the scenarios race against. Dependencies come
 # from modules.dep, soft dependencies (vfio's "post: vfio_iommu_type1") from modules.softdep.
-DEFAULT_MODULES="vfio vfio_iommu_type1 vfio_pci vfio_virqfd irqbypass
+VFIO_MODULES="vfio vfio_iommu_type1 vfio_pci vfio_virqfd irqbypass"
+DEFAULT_MODULES="$VFIO_MODULES
 xhci_pci e1000 e1000e nvme snd_hda_intel bochs"
 
 usage() {
-	echo "usage: ${0##*/} -o OUT -b BINARY [-m MODULE]... [-c CONFIG] [-s SCENARIO_DIR]" >&2
+	echo "usage: ${0##*/} -o OUT -b BINARY [-m MODULE]... [-c CONFIG] [-s SCENARIO_DIR] [-z xz|zst]" >&2
 	exit 2
 }
 
@@ -68,10 +73,42 @@ install_modules() {
 		cp "$MODDIR/$rel" "$dest/$rel"
 	done <"$STAGE/.modules"
 	rm "$STAGE/.modules"
+	[ -z "$COMPRESS" ] || compress_modules "$dest"
 	for f in modules.builtin modules.builtin.modinfo modules.order; do
 		[ -e "$MODDIR/$f" ] && cp "$MODDIR/$f" "$dest/"
 	done
 	depmod -b "$STAGE" "$KVER"
+}
+
+# Recompress, in the image's module tree $1, the vfio modules and everything they need, the
+# way the kernel's modules_install does (xz: crc32 check, 1 MiB dictionary), and check that
+# each file now is what its name says.
+compress_modules() {
+	tree=$1
+	case $COMPRESS in
+	xz)
+		command -v xz >/dev/null || vm_die "-z xz: xz not found (install xz-utils)"
+		set -- xz --check=crc32 --lzma2=dict=1MiB
+		;;
+	zst)
+		command -v zstd >/dev/null || vm_die "-z zst: zstd not found (install zstd)"
+		set -- zstd -q --rm
+		;;
+	*) vm_die "-z $COMPRESS: unknown compression (xz or zst)" ;;
+	esac
+	module_closure "$VFIO_MODULES" 2>/dev/null >"$STAGE/.compress"
+	[ -s "$STAGE/.compress" ] || vm_die "-z $COMPRESS: no vfio module to compress"
+	while read -r rel; do
+		"$@" "$tree/$rel" || vm_die "-z $COMPRESS: cannot compress $rel"
+		if [ ! -e "$tree/$rel.$COMPRESS" ] || [ -e "$tree/$rel" ]; then
+			vm_die "-z $COMPRESS: $rel did not become $rel.$COMPRESS"
+		fi
+		case $COMPRESS in
+		xz) xz -t "$tree/$rel.xz" ;;
+		zst) zstd -q -t "$tree/$rel.zst" ;;
+		esac || vm_die "-z $COMPRESS: $rel.$COMPRESS does not decompress"
+	done <"$STAGE/.compress"
+	rm "$STAGE/.compress"
 }
 
 # The binary and, when it is dynamic, what ldd says it loads (the loader included).
@@ -97,14 +134,15 @@ install_busybox() {
 }
 
 main() {
-	OUT='' BINARY='' CONFIG='' SCENARIOS=$VM_DIR/scenarios MODULES=$DEFAULT_MODULES
-	while getopts o:b:m:c:s:h opt; do
+	OUT='' BINARY='' CONFIG='' SCENARIOS=$VM_DIR/scenarios MODULES=$DEFAULT_MODULES COMPRESS=''
+	while getopts o:b:m:c:s:z:h opt; do
 		case $opt in
 		o) OUT=$OPTARG ;;
 		b) BINARY=$OPTARG ;;
 		m) MODULES="$MODULES $(modname "$OPTARG")" ;;
 		c) CONFIG=$OPTARG ;;
 		s) SCENARIOS=$OPTARG ;;
+		z) COMPRESS=$OPTARG ;;
 		*) usage ;;
 		esac
 	done
@@ -126,6 +164,15 @@ main() {
 	chmod 755 "$STAGE/init"
 	cp "$SCENARIOS"/*.conf "$STAGE/scenarios/"
 	[ -z "$CONFIG" ] || cp "$CONFIG" "$STAGE/etc/vfio-prep.conf"
+	# The root record that vfio-prep's hooks store in a real image ('vfio-prep --root-record'
+	# run on the installed system). This busybox image has no real root to run it against, so
+	# it holds what the test machine's would say: root on the NVMe at 03:00.0 behind the root
+	# port 00:05.0 (root=/dev/nvme0n1, tests/vm/README.md). With it the first pass binds the
+	# qemu-xhci at 01:00.0; without it USB controllers wait for the root device
+	# (vfio-prep(8), ROOT PROTECTION).
+	mkdir -p "$STAGE/etc/vfio-prep"
+	printf '# vfio-prep root record of the test machine (tests/vm/initramfs.sh)\nnetwork no\n%s\n' \
+		'controller class=010802 path=0000:00:05.0/00.0' >"$STAGE/etc/vfio-prep/root-record"
 
 	mkdir -p "$(dirname "$OUT")"
 	# Owned by root in the image whoever builds it (vfio-prep refuses a config it does not trust).

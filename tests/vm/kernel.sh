@@ -52,7 +52,7 @@ extract() {
 	tmp=$KCACHE/.tmp.$$
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
-	vm_log "downloading $pkg $ver"
+	vm_log "downloading $pkg $ver (about 70 MB, once) with apt-get download into $KCACHE"
 	# apt-get download writes into the current directory; as root it warns that the _apt
 	# user cannot write there, which is harmless.
 	(cd "$tmp" && apt-get download -q "$pkg=$ver" >&2 2>"$tmp/apt.err") || {

@@ -3,18 +3,21 @@
 # named PCI topology, serial console to a log file, killed after a timeout.
 #
 #   qemu.sh -t TOPOLOGY -i INITRD [-k VMLINUZ] [-a APPEND] [-l LOG] [-c CAPFILE] [-T SECONDS]
+#           [-N IMAGE]
 #   qemu.sh -t TOPOLOGY -i INITRD -I        interactive: console on this terminal, shell in /init
 #   qemu.sh -t TOPOLOGY -n ...              print the QEMU command line and exit
 #
 # TOPOLOGY: intel, amd or noiommu (the addresses are listed in README.md). -c adds a second
-# serial port (ISA, so the PCI topology does not change) that writes into CAPFILE.
+# serial port (ISA, so the PCI topology does not change) that writes into CAPFILE. -N adds a
+# second NVMe drive of the same ID (1b36:0010) on IMAGE (snapshot=on) behind a root port of its
+# own at 00:08.0 (chassis 8): it enumerates as 05:00.0 and moves no other device.
 # Exit status: QEMU's (0 after the guest powered off), 124 when the timeout killed it.
 set -eu
 
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	echo "usage: ${0##*/} -t intel|amd|noiommu -i INITRD [-k VMLINUZ] [-a APPEND] [-l LOG] [-c CAPFILE] [-T SECONDS] [-I] [-n]" >&2
+	echo "usage: ${0##*/} -t intel|amd|noiommu -i INITRD [-k VMLINUZ] [-a APPEND] [-l LOG] [-c CAPFILE] [-T SECONDS] [-N IMAGE] [-I] [-n]" >&2
 	exit 2
 }
 
@@ -114,6 +117,14 @@ topology_append() {
 	esac
 }
 
+# -N IMAGE: a second NVMe drive (the same 1b36:0010 as 03:00.0) behind its own root port at
+# 00:08.0, after every fixed device: the buses before it keep their numbers, so it is 05:00.0.
+second_nvme_args() {
+	printf '%s\n' -device pcie-root-port,bus=pcie.0,addr=0x8,chassis=8,slot=8,id=rp8 \
+		-drive "file=$1,if=none,id=nvm8,format=raw,snapshot=on" \
+		-device nvme,bus=rp8,addr=0x0,drive=nvm8,serial=vfioprep8
+}
+
 # --- main -----------------------------------------------------------------------------------
 
 nvme_image() {
@@ -126,8 +137,8 @@ nvme_image() {
 }
 
 main() {
-	topo='' initrd='' vmlinuz='' append='' log='' cap='' timeout=120 interactive='' dry=''
-	while getopts t:i:k:a:l:c:T:Inh opt; do
+	topo='' initrd='' vmlinuz='' append='' log='' cap='' timeout=120 interactive='' dry='' nvme2=''
+	while getopts t:i:k:a:l:c:T:N:Inh opt; do
 		case $opt in
 		t) topo=$OPTARG ;;
 		i) initrd=$OPTARG ;;
@@ -136,6 +147,7 @@ main() {
 		l) log=$OPTARG ;;
 		c) cap=$OPTARG ;;
 		T) timeout=$OPTARG ;;
+		N) nvme2=$OPTARG ;;
 		I) interactive=1 ;;
 		n) dry=1 ;;
 		*) usage ;;
@@ -162,6 +174,11 @@ main() {
 	set -f
 	# shellcheck disable=SC2046 # split on newlines only, on purpose
 	set -- $(topology_args "$topo")
+	if [ -n "$nvme2" ]; then
+		[ -r "$nvme2" ] || vm_die "-N $nvme2: no such image"
+		# shellcheck disable=SC2046
+		set -- "$@" $(second_nvme_args "$nvme2")
+	fi
 	IFS=$old_ifs
 	set +f
 	if [ -n "$cap" ]; then

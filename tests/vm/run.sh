@@ -41,10 +41,10 @@ abort() {
 
 # Clear what a scenario file may set, then read it.
 load_scenario() {
-	MANUAL='' NEEDS='' TOPOLOGY=intel APPEND='' CAPTURE=''
+	MANUAL='' NEEDS='' TOPOLOGY=intel APPEND='' CAPTURE='' MODULES_COMPRESS=''
 	# Read in the guest only; cleared so that one scenario cannot inherit another's.
 	# shellcheck disable=SC2034
-	CONFIG='' PRE_MODULES='' BOOT='' HOST_MODULES='' LATE=''
+	CONFIG='' MODPROBE='' PRE_MODULES='' BOOT='' HOST_MODULES='' LATE=''
 	EXPECT_RC='' EXPECT_PRE='' EXPECT='' EXPECT_UNCHANGED='' EXPECT_KMSG='' EXPECT_STATE=''
 	EXPECT_TAR=''
 	for n in 1 2 3 4 5 6 7 8 9; do
@@ -223,7 +223,9 @@ run_one() {
 	done
 	LOG=$WORK/$NAME.log CAP=$WORK/$NAME.cap RES=$WORK/$NAME.res
 	rm -f "$LOG" "$CAP" "$RES"
-	set -- -t "$TOPOLOGY" -k "$VMLINUZ" -i "$INITRD" -l "$LOG" -T "$TIMEOUT" \
+	initrd=$INITRD
+	[ -z "$MODULES_COMPRESS" ] || initrd=$WORK/initramfs-$MODULES_COMPRESS.cpio.gz
+	set -- -t "$TOPOLOGY" -k "$VMLINUZ" -i "$initrd" -l "$LOG" -T "$TIMEOUT" \
 		-a "vfio_test.scenario=$NAME${APPEND:+ $APPEND}"
 	[ -z "$CAPTURE" ] || set -- "$@" -c "$CAP"
 	start=$(vm_now)
@@ -248,6 +250,24 @@ run_one() {
 	fi
 }
 
+# The images with compressed vfio modules the scenarios $@ ask for (MODULES_COMPRESS), one
+# per compression.
+prepare_compressed() {
+	built=
+	for name in "$@"; do
+		[ -r "$VM_DIR/scenarios/$name.conf" ] || continue
+		c=$(load_scenario "$name" && echo "$MODULES_COMPRESS")
+		[ -n "$c" ] || continue
+		case " $built " in
+		*" $c "*) continue ;;
+		esac
+		KVER=$KVER MODDIR=$MODDIR sh "$VM_DIR/initramfs.sh" -o "$WORK/initramfs-$c.cpio.gz" \
+			-b "$BINARY" -z "$c" ||
+			abort "cannot build the initramfs with .ko.$c modules (initramfs.sh -z $c failed, see above)"
+		built="$built $c"
+	done
+}
+
 prepare() {
 	[ -x "$BINARY" ] || abort "no executable $BINARY (build it first: make)"
 	command -v qemu-system-x86_64 >/dev/null ||
@@ -260,6 +280,7 @@ prepare() {
 	start=$(vm_now)
 	KVER=$KVER MODDIR=$MODDIR sh "$VM_DIR/initramfs.sh" -o "$INITRD" -b "$BINARY" ||
 		abort "cannot build the initramfs (initramfs.sh failed, see above)"
+	prepare_compressed "$@"
 	detect_features
 	vm_log "kernel $KVER; initramfs built in $(vm_elapsed "$start") s; $BINARY lists:${FEATURES:- no modes}"
 	supports apply || vm_log "vfio-prep --apply not implemented: the scenarios with NEEDS=apply will fail"
@@ -278,7 +299,8 @@ main() {
 	*) BINARY=$PWD/$BINARY ;;
 	esac
 	[ $# -gt 0 ] || set -- "$(all_scenarios)"
-	prepare
+	# shellcheck disable=SC2068 # single-word names, split on purpose
+	prepare $@
 	total=$(vm_now)
 	pass=0 failed=0 batch='' running=0 ran=
 	# Scenario names are single words; the list from all_scenarios is split here on purpose.
