@@ -19,6 +19,14 @@
 #                           and scale to all of them (default 200; 0: always the whole loop)
 #   BENCH_NO_LOOP=1         skip the lspci loops (they take most of the time)
 #   BENCH_NO_HOST=1         skip the rows of this machine's own /sys (read-only --check, --list)
+#   BENCH_NO_VM=1           skip the QEMU boots (what --apply adds to a boot, from the guest's
+#                           kernel log; tests/vm/scenarios/bench-apply*.conf)
+#   BENCH_VM_RUNS=N         boots per lookup path (default 3)
+#
+# After the main table, "near the floor": system calls per device (perf stat, else strace -c),
+# --check --json at 2000 devices, desktop trees against the floor, the lspci loop against
+# --list, growth and peak RSS, each on both lookup paths of the root layer (openat2(2), and the
+# walk that VFIO_PREP_NO_OPENAT2=1 forces), with the goals met or not.
 set -u
 
 if [ $# -ne 1 ]; then
@@ -344,6 +352,176 @@ stale_note() {
 	[ -z "$newer" ] || printf 'NOTE: %s/vfio-prep.static is older than %s (run make static)\n' "$bdir" "${newer#"$top"/}"
 }
 
+# ---- Near the floor: system calls, and the same measures on both lookup paths ---------------
+# The root layer looks paths up with openat2(2) where the kernel has it and with its own walk
+# otherwise (VFIO_PREP_NO_OPENAT2=1 forces the walk): each row is measured on both, with the
+# preferred binary (the static one when built). System calls are counted by perf stat (the
+# raw_syscalls tracepoint) or else strace -c -f, in a run of their own: both count exactly,
+# and the timed runs go untraced.
+
+# use_path PATH: the environment every later run inherits, for lookup path PATH.
+use_path() {
+	case $1 in
+	walk) VFIO_PREP_NO_OPENAT2=1 ;;
+	*) VFIO_PREP_NO_OPENAT2=0 ;;
+	esac
+	export VFIO_PREP_NO_OPENAT2
+}
+
+# syscalls BIN ROOT ARGS...: sets CALLS, the system calls of one run, and CALLS_BY, how they
+# were counted: perf's raw_syscalls tracepoint (no ptrace), else strace -c -f; 0 without either.
+syscalls() {
+	_b=$1 _r=$2
+	shift 2
+	CALLS=0 CALLS_BY=-
+	if have perf && perf stat -x, -e raw_syscalls:sys_enter -o "$scratch/perf.c" "$_b" "$@" --root "$_r" \
+		>/dev/null 2>&1; then
+		CALLS=$(awk -F, '$3 == "raw_syscalls:sys_enter" && $1 ~ /^[0-9]+$/ { print $1 }' "$scratch/perf.c")
+		CALLS_BY=perf
+	fi
+	if [ -z "$CALLS" ] || [ "$CALLS" = 0 ]; then
+		CALLS=0 CALLS_BY=-
+		have strace || return 0
+		strace -f -c -o "$scratch/strace.c" "$_b" "$@" --root "$_r" >/dev/null 2>&1
+		# "% time, seconds, usecs/call, calls, [errors,] total": calls is third or second from last.
+		CALLS=$(awk '$NF == "total" { print NF >= 6 ? $(NF - 2) : $(NF - 1) }' "$scratch/strace.c")
+		CALLS_BY=strace
+	fi
+	[ -n "$CALLS" ] || CALLS=0
+}
+
+# tree_dir NAME: the directory of tree NAME, empty when it was not built.
+tree_dir() {
+	awk -v n="$1" '$1 == n { print $2 }' "$scratch/trees"
+}
+
+# floor_measure PATH: the rows of one lookup path into $scratch/floor (KEY VALUE lines).
+floor_measure() {
+	_p=$1 _bin=$scratch/bin/$floor_bin
+	use_path "$_p"
+	g2000=$(tree_dir gen-2000)
+	if [ -n "$g2000" ]; then
+		syscalls "$_bin" "$g2000" --list --json
+		echo "$_p calls $CALLS $(count "$g2000/sys/bus/pci/devices") $CALLS_BY" >>"$scratch/floor"
+		run_measure "$runs" 2 "$row_budget" "$_bin" --check --json --root "$g2000"
+		echo "$_p check2000 $MEDIAN $CPU" >>"$scratch/floor"
+		run_measure "$runs" 2 "$row_budget" "$_bin" --list --json --root "$g2000"
+		echo "$_p rss2000 $RSS" >>"$scratch/floor"
+	fi
+	# (run_measure sets _n, _w and _t: other names here.)
+	while read -r fl_name fl_root; do
+		case $fl_name in desktop* | vm-* | gen-500 | gen-2000) ;; *) continue ;; esac
+		run_measure "$runs" 2 0 "$noop"
+		fl_floor=$MEDIAN fl_floor_cpu=$CPU
+		run_measure "$runs" 2 "$row_budget" "$_bin" --check --json --root "$fl_root"
+		echo "$_p desk $fl_name $MEDIAN $fl_floor $CPU $fl_floor_cpu" >>"$scratch/floor"
+		run_measure "$runs" 2 "$row_budget" "$_bin" --list --root "$fl_root"
+		echo "$_p list $fl_name $MEDIAN $CPU" >>"$scratch/floor"
+	done <"$scratch/trees"
+	unset VFIO_PREP_NO_OPENAT2
+}
+
+# floor_report: the table, both paths side by side, and whether each goal is met.
+floor_report() {
+	awk -v bin="$bdir/$floor_bin" '
+	function yn(ok) { return ok ? "met" : "NOT met" }
+	function row(what, a, b, goal, oka, okb) {
+		printf "  %-58s %-16s %-16s %-10s %s | %s\n", what, a, b, goal, yn(oka), yn(okb) }
+	$1 == "sh" { loop[$2] = $3; next }
+	$2 == "calls" { calls[$1] = $3; devs[$1] = $4; by = $5 }
+	$2 == "check2000" { chk[$1] = $3; chkc[$1] = $4 }
+	$2 == "rss2000" { rss[$1] = $3 }
+	$2 == "desk" && $3 ~ /^(desktop|vm-)/ && $5 > 0 {
+		x = $4 / $5; if (x > desk[$1]) { desk[$1] = x; deskc[$1] = $6 / $7; deskt[$1] = $3 } }
+	$2 == "list" { list[$1, $3] = $4 }
+	END {
+		printf "\nnear the floor, %s: openat2(2) | the walk (VFIO_PREP_NO_OPENAT2=1)\n", bin
+		printf "  %-58s %-16s %-16s %-10s %s\n", "measure", "openat2", "walk", "goal", "openat2 | walk"
+		if (devs["openat2"] > 0 && calls["openat2"] > 0)
+			row(sprintf("system calls per device, --list --json, %d devices (%s)", devs["openat2"], by),
+				sprintf("%.1f", calls["openat2"] / devs["openat2"]), sprintf("%.1f", calls["walk"] / devs["walk"]),
+				"<= 10", calls["openat2"] / devs["openat2"] <= 10, calls["walk"] / devs["walk"] <= 10)
+		if (chk["openat2"] > 0)
+			row("--check --json at 2000 devices, median wall (cpu)",
+				sprintf("%.1f (%.1f) ms", chk["openat2"] / 1000, chkc["openat2"] / 1000),
+				sprintf("%.1f (%.1f) ms", chk["walk"] / 1000, chkc["walk"] / 1000), "<= 25 ms",
+				chk["openat2"] <= 25000, chk["walk"] <= 25000)
+		if (desk["openat2"] > 0)
+			row(sprintf("--check --json, desktop and VM trees / no-op (worst: %s)", deskt["openat2"]),
+				sprintf("%.1fx (%.1fx)", desk["openat2"], deskc["openat2"]),
+				sprintf("%.1fx (%.1fx)", desk["walk"], deskc["walk"]), "<= 3x", desk["openat2"] <= 3, desk["walk"] <= 3)
+		for (p in calls) {
+			least[p] = -1
+			for (k in list) { split(k, f, SUBSEP)
+				if (f[1] == p && (f[2] in loop) && list[k] > 0) {
+					x = loop[f[2]] / list[k]; if (least[p] < 0 || x < least[p]) { least[p] = x; lt[p] = f[2] } } }
+		}
+		if (least["openat2"] > 0)
+			row(sprintf("lspci shell loop / --list (least, %s)", lt["openat2"]),
+				sprintf("%.0fx", least["openat2"]), sprintf("%.0fx", least["walk"]), ">= 50x",
+				least["openat2"] >= 50, least["walk"] >= 50)
+		if (list["openat2", "gen-500"] > 0 && list["openat2", "gen-2000"] > 0)
+			row("growth, --list 2000 devices / 500 devices",
+				sprintf("%.2f", list["openat2", "gen-2000"] / list["openat2", "gen-500"]),
+				sprintf("%.2f", list["walk", "gen-2000"] / list["walk", "gen-500"]), "<= 4.4",
+				list["openat2", "gen-2000"] / list["openat2", "gen-500"] <= 4.4,
+				list["walk", "gen-2000"] / list["walk", "gen-500"] <= 4.4)
+		if (rss["openat2"] > 0)
+			row("peak RSS, --list --json, 2000 devices", sprintf("%.1f MiB", rss["openat2"] / 1024),
+				sprintf("%.1f MiB", rss["walk"] / 1024), "<= 4 MiB", rss["openat2"] <= 4096, rss["walk"] <= 4096)
+	}' "$scratch/floor"
+}
+
+# ---- What --apply adds to a boot, from the guest's kernel log ------------------------------
+# tests/vm boots the guest (tests/vm/scenarios/bench-apply*.conf); the guest writes a line to
+# /dev/kmsg before and after `vfio-prep --apply` (and before and after a program that does
+# nothing), and the difference of the kernel's timestamps is the time it took there.
+#   BENCH_NO_VM=1 skips this; BENCH_VM_RUNS boots per path (default 3).
+
+# kmsg_span LOG WHAT: microseconds between "vfio-prep-bench: WHAT begin" and "... end" in LOG.
+kmsg_span() {
+	tr -d '\r' <"$1" | awk -v w="$2" '
+	function ts(line) { sub(/^[^[]*\[ */, "", line); sub(/\].*/, "", line); return line + 0 }
+	!/\[ *[0-9]+\.[0-9]+\] vfio-prep-bench: / { next }
+	index($0, "vfio-prep-bench: " w " begin") && !b { b = ts($0) }
+	index($0, "vfio-prep-bench: " w " end") && !e { e = ts($0) }
+	END { if (b > 0 && e >= b) printf "%d\n", (e - b) * 1000000 }'
+}
+
+# median of the numbers on standard input (the lower middle of an even count).
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+
+bench_vm() {
+	[ -z "${BENCH_NO_VM:-}" ] || return 0
+	vm_runs=${BENCH_VM_RUNS:-3}
+	echo
+	printf 'what --apply adds to a QEMU boot (TCG), from kernel log timestamps in the guest, %s/%s, median of %s boots:\n' \
+		"$bdir" "$floor_bin" "$vm_runs"
+	for scen in bench-apply bench-apply-walk; do
+		: >"$scratch/vm.apply" && : >"$scratch/vm.noop"
+		i=0
+		while [ "$i" -lt "$vm_runs" ]; do
+			i=$((i + 1))
+			if ! VM_WORKDIR="$scratch/vm" sh "$top/tests/vm/run.sh" "$scratch/bin/$floor_bin" "$scen" \
+				>"$scratch/vm.out" 2>&1 || ! grep -q "^ok $scen" "$scratch/vm.out"; then
+				printf '  %s: the boot failed: %s\n' "$scen" "$(grep -m 1 -E '^(FAIL|vm:)' "$scratch/vm.out")"
+				continue
+			fi
+			kmsg_span "$scratch/vm/$scen.log" apply >>"$scratch/vm.apply"
+			kmsg_span "$scratch/vm/$scen.log" noop >>"$scratch/vm.noop"
+		done
+		a=$(median <"$scratch/vm.apply") n=$(median <"$scratch/vm.noop")
+		[ -n "$a" ] || continue
+		label=openat2
+		[ "$scen" = bench-apply ] || label="walk (VFIO_PREP_NO_OPENAT2=1)"
+		n=${n:-0}
+		printf '  %-32s --apply %s ms, a no-op program %s ms: --apply adds %s ms (%s boots)\n' "$label" \
+			"$(us_ms "$a")" "$(us_ms "$n")" "$(us_ms $((a > n ? a - n : 0)))" "$(wc -l <"$scratch/vm.apply")"
+	done
+}
+
 bins=vfio-prep
 [ ! -x "$build/vfio-prep.static" ] || bins="vfio-prep.static vfio-prep"
 # Private copies: others may rebuild build/ while this runs.
@@ -392,3 +570,11 @@ for b in $bins; do
 	printf '\ntargets (issue 5), %s/%s:\n' "$bdir" "$b"
 	targets "$tag" "$size" "$static"
 done
+
+floor_bin=${bins%% *}
+: >"$scratch/floor"
+awk '$2 == "sh" && $3 == "loop" { print "sh", $1, $4 }' "$scratch/results" >>"$scratch/floor"
+floor_measure openat2
+floor_measure walk
+floor_report
+bench_vm

@@ -9,12 +9,30 @@
 #include "machine.h"
 #include "macro.h"
 #include "parse.h"
+#include "pcicfg.h"
 #include "root.h"
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
 #define PCI_DRIVERS "/sys/bus/pci/drivers"
 /* Configuration space as sysfs serves it is at most 4 KiB (PCIe extended space). */
 #define CONFIG_MAX 4096
+
+/* What a driver's module links say, looked up once per driver: many devices share one. */
+struct driver_info {
+        char *driver;
+        char *module;         /* NULL when the module link is missing or unreadable */
+        int module_err;       /* the module link's error, 0 when read */
+        enum tristate builtin;
+};
+
+/* One load: the root, the device directory every device link is resolved from, the drivers seen. */
+struct loader {
+        struct root *r;
+        struct machine *m;
+        struct root_dir *devices;
+        struct driver_info *drivers;
+        size_t n_drivers;
+};
 
 /* A device while loading: links naming other devices wait until every device is known and sorted. */
 struct pending {
@@ -41,20 +59,20 @@ static void attr_path(const struct pci_device *d, const char *attr, char *buf, s
 }
 
 /* An attribute's text; -ENOENT silently (the caller knows whether it is optional). */
-static int dev_read(struct root *r, struct machine *m, struct pci_device *d, const char *attr, char **ret)
+static int dev_read(struct root_dir *r, struct machine *m, struct pci_device *d, const char *attr, char **ret)
 {
         char path[PATH_MAX];
         int k;
 
         attr_path(d, attr, path, sizeof(path));
-        k = root_read_attr(r, path, ret);
+        k = root_dir_read_attr(r, attr, ret);
         if (k < 0 && k != -ENOENT)
                 machine_damage(m, d, path, "cannot read %s: %s", attr, strerror(-k));
         return k;
 }
 
 /* A number attribute; RET is left alone when it is missing or malformed. */
-static void dev_read_number(struct root *r, struct machine *m, struct pci_device *d, const char *attr, int base,
+static void dev_read_number(struct root_dir *r, struct machine *m, struct pci_device *d, const char *attr, int base,
                             uint64_t max, bool required, uint64_t *ret)
 {
         _cleanup_free_ char *s = NULL;
@@ -76,28 +94,44 @@ static void dev_read_number(struct root *r, struct machine *m, struct pci_device
         *ret = v;
 }
 
-static void load_ids(struct root *r, struct machine *m, struct pci_device *d)
+/* The IDs from the config header where it holds them (IDS), from the attribute files otherwise:
+ * a header that is unreadable, short, all ones or zeros, or a VF's. */
+static void load_ids(struct root_dir *r, struct machine *m, struct pci_device *d, const struct pcicfg_ids *ids)
 {
         uint64_t v;
 
-        v = 0;
-        dev_read_number(r, m, d, "vendor", 16, 0xffff, true, &v);
-        d->vendor = (uint16_t)v;
-        v = 0;
-        dev_read_number(r, m, d, "device", 16, 0xffff, true, &v);
-        d->device = (uint16_t)v;
-        v = 0;
-        dev_read_number(r, m, d, "subsystem_vendor", 16, 0xffff, false, &v);
-        d->subsys_vendor = (uint16_t)v;
-        v = 0;
-        dev_read_number(r, m, d, "subsystem_device", 16, 0xffff, false, &v);
-        d->subsys_device = (uint16_t)v;
-        v = 0;
-        dev_read_number(r, m, d, "class", 16, 0xffffff, true, &v);
-        d->class = (uint32_t)v;
+        if (ids->has_ids) {
+                d->vendor = ids->vendor;
+                d->device = ids->device;
+        } else {
+                v = 0;
+                dev_read_number(r, m, d, "vendor", 16, 0xffff, true, &v);
+                d->vendor = (uint16_t)v;
+                v = 0;
+                dev_read_number(r, m, d, "device", 16, 0xffff, true, &v);
+                d->device = (uint16_t)v;
+        }
+        if (ids->has_subsystem) {
+                d->subsys_vendor = ids->subsys_vendor;
+                d->subsys_device = ids->subsys_device;
+        } else {
+                v = 0;
+                dev_read_number(r, m, d, "subsystem_vendor", 16, 0xffff, false, &v);
+                d->subsys_vendor = (uint16_t)v;
+                v = 0;
+                dev_read_number(r, m, d, "subsystem_device", 16, 0xffff, false, &v);
+                d->subsys_device = (uint16_t)v;
+        }
+        if (ids->has_class) {
+                d->class = ids->class;
+        } else {
+                v = 0;
+                dev_read_number(r, m, d, "class", 16, 0xffffff, true, &v);
+                d->class = (uint32_t)v;
+        }
 }
 
-static long read_count(struct root *r, struct machine *m, struct pci_device *d, const char *attr)
+static long read_count(struct root_dir *r, struct machine *m, struct pci_device *d, const char *attr)
 {
         uint64_t v = UINT64_MAX;
 
@@ -112,43 +146,54 @@ static bool wants_extended(const uint8_t *cfg, size_t len)
         return len >= 64 && ((cfg[0x0e] & 0x7f) != PCI_HEADER_NORMAL || (cfg[0x0e] & 0x80));
 }
 
-static int read_config(struct root *r, const struct machine *m, const char *path, char **ret, size_t *ret_len)
+/* Config space as far as the mode needs it. Never more than the 4 KiB a device has: a longer
+ * file is read that far (for --check as for --apply, which then see the same device), and of
+ * what was read only the bytes the decoding looks at stay (pcicfg_needed_len()). */
+static int read_config(struct root_dir *r, const struct machine *m, char **ret, size_t *ret_len)
 {
         _cleanup_free_ char *buf = NULL;
         size_t len;
-        int k = root_read_head(r, path, m->config_header_only ? 64 : 256, &buf, &len);
+        int k = root_dir_read_head(r, "config", m->config_header_only ? 64 : 256, &buf, &len);
         if (k < 0)
                 return k;
         if (!m->config_header_only && len == 256 && wants_extended((const uint8_t *)buf, len)) {
                 free(TAKE_PTR(buf));
-                k = root_read_file(r, path, CONFIG_MAX, &buf, &len);
+                k = root_dir_read_head(r, "config", CONFIG_MAX, &buf, &len);
                 if (k < 0)
                         return k;
+                size_t need = pcicfg_needed_len((const uint8_t *)buf, len);
+                if (need < len) {
+                        char *fit = realloc(buf, need + 1);
+                        if (fit)
+                                buf = fit;
+                        len = need;
+                }
         }
         *ret = TAKE_PTR(buf);
         *ret_len = len;
         return 0;
 }
 
-static void load_config(struct root *r, struct machine *m, struct pci_device *d)
+/* What read_config() gave (K, BUF, LEN) into D, its problems recorded after the IDs' as always. */
+static void load_config(struct machine *m, struct pci_device *d, int k, char *buf, size_t len)
 {
-        _cleanup_free_ char *buf = NULL;
         char path[PATH_MAX];
-        size_t len;
-        int k;
 
         d->header = PCI_HEADER_UNKNOWN;
         attr_path(d, "config", path, sizeof(path));
-        k = read_config(r, m, path, &buf, &len);
-        if (k == -ENOENT)
+        if (k == -ENOENT) {
+                free(buf);
                 return;
+        }
         if (k < 0) {
                 machine_damage(m, d, path, "cannot read config: %s", strerror(-k));
                 return;
         }
-        if (len == 0)
+        if (len == 0) {
+                free(buf);
                 return;
-        d->config = (uint8_t *)TAKE_PTR(buf);
+        }
+        d->config = (uint8_t *)buf;
         d->config_len = len;
         if (len < 64) {
                 machine_damage(m, d, path, "short config space (%zu bytes)", len);
@@ -164,38 +209,75 @@ static void load_config(struct root *r, struct machine *m, struct pci_device *d)
         d->multifunction = ht & 0x80;
 }
 
-static void load_module(struct root *r, struct machine *m, struct pci_device *d)
+static int lookup_module(struct root *r, const char *driver, struct driver_info *ret)
 {
         char path[PATH_MAX];
         int k;
 
-        snprintf(path, sizeof(path), PCI_DRIVERS "/%s/module", d->driver);
-        k = root_link_name(r, path, &d->driver_module);
+        *ret = (struct driver_info){ .builtin = TRI_UNKNOWN, .driver = strdup(driver) };
+        if (!ret->driver)
+                return -ENOMEM;
+        snprintf(path, sizeof(path), PCI_DRIVERS "/%s/module", driver);
+        k = root_link_name(r, path, &ret->module);
         if (k < 0) {
-                if (k != -ENOENT)
-                        machine_add_problem(m, path, "cannot read the module link: %s", strerror(-k));
-                d->driver_module = NULL;
-                return;
+                ret->module = NULL;
+                ret->module_err = k;
+                return 0;
         }
         /* Built-in drivers with a module name get /sys/module/NAME, but no initstate. */
-        snprintf(path, sizeof(path), "/sys/module/%s/initstate", d->driver_module);
+        snprintf(path, sizeof(path), "/sys/module/%s/initstate", ret->module);
         if (root_exists(r, path)) {
-                d->driver_builtin = TRI_NO;
-                return;
+                ret->builtin = TRI_NO;
+                return 0;
         }
-        snprintf(path, sizeof(path), "/sys/module/%s", d->driver_module);
+        snprintf(path, sizeof(path), "/sys/module/%s", ret->module);
         if (root_exists(r, path))
-                d->driver_builtin = TRI_YES;
+                ret->builtin = TRI_YES;
+        return 0;
 }
 
-static void load_driver(struct root *r, struct machine *m, struct pci_device *d)
+static const struct driver_info *find_driver(struct loader *l, const char *driver)
 {
+        for (size_t i = 0; i < l->n_drivers; i++)
+                if (strcmp(l->drivers[i].driver, driver) == 0)
+                        return &l->drivers[i];
+        struct driver_info *v = realloc(l->drivers, (l->n_drivers + 1) * sizeof(*v));
+        if (!v)
+                return NULL;
+        l->drivers = v;
+        if (lookup_module(l->r, driver, &v[l->n_drivers]) < 0)
+                return NULL;
+        return &v[l->n_drivers++];
+}
+
+static void load_module(struct loader *l, struct pci_device *d)
+{
+        char path[PATH_MAX];
+        const struct driver_info *info = find_driver(l, d->driver);
+
+        d->driver_module = NULL;
+        if (!info)
+                return;
+        if (info->module_err < 0) {
+                snprintf(path, sizeof(path), PCI_DRIVERS "/%s/module", d->driver);
+                if (info->module_err != -ENOENT)
+                        machine_add_problem(l->m, path, "cannot read the module link: %s", strerror(-info->module_err));
+                return;
+        }
+        d->driver_module = strdup(info->module);
+        if (d->driver_module)
+                d->driver_builtin = info->builtin;
+}
+
+static void load_driver(struct loader *l, struct root_dir *r, struct pci_device *d)
+{
+        struct machine *m = l->m;
         char path[PATH_MAX];
         int k;
 
         d->driver_builtin = TRI_UNKNOWN;
         attr_path(d, "driver", path, sizeof(path));
-        k = root_link_name(r, path, &d->driver);
+        k = root_dir_link_name(r, "driver", &d->driver);
         if (k < 0) {
                 d->driver = NULL;
                 if (k != -ENOENT)
@@ -204,13 +286,13 @@ static void load_driver(struct root *r, struct machine *m, struct pci_device *d)
         }
         /* Keep the name even so: something claims the device, and that is what matters. */
         struct stat st;
-        k = root_stat(r, path, &st);
+        k = root_dir_stat(r, "driver", &st);
         if (k < 0)
                 machine_damage(m, d, path, "driver link to '%s' does not resolve: %s", d->driver, strerror(-k));
-        load_module(r, m, d);
+        load_module(l, d);
 }
 
-static void load_override(struct root *r, struct machine *m, struct pci_device *d)
+static void load_override(struct root_dir *r, struct machine *m, struct pci_device *d)
 {
         char *s = NULL;
 
@@ -223,7 +305,7 @@ static void load_override(struct root *r, struct machine *m, struct pci_device *
         d->driver_override = s;
 }
 
-static void load_boot_vga(struct root *r, struct machine *m, struct pci_device *d)
+static void load_boot_vga(struct root_dir *r, struct machine *m, struct pci_device *d)
 {
         _cleanup_free_ char *s = NULL;
         char path[PATH_MAX];
@@ -241,7 +323,7 @@ static void load_boot_vga(struct root *r, struct machine *m, struct pci_device *
         }
 }
 
-static void load_group_link(struct root *r, struct machine *m, struct pci_device *d)
+static void load_group_link(struct root_dir *r, struct machine *m, struct pci_device *d)
 {
         _cleanup_free_ char *name = NULL;
         char path[PATH_MAX];
@@ -250,7 +332,7 @@ static void load_group_link(struct root *r, struct machine *m, struct pci_device
 
         d->iommu_group = -1;
         attr_path(d, "iommu_group", path, sizeof(path));
-        k = root_link_name(r, path, &name);
+        k = root_dir_link_name(r, "iommu_group", &name);
         if (k == -ENOENT)
                 return;
         if (k < 0) {
@@ -264,7 +346,7 @@ static void load_group_link(struct root *r, struct machine *m, struct pci_device
         d->iommu_group = (long)id;
 }
 
-static void load_reset(struct root *r, struct machine *m, struct pci_device *d)
+static void load_reset(struct root_dir *r, struct machine *m, struct pci_device *d)
 {
         char *s = NULL;
 
@@ -282,7 +364,7 @@ static const char *last_component(const char *path, char *buf, size_t size)
         return buf;
 }
 
-static void load_physfn(struct root *r, struct machine *m, struct pending *p)
+static void load_physfn(struct root_dir *r, struct machine *m, struct pending *p)
 {
         _cleanup_free_ char *resolved = NULL;
         char path[PATH_MAX], base[NAME_MAX + 1];
@@ -290,9 +372,9 @@ static void load_physfn(struct root *r, struct machine *m, struct pending *p)
 
         attr_path(&p->dev, "physfn", path, sizeof(path));
         struct stat st;
-        if (root_lstat(r, path, &st) == -ENOENT)
+        if (root_dir_lstat(r, "physfn", &st) == -ENOENT)
                 return;
-        k = root_resolve(r, path, &resolved);
+        k = root_dir_resolve(r, "physfn", &resolved);
         if (k < 0) {
                 machine_damage(m, &p->dev, path, "cannot resolve the physfn link: %s", strerror(-k));
                 return;
@@ -317,13 +399,20 @@ static void find_parent(struct pending *p)
                 p->has_parent = true;
 }
 
-static void load_attributes(struct root *r, struct machine *m, struct pending *p)
+static void load_attributes(struct loader *l, struct root_dir *r, struct pending *p)
 {
+        struct machine *m = l->m;
         struct pci_device *d = &p->dev;
+        struct pcicfg_ids ids;
+        char *cfg = NULL;
+        size_t len = 0;
 
-        load_ids(r, m, d);
-        load_config(r, m, d);
-        load_driver(r, m, d);
+        int k = read_config(r, m, &cfg, &len);
+        if (k < 0 || pcicfg_header_ids((const uint8_t *)cfg, len, &ids) < 0)
+                ids = (struct pcicfg_ids){ 0 };
+        load_ids(r, m, d, &ids);
+        load_config(m, d, k, cfg, len);
+        load_driver(l, r, d);
         load_override(r, m, d);
         load_boot_vga(r, m, d);
         load_group_link(r, m, d);
@@ -334,8 +423,10 @@ static void load_attributes(struct root *r, struct machine *m, struct pending *p
         find_parent(p);
 }
 
-static int load_device(struct root *r, struct machine *m, const char *name, struct pending *p)
+static int load_device(struct loader *l, const char *name, struct pending *p)
 {
+        _cleanup_root_dir_ struct root_dir *dir = NULL;
+        struct machine *m = l->m;
         char link[PATH_MAX];
         int k;
 
@@ -350,14 +441,17 @@ static int load_device(struct root *r, struct machine *m, const char *name, stru
                 return 0;
         }
         pci_addr_format(&p->dev.addr, p->dev.name);
-        k = root_resolve(r, link, &p->dev.path);
+        k = root_dir_open_at(l->devices, name, &dir);
         if (k < 0) {
                 /* Nothing below can be read; the device is still there, named but damaged. */
                 machine_damage(m, &p->dev, link, "cannot resolve the device link: %s", strerror(-k));
                 p->dev.path = strdup(link);
                 return p->dev.path ? 1 : -ENOMEM;
         }
-        load_attributes(r, m, p);
+        p->dev.path = strdup(root_dir_path(dir));
+        if (!p->dev.path)
+                return -ENOMEM;
+        load_attributes(l, dir, p);
         return 1;
 }
 
@@ -415,9 +509,20 @@ static void link_devices(struct machine *m, struct pending *p)
         }
 }
 
+static void loader_done(struct loader *l)
+{
+        root_dir_close(l->devices);
+        for (size_t i = 0; i < l->n_drivers; i++) {
+                free(l->drivers[i].driver);
+                free(l->drivers[i].module);
+        }
+        free(l->drivers);
+}
+
 int pci_load(struct root *r, struct machine *m)
 {
         _cleanup_strv_ char **names = NULL;
+        struct loader l = { .r = r, .m = m };
         struct pending *p = NULL;
         size_t n_names = 0, n = 0;
         int k;
@@ -425,11 +530,16 @@ int pci_load(struct root *r, struct machine *m)
         k = root_list(r, PCI_DEVICES, &names, &n_names);
         if (k < 0)
                 return k;
+        k = root_dir_open(r, PCI_DEVICES, &l.devices);
+        if (k < 0)
+                return k;
         p = calloc(n_names ? n_names : 1, sizeof(*p));
-        if (!p)
+        if (!p) {
+                loader_done(&l);
                 return -ENOMEM;
+        }
         for (size_t i = 0; i < n_names; i++) {
-                k = load_device(r, m, names[i], &p[n]);
+                k = load_device(&l, names[i], &p[n]);
                 if (k < 0)
                         goto out;
                 if (k > 0)
@@ -443,5 +553,6 @@ out:
         for (size_t i = 0; i < n; i++)
                 pending_done(&p[i]);
         free(p);
+        loader_done(&l);
         return k < 0 ? k : 0;
 }

@@ -4,6 +4,11 @@
 #include <errno.h>
 
 /* Offsets in the configuration header (PCI Local Bus spec, PCIe spec 7.5). */
+#define CFG_VENDOR 0x00
+#define CFG_DEVICE 0x02
+#define CFG_CLASS 0x09 /* 24 bits: prog-if, sub-class, base class */
+#define CFG_SUBSYS_VENDOR 0x2c
+#define CFG_SUBSYS_DEVICE 0x2e
 #define CFG_STATUS 0x06
 #define CFG_STATUS_CAP_LIST 0x0010
 #define CFG_HEADER_TYPE 0x0e
@@ -216,4 +221,65 @@ int pcicfg_decode(const uint8_t *cfg, size_t len, struct pcicfg_info *ret)
         }
         *ret = info;
         return 0;
+}
+
+int pcicfg_header_ids(const uint8_t *cfg, size_t len, struct pcicfg_ids *ret)
+{
+        struct pcicfg_ids ids = { 0 };
+
+        if (!ret)
+                return -EINVAL;
+        if (!cfg)
+                len = 0;
+        /* All ones (a device gone) has an unknown header type; all zeros, vendor 0. */
+        if (header_type(cfg, len) != PCI_HEADER_UNKNOWN && rd16(cfg, len, CFG_VENDOR) != 0) {
+                ids.has_class = true;
+                ids.class = rd32(cfg, len, CFG_CLASS - 1) >> 8;
+                ids.vendor = rd16(cfg, len, CFG_VENDOR);
+                ids.device = rd16(cfg, len, CFG_DEVICE);
+                ids.has_ids = ids.vendor != 0xffff && ids.device != 0xffff;
+                if (!ids.has_ids)
+                        ids.vendor = ids.device = 0;
+                if (header_type(cfg, len) == PCI_HEADER_NORMAL) {
+                        ids.has_subsystem = true;
+                        ids.subsys_vendor = rd16(cfg, len, CFG_SUBSYS_VENDOR);
+                        ids.subsys_device = rd16(cfg, len, CFG_SUBSYS_DEVICE);
+                }
+        }
+        *ret = ids;
+        return 0;
+}
+
+static size_t max_size(size_t a, size_t b)
+{
+        return a > b ? a : b;
+}
+
+/* The last byte the extended capability walk of pcicfg_decode() reads, plus one. */
+static size_t ext_walk_end(const uint8_t *cfg, size_t len)
+{
+        unsigned pos = CFG_EXT_START;
+        size_t end = 0;
+
+        for (unsigned hop = 0; hop < EXT_CAP_HOPS; hop++) {
+                if (!have(len, pos, 4))
+                        return len;
+                end = max_size(end, pos + 4);
+                uint32_t h = rd32(cfg, len, pos);
+                if (h == 0 || h == 0xffffffffu)
+                        return end;
+                if ((h & 0xffff) == EXT_CAP_ID_ACS)
+                        return have(len, pos + ACS_CAP, 4) ? max_size(end, pos + ACS_CAP + 4) : len;
+                pos = (h >> 20) & ~3u;
+                if (pos < CFG_EXT_START)
+                        return end;
+        }
+        return end;
+}
+
+size_t pcicfg_needed_len(const uint8_t *cfg, size_t len)
+{
+        if (!cfg || len <= CFG_SPACE_SIZE)
+                return cfg ? len : 0;
+        return max_size(CFG_SPACE_SIZE, ext_walk_end(cfg, len));
 }

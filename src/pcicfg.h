@@ -55,6 +55,25 @@ struct pcicfg_info {
 };
 
 int pcicfg_decode(const uint8_t *cfg, size_t len, struct pcicfg_info *ret);
+
+/*
+ * The identity a 64-byte header holds, which sysfs also shows as the vendor, device, class and
+ * subsystem_* attributes: reading it spares five files per device. What the header cannot be
+ * trusted for is left out, and read from those files instead.
+ */
+struct pcicfg_ids {
+        bool has_ids;       /* vendor and device: not when they read 0xffff (an SR-IOV VF, PCIe
+                               spec 9.3.4.1.1: the kernel takes them from the PF) */
+        bool has_class;     /* class: the header is a device's (header type known, vendor not 0) */
+        bool has_subsystem; /* subsystem IDs: type 0 headers only (bridges keep theirs in a capability) */
+        uint16_t vendor, device, subsys_vendor, subsys_device;
+        uint32_t class;
+};
+int pcicfg_header_ids(const uint8_t *cfg, size_t len, struct pcicfg_ids *ret);
+
+/* How many leading bytes of CFG pcicfg_decode() looks at: keeping only those decodes the same
+ * (the rest of a 4 KiB extended space need not stay in memory). */
+size_t pcicfg_needed_len(const uint8_t *cfg, size_t len);
 /* Offset of capability ID in the standard list (0 when absent); extended list for pcicfg_find_ext. */
 unsigned pcicfg_find_cap(const uint8_t *cfg, size_t len, uint8_t id);
 unsigned pcicfg_find_ext(const uint8_t *cfg, size_t len, uint16_t id);

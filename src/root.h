@@ -7,6 +7,13 @@
  * directory. Links are followed by this code, not by the kernel, so that an absolute link or
  * one that climbs above the root is refused (-EXDEV) and every link met can be journaled;
  * --capture replays that journal into a directory that --root can later read back.
+ *
+ * Where the kernel has openat2(2) (Linux 5.6), a lookup is one call with RESOLVE_BENEATH and
+ * RESOLVE_NO_MAGICLINKS, which refuses the same links; the walk above stays the fallback (no
+ * openat2, or a seccomp filter refusing it), the way --capture goes (it must journal every
+ * link met, which the kernel does not tell), and the judge of every failed lookup, so that
+ * errors are the same on both paths. VFIO_PREP_NO_OPENAT2=1 in the environment forces the
+ * walk (make check-fallback runs the suites so).
  */
 
 #include <stdbool.h>
@@ -86,6 +93,35 @@ int root_list(struct root *r, const char *path, char ***ret, size_t *ret_n);
 int root_stat(struct root *r, const char *path, struct stat *ret);
 int root_lstat(struct root *r, const char *path, struct stat *ret);
 bool root_exists(struct root *r, const char *path);
+
+/*
+ * A directory resolved once (confined, every link followed) and held open, so that each of its
+ * entries is read with one system call relative to it: a PCI device's attributes. NAME is one
+ * path component; an entry that is itself a link is resolved from the root, confined, as the
+ * root_*() functions above would. Results, errors and journal entries are those of the root_*()
+ * function of the same name given root_dir_path()/NAME.
+ */
+struct root_dir;
+int root_dir_open(struct root *r, const char *path, struct root_dir **ret);
+/* PARENT/NAME, resolved as root_dir_open() would resolve the joined path. */
+int root_dir_open_at(struct root_dir *parent, const char *name, struct root_dir **ret);
+struct root_dir *root_dir_close(struct root_dir *d);
+static inline void root_dir_closep(struct root_dir **d)
+{
+        root_dir_close(*d);
+}
+#define _cleanup_root_dir_ __attribute__((cleanup(root_dir_closep)))
+/* The canonical path, "/sys/devices/pci0000:00/0000:00:01.0". */
+const char *root_dir_path(const struct root_dir *d);
+int root_dir_read_file(struct root_dir *d, const char *name, size_t max, char **ret, size_t *ret_len);
+int root_dir_read_head(struct root_dir *d, const char *name, size_t max, char **ret, size_t *ret_len);
+int root_dir_read_attr(struct root_dir *d, const char *name, char **ret);
+int root_dir_read_link(struct root_dir *d, const char *name, char **ret);
+int root_dir_link_name(struct root_dir *d, const char *name, char **ret);
+/* Canonical path of D/NAME, every link followed, as root_resolve(). */
+int root_dir_resolve(struct root_dir *d, const char *name, char **ret);
+int root_dir_stat(struct root_dir *d, const char *name, struct stat *ret);
+int root_dir_lstat(struct root_dir *d, const char *name, struct stat *ret);
 
 /* One write() of VALUE to an existing file, never created: a missing attribute is -ENOENT. */
 int root_write(struct root *r, const char *path, const char *value);

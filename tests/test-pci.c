@@ -54,6 +54,34 @@ static const struct pci_device *dev(const char *name)
         return &m.devices[i];
 }
 
+/* Bytes of NAME's config space, at OFF, changed in place. */
+static void patch_config(const char *name, size_t off, const void *bytes, size_t n)
+{
+        char path[1024];
+        uint8_t cfg[4096];
+        FILE *f;
+        size_t len;
+
+        snprintf(path, sizeof(path), "%s/config", tree_path(&t, tree_dev_path(&t, name)));
+        f = fopen(path, "rb");
+        assert_non_null(f);
+        len = fread(cfg, 1, sizeof(cfg), f);
+        fclose(f);
+        assert_true(off + n <= len);
+        memcpy(cfg + off, bytes, n);
+        snprintf(path, sizeof(path), "%s/config", tree_dev_path(&t, name));
+        tree_bytes(&t, path, cfg, len);
+}
+
+/* Without config space, the IDs come from the attribute files. */
+static void drop_config(const char *name)
+{
+        char path[1024];
+
+        snprintf(path, sizeof(path), "%s/config", tree_path(&t, tree_dev_path(&t, name)));
+        assert_int_equal(unlink(path), 0);
+}
+
 /* A root port with a GPU behind it, the GPU bound to a loadable module. */
 static void gpu_tree(void)
 {
@@ -65,8 +93,8 @@ static void gpu_tree(void)
 static void test_attributes(void **state)
 {
         gpu_tree();
-        tree_dev_attr(&t, GPU, "subsystem_vendor", "0x1458\n");
-        tree_dev_attr(&t, GPU, "subsystem_device", "0x4037\n");
+        /* The subsystem IDs come from the config header, as sysfs takes them. */
+        patch_config(GPU, 0x2c, "\x58\x14\x37\x40", 4);
         tree_dev_attr(&t, GPU, "boot_vga", "1\n");
         tree_dev_attr(&t, GPU, "reset_method", "flr bus\n");
         tree_dev_attr(&t, AUDIO, "boot_vga", "0\n");
@@ -227,6 +255,9 @@ static void test_damaged_attributes(void **state)
 
                 tree_new(&t);
                 gpu_tree();
+                /* The ID files are read only when config space cannot stand in for them. */
+                if (strcmp(c->attr, "config") != 0)
+                        drop_config(GPU);
                 snprintf(path, sizeof(path), "%s/%s", tree_dev_path(&t, GPU), c->attr);
                 if (c->content)
                         tree_bytes(&t, path, c->content, strlen(c->content));
@@ -253,6 +284,7 @@ static void test_damaged_keeps_the_rest(void **state)
         gpu_tree();
         memset(big, '1', sizeof(big));
         big[sizeof(big) - 1] = '\0';
+        drop_config(GPU);
         tree_dev_attr(&t, GPU, "vendor", big);
         tree_dev_link(&t, GPU, "driver", "/sys/bus/pci/drivers/nvidia");
         tree_iommu_group(&t, GPU, 3);
@@ -276,6 +308,7 @@ static void test_missing_required(void **state)
         snprintf(path, sizeof(path), "%s", tree_path(&t, tree_dev_path(&t, GPU)));
         strcat(path, "/class");
         assert_int_equal(unlink(path), 0);
+        drop_config(GPU);
         load();
         assert_true(dev(GPU)->damaged);
         assert_non_null(find_problem(&m, "/class", "missing class"));
@@ -325,7 +358,8 @@ static void test_config_space(void **state)
         load();
 
         const struct pci_device *d = dev("0000:02:00.0");
-        assert_int_equal(d->config_len, 4096);
+        /* Read whole, kept as far as decoding looks: to the end of the (empty) extended list. */
+        assert_int_equal(d->config_len, 0x104);
         assert_int_equal(d->header, PCI_HEADER_BRIDGE);
         assert_true(d->multifunction);
         assert_false(d->damaged);
@@ -350,52 +384,134 @@ static void test_config_space(void **state)
         assert_true(pci_device_is_bridge(d)); /* CardBus, 0x0607 */
 }
 
-/* A bridge's config space is read whole (for ACS): more than 4096 bytes is refused. */
+/* A config file longer than the 4 KiB of a device is read that far, whatever the mode: --check
+ * (all of a bridge's space, for ACS) and --apply (the header) see the same, readable device. */
 static void test_config_too_big(void **state)
 {
         static uint8_t cfg[5000];
 
         gpu_tree();
+        cfg[0] = 0x86;
+        cfg[1] = 0x80;
         cfg[0x0e] = PCI_HEADER_BRIDGE;
+        cfg[0x0b] = 0x06;
+        cfg[0x0a] = 0x04;
         tree_bytes(&t, "/sys/devices/pci0000:00/0000:00:01.0/config", cfg, sizeof(cfg));
-        load();
-        assert_true(dev(PORT)->damaged);
-        assert_null(dev(PORT)->config);
-        assert_non_null(find_problem(&m, "/config", "cannot read config: File too large"));
+        for (int header_only = 0; header_only <= 1; header_only++) {
+                m = (struct machine){ .config_header_only = header_only };
+                load();
+                assert_false(dev(PORT)->damaged);
+                assert_int_equal(m.n_problems, 0);
+                assert_non_null(dev(PORT)->config);
+                assert_int_equal(dev(PORT)->header, PCI_HEADER_BRIDGE);
+                assert_int_equal(dev(PORT)->vendor, 0x8086);
+                assert_int_equal(dev(PORT)->class, 0x060400);
+                machine_done(&m);
+        }
+        m = (struct machine){ 0 };
+}
+
+/* Load M (its flags as set) with the journal on: the most bytes read of each device's config
+ * space, GPU's into RET_GPU and PORT's into RET_PORT. */
+static void load_config_reads(size_t *ret_gpu, size_t *ret_port)
+{
+        _cleanup_root_ struct root *r = NULL;
+        const struct root_journal_entry *j;
+        size_t n;
+
+        assert_int_equal(root_new(t.dir, &r), 0);
+        root_journal_enable(r, true);
+        assert_int_equal(pci_load(r, &m), 0);
+        *ret_gpu = *ret_port = 0;
+        j = root_journal(r, &n);
+        for (size_t i = 0; i < n; i++) {
+                const char *p = j[i].path;
+                size_t len = strlen(p), v;
+                if (j[i].op != ROOT_OP_READ || len < 7 || strcmp(p + len - 7, "/config") != 0)
+                        continue;
+                v = j[i].value ? strtoul(j[i].value, NULL, 10) : 99999;
+                size_t *dst = strstr(p, GPU) ? ret_gpu : ret_port;
+                *dst = v > *dst ? v : *dst;
+        }
 }
 
 /*
  * How far config space is read: 256 bytes of a single-function endpoint, all of a bridge or
- * of a multifunction device's function, and only the 64-byte header when binding.
+ * of a multifunction device's function, and only the 64-byte header when binding. Of what was
+ * read, the bytes decoding looks at stay.
  */
 static void test_config_depth(void **state)
 {
         static uint8_t cfg[4096];
+        size_t gpu, port;
 
         gpu_tree();
         tree_bytes(&t, "/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/config", cfg, sizeof(cfg));
         cfg[0x0e] = PCI_HEADER_BRIDGE;
         tree_bytes(&t, "/sys/devices/pci0000:00/0000:00:01.0/config", cfg, sizeof(cfg));
-        load();
+        load_config_reads(&gpu, &port);
+        assert_int_equal(gpu, 256);
+        assert_int_equal(port, 4096);
         assert_int_equal(dev(GPU)->config_len, 256);
-        assert_int_equal(dev(PORT)->config_len, 4096);
+        assert_int_equal(dev(PORT)->config_len, 0x104);
         machine_done(&m);
 
         cfg[0x0e] = 0x80; /* function 0 of a multifunction device */
         tree_bytes(&t, "/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/config", cfg, sizeof(cfg));
         m = (struct machine){ 0 };
-        load();
-        assert_int_equal(dev(GPU)->config_len, 4096);
+        load_config_reads(&gpu, &port);
+        assert_int_equal(gpu, 4096);
         assert_true(dev(GPU)->multifunction);
         machine_done(&m);
 
         m = (struct machine){ .config_header_only = true };
-        load();
+        load_config_reads(&gpu, &port);
+        assert_int_equal(gpu, 64);
+        assert_int_equal(port, 64);
         assert_int_equal(dev(GPU)->config_len, 64);
         assert_int_equal(dev(PORT)->config_len, 64);
         assert_int_equal(dev(PORT)->header, PCI_HEADER_BRIDGE);
         assert_true(dev(GPU)->multifunction);
         assert_false(dev(GPU)->damaged);
+}
+
+/* The config header stands in for the ID files; where it cannot (a VF's vendor and device read
+ * 0xffff, a header of zeros, a short one), the files are read. */
+static void test_ids_from_config(void **state)
+{
+        gpu_tree();
+        /* Files the header makes unnecessary: not read, so not found malformed. */
+        tree_dev_attr(&t, GPU, "vendor", "zz10\n");
+        tree_dev_attr(&t, GPU, "class", "nonsense\n");
+        /* A VF: vendor and device from the files, class from the header. */
+        patch_config(AUDIO, 0, "\xff\xff\xff\xff", 4);
+        tree_dev_attr(&t, AUDIO, "subsystem_vendor", "0x1111\n");
+        /* A bridge: subsystem IDs from the files. */
+        tree_dev_attr(&t, PORT, "subsystem_vendor", "0x1462\n");
+        load();
+        assert_int_equal(m.n_problems, 0);
+        assert_int_equal(dev(GPU)->vendor, 0x10de);
+        assert_int_equal(dev(GPU)->class, 0x030000);
+        assert_int_equal(dev(AUDIO)->vendor, 0x10de);
+        assert_int_equal(dev(AUDIO)->device, 0x228b);
+        assert_int_equal(dev(AUDIO)->class, 0x040300);
+        assert_int_equal(dev(AUDIO)->subsys_vendor, 0); /* type 0: from the header */
+        assert_int_equal(dev(PORT)->subsys_vendor, 0x1462);
+        machine_done(&m);
+
+        /* Zeros, then a short header: every ID from the files. */
+        static const uint8_t zeros[64];
+        tree_bytes(&t, "/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/config", zeros, sizeof(zeros));
+        m = (struct machine){ 0 };
+        load();
+        assert_non_null(find_problem(&m, "/vendor", "malformed vendor 'zz10'"));
+        assert_non_null(find_problem(&m, "/class", "malformed class 'nonsense'"));
+        machine_done(&m);
+        tree_bytes(&t, "/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/config", "\xde\x10", 2);
+        m = (struct machine){ 0 };
+        load();
+        assert_non_null(find_problem(&m, "/vendor", "malformed vendor 'zz10'"));
+        assert_non_null(find_problem(&m, "/config", "short config space (2 bytes)"));
 }
 
 static void test_sriov(void **state)
@@ -448,6 +564,7 @@ static void test_parent_not_listed(void **state)
 static void test_problem_text_is_printable(void **state)
 {
         gpu_tree();
+        drop_config(GPU);
         tree_dev_attr(&t, GPU, "vendor", "\x1b[31mred\x07\n");
         load();
         assert_non_null(find_problem(&m, "/vendor", "malformed vendor '?[31mred?'"));
@@ -519,7 +636,7 @@ static void test_generated_tree(void **state)
         assert_int_equal(dev("0000:01:00.1")->boot_vga, TRI_UNKNOWN);
 
         const struct pci_device *port = dev("0000:00:01.1");
-        assert_int_equal(port->config_len, 4096);
+        assert_int_equal(port->config_len, 0x108); /* up to the end of the ACS capability */
         assert_int_equal(port->header, PCI_HEADER_BRIDGE);
         assert_int_equal(port->config[0x100], 0x0d); /* ACS extended capability */
         assert_string_equal(port->driver, "pcieport");
@@ -567,6 +684,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_config_space, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_config_too_big, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_config_depth, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_ids_from_config, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_sriov, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_physfn_not_a_device, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_parent_not_listed, setup, teardown),

@@ -345,9 +345,117 @@ static void test_decode_garbage(void **state)
         }
 }
 
+static void assert_same_info(const struct pcicfg_info *a, const struct pcicfg_info *b)
+{
+        assert_int_equal(a->readable, b->readable);
+        assert_int_equal(a->header, b->header);
+        assert_int_equal(a->multifunction, b->multifunction);
+        assert_int_equal(a->pcie_type, b->pcie_type);
+        assert_int_equal(a->pcie_known, b->pcie_known);
+        assert_int_equal(a->acs, b->acs);
+        assert_int_equal(a->acs_cap, b->acs_cap);
+        assert_int_equal(a->acs_ctrl, b->acs_ctrl);
+}
+
+/* Kept to pcicfg_needed_len(), config space decodes as it did whole: the table, then garbage
+ * whose extended headers chain (each next pointer made to point further on, or to the end). */
+static void test_needed_len(void **state)
+{
+        struct pcicfg_info whole, kept;
+        unsigned seed = 4242;
+
+        for (size_t i = 0; i < ARRAY_SIZE(decode_cases); i++) {
+                const struct decode_case *t = &decode_cases[i];
+                _cleanup_free_ uint8_t *c = build_exact(t->build, t->len);
+                size_t need = pcicfg_needed_len(c, t->len);
+
+                print_message("case: %s: %zu of %zu bytes\n", t->name, need, t->len);
+                assert_true(need <= t->len);
+                assert_int_equal(pcicfg_decode(c, t->len, &whole), 0);
+                assert_int_equal(pcicfg_decode(c, need, &kept), 0);
+                assert_same_info(&whole, &kept);
+        }
+        for (int round = 0; round < 2000; round++) {
+                static uint8_t c[4096];
+                size_t len = round % 3 == 0 ? 4096 : 256 + (size_t)(round * 37) % 3841;
+
+                for (size_t j = 0; j < len; j++) {
+                        seed = seed * 1103515245u + 12345u;
+                        c[j] = (uint8_t)(seed >> 16);
+                }
+                c[0x06] |= 0x10;
+                c[0x0e] &= 0x81;
+                for (size_t pos = 0x100; pos + 4 <= len && round % 2 == 0;) {
+                        seed = seed * 1103515245u + 12345u;
+                        size_t next = pos + 4 + (seed >> 16) % 64;
+                        uint32_t h = (seed >> 8) % 5 == 0 ? 0x000d : (uint32_t)(seed % 0x20);
+                        if (next + 4 > len || (seed >> 4) % 9 == 0)
+                                next = 0;
+                        h |= (uint32_t)(next & ~3u) << 20;
+                        memcpy(c + pos, &h, 4);
+                        if (next == 0)
+                                break;
+                        pos = next & ~3u;
+                }
+                size_t need = pcicfg_needed_len(c, len);
+                assert_true(need <= len);
+                assert_true(need >= 256);
+                assert_int_equal(pcicfg_decode(c, len, &whole), 0);
+                assert_int_equal(pcicfg_decode(c, need, &kept), 0);
+                assert_same_info(&whole, &kept);
+        }
+        assert_int_equal(pcicfg_needed_len(NULL, 4096), 0);
+}
+
+/* What the header says of a device's identity, and where it cannot be trusted. */
+static void test_header_ids(void **state)
+{
+        uint8_t c[64] = { 0x86, 0x80, 0x1c, 0x15, 0, 0, 0, 0, 0x01, 0x00, 0x00, 0x02, 0, 0, 0x80, 0 };
+        struct pcicfg_ids ids;
+
+        c[0x2c] = 0x28;
+        c[0x2d] = 0x10;
+        c[0x2e] = 0x34;
+        c[0x2f] = 0x12;
+        assert_int_equal(pcicfg_header_ids(c, 64, &ids), 0);
+        assert_true(ids.has_ids && ids.has_class && ids.has_subsystem);
+        assert_int_equal(ids.vendor, 0x8086);
+        assert_int_equal(ids.device, 0x151c);
+        assert_int_equal(ids.class, 0x020000);
+        assert_int_equal(ids.subsys_vendor, 0x1028);
+        assert_int_equal(ids.subsys_device, 0x1234);
+
+        c[0x0e] = 0x01; /* a bridge: its subsystem IDs live in a capability */
+        assert_int_equal(pcicfg_header_ids(c, 64, &ids), 0);
+        assert_true(ids.has_ids && ids.has_class);
+        assert_false(ids.has_subsystem);
+
+        c[0x0e] = 0x00;
+        memset(c, 0xff, 4); /* an SR-IOV VF */
+        assert_int_equal(pcicfg_header_ids(c, 64, &ids), 0);
+        assert_false(ids.has_ids);
+        assert_true(ids.has_class && ids.has_subsystem);
+        assert_int_equal(ids.class, 0x020000);
+
+        memset(c, 0xff, sizeof(c)); /* all ones: no device */
+        assert_int_equal(pcicfg_header_ids(c, 64, &ids), 0);
+        assert_false(ids.has_ids || ids.has_class || ids.has_subsystem);
+        memset(c, 0, sizeof(c)); /* all zeros */
+        assert_int_equal(pcicfg_header_ids(c, 64, &ids), 0);
+        assert_false(ids.has_ids || ids.has_class || ids.has_subsystem);
+        c[0] = 0x86;
+        assert_int_equal(pcicfg_header_ids(c, 63, &ids), 0); /* short */
+        assert_false(ids.has_ids || ids.has_class || ids.has_subsystem);
+        assert_int_equal(pcicfg_header_ids(NULL, 64, &ids), 0);
+        assert_false(ids.has_ids || ids.has_class || ids.has_subsystem);
+        assert_int_equal(pcicfg_header_ids(c, 64, NULL), -EINVAL);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_needed_len),
+                cmocka_unit_test(test_header_ids),
                 cmocka_unit_test(test_decode_table),
                 cmocka_unit_test(test_find_cap),
                 cmocka_unit_test(test_find_ext),

@@ -4,12 +4,23 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "macro.h"
 #include "root.h"
+#include "support/tree-extra.h"
 #include "support/tree.h"
 
 static void test_read_attr_strips_newline(void **state)
@@ -166,8 +177,229 @@ static void test_list_sorted(void **state)
         tree_free(&t);
 }
 
+/* Both lookup paths: openat2(2) where the kernel has it, and the walk (VFIO_PREP_NO_OPENAT2). */
+static const char *const paths[] = { "0", "1" };
+
+/* VFIO_PREP_NO_OPENAT2 as make check-fallback set it, put back after a test changed it. */
+static void restore_path(void)
+{
+        const char *was = getenv("VFIO_PREP_NO_OPENAT2_WAS");
+
+        if (was)
+                assert_int_equal(setenv("VFIO_PREP_NO_OPENAT2", was, 1), 0);
+        else
+                unsetenv("VFIO_PREP_NO_OPENAT2");
+}
+
+#define DEV "0000:01:00.0"
+#define DEV_DIR "/sys/devices/pci0000:00/0000:00:01.0/" DEV
+
+static void hostile_device_tree(struct tree *t)
+{
+        tree_new(t);
+        tree_pci_device(t, "0000:00:01.0", NULL, 0x8086, 0x1234, 0x060400, 1);
+        tree_pci_device(t, DEV, "0000:00:01.0", 0x10de, 0x2484, 0x030000, 0);
+        tree_driver(t, DEV, "nvidia");
+        tree_iommu_group(t, DEV, 7);
+        tree_file(t, "/sys/devices/pci0000:00/elsewhere/label", "in the tree\n");
+        tree_rel_link(t, DEV_DIR "/label", "/sys/devices/pci0000:00/elsewhere/label");
+        tree_link(t, DEV_DIR "/abs", "/etc/passwd");
+        tree_link(t, DEV_DIR "/up", "../../../../../../../../etc/passwd");
+        tree_link(t, DEV_DIR "/loop", "loop");
+        tree_link(t, DEV_DIR "/dangling", "../nothing");
+        tree_link(t, DEV_DIR "/ghost", "../../../../bus/pci/drivers/ghost");
+        tree_link(t, "/sys/bus/pci/devices/0000:05:00.0", "../../../../../../../../etc");
+        tree_link(t, "/sys/bus/pci/devices/0000:06:00.0", "0000:06:00.0");
+        tree_link(t, "/sys/bus/pci/devices/0000:07:00.0", "/sys/devices/pci0000:00");
+        tree_link(t, "/sys/bus/pci/devices/0000:08:00.0", "../../../devices/nowhere");
+        tree_link(t, "/sys/bus/pci/devices/0000:09:00.0", "../../../devices/pci0000:00/./0000:00:01.0/../0000:00:01.0");
+}
+
+/* Each read of a device directory, with its result, on one lookup path, as one line. */
+static void dir_results(const char *dir, const char *walk_forced, char *out, size_t size)
+{
+        static const char *const attrs[] = { "vendor", "label", "abs", "up", "loop", "dangling", "missing", "driver", "ghost" };
+        static const char *const devs[] = { DEV, "0000:05:00.0", "0000:06:00.0", "0000:07:00.0", "0000:08:00.0", "0000:09:00.0" };
+        _cleanup_root_ struct root *r = NULL;
+        _cleanup_root_dir_ struct root_dir *bus = NULL;
+        size_t len = 0;
+
+        assert_int_equal(setenv("VFIO_PREP_NO_OPENAT2", walk_forced, 1), 0);
+        assert_int_equal(root_new(dir, &r), 0);
+        assert_int_equal(root_dir_open(r, "/sys/bus/pci/devices", &bus), 0);
+        assert_string_equal(root_dir_path(bus), "/sys/bus/pci/devices");
+        for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+                _cleanup_root_dir_ struct root_dir *d = NULL;
+                int k = root_dir_open_at(bus, devs[i], &d);
+                len += (size_t)snprintf(out + len, size - len, "%s:%d:%s\n", devs[i], k, k == 0 ? root_dir_path(d) : "-");
+        }
+        _cleanup_root_dir_ struct root_dir *d = NULL;
+        assert_int_equal(root_dir_open_at(bus, DEV, &d), 0);
+        for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+                _cleanup_free_ char *text = NULL, *name = NULL, *resolved = NULL, *head = NULL;
+                struct stat st;
+                size_t n = 0;
+                int a = root_dir_read_attr(d, attrs[i], &text);
+                int h = root_dir_read_head(d, attrs[i], 4, &head, &n);
+                int l = root_dir_link_name(d, attrs[i], &name);
+                int s = root_dir_stat(d, attrs[i], &st);
+                int ls = root_dir_lstat(d, attrs[i], &st);
+                int rs = root_dir_resolve(d, attrs[i], &resolved);
+                len += (size_t)snprintf(out + len, size - len, "%s: attr %d '%s' head %d %zu link %d '%s' stat %d lstat %d resolve %d '%s'\n",
+                                        attrs[i], a, a == 0 ? text : "", h, n, l, l == 0 ? name : "", s, ls, rs,
+                                        rs == 0 ? resolved : "");
+        }
+        /* The same through the root_*() functions, on whole paths. */
+        static const char *const whole[] = { DEV_DIR "/up", DEV_DIR "/abs", DEV_DIR "/loop", "/../../etc/passwd",
+                                             "/sys/bus/pci/devices/0000:05:00.0/vendor", "/sys/nothing/x" };
+        for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
+                _cleanup_free_ char *text = NULL;
+                _cleanup_strv_ char **v = NULL;
+                struct stat st;
+                len += (size_t)snprintf(out + len, size - len, "%s: %d %d %d\n", whole[i], root_read_attr(r, whole[i], &text),
+                                        root_stat(r, whole[i], &st), root_list(r, whole[i], &v, NULL));
+        }
+        assert_true(len < size);
+        restore_path();
+}
+
+/* Both lookup paths give the same results and the same errors, and they are the expected ones. */
+static void test_dir_both_paths(void **state)
+{
+        struct tree t;
+        static char got[2][8192];
+
+        hostile_device_tree(&t);
+        for (size_t p = 0; p < 2; p++)
+                dir_results(t.dir, paths[p], got[p], sizeof(got[p]));
+        if (strcmp(got[0], got[1]) != 0)
+                fail_msg("openat2:\n%s\nwalk:\n%s", got[0], got[1]);
+        static const char *const want[] = {
+                DEV ":0:" DEV_DIR "\n",
+                "0000:05:00.0:-18:-\n",
+                "0000:06:00.0:-40:-\n",
+                "0000:07:00.0:-18:-\n",
+                "0000:08:00.0:-2:-\n",
+                "0000:09:00.0:0:/sys/devices/pci0000:00/0000:00:01.0\n",
+                "vendor: attr 0 '0x10de' head 0 4 link -22 '' stat 0 lstat 0 resolve 0 '" DEV_DIR "/vendor'\n",
+                "label: attr 0 'in the tree' head 0 4 link 0 'label' stat 0 lstat 0 resolve 0 '/sys/devices/pci0000:00/elsewhere/label'\n",
+                "abs: attr -18 '' head -18 0 link -18 '' stat -18 lstat 0 resolve -18 ''\n",
+                "up: attr -18 '' head -18 0 link -18 '' stat -18 lstat 0 resolve -18 ''\n",
+                "loop: attr -40 '' head -40 0 link 0 'loop' stat -40 lstat 0 resolve -40 ''\n",
+                "dangling: attr -2 '' head -2 0 link 0 'nothing' stat -2 lstat 0 resolve -2 ''\n",
+                "missing: attr -2 '' head -2 0 link -2 '' stat -2 lstat -2 resolve -2 ''\n",
+                "driver: attr -21 '' head -21 0 link 0 'nvidia' stat 0 lstat 0 resolve 0 '/sys/bus/pci/drivers/nvidia'\n",
+                "ghost: attr -2 '' head -2 0 link 0 'ghost' stat -2 lstat 0 resolve -2 ''\n",
+                DEV_DIR "/up: -18 -18 -18\n",
+                DEV_DIR "/abs: -18 -18 -18\n",
+                DEV_DIR "/loop: -40 -40 -40\n",
+                "/../../etc/passwd: -18 -18 -18\n",
+                "/sys/bus/pci/devices/0000:05:00.0/vendor: -18 -18 -18\n",
+                "/sys/nothing/x: -2 -2 -2\n",
+        };
+        const char *p = got[0];
+        for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+                size_t n = strlen(want[i]);
+                if (strncmp(p, want[i], n) != 0)
+                        fail_msg("line %zu: want %sgot  %.*s", i, want[i], (int)strcspn(p, "\n") + 1, p);
+                p += n;
+        }
+        assert_string_equal(p, "");
+        tree_free(&t);
+}
+
+/* --capture's journal is the walk's on both paths: every link met, every byte count read. */
+static void test_journal_same_on_both_paths(void **state)
+{
+        struct tree t;
+        static char got[2][8192];
+
+        hostile_device_tree(&t);
+        for (size_t p = 0; p < 2; p++) {
+                _cleanup_root_ struct root *r = NULL;
+                _cleanup_root_dir_ struct root_dir *bus = NULL, *d = NULL;
+                _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL;
+                const struct root_journal_entry *j;
+                struct stat st;
+                size_t n, len = 0;
+
+                assert_int_equal(setenv("VFIO_PREP_NO_OPENAT2", paths[p], 1), 0);
+                assert_int_equal(root_new(t.dir, &r), 0);
+                root_journal_enable(r, true);
+                assert_int_equal(root_dir_open(r, "/sys/bus/pci/devices", &bus), 0);
+                assert_int_equal(root_dir_open_at(bus, DEV, &d), 0);
+                assert_int_equal(root_dir_read_attr(d, "label", &a), 0);
+                assert_int_equal(root_dir_read_head(d, "config", 16, &b, &n), 0);
+                assert_int_equal(root_dir_link_name(d, "driver", &c), 0);
+                assert_int_equal(root_dir_stat(d, "driver", &st), 0);
+                j = root_journal(r, &n);
+                for (size_t i = 0; i < n; i++)
+                        len += (size_t)snprintf(got[p] + len, sizeof(got[p]) - len, "%d %s %s\n", (int)j[i].op, j[i].path,
+                                                j[i].value ? j[i].value : "-");
+                restore_path();
+        }
+        assert_string_equal(got[0], got[1]);
+        assert_non_null(strstr(got[0], "1 /sys/bus/pci/devices/" DEV " ../../../../sys/devices/pci0000:00/0000:00:01.0/" DEV "\n"));
+        assert_non_null(strstr(got[0], "1 " DEV_DIR "/label ../../elsewhere/label\n"));
+        assert_non_null(strstr(got[0], "0 /sys/devices/pci0000:00/elsewhere/label -\n"));
+        assert_non_null(strstr(got[0], "0 " DEV_DIR "/config 16\n"));
+        assert_non_null(strstr(got[0], "4 /sys/bus/pci/drivers/nvidia d\n"));
+        tree_free(&t);
+}
+
+/* A seccomp filter failing openat2(2) with ERR, as container runtimes' do (EPERM), or as a
+ * kernel before 5.6 (ENOSYS). In this process for good: call it in a child. */
+static int refuse_openat2(int err)
+{
+        struct sock_filter f[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 437 /* openat2 */, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((unsigned)err & SECCOMP_RET_DATA)),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+                return -1;
+        /* Proof that the filter works: the call fails with ERR. */
+        return syscall(437, AT_FDCWD, ".", NULL, 0) < 0 && errno == err ? 0 : -1;
+}
+
+/* openat2 refused (EPERM from a filter, ENOSYS from an old kernel) while asked for: the walk
+ * takes over, with the walk's results. */
+static void test_openat2_refused(void **state)
+{
+        static const int errs[] = { EPERM, ENOSYS };
+        struct tree t;
+        static char walk[8192], got[8192];
+
+        hostile_device_tree(&t);
+        dir_results(t.dir, "1", walk, sizeof(walk));
+        for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+                pid_t pid = fork();
+                int status;
+
+                assert_true(pid >= 0);
+                if (pid == 0) {
+                        if (refuse_openat2(errs[i]) < 0)
+                                _exit(2);
+                        dir_results(t.dir, "0", got, sizeof(got));
+                        _exit(strcmp(got, walk) == 0 ? 0 : 1);
+                }
+                assert_int_equal(waitpid(pid, &status, 0), pid);
+                assert_true(WIFEXITED(status));
+                if (WEXITSTATUS(status) != 0)
+                        fail_msg("openat2 failing with %s: %s", strerror(errs[i]),
+                                 WEXITSTATUS(status) == 2 ? "cannot install the seccomp filter" : "results differ from the walk's");
+        }
+        tree_free(&t);
+}
+
 int main(void)
 {
+        const char *was = getenv("VFIO_PREP_NO_OPENAT2");
+        if (was && setenv("VFIO_PREP_NO_OPENAT2_WAS", was, 1) < 0)
+                return 1;
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_read_attr_strips_newline),
                 cmocka_unit_test(test_links_resolved_inside),
@@ -177,6 +409,9 @@ int main(void)
                 cmocka_unit_test(test_write_hook_and_deadline),
                 cmocka_unit_test(test_deadline_expires),
                 cmocka_unit_test(test_list_sorted),
+                cmocka_unit_test(test_dir_both_paths),
+                cmocka_unit_test(test_journal_same_on_both_paths),
+                cmocka_unit_test(test_openat2_refused),
         };
         return cmocka_run_group_tests_name("root", tests, NULL, NULL);
 }

@@ -66,6 +66,8 @@ gpu_tree() {
 t_garbage() {
 	gpu_tree garbage
 	d=$(dev 0000:01:00.0)
+	# Config space garbage too (short): the ID files below are read only without a header.
+	head -c 40 /dev/urandom >"$d/config"
 	printf 'zz10\n' >"$d/vendor"
 	head -c 100 /dev/urandom >"$d/device"
 	printf '\000\033[31m\000' >>"$d/device"
