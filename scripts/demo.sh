@@ -105,7 +105,7 @@ plan() {
 		[ -n "$kernel" ] ||
 			echo "- with apt-get download: Debian's kernel package (linux-image-amd64, about 70 MB), extracted into $cache/kernel;"
 		echo "- then builds vfio-prep and boots the kernel three times under QEMU (TCG)."
-		echo "That takes about 3 minutes with a fast mirror on a quiet 2-core machine (the boots run under TCG: more on a busy one); later runs take about 2 minutes."
+		echo "That takes about 2 minutes with a fast mirror on a quiet 2-core machine (the boots run under TCG: more on a busy one); later runs take about 2 minutes."
 	} | fmt -s -w 96
 }
 

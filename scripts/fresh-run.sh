@@ -3,8 +3,8 @@
 #
 # fresh-run.sh DIR CMD [ARG]...
 #
-# Runs CMD as root chrooted into DIR (a root made by scripts/fresh-root.sh) with /proc, /sys and
-# /dev mounted, and exits with CMD's status. The mounts live in a private mount namespace
+# Runs CMD as root chrooted into DIR (a root made by scripts/fresh-root.sh), itself a mount
+# point as / is, with /proc, /sys and /dev mounted, and exits with CMD's status. The mounts live in a private mount namespace
 # (unshare -m): this machine never sees them, and they are unmounted when CMD ends, whatever
 # happens. CMD starts with the environment of a root login (HOME=/root, the usual PATH,
 # LANG=C.UTF-8, TERM), nothing of the caller's; cd inside CMD, e.g.
@@ -17,6 +17,9 @@ log() { printf 'fresh-run: %s\n' "$*" >&2; }
 inner() {
 	root=$1
 	shift
+	# The root a mount point of its own, as / is on a machine: otherwise unshare -m, or any
+	# mount --make-rprivate /, fails inside with EINVAL.
+	mount --bind "$root" "$root"
 	mount -t proc proc "$root/proc"
 	mount -t sysfs sysfs "$root/sys"
 	mount --rbind /dev "$root/dev"
@@ -27,6 +30,7 @@ inner() {
 	umount -R "$root/dev" || log "umount $root/dev failed"
 	umount "$root/sys" || log "umount $root/sys failed"
 	umount "$root/proc" || log "umount $root/proc failed"
+	umount "$root" || log "umount $root failed"
 	exit "$rc"
 }
 
