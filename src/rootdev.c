@@ -354,6 +354,19 @@ static bool visited(struct resolver *s, const char *disk)
 
 static int collect(struct resolver *s, const char *syspath, const char *chain, unsigned depth);
 
+/* Collect what the link PATH points to; a link that does not resolve is a problem, not an error. */
+static int collect_link(struct resolver *s, const char *path, const char *chain, unsigned depth)
+{
+        _cleanup_free_ char *resolved = NULL;
+        int k = root_resolve(s->r, path, &resolved);
+
+        if (k == -ENOMEM)
+                return k;
+        if (k < 0)
+                return set_problem(s->rd, "cannot resolve %s: %s", path, strerror(-k));
+        return collect(s, resolved, chain, depth);
+}
+
 /* Collect every slave of DISK; RET_N how many there were (0: DISK is where the path ends). */
 static int collect_slaves(struct resolver *s, const char *disk, const char *chain, unsigned depth, size_t *ret_n)
 {
@@ -368,18 +381,8 @@ static int collect_slaves(struct resolver *s, const char *disk, const char *chai
                 return 0;
         *ret_n = n;
         for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *resolved = NULL;
                 snprintf(path, sizeof(path), "%s/slaves/%s", disk, names[i]);
-                k = root_resolve(s->r, path, &resolved);
-                if (k == -ENOMEM)
-                        return k;
-                if (k < 0) {
-                        k = set_problem(s->rd, "cannot resolve %s: %s", path, strerror(-k));
-                        if (k < 0)
-                                return k;
-                        continue;
-                }
-                k = collect(s, resolved, chain, depth + 1);
+                k = collect_link(s, path, chain, depth + 1);
                 if (k < 0)
                         return k;
         }
@@ -657,19 +660,9 @@ static int resolve_btrfs(struct resolver *s, const char *source)
         if (k < 0)
                 return k == -ENOMEM ? k : set_problem(s->rd, "cannot list %s: %s", dir, strerror(-k));
         for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *resolved = NULL;
                 char path[PATH_MAX];
                 snprintf(path, sizeof(path), "%s/%s", dir, devs[i]);
-                k = root_resolve(s->r, path, &resolved);
-                if (k == -ENOMEM)
-                        return k;
-                if (k < 0) {
-                        k = set_problem(s->rd, "cannot resolve %s: %s", path, strerror(-k));
-                        if (k < 0)
-                                return k;
-                        continue;
-                }
-                k = collect(s, resolved, NULL, 0);
+                k = collect_link(s, path, NULL, 0);
                 if (k < 0)
                         return k;
         }
