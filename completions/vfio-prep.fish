@@ -70,10 +70,11 @@ end
 
 complete -c vfio-prep -f
 # Modes that take no value are offered until one is given; vfio-prep takes only one.
-set -l modes '__fish_seen_argument -l check -l list -l apply -l release -l capture -l add -l remove'
+set -l modes '__fish_seen_argument -l check -l list -l apply -l release -l capture -l root-record -l add -l remove'
 complete -c vfio-prep -n "not $modes" -l check -d 'diagnose; read-only'
 complete -c vfio-prep -n "not $modes" -l list -d 'IOMMU groups and their devices'
 complete -c vfio-prep -n "not $modes" -l apply -d 'bind the configured devices to vfio-pci'
+complete -c vfio-prep -n "not $modes" -l root-record -d 'print what kind of controller holds root, for the initramfs'
 complete -c vfio-prep -l release -x -a '(__vfio_prep_addresses)' -d 'hand a device back to its host driver'
 complete -c vfio-prep -l capture -r -F -d 'capture what vfio-prep reads, for a bug report'
 complete -c vfio-prep -l add -x -a '(__vfio_prep_selectors)' -d 'add a device line to the configuration'

@@ -308,9 +308,9 @@ unit_verify() {
 	systemd-analyze verify --man=no "$unit"
 }
 check unit "unit_has DefaultDependencies=no" \
-	"unit_has 'Before=systemd-modules-load.service systemd-udev-trigger.service sysinit.target'" \
+	"unit_has 'Before=systemd-udevd.service systemd-modules-load.service systemd-udev-trigger.service sysinit.target'" \
 	"unit_has ConditionPathExists=/etc/initrd-release" \
-	"unit_has 'ExecStart=-/usr/bin/vfio-prep --apply'" \
+	"unit_has 'ExecStart=-/usr/bin/vfio-prep --apply -q'" \
 	"unit_has Type=oneshot" \
 	"unit_verify"
 # The second pass: root mounted, the switch to it not begun, udevd still running.
@@ -318,7 +318,7 @@ check unit-sysroot "unit=$unit2 unit_has DefaultDependencies=no" \
 	"unit=$unit2 unit_has 'After=sysroot.mount initrd-root-fs.target vfio-prep.service'" \
 	"unit=$unit2 unit_has 'Before=initrd.target initrd-cleanup.service initrd-switch-root.target'" \
 	"unit=$unit2 unit_has ConditionPathExists=/etc/initrd-release" \
-	"unit=$unit2 unit_has 'ExecStart=-/usr/bin/vfio-prep --apply --sysroot /sysroot'" \
+	"unit=$unit2 unit_has 'ExecStart=-/usr/bin/vfio-prep --apply --sysroot /sysroot -q'" \
 	"unit=$unit2 unit_verify"
 
 # --- the runtime hook, under busybox's ash as in the image ---------------------------------------
@@ -331,7 +331,7 @@ hook_sources_quietly() {
 	out=$("$busybox" sh -c '. "$1" && type run_earlyhook' _ "$hook" 2>&1) || { echo "$out"; return 1; }
 	[[ "$out" == "run_earlyhook is a function" ]] || { echo "sourcing printed: $out"; return 1; }
 }
-# run_earlyhook runs "vfio-prep --apply" and returns 0 whatever it exits with.
+# run_earlyhook runs "vfio-prep --apply -q" (kmsg carries every line to the console) and returns 0 whatever it exits with.
 hook_never_fails() {
 	local bin=$scratch/fakebin out rc
 	mkdir -p "$bin"
@@ -340,7 +340,7 @@ hook_never_fails() {
 		chmod 755 "$bin/vfio-prep"
 		out=$(PATH=$bin:/usr/bin:/bin "$busybox" sh -c '. "$1"; run_earlyhook; echo "hook rc=$?"' _ "$hook" 2>&1)
 		grep -q 'hook rc=0' <<<"$out" || { echo "with vfio-prep exiting $rc: $out"; return 1; }
-		grep -qx 'args: --apply' "$scratch/args" || { echo "vfio-prep was run as: $(cat "$scratch/args")"; return 1; }
+		grep -qx 'args: --apply -q' "$scratch/args" || { echo "vfio-prep was run as: $(cat "$scratch/args")"; return 1; }
 	done
 	grep -q 'status 2; booting on' <<<"$out" || { echo "a failure is not reported: $out"; return 1; }
 	rm "$bin/vfio-prep"
@@ -357,7 +357,7 @@ latehook_never_fails() {
 		chmod 755 "$bin/vfio-prep"
 		out=$(PATH=$bin:/usr/bin:/bin "$busybox" sh -c '. "$1"; run_latehook; echo "hook rc=$?"' _ "$hook" 2>&1)
 		grep -q 'hook rc=0' <<<"$out" || { echo "with vfio-prep exiting $rc: $out"; return 1; }
-		grep -qx 'args: --apply --sysroot /new_root' "$scratch/args" ||
+		grep -qx 'args: --apply --sysroot /new_root -q' "$scratch/args" ||
 			{ echo "vfio-prep was run as: $(cat "$scratch/args")"; return 1; }
 	done
 	grep -q 'status 1; booting on' <<<"$out" || { echo "a failure is not reported: $out"; return 1; }
