@@ -143,16 +143,24 @@ init_top() {
 	it_expect "$NAME: init-top runs vfio-prep --apply when configured; its failure does not count" \
 		init_top_runs init-top-configured "$IT_CONF" 'root=/dev/nvme0n1 quiet' \
 		'rc=0 calls=vfio-prep --apply -q|'
-	it_expect "$NAME: init-top does nothing when no device is configured" \
-		init_top_runs init-top-example "$IT_WORK/example-config" 'root=/dev/nvme0n1' 'rc=0 calls='
+	# vfio-prep decides, as in the dracut and mkinitcpio hooks: the script does not look at the
+	# configuration or the command line, whose spellings (vfio_prep.devices=, quoted values)
+	# only vfio-prep knows all of.
+	it_expect "$NAME: init-top runs vfio-prep, which decides, when no device is configured" \
+		init_top_runs init-top-example "$IT_WORK/example-config" 'root=/dev/nvme0n1' \
+		'rc=0 calls=vfio-prep --apply -q|'
 	it_expect "$NAME: init-top runs vfio-prep for vfio-prep.devices= alone" \
 		init_top_runs init-top-cmdline "$IT_WORK/example-config" \
 		'root=/dev/nvme0n1 vfio-prep.devices=0000:01:00.0' 'rc=0 calls=vfio-prep --apply -q|'
+	it_expect "$NAME: init-top runs vfio-prep for a quoted vfio_prep.devices= alone" \
+		init_top_runs init-top-cmdline-spelling "$IT_WORK/example-config" \
+		'root=/dev/nvme0n1 "vfio_prep.devices=0000:01:00.0"' 'rc=0 calls=vfio-prep --apply -q|'
 	it_expect "$NAME: init-bottom runs the second pass on \${rootmnt}; its failure does not count" \
 		init_bottom_runs init-bottom-configured "$IT_CONF" 'root=/dev/nvme0n1 quiet' \
 		'rc=0 calls=vfio-prep --apply --sysroot /root -q|'
-	it_expect "$NAME: init-bottom does nothing when no device is configured" \
-		init_bottom_runs init-bottom-example "$IT_WORK/example-config" 'root=/dev/nvme0n1' 'rc=0 calls='
+	it_expect "$NAME: init-bottom runs vfio-prep, which decides, when no device is configured" \
+		init_bottom_runs init-bottom-example "$IT_WORK/example-config" 'root=/dev/nvme0n1' \
+		'rc=0 calls=vfio-prep --apply --sysroot /root -q|'
 }
 
 # Boot the image with the configuration, then with vfio-prep.disable.

@@ -44,36 +44,6 @@ shellcheck_hooks() {
 	fi
 }
 
-# The initramfs-tools boot scripts leave every decision to vfio-prep: whatever the configuration
-# and the spelling of vfio-prep.devices= on the command line, they run it (the first pass with
-# -q, the second with --sysroot ${rootmnt}), and they exit 0 whatever it exits with. A stub
-# vfio-prep on PATH records how it was run.
-boot_scripts_run_vfio_prep() {
-	stub=$WORK/stub
-	mkdir -p "$stub"
-	bad=''
-	for rc in 0 1 2; do
-		printf '#!/bin/sh\necho "$*" >"%s/args"\nexit %s\n' "$stub" "$rc" >"$stub/vfio-prep"
-		chmod 755 "$stub/vfio-prep"
-		for script in init-top init-bottom; do
-			rm -f "$stub/args"
-			src=$TOP/initramfs-tools/scripts/$script/00vfio-prep
-			PATH=$stub:$PATH rootmnt=/root sh "$src" 2>/dev/null || bad="$bad $script exited $? (vfio-prep $rc);"
-			case $script in
-			init-top) want='--apply -q' ;;
-			*) want='--apply --sysroot /root -q' ;;
-			esac
-			[ "$(cat "$stub/args" 2>/dev/null)" = "$want" ] ||
-				bad="$bad $script ran '$(cat "$stub/args" 2>/dev/null)', not '$want';"
-		done
-	done
-	if [ -z "$bad" ]; then
-		echo "ok initramfs-tools boot scripts leave every decision to vfio-prep"
-	else
-		echo "FAIL initramfs-tools boot scripts leave every decision to vfio-prep:$bad"
-	fi
-}
-
 # Run test script $1, its output shown and kept; a non-zero exit without any FAIL line is a
 # failure of its own.
 run_script() {
@@ -90,7 +60,6 @@ run_script() {
 
 start=$(now)
 shellcheck_hooks | tee -a "$OUT"
-boot_scripts_run_vfio_prep | tee -a "$OUT"
 for t in dracut.sh initramfs-tools.sh md-lvm.sh; do
 	run_script "$t"
 done
