@@ -999,19 +999,33 @@ static int dir_open_entry(struct root_dir *d, const char *name, int flags)
         return fd < 0 ? -errno : fd;
 }
 
+/*
+ * Open the attribute NAME below D for reading, and join its path into PATH (for the journal).
+ * *RET_FD is -1 when the lookup must go through the root instead: NAME has several components,
+ * or is a link (which the root resolves and confines).
+ */
+static int dir_open_attr(struct root_dir *d, const char *name, char *path, size_t size, int *ret_fd)
+{
+        int fd, k = dir_join(d, name, path, size);
+
+        if (k < 0)
+                return k;
+        fd = one_component(name) ? dir_open_entry(d, name, O_RDONLY | O_NONBLOCK) : -ELOOP;
+        if (fd < 0 && fd != -ELOOP)
+                return fd;
+        *ret_fd = fd < 0 ? -1 : fd;
+        return 0;
+}
+
 int root_dir_read_file(struct root_dir *d, const char *name, size_t max, char **ret, size_t *ret_len)
 {
         char path[PATH_MAX];
-        int k = dir_join(d, name, path, sizeof(path));
+        int raw, k = dir_open_attr(d, name, path, sizeof(path), &raw);
         if (k < 0)
                 return k;
-        if (!one_component(name))
+        if (raw < 0)
                 return root_read_file(d->root, path, max, ret, ret_len);
-        _cleanup_close_ int fd = dir_open_entry(d, name, O_RDONLY | O_NONBLOCK);
-        if (fd == -ELOOP)
-                return root_read_file(d->root, path, max, ret, ret_len);
-        if (fd < 0)
-                return fd;
+        _cleanup_close_ int fd = raw;
         /* Attributes: the first short read is the end (only a pipe with a live writer, which no
          * sysfs has, would tell otherwise). One read() per attribute instead of two. */
         k = read_fd_until(fd, max, true, ret, ret_len);
@@ -1024,16 +1038,12 @@ int root_dir_read_file(struct root_dir *d, const char *name, size_t max, char **
 int root_dir_read_head(struct root_dir *d, const char *name, size_t max, char **ret, size_t *ret_len)
 {
         char path[PATH_MAX];
-        int k = dir_join(d, name, path, sizeof(path));
+        int raw, k = dir_open_attr(d, name, path, sizeof(path), &raw);
         if (k < 0)
                 return k;
-        if (!one_component(name))
+        if (raw < 0)
                 return root_read_head(d->root, path, max, ret, ret_len);
-        _cleanup_close_ int fd = dir_open_entry(d, name, O_RDONLY | O_NONBLOCK);
-        if (fd == -ELOOP)
-                return root_read_head(d->root, path, max, ret, ret_len);
-        if (fd < 0)
-                return fd;
+        _cleanup_close_ int fd = raw;
         k = read_head_fd(fd, max, ret, ret_len);
         if (k < 0)
                 return k;
