@@ -358,8 +358,7 @@ static void group_analysis_done(struct group_analysis *g)
         *g = (struct group_analysis){ 0 };
 }
 
-static int analyse_group(const struct machine *m, const struct selection *sel, size_t group,
-                         struct group_analysis *ret)
+static int analyse_group(const struct machine *m, const struct selection *sel, size_t group, struct group_analysis *ret)
 {
         const struct iommu_group *ig = &m->groups[group];
         struct group_analysis g = { .group = group };

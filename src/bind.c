@@ -28,13 +28,13 @@ struct act {
 
 /* A device of the group being bound, and what we changed on it (for the rollback). */
 struct member {
-        size_t index;      /* into machine.devices */
+        size_t index; /* into machine.devices */
         const char *name;
         const char *old_override; /* the override found in the model, NULL when unset */
-        char *host;        /* the driver bound before we started, NULL when none */
-        bool host_known;   /* host was read (step 2 reached this device) */
-        bool override_set; /* we wrote driver_override */
-        bool unbound;      /* we unbound it (from its host driver, or from vfio-pci in a rollback) */
+        char *host;               /* the driver bound before we started, NULL when none */
+        bool host_known;          /* host was read (step 2 reached this device) */
+        bool override_set;        /* we wrote driver_override */
+        bool unbound;             /* we unbound it (from its host driver, or from vfio-pci in a rollback) */
 };
 
 static void act_init(struct act *a, struct root *r, const struct bind_options *opt, bind_write_fn on_write,
@@ -251,8 +251,7 @@ static void members_free(struct member *mb, size_t n)
 }
 
 /* The devices of PG that are not on vfio-pci yet. */
-static int members_collect(const struct machine *m, const struct plan_group *pg, struct member **ret,
-                           size_t *ret_n)
+static int members_collect(const struct machine *m, const struct plan_group *pg, struct member **ret, size_t *ret_n)
 {
         struct member *mb = calloc(pg->n_devices ? pg->n_devices : 1, sizeof(*mb));
         size_t n = 0;
@@ -269,7 +268,9 @@ static int members_collect(const struct machine *m, const struct plan_group *pg,
                         continue;
                 const struct pci_device *d = &m->devices[pd->device];
                 mb[n++] = (struct member){
-                        .index = pd->device, .name = d->name, .old_override = d->driver_override,
+                        .index = pd->device,
+                        .name = d->name,
+                        .old_override = d->driver_override,
                 };
         }
         *ret = mb;

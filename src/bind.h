@@ -25,12 +25,12 @@ struct bind_options {
 };
 
 struct bind_result {
-        int error;            /* 0, or the -errno of the step that failed */
-        size_t device;        /* the device whose step failed, NONE when none */
-        const char *step;     /* "set driver_override", "unbind from host driver", "load vfio-pci",
-                                 "load vfio_iommu_type1", "probe", "verify driver" (static string) */
-        char *detail;         /* the host driver for an unbind; for "verify driver",
-                                 "bound to nvidia instead" or "no driver bound after probe" */
+        int error;        /* 0, or the -errno of the step that failed */
+        size_t device;    /* the device whose step failed, NONE when none */
+        const char *step; /* "set driver_override", "unbind from host driver", "load vfio-pci",
+                             "load vfio_iommu_type1", "probe", "verify driver" (static string) */
+        char *detail;     /* the host driver for an unbind; for "verify driver",
+                             "bound to nvidia instead" or "no driver bound after probe" */
         bool rolled_back;
 };
 

@@ -65,8 +65,7 @@ static int hint(const struct bootloader *b, const char *param, bool add, char **
                 k = asprintf(&s, "%s '%s' %s %s, then run %s", verb, param, prep, b->file, b->command);
                 break;
         case BOOTLOADER_REFIND:
-                k = asprintf(&s, "%s '%s' %s the options in %s (rEFInd reads it at boot)", verb, param, prep,
-                             b->file);
+                k = asprintf(&s, "%s '%s' %s the options in %s (rEFInd reads it at boot)", verb, param, prep, b->file);
                 break;
         default:
                 k = asprintf(&s, "%s '%s' %s your boot loader's kernel command line", verb, param, prep);

@@ -9,10 +9,10 @@ struct root;
 
 enum bootloader_kind {
         BOOTLOADER_UNKNOWN,
-        BOOTLOADER_GRUB,          /* /etc/default/grub */
+        BOOTLOADER_GRUB,           /* /etc/default/grub */
         BOOTLOADER_KERNEL_CMDLINE, /* systemd-boot / kernel-install: /etc/kernel/cmdline */
-        BOOTLOADER_KERNELSTUB,    /* Pop!_OS */
-        BOOTLOADER_REFIND,        /* /boot/refind_linux.conf */
+        BOOTLOADER_KERNELSTUB,     /* Pop!_OS */
+        BOOTLOADER_REFIND,         /* /boot/refind_linux.conf */
 };
 
 struct bootloader {

@@ -130,7 +130,8 @@ int capture_write(struct root *src, const char *dir, const char *cmdline)
         if (!copy)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++)
-                copy[i] = (struct root_journal_entry){ .op = j[i].op, .path = strdup(j[i].path),
+                copy[i] = (struct root_journal_entry){ .op = j[i].op,
+                                                       .path = strdup(j[i].path),
                                                        .value = j[i].value ? strdup(j[i].value) : NULL };
         root_journal_enable(src, false);
 

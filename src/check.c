@@ -246,8 +246,8 @@ static const char *origin(const struct device_conf *dc)
 }
 
 /* Options exist only in files: entries from --device or vfio-prep.devices= take none. */
-static void fb_hint_option(struct fb *f, const struct check_input *in, const struct device_conf *dc,
-                           const char *option, const char *tail)
+static void fb_hint_option(struct fb *f, const struct check_input *in, const struct device_conf *dc, const char *option,
+                           const char *tail)
 {
         if (dc && dc->origin && dc->origin[0] == '/')
                 fb_hint(f, "add %s to its entry in %s%s", option, dc->origin, tail);
@@ -536,8 +536,9 @@ static int check_iommu_mode(const struct ctx *x, struct report *r)
                              "host devices lose DMA protection)");
                 break;
         default:
-                fb_msg(&f, CHECK_INFO, x->sum.enabled ? "unknown: no IOMMU group reports its domain type"
-                                                      : "unknown: the IOMMU is not enabled");
+                fb_msg(&f, CHECK_INFO,
+                       x->sum.enabled ? "unknown: no IOMMU group reports its domain type"
+                                      : "unknown: the IOMMU is not enabled");
                 break;
         }
         return emit(r, "iommu-mode", &f);
@@ -549,8 +550,9 @@ static int check_interrupt_remapping(const struct ctx *x, struct report *r)
         struct fb f = { 0 };
 
         if (!x->m->x86)
-                fb_msg(&f, CHECK_INFO, "not checked on this architecture: MSI isolation is up to the interrupt "
-                                       "controller (a GICv3 ITS on Arm)");
+                fb_msg(&f, CHECK_INFO,
+                       "not checked on this architecture: MSI isolation is up to the interrupt "
+                       "controller (a GICv3 ITS on Arm)");
         else if (x->m->iommu.interrupt_remapping == TRI_YES)
                 fb_msg(&f, CHECK_PASS, "enabled");
         else if (x->m->iommu.interrupt_remapping == TRI_UNKNOWN)
@@ -558,8 +560,9 @@ static int check_interrupt_remapping(const struct ctx *x, struct report *r)
         else if (!x->sum.enabled)
                 fb_msg(&f, CHECK_WARN, "not enabled: it comes with the IOMMU (see iommu-enabled)");
         else {
-                fb_msg(&f, CHECK_WARN, "not enabled: vfio refuses to give devices to a VM without it unless "
-                                       "vfio_iommu_type1.allow_unsafe_interrupts=1 is set");
+                fb_msg(&f, CHECK_WARN,
+                       "not enabled: vfio refuses to give devices to a VM without it unless "
+                       "vfio_iommu_type1.allow_unsafe_interrupts=1 is set");
                 if (off)
                         fb_hint_remove_param(&f, x->in, off, NULL);
                 else
@@ -600,8 +603,9 @@ static void lint_amd_on(const struct ctx *x, struct fb *f)
 
         if (!p)
                 return;
-        fb_msg(f, CHECK_INFO, "%s=%s: 'on' is not a value of amd_iommu and does nothing (the AMD IOMMU is on "
-                              "whenever the firmware provides an IVRS table)",
+        fb_msg(f, CHECK_INFO,
+               "%s=%s: 'on' is not a value of amd_iommu and does nothing (the AMD IOMMU is on "
+               "whenever the firmware provides an IVRS table)",
                p->key, p->value);
         fb_hint_remove_param(f, x->in, p, " (harmless, only noise)");
 }
@@ -618,11 +622,11 @@ static void lint_iommu_pt_non_x86(const struct ctx *x, struct fb *f)
 
 static void lint_intel_on_missing(const struct ctx *x, struct fb *f)
 {
-        if (x->sum.vendor != IOMMU_VENDOR_INTEL || find_token(x->c, "intel_iommu", "on") ||
-            !intel_default_off(x->m))
+        if (x->sum.vendor != IOMMU_VENDOR_INTEL || find_token(x->c, "intel_iommu", "on") || !intel_default_off(x->m))
                 return;
-        fb_msg(f, CHECK_WARN, "intel_iommu=on is missing, and this kernel leaves the Intel IOMMU off without it "
-                              "(CONFIG_INTEL_IOMMU_DEFAULT_ON is not set)");
+        fb_msg(f, CHECK_WARN,
+               "intel_iommu=on is missing, and this kernel leaves the Intel IOMMU off without it "
+               "(CONFIG_INTEL_IOMMU_DEFAULT_ON is not set)");
         fb_hint_boot(f, x->in, true, "intel_iommu=on", NULL);
 }
 
@@ -664,8 +668,9 @@ static void lint_vfio_pci_ids(const struct ctx *x, struct fb *f)
 
         if (!p)
                 return;
-        fb_msg(f, CHECK_INFO, "vfio-pci.ids=%s binds every device with these IDs when vfio-pci loads, without "
-                              "vfio-prep's checks (root device, boot VGA, isolation)",
+        fb_msg(f, CHECK_INFO,
+               "vfio-pci.ids=%s binds every device with these IDs when vfio-pci loads, without "
+               "vfio-prep's checks (root device, boot VGA, isolation)",
                p->value ? p->value : "");
 }
 
@@ -680,9 +685,19 @@ static void lint_disable(const struct ctx *x, struct fb *f)
 }
 
 static const char *const lint_keys[] = {
-        "intel_iommu", "amd_iommu", "iommu", "iommu.passthrough", "iommu.strict", "intremap",
-        "pcie_acs_override", "vfio-pci.ids", "vfio_iommu_type1.allow_unsafe_interrupts", "video",
-        "initcall_blacklist", "vfio-prep.devices", "vfio-prep.disable",
+        "intel_iommu",
+        "amd_iommu",
+        "iommu",
+        "iommu.passthrough",
+        "iommu.strict",
+        "intremap",
+        "pcie_acs_override",
+        "vfio-pci.ids",
+        "vfio_iommu_type1.allow_unsafe_interrupts",
+        "video",
+        "initcall_blacklist",
+        "vfio-prep.devices",
+        "vfio-prep.disable",
 };
 
 /* The parameters looked at, for the message when nothing is wrong. */
@@ -767,8 +782,9 @@ static void vfio_ids_options(const struct ctx *x, struct fb *f)
                                o->origin, o->ids);
                         continue;
                 }
-                fb_msg(f, CHECK_FAIL, "%s: vfio-pci ids=%s claims every unbound matching device when vfio-pci loads, "
-                                      "the boot VGA and the root disk included",
+                fb_msg(f, CHECK_FAIL,
+                       "%s: vfio-pci ids=%s claims every unbound matching device when vfio-pci loads, "
+                       "the boot VGA and the root disk included",
                        o->origin, o->ids);
                 if (builtin)
                         sb_append(&f->msg, "; vfio-pci is built into the kernel, which applies it before vfio-prep "
@@ -779,8 +795,10 @@ static void vfio_ids_options(const struct ctx *x, struct fb *f)
                 if (f->hint.len > 0)
                         sb_append(&f->hint, "; ");
                 if (o->cmdline)
-                        sb_append(&f->hint, "remove vfio-pci.ids=%s from the kernel command line (the boot "
-                                            "loader's configuration)", o->ids);
+                        sb_append(&f->hint,
+                                  "remove vfio-pci.ids=%s from the kernel command line (the boot "
+                                  "loader's configuration)",
+                                  o->ids);
                 else
                         sb_append(&f->hint, "remove the option from %s", o->origin);
                 sb_append(&f->hint, " and let %s name the devices instead: ", config_file(x->in));
@@ -817,8 +835,9 @@ static int check_vfio_driver(const struct ctx *x, struct report *r)
         vfio_ids_options(x, &f);
         bool usable = x->in->vfio_pci != MODULE_MISSING;
         if (usable && x->in->vfio_iommu_type1 == MODULE_MISSING)
-                fb_msg(&f, CHECK_WARN, "vfio_iommu_type1 is missing: the classic VFIO container needs it "
-                                       "(only kernels with iommufd's VFIO compatibility can do without)");
+                fb_msg(&f, CHECK_WARN,
+                       "vfio_iommu_type1 is missing: the classic VFIO container needs it "
+                       "(only kernels with iommufd's VFIO compatibility can do without)");
         return emit(r, "vfio-driver", &f);
 }
 
@@ -859,8 +878,10 @@ static void fb_hint_install_hook(struct fb *f, const struct ctx *x, const struct
         else if (fa->generator == INITRAMFS_GEN_DRACUT && fa->hook_installed)
                 fb_hint(f, "run dracut -f (or dracut -f --add vfio-prep)");
         else if (fa->generator == INITRAMFS_GEN_UNKNOWN)
-                fb_hint(f, "install vfio-prep's hook for this system's initramfs generator (make install PREFIX=/usr), "
-                           "then regenerate the initramfs (%s)", cmd);
+                fb_hint(f,
+                        "install vfio-prep's hook for this system's initramfs generator (make install PREFIX=/usr), "
+                        "then regenerate the initramfs (%s)",
+                        cmd);
         else
                 fb_hint(f, "%sthen run %s", install, cmd);
 }
@@ -1067,8 +1088,7 @@ static void device_bound(const struct ctx *x, size_t device, const struct plan_d
                 return;
         }
         /* Before the root device is seen no storage controller is bound: that is the second pass. */
-        const char *when = pci_class_base(d->class) == 0x01 ? " by the second pass, once the root device is known"
-                                                             : "";
+        const char *when = pci_class_base(d->class) == 0x01 ? " by the second pass, once the root device is known" : "";
         if (d->driver)
                 fb_msg(f, CHECK_PASS, "will be bound to vfio-pci at boot%s (now on %s)", when, d->driver);
         else
@@ -1172,8 +1192,8 @@ static void device_refused(const struct ctx *x, const struct selected *it, const
         switch (pd->refusal) {
         case REFUSE_PIN_MISMATCH:
                 fb_msg(f, CHECK_FAIL,
-                       "not bound: id= pin mismatch: the device is %04x:%04x, the entry expects %04x:%04x",
-                       d->vendor, d->device, it->conf ? it->conf->pin_vendor : 0, it->conf ? it->conf->pin_device : 0);
+                       "not bound: id= pin mismatch: the device is %04x:%04x, the entry expects %04x:%04x", d->vendor,
+                       d->device, it->conf ? it->conf->pin_vendor : 0, it->conf ? it->conf->pin_device : 0);
                 fb_hint(f, "the card at %s was replaced or moved: update id= or the address in %s", d->name,
                         origin(it->conf));
                 break;
@@ -1201,8 +1221,9 @@ static void device_refused(const struct ctx *x, const struct selected *it, const
                            "on it, then run 'vfio-prep --apply' again");
                 break;
         case REFUSE_BOOT_VGA:
-                fb_msg(f, CHECK_FAIL, "not bound: boot VGA without allow-boot-vga: the firmware and the host "
-                                      "console use this GPU");
+                fb_msg(f, CHECK_FAIL,
+                       "not bound: boot VGA without allow-boot-vga: the firmware and the host "
+                       "console use this GPU");
                 fb_hint_option(f, x->in, it->conf, "allow-boot-vga",
                                " (the host loses its console), or make another GPU primary in the firmware setup");
                 break;
@@ -1239,12 +1260,14 @@ static bool machine_has_reset_attr(const struct machine *m)
 static void warn_reset(const struct ctx *x, const struct pci_device *d, struct fb *f)
 {
         if (d->reset_method && d->reset_method[0] == '\0') {
-                fb_msg(f, CHECK_WARN, "every reset method is disabled (reset_method is empty): the device is not "
-                                      "reset between VM runs");
+                fb_msg(f, CHECK_WARN,
+                       "every reset method is disabled (reset_method is empty): the device is not "
+                       "reset between VM runs");
                 fb_hint(f, "write 'default' to /sys/bus/pci/devices/%s/reset_method", d->name);
         } else if (!d->reset_method && machine_has_reset_attr(x->m))
-                fb_msg(f, CHECK_WARN, "no reset method: the kernel cannot reset it between VM runs, so a VM "
-                                      "restart can find it in a stale state");
+                fb_msg(f, CHECK_WARN,
+                       "no reset method: the kernel cannot reset it between VM runs, so a VM "
+                       "restart can find it in a stale state");
 }
 
 static void warn_builtin_driver(const struct ctx *x, const struct pci_device *d, struct fb *f)
@@ -1252,23 +1275,27 @@ static void warn_builtin_driver(const struct ctx *x, const struct pci_device *d,
         if (!d->driver || strcmp(d->driver, "vfio-pci") == 0 || strcmp(d->driver, "pci-stub") == 0)
                 return;
         if (d->driver_builtin == TRI_UNKNOWN) {
-                fb_msg(f, CHECK_WARN, "cannot tell whether %s is built into the kernel (a built-in driver takes "
-                                      "the device before the initramfs runs)",
+                fb_msg(f, CHECK_WARN,
+                       "cannot tell whether %s is built into the kernel (a built-in driver takes "
+                       "the device before the initramfs runs)",
                        d->driver);
                 return;
         }
         if (d->driver_builtin != TRI_YES)
                 return;
-        fb_msg(f, CHECK_WARN, "%s is built into the kernel: it takes the device before the initramfs runs, so "
-                              "vfio-prep has to unbind it at boot, which not every driver handles cleanly",
+        fb_msg(f, CHECK_WARN,
+               "%s is built into the kernel: it takes the device before the initramfs runs, so "
+               "vfio-prep has to unbind it at boot, which not every driver handles cleanly",
                d->driver);
-        fb_hint(f, "if that fails, keep %s from starting with 'initcall_blacklist=' and the name of its init "
-                   "function (module_blacklist= and modprobe.d blacklists do not stop built-in drivers), or use a "
-                   "kernel that builds it as a module",
+        fb_hint(f,
+                "if that fails, keep %s from starting with 'initcall_blacklist=' and the name of its init "
+                "function (module_blacklist= and modprobe.d blacklists do not stop built-in drivers), or use a "
+                "kernel that builds it as a module",
                 d->driver);
         if (x->m->kconfig.vfio_pci_builtin == TRI_YES)
-                fb_hint(f, "with vfio-pci built in as well, 'vfio-pci.ids=%04x:%04x' claims the device first only "
-                           "from drivers registered after vfio-pci (USB and sound drivers, not GPU drivers)",
+                fb_hint(f,
+                        "with vfio-pci built in as well, 'vfio-pci.ids=%04x:%04x' claims the device first only "
+                        "from drivers registered after vfio-pci (USB and sound drivers, not GPU drivers)",
                         d->vendor, d->device);
 }
 
@@ -1432,8 +1459,9 @@ static void group_hints(const struct ctx *x, const struct group_analysis *ga, st
                 if (protect_is_root_device(x->in->rootinfo, x->m, ga->blockers[i]))
                         root = ga->blockers[i];
         if (root != NONE)
-                fb_hint(f, "%s holds the root or resume file system, so this group cannot be passed through "
-                           "as it is",
+                fb_hint(f,
+                        "%s holds the root or resume file system, so this group cannot be passed through "
+                        "as it is",
                         dev_name(x->m, root));
         else if (ga->n_blockers > 0)
                 fb_hint(f, "to pass the whole group through, add its other devices to %s (e.g. 'device %s')",
@@ -1482,9 +1510,10 @@ static int check_group(const struct ctx *x, size_t group, struct report *r)
                 fb_msg(&f, strict ? CHECK_FAIL : CHECK_WARN, "not isolated: ");
                 list_blockers(x, ga, &f);
                 if (!strict)
-                        fb_msg(&f, CHECK_WARN, "isolation warn: the selected devices are bound anyway, but a VM "
-                                               "can use the group only once every device in it is on vfio-pci or "
-                                               "unbound");
+                        fb_msg(&f, CHECK_WARN,
+                               "isolation warn: the selected devices are bound anyway, but a VM "
+                               "can use the group only once every device in it is on vfio-pci or "
+                               "unbound");
                 group_hints(x, ga, &f);
         }
         return emit(r, id, &f);
@@ -1529,9 +1558,8 @@ static int check_sysfs(const struct ctx *x, struct report *r)
 static int run_checks(const struct ctx *x, struct report *r)
 {
         static int (*const system_checks[])(const struct ctx *, struct report *) = {
-                check_iommu_hardware, check_iommu_enabled, check_iommu_mode, check_interrupt_remapping,
-                check_cmdline,        check_vfio_driver,   check_initramfs,  check_config,
-                check_root_device,
+                check_iommu_hardware, check_iommu_enabled, check_iommu_mode, check_interrupt_remapping, check_cmdline,
+                check_vfio_driver,    check_initramfs,     check_config,     check_root_device,
         };
         const struct selection *s = x->in->selection;
         int k;

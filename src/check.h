@@ -30,9 +30,9 @@ enum check_status {
 
 struct finding {
         enum check_status status;
-        char *id;      /* "iommu-enabled", "device:0000:01:00.0", "group:14" */
+        char *id; /* "iommu-enabled", "device:0000:01:00.0", "group:14" */
         char *message;
-        char *hint;    /* NULL when there is nothing to do */
+        char *hint; /* NULL when there is nothing to do */
 };
 
 enum iommu_vendor {
@@ -61,7 +61,7 @@ struct check_input {
         const struct config *config;
         const struct selection *selection;
         const struct analysis *analysis;
-        const struct rootinfo *rootinfo; /* root, resume, swap, /boot; record; busy devices */
+        const struct rootinfo *rootinfo;   /* root, resume, swap, /boot; record; busy devices */
         const struct modopt_list *modopts; /* vfio-pci ids= options in modprobe.d and the command line */
         const struct bootloader *bootloader;
         enum module_state vfio_pci;

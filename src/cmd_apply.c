@@ -171,8 +171,9 @@ static void report_bind_failure(struct apply_run *a, const struct plan_group *pg
 
         snprintf(reason, sizeof(reason), "%s: %s failed: %s%s%s", who, res->step ? res->step : "binding",
                  strerror(-res->error), res->detail ? ": " : "", res->detail ? res->detail : "");
-        log_error("%s; %s", reason, res->rolled_back ? "the group was rolled back to its host drivers"
-                                                      : "the group could not be fully rolled back");
+        log_error("%s; %s", reason,
+                  res->rolled_back ? "the group was rolled back to its host drivers"
+                                   : "the group could not be fully rolled back");
         for (size_t i = 0; i < pg->n_devices; i++)
                 (void)add_entry(a, pg->devices[i].device, false, reason, true);
         a->failed = true;
@@ -309,8 +310,7 @@ static int apply_sriov(struct apply_run *a, struct plan *p)
                 if (a->bopt.dry_run)
                         printf("%s: create %ld virtual functions\n", dev_name(a, pf), numvfs);
                 _cleanup_free_ char *driver = pf_driver(a, pf);
-                int k = sriov_create(a->c->root, &a->c->machine, pf, numvfs, &a->bopt, print_write,
-                                     &a->bopt.dry_run);
+                int k = sriov_create(a->c->root, &a->c->machine, pf, numvfs, &a->bopt, print_write, &a->bopt.dry_run);
                 if (k < 0)
                         sriov_failed(a, pf, numvfs, k, driver);
                 else if (!a->bopt.dry_run) {
@@ -346,7 +346,8 @@ static void report_unmatched(struct apply_run *a)
 static int apply_plan(struct apply_run *a, struct plan *p)
 {
         if (p->global == REFUSE_DISABLED) {
-                log_notice("disabled by vfio-prep.disable on the kernel command line: every device stays with the host");
+                log_notice(
+                        "disabled by vfio-prep.disable on the kernel command line: every device stays with the host");
                 return EXIT_OK;
         }
         int r = apply_sriov(a, p);
@@ -408,7 +409,9 @@ int cmd_apply(const struct context_options *o, bool dry_run)
                 return r;
         }
         struct apply_run a = {
-                .c = &c, .o = &co, .bopt = { .timeout_ms = BIND_DEFAULT_TIMEOUT_MS, .dry_run = dry_run },
+                .c = &c,
+                .o = &co,
+                .bopt = { .timeout_ms = BIND_DEFAULT_TIMEOUT_MS, .dry_run = dry_run },
                 .second = co.sysroot != NULL,
         };
         if (!dry_run && root_exists(c.root, "/dev/kmsg"))

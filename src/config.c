@@ -82,7 +82,8 @@ static int fail_selector(struct config_error *err, const char *origin, const cha
         char q[SHOW_BUF];
 
         if (k == -ERANGE)
-                return fail(err, origin, "PCI address '%s' out of range (domain up to fffffff, device 00-1f, function 0-7)",
+                return fail(err, origin,
+                            "PCI address '%s' out of range (domain up to fffffff, device 00-1f, function 0-7)",
                             show(q, text));
         return fail(err, origin, "invalid selector '%s'", show(q, text));
 }
@@ -154,8 +155,7 @@ bool selector_matches(const struct selector *sel, const struct pci_device *d)
                 return pci_addr_cmp(&sel->addr, &d->addr) == 0;
         if (sel->vendor != d->vendor || sel->device != d->device)
                 return false;
-        return !sel->has_subsys ||
-               (sel->subsys_vendor == d->subsys_vendor && sel->subsys_device == d->subsys_device);
+        return !sel->has_subsys || (sel->subsys_vendor == d->subsys_vendor && sel->subsys_device == d->subsys_device);
 }
 
 static bool selector_equal(const struct selector *a, const struct selector *b)
@@ -289,8 +289,7 @@ static int option_vfs(struct device_conf *d, const char *value, const char *orig
         return 0;
 }
 
-static int option_allow_boot_vga(struct device_conf *d, const char *value, const char *origin,
-                                 struct config_error *err)
+static int option_allow_boot_vga(struct device_conf *d, const char *value, const char *origin, struct config_error *err)
 {
         d->allow_boot_vga = true;
         return 0;
@@ -406,8 +405,7 @@ static int parse_isolation(struct config *cfg, char **p, const char *origin, str
         return 0;
 }
 
-static int parse_line(struct config *cfg, const char *line, size_t len, const char *origin,
-                      struct config_error *err)
+static int parse_line(struct config *cfg, const char *line, size_t len, const char *origin, struct config_error *err)
 {
         char buf[CONFIG_LINE_MAX + 1], q[SHOW_BUF];
         char *p = buf, *keyword;
@@ -474,8 +472,7 @@ static int add_selector(struct config *cfg, const char *origin, const char *list
         return config_append(cfg, &d, entry, origin) < 0 ? fail_nomem(err, origin) : 0;
 }
 
-static int add_selectors(struct config *cfg, const char *origin, const char *list, char *buf,
-                         struct config_error *err)
+static int add_selectors(struct config *cfg, const char *origin, const char *list, char *buf, struct config_error *err)
 {
         for (char *p = buf;;) {
                 char *end = strchrnul(p, ',');

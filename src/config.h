@@ -23,7 +23,7 @@ enum selector_kind {
 
 struct selector {
         enum selector_kind kind;
-        struct pci_addr addr; /* SELECTOR_ADDRESS */
+        struct pci_addr addr;    /* SELECTOR_ADDRESS */
         uint16_t vendor, device; /* SELECTOR_ID */
         bool has_subsys;
         uint16_t subsys_vendor, subsys_device;

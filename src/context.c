@@ -122,8 +122,7 @@ static int derive(struct context *c, const struct context_options *o)
 {
         if (select_devices(&c->machine, &c->config, &c->selection) < 0 ||
             analyse(&c->machine, &c->selection, &c->analysis) < 0 ||
-            rootinfo_load(c->root, &c->machine, &c->cmdline, o->sysroot, &c->rootinfo) < 0 ||
-            load_modopts(c) < 0) {
+            rootinfo_load(c->root, &c->machine, &c->cmdline, o->sysroot, &c->rootinfo) < 0 || load_modopts(c) < 0) {
                 log_error("out of memory");
                 return EXIT_FAILED;
         }

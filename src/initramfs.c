@@ -393,7 +393,7 @@ int initramfs_judge(const struct initramfs_listing *l, const struct initramfs_co
 struct run {
         char *out; /* standard output, NUL-terminated */
         size_t len;
-        int status; /* exit status; -1 when killed by a signal */
+        int status;    /* exit status; -1 when killed by a signal */
         char err[160]; /* the start of standard error */
         size_t err_len;
 };
@@ -608,7 +608,7 @@ static int run_program(char *const argv[], int64_t deadline, size_t max, struct 
 struct generator_files {
         enum initramfs_generator gen;
         const char *programs[3]; /* any of these: the generator is installed */
-        const char *hooks[2]; /* any of these: vfio-prep's hook for it is installed */
+        const char *hooks[2];    /* any of these: vfio-prep's hook for it is installed */
 };
 
 /* In order of preference when several are installed: Debian ships dracut-core beside

@@ -29,7 +29,7 @@ enum initramfs_generator {
 enum initramfs_verdict {
         INITRAMFS_UNKNOWN, /* cannot tell: detail says why */
         INITRAMFS_MISSING, /* the image has no vfio-prep binary */
-        INITRAMFS_STALE, /* it has, but not the current configuration: detail says what differs */
+        INITRAMFS_STALE,   /* it has, but not the current configuration: detail says what differs */
         INITRAMFS_CURRENT, /* vfio-prep and the current configuration */
 };
 
@@ -40,8 +40,8 @@ struct initramfs_entry {
 };
 
 struct initramfs_listing {
-        bool has_init; /* an /init entry: this is the listing of an initramfs */
-        bool has_binary; /* .../bin/vfio-prep */
+        bool has_init;                   /* an /init entry: this is the listing of an initramfs */
+        bool has_binary;                 /* .../bin/vfio-prep */
         struct initramfs_entry *configs; /* etc/vfio-prep.conf, etc/vfio-prep.d/NAME.conf */
         size_t n_configs;
 };
@@ -59,10 +59,10 @@ struct initramfs_config {
 struct initramfs_facts {
         char *image; /* "/boot/initrd.img-6.1.0-28-amd64", below the root; NULL when none found */
         enum initramfs_generator generator; /* the system's generator, for hints */
-        bool hook_installed; /* the generator's vfio-prep hook is installed below the root */
-        const char *lister; /* the program that listed the image (static string), or NULL */
+        bool hook_installed;                /* the generator's vfio-prep hook is installed below the root */
+        const char *lister;                 /* the program that listed the image (static string), or NULL */
         enum initramfs_verdict verdict;
-        char *detail; /* why UNKNOWN, or what is STALE; NULL otherwise */
+        char *detail;          /* why UNKNOWN, or what is STALE; NULL otherwise */
         bool content_compared; /* CURRENT by comparing the text, not only sizes and dates */
 };
 

@@ -155,14 +155,14 @@ static void assign_groups(struct machine *m)
                 for (size_t j = 0; j < g->n_devices; j++) {
                         struct pci_device *d = &m->devices[g->devices[j]];
                         if (d->group != NONE) {
-                                machine_damage(m, d, iommu_link_path(d, path, sizeof(path)), "device listed in groups %ld and %ld",
-                                               m->groups[d->group].id, g->id);
+                                machine_damage(m, d, iommu_link_path(d, path, sizeof(path)),
+                                               "device listed in groups %ld and %ld", m->groups[d->group].id, g->id);
                                 continue;
                         }
                         if (d->iommu_group != g->id)
                                 machine_damage(m, d, iommu_link_path(d, path, sizeof(path)),
-                                               "iommu_group link says %ld, group %ld lists the device",
-                                               d->iommu_group, g->id);
+                                               "iommu_group link says %ld, group %ld lists the device", d->iommu_group,
+                                               g->id);
                         d->group = gi;
                         d->iommu_group = g->id;
                 }

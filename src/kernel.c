@@ -27,8 +27,7 @@ static void load_release(struct root *r, struct machine *m)
         }
         /* It names a file below /boot: refuse what could leave that directory. */
         if (!*m->release || strchr(m->release, '/')) {
-                machine_add_problem(m, "/proc/sys/kernel/osrelease", "malformed kernel release '%.60s'",
-                                    m->release);
+                machine_add_problem(m, "/proc/sys/kernel/osrelease", "malformed kernel release '%.60s'", m->release);
                 free(m->release);
                 m->release = NULL;
         }

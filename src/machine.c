@@ -59,8 +59,7 @@ int machine_load(struct root *r, unsigned flags, struct machine *ret)
                 machine_add_problem(&m, "/sys/kernel/iommu_groups", "cannot load iommu groups: %s", strerror(-k));
         k = boot_record_load(r, &m);
         if (k < 0)
-                machine_add_problem(&m, "/run/vfio-prep/state.json", "cannot load the boot record: %s",
-                                    strerror(-k));
+                machine_add_problem(&m, "/run/vfio-prep/state.json", "cannot load the boot record: %s", strerror(-k));
         if (!m.cmdline && !(m.cmdline = strdup(""))) {
                 k = -ENOMEM;
                 goto fail;

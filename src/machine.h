@@ -28,4 +28,5 @@ int boot_record_load(struct root *r, struct machine *m);
 void machine_damage(struct machine *m, struct pci_device *d, const char *path, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 /* Record a problem; never fails the load (an allocation failure just loses the entry). */
-void machine_add_problem(struct machine *m, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void machine_add_problem(struct machine *m, const char *path, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));

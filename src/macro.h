@@ -11,18 +11,18 @@
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 
 /* Hand ownership out of a _cleanup_ variable. */
-#define TAKE_PTR(p)                         \
-        ({                                  \
-                __typeof__(p) _tp_ = (p);   \
-                (p) = NULL;                 \
-                _tp_;                       \
+#define TAKE_PTR(p)                                                                                                    \
+        ({                                                                                                             \
+                __typeof__(p) _tp_ = (p);                                                                              \
+                (p) = NULL;                                                                                            \
+                _tp_;                                                                                                  \
         })
 
-#define TAKE_FD(fd)                         \
-        ({                                  \
-                int _tf_ = (fd);            \
-                (fd) = -1;                  \
-                _tf_;                       \
+#define TAKE_FD(fd)                                                                                                    \
+        ({                                                                                                             \
+                int _tf_ = (fd);                                                                                       \
+                (fd) = -1;                                                                                             \
+                _tf_;                                                                                                  \
         })
 
 static inline void freep(void *p)

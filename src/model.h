@@ -49,19 +49,19 @@ struct pci_device {
         enum pci_header header;                /* from config space; from class when unreadable */
         bool multifunction;                    /* header type bit 7, when config space was read */
 
-        char *driver;          /* NULL when unbound */
-        char *driver_module;   /* module behind the driver (driver/module link), NULL if none */
+        char *driver;                 /* NULL when unbound */
+        char *driver_module;          /* module behind the driver (driver/module link), NULL if none */
         enum tristate driver_builtin; /* the driver is built into the kernel (no initstate) */
-        char *driver_override; /* NULL when unset ("(null)") or absent */
+        char *driver_override;        /* NULL when unset ("(null)") or absent */
         enum tristate boot_vga;
         long iommu_group; /* -1 when the device has no group */
         size_t group;     /* index into machine.groups, NONE without */
         size_t parent;    /* upstream PCI bridge or port, NONE on a root bus */
 
-        size_t physfn;        /* SR-IOV: index of the PF of this VF, NONE otherwise */
-        long sriov_totalvfs;  /* -1 when not an SR-IOV PF */
-        long sriov_numvfs;    /* -1 when not an SR-IOV PF */
-        char *reset_method;   /* NULL when the attribute is absent; "" when empty (no method) */
+        size_t physfn;       /* SR-IOV: index of the PF of this VF, NONE otherwise */
+        long sriov_totalvfs; /* -1 when not an SR-IOV PF */
+        long sriov_numvfs;   /* -1 when not an SR-IOV PF */
+        char *reset_method;  /* NULL when the attribute is absent; "" when empty (no method) */
 
         uint8_t *config; /* config space as readable: 64 bytes unprivileged, 256 or 4096 as root */
         size_t config_len;
@@ -81,7 +81,7 @@ struct reserved_region {
 
 struct iommu_group {
         long id;
-        char *type; /* "DMA", "DMA-FQ", "identity", "blocked", "unmanaged"; NULL when absent */
+        char *type;      /* "DMA", "DMA-FQ", "identity", "blocked", "unmanaged"; NULL when absent */
         size_t *devices; /* indices into machine.devices, in address order */
         size_t n_devices;
         struct reserved_region *regions;
@@ -99,20 +99,20 @@ enum cpu_vendor {
 /* Kernel build options that change IOMMU defaults; TRI_UNKNOWN when no config was found. */
 struct kernel_config {
         bool found;
-        char *source; /* "/proc/config.gz" or "/boot/config-RELEASE" */
-        enum tristate intel_iommu_default_on;          /* CONFIG_INTEL_IOMMU_DEFAULT_ON */
+        char *source;                                    /* "/proc/config.gz" or "/boot/config-RELEASE" */
+        enum tristate intel_iommu_default_on;            /* CONFIG_INTEL_IOMMU_DEFAULT_ON */
         enum tristate intel_iommu_default_on_intgpu_off; /* ..._DEFAULT_ON_INTGPU_OFF */
-        enum tristate iommu_default_passthrough;       /* CONFIG_IOMMU_DEFAULT_PASSTHROUGH */
-        enum tristate irq_remap;                       /* CONFIG_IRQ_REMAP */
-        enum tristate vfio_pci_builtin;                /* CONFIG_VFIO_PCI=y */
-        enum tristate vfio_pci_module;                 /* CONFIG_VFIO_PCI=m */
+        enum tristate iommu_default_passthrough;         /* CONFIG_IOMMU_DEFAULT_PASSTHROUGH */
+        enum tristate irq_remap;                         /* CONFIG_IRQ_REMAP */
+        enum tristate vfio_pci_builtin;                  /* CONFIG_VFIO_PCI=y */
+        enum tristate vfio_pci_module;                   /* CONFIG_VFIO_PCI=m */
 };
 
 struct iommu_info {
-        bool acpi_dmar, acpi_ivrs, acpi_iort;  /* firmware tables in /sys/firmware/acpi/tables */
-        char **units; /* /sys/class/iommu entries: "dmar0", "ivhd0", ... (NULL-terminated) */
+        bool acpi_dmar, acpi_ivrs, acpi_iort; /* firmware tables in /sys/firmware/acpi/tables */
+        char **units;                         /* /sys/class/iommu entries: "dmar0", "ivhd0", ... (NULL-terminated) */
         size_t n_units;
-        enum tristate interrupt_remapping;     /* "IR-" chips in /proc/interrupts */
+        enum tristate interrupt_remapping; /* "IR-" chips in /proc/interrupts */
 };
 
 /* What `--apply` recorded at boot in /run/vfio-prep/state.json, when present. */
@@ -130,10 +130,10 @@ struct boot_record {
 };
 
 struct machine {
-        char *release;      /* /proc/sys/kernel/osrelease, NULL when unreadable */
-        char *cmdline;      /* /proc/cmdline as read (or --cmdline), never NULL once loaded */
+        char *release; /* /proc/sys/kernel/osrelease, NULL when unreadable */
+        char *cmdline; /* /proc/cmdline as read (or --cmdline), never NULL once loaded */
         enum cpu_vendor cpu;
-        bool x86;           /* from /proc/cpuinfo; iommu=pt means nothing elsewhere */
+        bool x86; /* from /proc/cpuinfo; iommu=pt means nothing elsewhere */
 
         struct pci_device *devices; /* sorted by address */
         size_t n_devices;

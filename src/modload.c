@@ -104,8 +104,7 @@ static int collect_config_paths(struct modload *ml)
 
 static bool release_valid(const char *release)
 {
-        return release && *release && !strchr(release, '/') && strcmp(release, ".") != 0 &&
-               strcmp(release, "..") != 0;
+        return release && *release && !strchr(release, '/') && strcmp(release, ".") != 0 && strcmp(release, "..") != 0;
 }
 
 /*
@@ -290,7 +289,8 @@ static int probe_list(struct kmod_list *list)
 {
         struct kmod_list *it;
 
-        kmod_list_foreach(it, list) {
+        kmod_list_foreach(it, list)
+        {
                 struct kmod_module *dep = kmod_module_get_module(it);
                 int k = kmod_module_probe_insert_module(dep, KMOD_PROBE_IGNORE_COMMAND, NULL, NULL, NULL, NULL);
                 kmod_module_unref(dep);
@@ -350,8 +350,9 @@ static int insert(struct modload *ml, struct kmod_module *mod)
                 k = kmod_module_probe_insert_module(mod, KMOD_PROBE_IGNORE_COMMAND, NULL, NULL, NULL, NULL);
                 return k > 0 ? -EPERM : k;
         }
-        notify(ml, LOG_NOTICE, "%s: loading it without '%s' (modprobe.d or the kernel command line): it would claim "
-                               "devices vfio-prep refuses; the devices vfio-prep binds are enough",
+        notify(ml, LOG_NOTICE,
+               "%s: loading it without '%s' (modprobe.d or the kernel command line): it would claim "
+               "devices vfio-prep refuses; the devices vfio-prep binds are enough",
                kmod_module_get_name(mod), dropped);
         return insert_with_options(mod, kept);
 }

@@ -27,7 +27,8 @@ static char *unescape(const char *s, size_t n)
         return out;
 }
 
-/* Split LINE at spaces and tabs (the kernel escapes both inside paths) into at most MAX fields (start and length each). */
+/* Split LINE at spaces and tabs (the kernel escapes both inside paths) into at most MAX fields (start and length each).
+ */
 static size_t split(const char *line, size_t len, const char **f, size_t *fl, size_t max)
 {
         size_t n = 0;
@@ -151,8 +152,7 @@ int swaps_parse(const char *text, char ***ret, size_t *ret_n)
                 size_t len = strcspn(p, "\n");
                 const char *f[5];
                 size_t fl[5];
-                if (split(p, len, f, fl, 5) >= 2 && fl[1] == 9 && memcmp(f[1], "partition", 9) == 0 &&
-                    f[0][0] == '/') {
+                if (split(p, len, f, fl, 5) >= 2 && fl[1] == 9 && memcmp(f[1], "partition", 9) == 0 && f[0][0] == '/') {
                         char *name = unescape(f[0], fl[0]);
                         k = name ? strv_consume(&v, &n, name) : -ENOMEM;
                         if (k < 0)
@@ -172,8 +172,8 @@ int swaps_parse(const char *text, char ***ret, size_t *ret_n)
 
 bool mounts_is_network_fs(const char *fstype)
 {
-        static const char *const net[] = { "nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "glusterfs", "9p",
-                                           "afs", "ncpfs", "lustre" };
+        static const char *const net[] = { "nfs",       "nfs4", "cifs", "smb3",  "smbfs", "ceph",
+                                           "glusterfs", "9p",   "afs",  "ncpfs", "lustre" };
 
         if (strncmp(fstype, "fuse.", 5) == 0)
                 return strstr(fstype, "sshfs") != NULL;

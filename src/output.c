@@ -479,8 +479,8 @@ static void list_print_row(FILE *f, const struct machine *m, const struct list_r
                 snprintf(grp, sizeof(grp), "%ld", row->group);
         else
                 strcpy(grp, "-");
-        fprintf(f, "  %*s  %s  %-*s  [%04x:%04x]  ", w->group, grp, clean(d->name, addr, sizeof(addr)), w->class,
-                class, d->vendor, d->device);
+        fprintf(f, "  %*s  %s  %-*s  [%04x:%04x]  ", w->group, grp, clean(d->name, addr, sizeof(addr)), w->class, class,
+                d->vendor, d->device);
         clean(driver_or_dash(d), drv, sizeof(drv));
         if (!*dn && !bridge) {
                 fprintf(f, "%s\n", drv);

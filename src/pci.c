@@ -20,8 +20,8 @@
 /* What a driver's module links say, looked up once per driver: many devices share one. */
 struct driver_info {
         char *driver;
-        char *module;         /* NULL when the module link is missing or unreadable */
-        int module_err;       /* the module link's error, 0 when read */
+        char *module;   /* NULL when the module link is missing or unreadable */
+        int module_err; /* the module link's error, 0 when read */
         enum tristate builtin;
 };
 
@@ -37,8 +37,8 @@ struct loader {
 /* A device while loading: links naming other devices wait until every device is known and sorted. */
 struct pending {
         struct pci_device dev;
-        char *physfn;            /* basename of the resolved physfn link */
-        struct pci_addr parent;  /* the directory above the device, when it names a PCI device */
+        char *physfn;           /* basename of the resolved physfn link */
+        struct pci_addr parent; /* the directory above the device, when it names a PCI device */
         bool has_parent;
 };
 
@@ -504,7 +504,7 @@ static void link_devices(struct machine *m, struct pending *p)
                         d->physfn = machine_find_device_name(m, p[i].physfn);
                         if (d->physfn == NONE)
                                 machine_damage(m, d, d->path, "physical function '%.40s' is not in " PCI_DEVICES,
-                                       p[i].physfn);
+                                               p[i].physfn);
                 }
         }
 }

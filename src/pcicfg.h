@@ -39,14 +39,14 @@ enum pcie_type {
 };
 
 enum acs_state {
-        ACS_UNKNOWN,  /* extended config space not readable (not root, or a 256-byte dump) */
-        ACS_ABSENT,   /* readable, no ACS capability */
-        ACS_PRESENT,  /* capability found: see cap and ctrl */
+        ACS_UNKNOWN, /* extended config space not readable (not root, or a 256-byte dump) */
+        ACS_ABSENT,  /* readable, no ACS capability */
+        ACS_PRESENT, /* capability found: see cap and ctrl */
 };
 
 struct pcicfg_info {
-        bool readable;            /* at least the 64-byte header */
-        int header;               /* enum pci_header, -1 when unreadable */
+        bool readable; /* at least the 64-byte header */
+        int header;    /* enum pci_header, -1 when unreadable */
         bool multifunction;
         enum pcie_type pcie_type; /* PCIE_TYPE_NONE when no PCIe capability or not readable */
         bool pcie_known;          /* capability list (256 bytes) was readable */

@@ -86,10 +86,10 @@ static bool could_hold_root(const struct rootinfo *ri, const struct machine *m, 
 
         *ret_by_record = false;
         *ret_kind = pci_class_base(cls) == 0x01 ? "a storage controller"
-                    : cls >> 8 == 0x0c03       ? "a USB controller"
-                    : cls >> 8 == 0x0805       ? "an SD/eMMC controller"
-                    : is_nic(cls)              ? "a network controller"
-                                               : "a controller of the kind the root record names";
+                    : cls >> 8 == 0x0c03        ? "a USB controller"
+                    : cls >> 8 == 0x0805        ? "an SD/eMMC controller"
+                    : is_nic(cls)               ? "a network controller"
+                                                : "a controller of the kind the root record names";
         /* Storage: two identical drives swapped between slots keep IDs and paths. Never recorded away. */
         if (pci_class_base(cls) == 0x01)
                 return true;
@@ -103,8 +103,8 @@ static bool could_hold_root(const struct rootinfo *ri, const struct machine *m, 
 }
 
 /* DEVICE, or a device of its group, could hold root: the first such one. */
-static size_t group_could_hold(const struct rootinfo *ri, const struct machine *m, size_t device,
-                               const char **ret_kind, bool *ret_by_record)
+static size_t group_could_hold(const struct rootinfo *ri, const struct machine *m, size_t device, const char **ret_kind,
+                               bool *ret_by_record)
 {
         const struct pci_device *d = &m->devices[device];
 

@@ -610,8 +610,8 @@ static size_t entry_find(const struct record_entry *e, size_t n, const char *nam
         return NONE;
 }
 
-int record_merge(const struct boot_record *old, const struct record_entry *add, size_t n_add,
-                 struct record_entry **ret, size_t *ret_n)
+int record_merge(const struct boot_record *old, const struct record_entry *add, size_t n_add, struct record_entry **ret,
+                 size_t *ret_n)
 {
         size_t n_old = old && old->found ? old->n_entries : 0, n = 0;
         struct record_entry *out = calloc(n_old + n_add + 1, sizeof(*out));

@@ -31,7 +31,7 @@ int record_parse(const char *text, struct boot_record *ret);
  * the older entry (the pass that bound it); ADD's other entries follow. RET's strings point
  * into OLD and ADD.
  */
-int record_merge(const struct boot_record *old, const struct record_entry *add, size_t n_add,
-                 struct record_entry **ret, size_t *ret_n);
+int record_merge(const struct boot_record *old, const struct record_entry *add, size_t n_add, struct record_entry **ret,
+                 size_t *ret_n);
 /* Write ROOT/run/vfio-prep/state.json (directories created). */
 int record_write(struct root *r, const struct record_entry *entries, size_t n);

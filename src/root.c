@@ -216,8 +216,8 @@ static int pending_splice(char *pending, size_t size, const char *target, const 
         return 0;
 }
 
-static int follow_link(struct root *r, struct walk *w, const char *rel, char *pending, size_t size,
-                       const char *rest, unsigned *hops)
+static int follow_link(struct root *r, struct walk *w, const char *rel, char *pending, size_t size, const char *rest,
+                       unsigned *hops)
 {
         char target[PATH_MAX];
         ssize_t n;
@@ -763,7 +763,7 @@ bool root_exists(struct root *r, const char *path)
 
 struct root_dir {
         struct root *root;
-        int fd; /* O_PATH: any file type, so that a device "directory" that is not one fails per entry, as before */
+        int fd;     /* O_PATH: any file type, so that a device "directory" that is not one fails per entry, as before */
         char *path; /* canonical, absolute */
 };
 

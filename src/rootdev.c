@@ -425,8 +425,8 @@ static int chain_append(struct resolver *s, const char *chain, const char *syspa
         const char *name = base_name(syspath);
 
         block_kind(s, syspath, kind, sizeof(kind));
-        int k = asprintf(ret, "%s%s%s%s%s%s", chain ? chain : "", chain ? " -> " : "", name, *kind ? " (" : "",
-                         kind, *kind ? ")" : "");
+        int k = asprintf(ret, "%s%s%s%s%s%s", chain ? chain : "", chain ? " -> " : "", name, *kind ? " (" : "", kind,
+                         *kind ? ")" : "");
         return k < 0 ? -ENOMEM : 0;
 }
 
@@ -652,8 +652,10 @@ static int resolve_btrfs(struct resolver *s, const char *source)
         if (k == -ENOMEM)
                 return k;
         if (k < 0)
-                return set_problem(s->rd, "btrfs on %s: no /sys/fs/btrfs/*/devices lists it, so its other "
-                                          "devices cannot be known", name);
+                return set_problem(s->rd,
+                                   "btrfs on %s: no /sys/fs/btrfs/*/devices lists it, so its other "
+                                   "devices cannot be known",
+                                   name);
         if (!(s->rd->block = strdup(name)))
                 return -ENOMEM;
         k = root_list(s->r, dir, &devs, &n);
@@ -681,14 +683,12 @@ static int resolve_mount(struct resolver *s, const struct mount_entry *me)
         if (strcmp(me->fstype, "btrfs") == 0)
                 return resolve_btrfs(s, me->source);
         if (me->major == 0)
-                return set_problem(s->rd, "a %s file system, not on a block device vfio-prep can follow",
-                                   me->fstype);
+                return set_problem(s->rd, "a %s file system, not on a block device vfio-prep can follow", me->fstype);
         snprintf(devnum, sizeof(devnum), "%u:%u", me->major, me->minor);
         return resolve_spec(s, devnum);
 }
 
-int rootdev_resolve_mount(struct root *r, const struct machine *m, const struct mount_entry *me,
-                          struct rootdev *ret)
+int rootdev_resolve_mount(struct root *r, const struct machine *m, const struct mount_entry *me, struct rootdev *ret)
 {
         struct rootdev rd = { 0 };
         struct resolver s = { .r = r, .m = m, .rd = &rd };

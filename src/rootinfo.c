@@ -86,8 +86,8 @@ static void join(const char *sysroot, const char *path, char *buf, size_t size)
         if (!sysroot || strcmp(sysroot, "/") == 0)
                 snprintf(buf, size, "%s", path);
         else
-                snprintf(buf, size, "%.*s%s", (int)(strlen(sysroot) - (sysroot[strlen(sysroot) - 1] == '/')),
-                         sysroot, strcmp(path, "/") == 0 ? "" : path);
+                snprintf(buf, size, "%.*s%s", (int)(strlen(sysroot) - (sysroot[strlen(sysroot) - 1] == '/')), sysroot,
+                         strcmp(path, "/") == 0 ? "" : path);
 }
 
 /*

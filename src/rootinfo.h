@@ -30,12 +30,12 @@ struct rootinfo {
         struct rootdev root;
         struct rootdev *extra; /* resume=, swap, /boot, /boot/efi */
         size_t n_extra;
-        char *network;         /* why root is (or may be) on the network: "root=/dev/nfs", or NULL */
+        char *network;             /* why root is (or may be) on the network: "root=/dev/nfs", or NULL */
         struct root_record record; /* ROOT/etc/vfio-prep/root-record, when present */
         struct busy_device *busy;
         size_t n_busy;
-        bool in_initramfs;     /* "/" is the initramfs's own file system and there is no --sysroot:
-                                  the first pass at boot, which leaves storage to the second */
+        bool in_initramfs; /* "/" is the initramfs's own file system and there is no --sysroot:
+                              the first pass at boot, which leaves storage to the second */
 };
 
 /* SYSROOT: where the real root is mounted (the initramfs's /sysroot), NULL for "/". */

@@ -35,8 +35,7 @@ struct root_record {
 int root_record_parse(const char *text, struct root_record *ret);
 void root_record_done(struct root_record *rec);
 /* The record's text: NETWORK, then one line per controller (indices into M, each once). */
-int root_record_format(const struct machine *m, bool network, const size_t *controllers, size_t n,
-                       char **ret);
+int root_record_format(const struct machine *m, bool network, const size_t *controllers, size_t n, char **ret);
 /* "0000:00:05.0/00.0": device DEV's chain of device.function from its root bus. */
 int pci_slot_path(const struct machine *m, size_t dev, char *buf, size_t size);
 /* Present and well-formed: only then does it count. */

@@ -49,7 +49,10 @@ static void claim(struct claim *claims, size_t dev, const struct device_conf *co
         claims[dev] = (struct claim){
                 .set = true,
                 .rank = rank,
-                .item = { .device = dev, .conf = conf, .why = why, .pulled_by = pulled_by,
+                .item = { .device = dev,
+                          .conf = conf,
+                          .why = why,
+                          .pulled_by = pulled_by,
                           .pin_mismatch = pin_mismatch },
         };
 }

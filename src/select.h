@@ -13,17 +13,17 @@
 #include "model.h"
 
 enum selected_why {
-        SELECTED_BY_SELECTOR, /* the selector named it */
+        SELECTED_BY_SELECTOR,  /* the selector named it */
         SELECTED_BY_FUNCTIONS, /* pulled in by functions=auto|all from another selected device */
         SELECTED_AS_VF,        /* an SR-IOV VF of a PF whose entry has vfs=N (pulled_by = the PF) */
 };
 
 struct selected {
-        size_t device;                    /* index into machine.devices */
-        const struct device_conf *conf;   /* the entry that selected it (or pulled it in) */
+        size_t device;                  /* index into machine.devices */
+        const struct device_conf *conf; /* the entry that selected it (or pulled it in) */
         enum selected_why why;
-        size_t pulled_by;                 /* device index that pulled it in, NONE otherwise */
-        bool pin_mismatch;                /* id= given and the device has another ID: skip it */
+        size_t pulled_by;  /* device index that pulled it in, NONE otherwise */
+        bool pin_mismatch; /* id= given and the device has another ID: skip it */
 };
 
 /* A config entry that matched no present device. */

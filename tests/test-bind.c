@@ -53,11 +53,11 @@ struct sim {
         const char *names[MAX_DEVS + 1];
         const char *fail_path, *fail_value; /* the write to fail (any value when NULL) */
         int fail_error;
-        unsigned fail_times;       /* how many times it fails (then succeeds) */
-        const char *stray_dev;     /* on probe, this device gets stray_driver instead */
-        const char *stray_driver;  /* NULL: nothing binds it */
-        const char *passthrough;   /* a path whose write reaches the file for real */
-        bool load_binds;           /* loading vfio-pci binds the devices that name it */
+        unsigned fail_times;      /* how many times it fails (then succeeds) */
+        const char *stray_dev;    /* on probe, this device gets stray_driver instead */
+        const char *stray_driver; /* NULL: nothing binds it */
+        const char *passthrough;  /* a path whose write reaches the file for real */
+        bool load_binds;          /* loading vfio-pci binds the devices that name it */
         unsigned hook_calls;
 };
 
@@ -335,8 +335,9 @@ static int bind(struct fx *f, const struct bind_options *opt, struct bind_result
 }
 
 static const struct write success_writes[] = {
-        { OVR(VGA), "vfio-pci", 0 },  { OVR(AUDIO), "vfio-pci", 0 }, { UNBIND(VGA), VGA, 0 },
-        { UNBIND(AUDIO), AUDIO, 0 }, { PROBE, VGA, 0 },             { PROBE, AUDIO, 0 },
+        { OVR(VGA), "vfio-pci", 0 }, { OVR(AUDIO), "vfio-pci", 0 },
+        { UNBIND(VGA), VGA, 0 },     { UNBIND(AUDIO), AUDIO, 0 },
+        { PROBE, VGA, 0 },           { PROBE, AUDIO, 0 },
 };
 
 static void assert_bound(struct fx *f)
@@ -400,7 +401,9 @@ static void test_only_the_rest(void **state)
         struct fx *f = *state;
         struct bind_result res;
         static const struct write w[] = {
-                { OVR(AUDIO), "vfio-pci", 0 }, { UNBIND(AUDIO), AUDIO, 0 }, { PROBE, AUDIO, 0 },
+                { OVR(AUDIO), "vfio-pci", 0 },
+                { UNBIND(AUDIO), AUDIO, 0 },
+                { PROBE, AUDIO, 0 },
         };
 
         tree_driver(&f->t, VGA, "vfio-pci");
@@ -418,7 +421,10 @@ static void test_unbound_devices(void **state)
         struct fx *f = *state;
         struct bind_result res;
         static const struct write w[] = {
-                { OVR(VGA), "vfio-pci", 0 }, { OVR(AUDIO), "vfio-pci", 0 }, { PROBE, VGA, 0 }, { PROBE, AUDIO, 0 },
+                { OVR(VGA), "vfio-pci", 0 },
+                { OVR(AUDIO), "vfio-pci", 0 },
+                { PROBE, VGA, 0 },
+                { PROBE, AUDIO, 0 },
         };
 
         assert_int_equal(unlink(tree_path(&f->t, dev_attr(&f->sim, VGA, "driver"))), 0);
@@ -456,8 +462,12 @@ static const struct fail_case fail_cases[] = {
                 .step = "unbind from host driver",
                 .device = AUDIO,
                 .detail = "snd_hda_intel",
-                .expect = { { OVR(VGA), "vfio-pci", 0 }, { OVR(AUDIO), "vfio-pci", 0 }, { UNBIND(VGA), VGA, 0 },
-                            { UNBIND(AUDIO), AUDIO, INJECTED }, { OVR(AUDIO), "\n", 0 }, { OVR(VGA), "\n", 0 },
+                .expect = { { OVR(VGA), "vfio-pci", 0 },
+                            { OVR(AUDIO), "vfio-pci", 0 },
+                            { UNBIND(VGA), VGA, 0 },
+                            { UNBIND(AUDIO), AUDIO, INJECTED },
+                            { OVR(AUDIO), "\n", 0 },
+                            { OVR(VGA), "\n", 0 },
                             { PROBE, VGA, 0 } },
                 .n_expect = 7,
         },
@@ -466,9 +476,14 @@ static const struct fail_case fail_cases[] = {
                 .path = NULL,
                 .step = "load vfio-pci",
                 .device = NULL,
-                .expect = { { OVR(VGA), "vfio-pci", 0 }, { OVR(AUDIO), "vfio-pci", 0 }, { UNBIND(VGA), VGA, 0 },
-                            { UNBIND(AUDIO), AUDIO, 0 }, { OVR(AUDIO), "\n", 0 }, { OVR(VGA), "\n", 0 },
-                            { PROBE, AUDIO, 0 }, { PROBE, VGA, 0 } },
+                .expect = { { OVR(VGA), "vfio-pci", 0 },
+                            { OVR(AUDIO), "vfio-pci", 0 },
+                            { UNBIND(VGA), VGA, 0 },
+                            { UNBIND(AUDIO), AUDIO, 0 },
+                            { OVR(AUDIO), "\n", 0 },
+                            { OVR(VGA), "\n", 0 },
+                            { PROBE, AUDIO, 0 },
+                            { PROBE, VGA, 0 } },
                 .n_expect = 8,
         },
         {
@@ -477,10 +492,17 @@ static const struct fail_case fail_cases[] = {
                 .value = AUDIO,
                 .step = "probe",
                 .device = AUDIO,
-                .expect = { { OVR(VGA), "vfio-pci", 0 }, { OVR(AUDIO), "vfio-pci", 0 }, { UNBIND(VGA), VGA, 0 },
-                            { UNBIND(AUDIO), AUDIO, 0 }, { PROBE, VGA, 0 }, { PROBE, AUDIO, INJECTED },
-                            { OVR(AUDIO), "\n", 0 }, { OVR(VGA), "\n", 0 }, { UNBIND(VGA), VGA, 0 },
-                            { PROBE, AUDIO, 0 }, { PROBE, VGA, 0 } },
+                .expect = { { OVR(VGA), "vfio-pci", 0 },
+                            { OVR(AUDIO), "vfio-pci", 0 },
+                            { UNBIND(VGA), VGA, 0 },
+                            { UNBIND(AUDIO), AUDIO, 0 },
+                            { PROBE, VGA, 0 },
+                            { PROBE, AUDIO, INJECTED },
+                            { OVR(AUDIO), "\n", 0 },
+                            { OVR(VGA), "\n", 0 },
+                            { UNBIND(VGA), VGA, 0 },
+                            { PROBE, AUDIO, 0 },
+                            { PROBE, VGA, 0 } },
                 .n_expect = 11,
         },
 };
@@ -537,10 +559,12 @@ static void test_each_step_fails(void **state)
 }
 
 static const struct write verify_writes[] = {
-        { OVR(VGA), "vfio-pci", 0 }, { OVR(AUDIO), "vfio-pci", 0 }, { UNBIND(VGA), VGA, 0 },
-        { UNBIND(AUDIO), AUDIO, 0 }, { PROBE, VGA, 0 },             { PROBE, AUDIO, 0 },
-        { OVR(AUDIO), "\n", 0 },     { OVR(VGA), "\n", 0 },         { UNBIND(VGA), VGA, 0 },
-        { PROBE, AUDIO, 0 },         { PROBE, VGA, 0 },
+        { OVR(VGA), "vfio-pci", 0 }, { OVR(AUDIO), "vfio-pci", 0 },
+        { UNBIND(VGA), VGA, 0 },     { UNBIND(AUDIO), AUDIO, 0 },
+        { PROBE, VGA, 0 },           { PROBE, AUDIO, 0 },
+        { OVR(AUDIO), "\n", 0 },     { OVR(VGA), "\n", 0 },
+        { UNBIND(VGA), VGA, 0 },     { PROBE, AUDIO, 0 },
+        { PROBE, VGA, 0 },
 };
 
 /* drivers_probe succeeded, but another driver took the device. */
@@ -602,7 +626,7 @@ static void test_rollback_restores_override(void **state)
         struct bind_result res;
         static const struct write w[] = {
                 { OVR(AUDIO), "vfio-pci", 0 }, { UNBIND(VGA), VGA, 0 }, { UNBIND(AUDIO), AUDIO, 0 },
-                { OVR(AUDIO), "pci-stub", 0 }, { PROBE, AUDIO, 0 },   { PROBE, VGA, 0 },
+                { OVR(AUDIO), "pci-stub", 0 }, { PROBE, AUDIO, 0 },     { PROBE, VGA, 0 },
         };
 
         tree_file(&f->t, dev_attr(&f->sim, VGA, "driver_override"), "vfio-pci\n");
@@ -700,7 +724,9 @@ static int release(struct fx *f, const struct bind_options *opt, char **ret)
 }
 
 static const struct write release_writes[] = {
-        { OVR(VGA), "\n", 0 }, { UNBIND(VGA), VGA, 0 }, { PROBE, VGA, 0 },
+        { OVR(VGA), "\n", 0 },
+        { UNBIND(VGA), VGA, 0 },
+        { PROBE, VGA, 0 },
 };
 
 static void on_vfio(struct fx *f)
@@ -742,7 +768,9 @@ static void test_release_unbind_fails(void **state)
         struct fx *f = *state;
         char *drv = NULL;
         static const struct write w[] = {
-                { OVR(VGA), "\n", 0 }, { UNBIND(VGA), VGA, -EBUSY }, { OVR(VGA), "vfio-pci", 0 },
+                { OVR(VGA), "\n", 0 },
+                { UNBIND(VGA), VGA, -EBUSY },
+                { OVR(VGA), "vfio-pci", 0 },
         };
 
         on_vfio(f);

@@ -110,12 +110,14 @@ static void fx_init(struct fx *f)
         f->mo.m.cpu = CPU_INTEL;
         f->mo.m.x86 = true;
         f->units[0] = (char *)"dmar0";
-        f->mo.m.iommu = (struct iommu_info){ .acpi_dmar = true, .units = f->units, .n_units = 1,
-                                          .interrupt_remapping = TRI_YES };
-        f->mo.m.kconfig = (struct kernel_config){ .found = true, .intel_iommu_default_on = TRI_NO,
-                                               .intel_iommu_default_on_intgpu_off = TRI_YES,
-                                               .iommu_default_passthrough = TRI_UNKNOWN,
-                                               .vfio_pci_builtin = TRI_UNKNOWN };
+        f->mo.m.iommu = (struct iommu_info){
+                .acpi_dmar = true, .units = f->units, .n_units = 1, .interrupt_remapping = TRI_YES
+        };
+        f->mo.m.kconfig = (struct kernel_config){ .found = true,
+                                                  .intel_iommu_default_on = TRI_NO,
+                                                  .intel_iommu_default_on_intgpu_off = TRI_YES,
+                                                  .iommu_default_passthrough = TRI_UNKNOWN,
+                                                  .vfio_pci_builtin = TRI_UNKNOWN };
         f->mo.m.record.entries = f->record;
         f->mo.m.problems = f->problems;
         for (long id = 0; id < 5; id++)
@@ -132,12 +134,15 @@ static void fx_init(struct fx *f)
         f->mo.d[1].config = f->rootport_cfg;
         f->mo.d[1].config_len = sizeof(f->rootport_cfg);
 
-        f->conf[0] = (struct device_conf){ .text = (char *)"01:00.0", .origin = (char *)"/etc/vfio-prep.conf:3",
-                                           .functions = FUNCTIONS_AUTO, .vfs = -1 };
+        f->conf[0] = (struct device_conf){ .text = (char *)"01:00.0",
+                                           .origin = (char *)"/etc/vfio-prep.conf:3",
+                                           .functions = FUNCTIONS_AUTO,
+                                           .vfs = -1 };
         assert_int_equal(pci_addr_parse("01:00.0", &f->conf[0].sel.addr), 0);
         f->files[0] = (char *)"/etc/vfio-prep.conf";
-        f->cfg = (struct config){ .devices = f->conf, .n_devices = 1, .isolation = ISOLATION_STRICT,
-                                  .files = f->files, .n_files = 1 };
+        f->cfg = (struct config){
+                .devices = f->conf, .n_devices = 1, .isolation = ISOLATION_STRICT, .files = f->files, .n_files = 1
+        };
         f->sel.items = f->items;
         f->sel.unmatched = f->unm;
         pick(f, 3, &f->conf[0], SELECTED_BY_SELECTOR, NONE);
@@ -145,16 +150,23 @@ static void fx_init(struct fx *f)
         f->an.groups = f->ga;
         analysed(f, 1, true);
         f->rootdevs[0] = 5;
-        f->ri.root = (struct rootdev){ .spec = (char *)"/dev/nvme0n1p2", .block = (char *)"nvme0n1p2",
-                                    .devices = f->rootdevs, .n_devices = 1 };
+        f->ri.root = (struct rootdev){
+                .spec = (char *)"/dev/nvme0n1p2", .block = (char *)"nvme0n1p2", .devices = f->rootdevs, .n_devices = 1
+        };
         f->ri.extra = &f->resume;
         f->ri.n_extra = 1;
         f->bl = (struct bootloader){ BOOTLOADER_GRUB, "/etc/default/grub", "update-grub" };
         set_cmdline(f, "BOOT_IMAGE=/vmlinuz root=/dev/nvme0n1p2 ro quiet");
         f->in = (struct check_input){
-                .machine = &f->mo.m, .cmdline = &f->cl, .config = &f->cfg, .selection = &f->sel,
-                .analysis = &f->an, .rootinfo = &f->ri, .bootloader = &f->bl,
-                .vfio_pci = MODULE_AVAILABLE, .vfio_iommu_type1 = MODULE_AVAILABLE,
+                .machine = &f->mo.m,
+                .cmdline = &f->cl,
+                .config = &f->cfg,
+                .selection = &f->sel,
+                .analysis = &f->an,
+                .rootinfo = &f->ri,
+                .bootloader = &f->bl,
+                .vfio_pci = MODULE_AVAILABLE,
+                .vfio_iommu_type1 = MODULE_AVAILABLE,
         };
 }
 
@@ -223,8 +235,9 @@ static void expect_contains(const char *s, const char *part)
 static void test_ready_machine(void **state)
 {
         static const char *const ids[] = {
-                "iommu-hardware", "iommu-enabled", "iommu-mode", "interrupt-remapping", "cmdline", "vfio-driver",
-                "config", "root-device", "device:0000:01:00.0", "device:0000:01:00.1", "group:1",
+                "iommu-hardware", "iommu-enabled", "iommu-mode",  "interrupt-remapping", "cmdline",
+                "vfio-driver",    "config",        "root-device", "device:0000:01:00.0", "device:0000:01:00.1",
+                "group:1",
         };
         struct fx f;
 
@@ -289,40 +302,214 @@ static void test_summarize(void **state)
                 bool hardware, enabled;
                 enum iommu_mode mode;
         } cases[] = {
-                { "intel", true, false, false, "dmar0", CPU_INTEL, { "DMA-FQ", "DMA-FQ" }, "", TRI_UNKNOWN,
-                  IOMMU_VENDOR_INTEL, true, true, IOMMU_MODE_TRANSLATED },
-                { "amd passthrough", false, true, false, "ivhd0", CPU_AMD, { "identity", "identity" }, "", TRI_UNKNOWN,
-                  IOMMU_VENDOR_AMD, true, true, IOMMU_MODE_PASSTHROUGH },
-                { "arm", false, false, true, NULL, CPU_ARM, { "DMA" }, "", TRI_UNKNOWN, IOMMU_VENDOR_ARM, true, true,
+                { "intel",
+                  true,
+                  false,
+                  false,
+                  "dmar0",
+                  CPU_INTEL,
+                  { "DMA-FQ", "DMA-FQ" },
+                  "",
+                  TRI_UNKNOWN,
+                  IOMMU_VENDOR_INTEL,
+                  true,
+                  true,
                   IOMMU_MODE_TRANSLATED },
-                { "none", false, false, false, NULL, CPU_INTEL, { NULL }, "", TRI_UNKNOWN, IOMMU_VENDOR_INTEL, false,
-                  false, IOMMU_MODE_UNKNOWN },
-                { "none, other cpu", false, false, false, NULL, CPU_OTHER, { NULL }, "", TRI_UNKNOWN,
-                  IOMMU_VENDOR_UNKNOWN, false, false, IOMMU_MODE_UNKNOWN },
-                { "hardware present but off", true, false, false, NULL, CPU_INTEL, { NULL }, "intel_iommu=off",
-                  TRI_UNKNOWN, IOMMU_VENDOR_INTEL, true, false, IOMMU_MODE_UNKNOWN },
-                { "unit without table", false, false, false, "ivhd0", CPU_UNKNOWN, { "DMA" }, "", TRI_UNKNOWN,
-                  IOMMU_VENDOR_AMD, true, true, IOMMU_MODE_TRANSLATED },
-                { "table beats cpu", true, false, false, NULL, CPU_AMD, { NULL }, "", TRI_UNKNOWN,
-                  IOMMU_VENDOR_INTEL, true, false, IOMMU_MODE_UNKNOWN },
-                { "majority identity", true, false, false, "dmar0", CPU_INTEL,
-                  { "identity", "identity", "DMA", "identity" }, "", TRI_UNKNOWN, IOMMU_VENDOR_INTEL, true, true,
+                { "amd passthrough",
+                  false,
+                  true,
+                  false,
+                  "ivhd0",
+                  CPU_AMD,
+                  { "identity", "identity" },
+                  "",
+                  TRI_UNKNOWN,
+                  IOMMU_VENDOR_AMD,
+                  true,
+                  true,
                   IOMMU_MODE_PASSTHROUGH },
-                { "tie is translated", true, false, false, "dmar0", CPU_INTEL, { "identity", "DMA-FQ" }, "",
-                  TRI_UNKNOWN, IOMMU_VENDOR_INTEL, true, true, IOMMU_MODE_TRANSLATED },
-                { "vfio groups do not count", true, false, false, "dmar0", CPU_INTEL,
-                  { "unmanaged", "identity", "blocked" }, "", TRI_UNKNOWN, IOMMU_VENDOR_INTEL, true, true,
+                { "arm",
+                  false,
+                  false,
+                  true,
+                  NULL,
+                  CPU_ARM,
+                  { "DMA" },
+                  "",
+                  TRI_UNKNOWN,
+                  IOMMU_VENDOR_ARM,
+                  true,
+                  true,
+                  IOMMU_MODE_TRANSLATED },
+                { "none",
+                  false,
+                  false,
+                  false,
+                  NULL,
+                  CPU_INTEL,
+                  { NULL },
+                  "",
+                  TRI_UNKNOWN,
+                  IOMMU_VENDOR_INTEL,
+                  false,
+                  false,
+                  IOMMU_MODE_UNKNOWN },
+                { "none, other cpu",
+                  false,
+                  false,
+                  false,
+                  NULL,
+                  CPU_OTHER,
+                  { NULL },
+                  "",
+                  TRI_UNKNOWN,
+                  IOMMU_VENDOR_UNKNOWN,
+                  false,
+                  false,
+                  IOMMU_MODE_UNKNOWN },
+                { "hardware present but off",
+                  true,
+                  false,
+                  false,
+                  NULL,
+                  CPU_INTEL,
+                  { NULL },
+                  "intel_iommu=off",
+                  TRI_UNKNOWN,
+                  IOMMU_VENDOR_INTEL,
+                  true,
+                  false,
+                  IOMMU_MODE_UNKNOWN },
+                { "unit without table",
+                  false,
+                  false,
+                  false,
+                  "ivhd0",
+                  CPU_UNKNOWN,
+                  { "DMA" },
+                  "",
+                  TRI_UNKNOWN,
+                  IOMMU_VENDOR_AMD,
+                  true,
+                  true,
+                  IOMMU_MODE_TRANSLATED },
+                { "table beats cpu",
+                  true,
+                  false,
+                  false,
+                  NULL,
+                  CPU_AMD,
+                  { NULL },
+                  "",
+                  TRI_UNKNOWN,
+                  IOMMU_VENDOR_INTEL,
+                  true,
+                  false,
+                  IOMMU_MODE_UNKNOWN },
+                { "majority identity",
+                  true,
+                  false,
+                  false,
+                  "dmar0",
+                  CPU_INTEL,
+                  { "identity", "identity", "DMA", "identity" },
+                  "",
+                  TRI_UNKNOWN,
+                  IOMMU_VENDOR_INTEL,
+                  true,
+                  true,
                   IOMMU_MODE_PASSTHROUGH },
-                { "no types, iommu=pt", true, false, false, "dmar0", CPU_INTEL, { "-" }, "iommu=pt", TRI_UNKNOWN,
-                  IOMMU_VENDOR_INTEL, true, true, IOMMU_MODE_PASSTHROUGH },
-                { "no types, iommu.passthrough=0", true, false, false, "dmar0", CPU_INTEL, { "-" },
-                  "iommu.passthrough=0", TRI_YES, IOMMU_VENDOR_INTEL, true, true, IOMMU_MODE_TRANSLATED },
-                { "no types, iommu.passthrough=on", true, false, false, "dmar0", CPU_INTEL, { "-" },
-                  "iommu.passthrough=on", TRI_NO, IOMMU_VENDOR_INTEL, true, true, IOMMU_MODE_PASSTHROUGH },
-                { "no types, kernel default", true, false, false, "dmar0", CPU_INTEL, { "-" }, "", TRI_YES,
-                  IOMMU_VENDOR_INTEL, true, true, IOMMU_MODE_PASSTHROUGH },
-                { "no types, nothing known", true, false, false, "dmar0", CPU_INTEL, { "-" }, "", TRI_UNKNOWN,
-                  IOMMU_VENDOR_INTEL, true, true, IOMMU_MODE_UNKNOWN },
+                { "tie is translated",
+                  true,
+                  false,
+                  false,
+                  "dmar0",
+                  CPU_INTEL,
+                  { "identity", "DMA-FQ" },
+                  "",
+                  TRI_UNKNOWN,
+                  IOMMU_VENDOR_INTEL,
+                  true,
+                  true,
+                  IOMMU_MODE_TRANSLATED },
+                { "vfio groups do not count",
+                  true,
+                  false,
+                  false,
+                  "dmar0",
+                  CPU_INTEL,
+                  { "unmanaged", "identity", "blocked" },
+                  "",
+                  TRI_UNKNOWN,
+                  IOMMU_VENDOR_INTEL,
+                  true,
+                  true,
+                  IOMMU_MODE_PASSTHROUGH },
+                { "no types, iommu=pt",
+                  true,
+                  false,
+                  false,
+                  "dmar0",
+                  CPU_INTEL,
+                  { "-" },
+                  "iommu=pt",
+                  TRI_UNKNOWN,
+                  IOMMU_VENDOR_INTEL,
+                  true,
+                  true,
+                  IOMMU_MODE_PASSTHROUGH },
+                { "no types, iommu.passthrough=0",
+                  true,
+                  false,
+                  false,
+                  "dmar0",
+                  CPU_INTEL,
+                  { "-" },
+                  "iommu.passthrough=0",
+                  TRI_YES,
+                  IOMMU_VENDOR_INTEL,
+                  true,
+                  true,
+                  IOMMU_MODE_TRANSLATED },
+                { "no types, iommu.passthrough=on",
+                  true,
+                  false,
+                  false,
+                  "dmar0",
+                  CPU_INTEL,
+                  { "-" },
+                  "iommu.passthrough=on",
+                  TRI_NO,
+                  IOMMU_VENDOR_INTEL,
+                  true,
+                  true,
+                  IOMMU_MODE_PASSTHROUGH },
+                { "no types, kernel default",
+                  true,
+                  false,
+                  false,
+                  "dmar0",
+                  CPU_INTEL,
+                  { "-" },
+                  "",
+                  TRI_YES,
+                  IOMMU_VENDOR_INTEL,
+                  true,
+                  true,
+                  IOMMU_MODE_PASSTHROUGH },
+                { "no types, nothing known",
+                  true,
+                  false,
+                  false,
+                  "dmar0",
+                  CPU_INTEL,
+                  { "-" },
+                  "",
+                  TRI_UNKNOWN,
+                  IOMMU_VENDOR_INTEL,
+                  true,
+                  true,
+                  IOMMU_MODE_UNKNOWN },
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -331,8 +518,10 @@ static void test_summarize(void **state)
                 char *units[2] = { (char *)cases[i].unit, NULL };
                 struct cmdline c;
 
-                m.iommu = (struct iommu_info){ .acpi_dmar = cases[i].dmar, .acpi_ivrs = cases[i].ivrs,
-                                               .acpi_iort = cases[i].iort, .units = units,
+                m.iommu = (struct iommu_info){ .acpi_dmar = cases[i].dmar,
+                                               .acpi_ivrs = cases[i].ivrs,
+                                               .acpi_iort = cases[i].iort,
+                                               .units = units,
                                                .n_units = cases[i].unit ? 1 : 0 };
                 m.kconfig.iommu_default_passthrough = cases[i].default_pt;
                 for (size_t k = 0; k < 4 && cases[i].types[k]; k++) {
@@ -344,11 +533,10 @@ static void test_summarize(void **state)
                 assert_int_equal(cmdline_parse(cases[i].cmdline, &c), 0);
                 struct iommu_summary s = iommu_summarize(&m, &c);
                 cmdline_done(&c);
-                if (s.vendor != cases[i].vendor || s.hardware != cases[i].hardware ||
-                    s.enabled != cases[i].enabled || s.mode != cases[i].mode)
+                if (s.vendor != cases[i].vendor || s.hardware != cases[i].hardware || s.enabled != cases[i].enabled ||
+                    s.mode != cases[i].mode)
                         fail_msg("%s: got %s hardware=%d enabled=%d %s", cases[i].name,
-                                 iommu_vendor_to_string(s.vendor), s.hardware, s.enabled,
-                                 iommu_mode_to_string(s.mode));
+                                 iommu_vendor_to_string(s.vendor), s.hardware, s.enabled, iommu_mode_to_string(s.mode));
         }
 }
 
@@ -409,9 +597,9 @@ static void test_iommu_hardware(void **state)
         }
 }
 
-#define FIRMWARE_HINT                                                                                       \
-        "the firmware reports an IOMMU but the kernel did not enable it: look for errors in 'dmesg | grep -i " \
-        "-e DMAR -e AMD-Vi -e IOMMU', check the IOMMU and DMA protection settings in the firmware setup, and "  \
+#define FIRMWARE_HINT                                                                                                  \
+        "the firmware reports an IOMMU but the kernel did not enable it: look for errors in 'dmesg | grep -i "         \
+        "-e DMAR -e AMD-Vi -e IOMMU', check the IOMMU and DMA protection settings in the firmware setup, and "         \
         "update the firmware"
 
 static void test_iommu_enabled(void **state)
@@ -462,8 +650,8 @@ static void test_iommu_enabled(void **state)
                 f.mo.m.iommu.n_units = 0;
                 f.mo.m.cpu = cases[i].ivrs ? CPU_AMD : CPU_INTEL;
                 f.mo.m.kconfig = (struct kernel_config){ .found = cases[i].kconfig,
-                                                      .intel_iommu_default_on = cases[i].default_on,
-                                                      .intel_iommu_default_on_intgpu_off = cases[i].intgpu_off };
+                                                         .intel_iommu_default_on = cases[i].default_on,
+                                                         .intel_iommu_default_on_intgpu_off = cases[i].intgpu_off };
                 if (!cases[i].groups)
                         no_groups(&f);
                 set_cmdline(&f, cases[i].cmdline);
@@ -505,12 +693,13 @@ static void test_iommu_mode(void **state)
         fx_done(&f);
 }
 
-#define NO_IR                                                                                    \
-        "not enabled: vfio refuses to give devices to a VM without it unless "                     \
+#define NO_IR                                                                                                          \
+        "not enabled: vfio refuses to give devices to a VM without it unless "                                         \
         "vfio_iommu_type1.allow_unsafe_interrupts=1 is set"
-#define UNSAFE_HINT                                                                              \
-        GRUB_ADD("vfio_iommu_type1.allow_unsafe_interrupts=1") " only as a last resort: a VM can then " \
-                                                               "inject interrupts (MSIs) into the host"
+#define UNSAFE_HINT                                                                                                    \
+        GRUB_ADD("vfio_iommu_type1.allow_unsafe_interrupts=1")                                                         \
+        " only as a last resort: a VM can then "                                                                       \
+        "inject interrupts (MSIs) into the host"
 
 static void test_interrupt_remapping(void **state)
 {
@@ -699,7 +888,8 @@ static void test_config(void **state)
         f.cfg.n_files = 2;
         f.conf[1] = (struct device_conf){ .text = (char *)"1b21:2142", .origin = (char *)"--device", .vfs = -1 };
         f.conf[2] = (struct device_conf){ .text = (char *)"03:00.0",
-                                          .origin = (char *)"kernel command line (vfio-prep.devices=)", .vfs = -1 };
+                                          .origin = (char *)"kernel command line (vfio-prep.devices=)",
+                                          .vfs = -1 };
         f.cfg.n_devices = 3;
         f.cfg.isolation = ISOLATION_WARN;
         run(&f);
@@ -726,8 +916,11 @@ static void test_root_device(void **state)
 
         fx_init(&f);
         f.resumedevs[0] = 5;
-        f.resume = (struct rootdev){ .what = (char *)"resume", .spec = (char *)"UUID=1234", .block = (char *)"nvme0n1p3",
-                                     .devices = f.resumedevs, .n_devices = 1 };
+        f.resume = (struct rootdev){ .what = (char *)"resume",
+                                     .spec = (char *)"UUID=1234",
+                                     .block = (char *)"nvme0n1p3",
+                                     .devices = f.resumedevs,
+                                     .n_devices = 1 };
         run(&f);
         expect(&f.rep, "root-device", CHECK_PASS,
                "root (/dev/nvme0n1p2) is on nvme0n1p2 behind 0000:02:00.0; resume (UUID=1234) is on nvme0n1p3 "
@@ -773,8 +966,11 @@ static void test_root_device(void **state)
                         "cannot tell which PCI device holds root: no root file system is mounted; until it is, these "
                         "stay with the host: every storage controller");
         /* Mounted: where it was found is said. */
-        f.ri.root = (struct rootdev){ .spec = (char *)"/dev/nvme0n1p2", .origin = (char *)"mounted at /",
-                                      .block = (char *)"nvme0n1p2", .devices = f.rootdevs, .n_devices = 1 };
+        f.ri.root = (struct rootdev){ .spec = (char *)"/dev/nvme0n1p2",
+                                      .origin = (char *)"mounted at /",
+                                      .block = (char *)"nvme0n1p2",
+                                      .devices = f.rootdevs,
+                                      .n_devices = 1 };
         run(&f);
         expect(&f.rep, "root-device", CHECK_PASS,
                "root (/dev/nvme0n1p2, mounted at /) is on nvme0n1p2 behind 0000:02:00.0", NULL);
@@ -788,8 +984,10 @@ static void test_device_boot_vga(void **state)
         struct fx f;
 
         fx_init(&f);
-        f.conf[1] = (struct device_conf){ .text = (char *)"8086:3e92", .origin = (char *)"/etc/vfio-prep.conf:5",
-                                          .functions = FUNCTIONS_AUTO, .vfs = -1 };
+        f.conf[1] = (struct device_conf){ .text = (char *)"8086:3e92",
+                                          .origin = (char *)"/etc/vfio-prep.conf:5",
+                                          .functions = FUNCTIONS_AUTO,
+                                          .vfs = -1 };
         f.cfg.n_devices = 2;
         f.sel.n_items = 0;
         pick(&f, 2, &f.conf[1], SELECTED_BY_SELECTOR, NONE);
@@ -848,8 +1046,11 @@ static void test_device_root(void **state)
         f.sel.n_items = 0;
         pick(&f, 5, &f.conf[0], SELECTED_BY_SELECTOR, NONE);
         f.ri.root = (struct rootdev){ 0 };
-        f.resume = (struct rootdev){ .what = (char *)"resume", .spec = (char *)"/dev/nvme0n1p3", .block = (char *)"nvme0n1p3",
-                                     .devices = f.rootdevs, .n_devices = 1 };
+        f.resume = (struct rootdev){ .what = (char *)"resume",
+                                     .spec = (char *)"/dev/nvme0n1p3",
+                                     .block = (char *)"nvme0n1p3",
+                                     .devices = f.rootdevs,
+                                     .n_devices = 1 };
         run(&f);
         expect(&f.rep, "device:0000:02:00.0", CHECK_FAIL,
                "not bound: root device: it holds the resume file system (/dev/nvme0n1p3)",
@@ -934,8 +1135,9 @@ static void test_group_explanations(void **state)
 
                 fx_init(&f);
                 move(&f, 6, 1);
-                f.ga[0] = (struct group_analysis){ .group = 1, .blockers = f.blockers, .n_blockers = 1,
-                                                   .why = f.why, .n_why = 1 };
+                f.ga[0] = (struct group_analysis){
+                        .group = 1, .blockers = f.blockers, .n_blockers = 1, .why = f.why, .n_why = 1
+                };
                 f.blockers[0] = 6;
                 f.mo.d[6].driver = NULL;
                 f.why[0] = cases[i].e;
@@ -1012,8 +1214,8 @@ static void test_device_boot_record(void **state)
         f.mo.d[3].driver = (char *)"vfio-pci";
         f.mo.m.record.found = true;
         f.record[0] = (struct boot_record_entry){ .name = "0000:01:00.0", .bound = true };
-        f.record[1] = (struct boot_record_entry){ .name = "0000:01:00.1", .bound = false,
-                                                  .reason = (char *)"not isolated" };
+        f.record[1] =
+                (struct boot_record_entry){ .name = "0000:01:00.1", .bound = false, .reason = (char *)"not isolated" };
         f.mo.m.record.n_entries = 2;
         run(&f);
         expect(&f.rep, "device:0000:01:00.0", CHECK_PASS, "bound to vfio-pci at boot", NULL);
@@ -1083,7 +1285,8 @@ static void test_unmatched(void **state)
         struct fx f;
 
         fx_init(&f);
-        f.conf[1] = (struct device_conf){ .text = (char *)"10de:1b80", .origin = (char *)"/etc/vfio-prep.conf:4",
+        f.conf[1] = (struct device_conf){ .text = (char *)"10de:1b80",
+                                          .origin = (char *)"/etc/vfio-prep.conf:4",
                                           .vfs = -1 };
         f.unm[0].conf = &f.conf[1];
         f.sel.n_unmatched = 1;
@@ -1173,8 +1376,8 @@ static void test_sriov_devices(void **state)
         f.mo.d[pf].sriov_totalvfs = 7;
         f.mo.d[pf].sriov_numvfs = 0;
         f.mo.d[vf].physfn = pf;
-        f.conf[1] = (struct device_conf){ .text = (char *)"06:00.0", .origin = (char *)"/etc/vfio-prep.conf:6",
-                                          .vfs = 4 };
+        f.conf[1] =
+                (struct device_conf){ .text = (char *)"06:00.0", .origin = (char *)"/etc/vfio-prep.conf:6", .vfs = 4 };
         f.sel.n_items = 0;
         pick(&f, pf, &f.conf[1], SELECTED_BY_SELECTOR, NONE);
         pick(&f, vf, &f.conf[1], SELECTED_AS_VF, pf);
@@ -1197,8 +1400,7 @@ static void test_sriov_devices(void **state)
 
         f.mo.d[pf].sriov_totalvfs = -1;
         run(&f);
-        expect(&f.rep, "device:0000:06:00.0", CHECK_FAIL,
-               "not bound: vfs=4, but it is not an SR-IOV physical function",
+        expect(&f.rep, "device:0000:06:00.0", CHECK_FAIL, "not bound: vfs=4, but it is not an SR-IOV physical function",
                "fix or remove vfs= in /etc/vfio-prep.conf:6");
         fx_done(&f);
 }

@@ -40,7 +40,8 @@ static const struct {
         { "   \n", "" },
         { "quiet", "quiet" },
         { "root=/dev/sda1 quiet\n", "root=/dev/sda1|quiet" },
-        { "BOOT_IMAGE=/vmlinuz-6.1 ro  intel_iommu=on\tiommu=pt\n", "BOOT_IMAGE=/vmlinuz-6.1|ro|intel_iommu=on|iommu=pt" },
+        { "BOOT_IMAGE=/vmlinuz-6.1 ro  intel_iommu=on\tiommu=pt\n",
+          "BOOT_IMAGE=/vmlinuz-6.1|ro|intel_iommu=on|iommu=pt" },
         { "a= b", "a=|b" },
         { "k=v=w", "k=v=w" },
         /* quotes around the value, around the whole parameter */
@@ -72,8 +73,11 @@ static const struct {
         /* the kernel's whitespace: \t \n \v \f \r and 0xa0 */
         { "\t a\tb \r\n", "a|b" },
         { "a\vb\fc", "a|b|c" },
-        { "a\xa0" "b", "a|b" },
-        { "vfio-prep.devices=01:00.0,10de:2484 vfio-prep.disable", "vfio-prep.devices=01:00.0,10de:2484|vfio-prep.disable" },
+        { "a\xa0"
+          "b",
+          "a|b" },
+        { "vfio-prep.devices=01:00.0,10de:2484 vfio-prep.disable",
+          "vfio-prep.devices=01:00.0,10de:2484|vfio-prep.disable" },
         { "a=1 a=2", "a=1|a=2" },
 };
 
@@ -229,10 +233,8 @@ static void test_flag(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse),
-                cmocka_unit_test(test_parse_null_and_long),
-                cmocka_unit_test(test_key_eq),
-                cmocka_unit_test(test_get_value),
+                cmocka_unit_test(test_parse),  cmocka_unit_test(test_parse_null_and_long),
+                cmocka_unit_test(test_key_eq), cmocka_unit_test(test_get_value),
                 cmocka_unit_test(test_flag),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

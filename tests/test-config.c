@@ -42,12 +42,26 @@ static const struct {
         bool has_subsys;
         uint16_t sv, sd;
 } selector_cases[] = {
-#define ADDR(s, d, b, dv, f) { .in = s, .kind = SELECTOR_ADDRESS, .addr = { d, b, dv, f } }
-#define ID2(s, v, dv) { .in = s, .kind = SELECTOR_ID, .vendor = v, .device = dv }
-#define ID4(s, v, dv, sv_, sd_) \
-        { .in = s, .kind = SELECTOR_ID, .vendor = v, .device = dv, .has_subsys = true, .sv = sv_, .sd = sd_ }
-#define BAD(s) { .in = s, .ret = -EINVAL }
-#define RANGE(s) { .in = s, .ret = -ERANGE }
+#define ADDR(s, d, b, dv, f)                                                                                           \
+        {                                                                                                              \
+                .in = s, .kind = SELECTOR_ADDRESS, .addr = { d, b, dv, f }                                             \
+        }
+#define ID2(s, v, dv)                                                                                                  \
+        {                                                                                                              \
+                .in = s, .kind = SELECTOR_ID, .vendor = v, .device = dv                                                \
+        }
+#define ID4(s, v, dv, sv_, sd_)                                                                                        \
+        {                                                                                                              \
+                .in = s, .kind = SELECTOR_ID, .vendor = v, .device = dv, .has_subsys = true, .sv = sv_, .sd = sd_      \
+        }
+#define BAD(s)                                                                                                         \
+        {                                                                                                              \
+                .in = s, .ret = -EINVAL                                                                                \
+        }
+#define RANGE(s)                                                                                                       \
+        {                                                                                                              \
+                .in = s, .ret = -ERANGE                                                                                \
+        }
         ADDR("0000:01:00.0", 0, 0x01, 0, 0),
         ADDR("01:00.0", 0, 0x01, 0, 0),
         ADDR("0001:ab:1f.7", 1, 0xab, 0x1f, 7),
@@ -110,17 +124,27 @@ static void test_selector_parse(void **state)
 static void test_selector_matches(void **state)
 {
         struct pci_device d = {
-                .addr = { 0, 1, 0, 0 }, .vendor = 0x10de, .device = 0x2484,
-                .subsys_vendor = 0x1458, .subsys_device = 0x4037,
+                .addr = { 0, 1, 0, 0 },
+                .vendor = 0x10de,
+                .device = 0x2484,
+                .subsys_vendor = 0x1458,
+                .subsys_device = 0x4037,
         };
         static const struct {
                 const char *sel;
                 bool match;
         } cases[] = {
-                { "01:00.0", true },       { "0000:01:00.0", true },       { "01:00.1", false },
-                { "0001:01:00.0", false }, { "10de:2484", true },          { "10DE:2484", true },
-                { "10de:2485", false },    { "10df:2484", false },         { "10de:2484:1458:4037", true },
-                { "10de:2484:1458:4038", false }, { "10de:2484:1459:4037", false },
+                { "01:00.0", true },
+                { "0000:01:00.0", true },
+                { "01:00.1", false },
+                { "0001:01:00.0", false },
+                { "10de:2484", true },
+                { "10DE:2484", true },
+                { "10de:2485", false },
+                { "10df:2484", false },
+                { "10de:2484:1458:4037", true },
+                { "10de:2484:1458:4038", false },
+                { "10de:2484:1459:4037", false },
                 { "10de:2485:1458:4037", false },
         };
 
@@ -143,8 +167,10 @@ static const struct {
         { "device 01:00.0 colour=red", CONF ":1", "unknown option 'colour'" },
         { "device 01:00", CONF ":1", "invalid selector '01:00'" },
         { "device 10de:248", CONF ":1", "invalid selector '10de:248'" },
-        { "device 01:20.0", CONF ":1", "PCI address '01:20.0' out of range (domain up to fffffff, device 00-1f, function 0-7)" },
-        { "device 0000:01:00.8", CONF ":1", "PCI address '0000:01:00.8' out of range (domain up to fffffff, device 00-1f, function 0-7)" },
+        { "device 01:20.0", CONF ":1",
+          "PCI address '01:20.0' out of range (domain up to fffffff, device 00-1f, function 0-7)" },
+        { "device 0000:01:00.8", CONF ":1",
+          "PCI address '0000:01:00.8' out of range (domain up to fffffff, device 00-1f, function 0-7)" },
         { "device\n", CONF ":1", "'device' needs a selector" },
         { "device   # a comment", CONF ":1", "'device' needs a selector" },
         { "Device 01:00.0", CONF ":1", "unknown keyword 'Device'" },
@@ -316,15 +342,14 @@ static void test_parse_full(void **state)
 {
         struct config cfg = { 0 };
         struct config_error err;
-        static const char text[] =
-                "# GPU and its audio\n"
-                "   # indented comment\n"
-                "\n"
-                "device 0000:01:00.0 id=10DE:2484 functions=all allow-boot-vga optional # trailing\n"
-                "\tdevice\t10de:228b:1458:4037\tfunctions=one\r\n"
-                "device 03:00.0 vfs=4\n"
-                "isolation warn   \n"
-                "device 0001:02:1f.7";
+        static const char text[] = "# GPU and its audio\n"
+                                   "   # indented comment\n"
+                                   "\n"
+                                   "device 0000:01:00.0 id=10DE:2484 functions=all allow-boot-vga optional # trailing\n"
+                                   "\tdevice\t10de:228b:1458:4037\tfunctions=one\r\n"
+                                   "device 03:00.0 vfs=4\n"
+                                   "isolation warn   \n"
+                                   "device 0001:02:1f.7";
 
         assert_int_equal(parse_str(&cfg, text, &err), 0);
         assert_int_equal(cfg.n_devices, 4);
@@ -387,7 +412,8 @@ static void test_parse_defaults(void **state)
         config_done(&cfg);
 
         /* vfs bounds, leading zeros */
-        assert_int_equal(parse_str(&cfg, "device 01:00.0 vfs=1\ndevice 02:00.0 vfs=65535\ndevice 03:00.0 vfs=007", &err), 0);
+        assert_int_equal(
+                parse_str(&cfg, "device 01:00.0 vfs=1\ndevice 02:00.0 vfs=65535\ndevice 03:00.0 vfs=007", &err), 0);
         assert_int_equal(cfg.devices[0].vfs, 1);
         assert_int_equal(cfg.devices[1].vfs, 65535);
         assert_int_equal(cfg.devices[2].vfs, 7);
@@ -451,7 +477,8 @@ static void test_add_selectors(void **state)
         struct config_error err;
 
         assert_int_equal(config_add_selectors(&cfg, "--device", "01:00.0", &err), 0);
-        assert_int_equal(config_add_selectors(&cfg, "kernel command line", "10de:2484, 0000:02:00.0 ,03:00.0", &err), 0);
+        assert_int_equal(config_add_selectors(&cfg, "kernel command line", "10de:2484, 0000:02:00.0 ,03:00.0", &err),
+                         0);
         assert_int_equal(cfg.n_devices, 4);
         expect_str("text", cfg.devices[0].text, "01:00.0");
         expect_str("origin", cfg.devices[0].origin, "--device");
@@ -476,7 +503,8 @@ static void test_add_selectors_duplicates_skipped(void **state)
         struct config_error err;
 
         assert_int_equal(parse_str(&cfg, "device 01:00.0 optional functions=one", &err), 0);
-        assert_int_equal(config_add_selectors(&cfg, "--device", "0000:01:00.0,02:00.0,02:00.0,10de:2484,10DE:2484", &err), 0);
+        assert_int_equal(
+                config_add_selectors(&cfg, "--device", "0000:01:00.0,02:00.0,02:00.0,10de:2484,10DE:2484", &err), 0);
         assert_int_equal(cfg.n_devices, 3);
         /* the configured entry keeps its options and origin */
         expect_str("origin", cfg.devices[0].origin, CONF ":1");

@@ -140,7 +140,8 @@ static void test_region_lines(void **state)
                         assert_int_equal(m.n_problems, 0);
                 } else {
                         assert_int_equal(m.groups[0].n_regions, 1);
-                        if (!find_problem(&m, "/sys/kernel/iommu_groups/0/reserved_regions", "line 2: malformed region"))
+                        if (!find_problem(&m, "/sys/kernel/iommu_groups/0/reserved_regions",
+                                          "line 2: malformed region"))
                                 fail_msg("case %zu: no problem for '%s'", i, region_cases[i].line);
                 }
                 machine_done(&m);
@@ -150,8 +151,7 @@ static void test_region_lines(void **state)
 static void test_group_lists_unknown_device(void **state)
 {
         devices_in_groups();
-        tree_link(&t, "/sys/kernel/iommu_groups/2/devices/0000:00:14.0",
-                  "../../../../devices/pci0000:00/0000:00:14.0");
+        tree_link(&t, "/sys/kernel/iommu_groups/2/devices/0000:00:14.0", "../../../../devices/pci0000:00/0000:00:14.0");
         tree_mkdir(&t, "/sys/kernel/iommu_groups/bogus");
         load();
         assert_int_equal(m.n_groups, 3);
@@ -171,7 +171,8 @@ static void test_link_disagrees_with_listing(void **state)
         assert_int_equal(d->iommu_group, 10);
         assert_int_equal(d->group, machine_find_group(&m, 10));
         assert_true(d->damaged);
-        assert_non_null(find_problem(&m, "0000:01:00.0/iommu_group", "iommu_group link says 2, group 10 lists the device"));
+        assert_non_null(
+                find_problem(&m, "0000:01:00.0/iommu_group", "iommu_group link says 2, group 10 lists the device"));
         assert_int_equal(m.groups[machine_find_group(&m, 2)].n_devices, 1);
 }
 
@@ -185,7 +186,8 @@ static void test_missing_group(void **state)
         assert_int_equal(d->iommu_group, -1);
         assert_int_equal(d->group, NONE);
         assert_true(d->damaged);
-        assert_non_null(find_problem(&m, "0000:01:00.1/iommu_group", "iommu_group link says 77, but no group lists the device"));
+        assert_non_null(find_problem(&m, "0000:01:00.1/iommu_group",
+                                     "iommu_group link says 77, but no group lists the device"));
         assert_int_equal(m.groups[machine_find_group(&m, 10)].n_devices, 2);
 }
 

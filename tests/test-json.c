@@ -62,14 +62,14 @@ static void test_escaping(void **state)
                   "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x90\x8d\x88 \xf4\x8f\xbf\xbf\"\n" },
                 /* Invalid bytes become U+FFFD, one per byte. */
                 { "x\xffy", "\"x\\ufffdy\"\n" },
-                { "\xc3", "\"\\ufffd\"\n" },                       /* truncated at the end */
-                { "\xc3(", "\"\\ufffd(\"\n" },                     /* bad continuation */
-                { "\xc0\xaf", "\"\\ufffd\\ufffd\"\n" },            /* overlong '/' */
-                { "\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"\n" }, /* overlong, 3 bytes */
-                { "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"\n" }, /* a UTF-16 surrogate */
+                { "\xc3", "\"\\ufffd\"\n" },                                  /* truncated at the end */
+                { "\xc3(", "\"\\ufffd(\"\n" },                                /* bad continuation */
+                { "\xc0\xaf", "\"\\ufffd\\ufffd\"\n" },                       /* overlong '/' */
+                { "\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"\n" },            /* overlong, 3 bytes */
+                { "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"\n" },            /* a UTF-16 surrogate */
                 { "\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"\n" }, /* > U+10FFFF */
-                { "\xe2\x82", "\"\\ufffd\\ufffd\"\n" },            /* truncated 3-byte */
-                { "\x80", "\"\\ufffd\"\n" },                       /* lone continuation */
+                { "\xe2\x82", "\"\\ufffd\\ufffd\"\n" },                       /* truncated 3-byte */
+                { "\x80", "\"\\ufffd\"\n" },                                  /* lone continuation */
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
@@ -229,12 +229,9 @@ static void test_depth_limit_after_key(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_escaping),
-                cmocka_unit_test(test_null_string),
-                cmocka_unit_test(test_scalars),
-                cmocka_unit_test(test_nesting_and_commas),
-                cmocka_unit_test(test_depth_limit),
-                cmocka_unit_test(test_depth_limit_after_key),
+                cmocka_unit_test(test_escaping),    cmocka_unit_test(test_null_string),
+                cmocka_unit_test(test_scalars),     cmocka_unit_test(test_nesting_and_commas),
+                cmocka_unit_test(test_depth_limit), cmocka_unit_test(test_depth_limit_after_key),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

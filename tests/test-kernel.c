@@ -149,8 +149,9 @@ static void test_kconfig(void **state)
 static void test_kconfig_builtin_vfio(void **state)
 {
         tree_file(&t, "/proc/sys/kernel/osrelease", "6.8.0\n");
-        tree_file(&t, "/boot/config-6.8.0", "CONFIG_VFIO_PCI=y\nCONFIG_IOMMU_DEFAULT_PASSTHROUGH=y\n"
-                                            "CONFIG_INTEL_IOMMU_DEFAULT_ON=y");
+        tree_file(&t, "/boot/config-6.8.0",
+                  "CONFIG_VFIO_PCI=y\nCONFIG_IOMMU_DEFAULT_PASSTHROUGH=y\n"
+                  "CONFIG_INTEL_IOMMU_DEFAULT_ON=y");
         load();
         assert_int_equal(m.kconfig.vfio_pci_builtin, TRI_YES);
         assert_int_equal(m.kconfig.vfio_pci_module, TRI_NO);

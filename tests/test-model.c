@@ -24,10 +24,10 @@ static void test_addr_parse_format(void **state)
                 { "0000:0A:1f.7", 0, "0000:0a:1f.7" },
                 { "10000:e1:00.0", 0, "10000:e1:00.0" }, /* a VMD domain */
                 { "fffffff:00:00.0", 0, "fffffff:00:00.0" },
-                { "10000000:00:00.0", -ERANGE, NULL },   /* would not fit the name */
-                { "0000:01:20.0", -ERANGE, NULL },       /* device 0x20 */
-                { "0000:01:00.8", -ERANGE, NULL },       /* function 8 */
-                { "000:01:00.0", -EINVAL, NULL },        /* short domain */
+                { "10000000:00:00.0", -ERANGE, NULL }, /* would not fit the name */
+                { "0000:01:20.0", -ERANGE, NULL },     /* device 0x20 */
+                { "0000:01:00.8", -ERANGE, NULL },     /* function 8 */
+                { "000:01:00.0", -EINVAL, NULL },      /* short domain */
                 { "1:00.0", -EINVAL, NULL },
                 { "01:00", -EINVAL, NULL },
                 { "01:00.0 ", -EINVAL, NULL },

@@ -60,8 +60,8 @@ static void test_scan_cmdline(void **state)
         struct modopt_list l = { 0 };
         struct cmdline c;
 
-        assert_int_equal(cmdline_parse("quiet vfio-pci.ids=10de:2484 vfio_pci.ids=1002:73bf vfio_pci.disable_vga=1", &c),
-                         0);
+        assert_int_equal(
+                cmdline_parse("quiet vfio-pci.ids=10de:2484 vfio_pci.ids=1002:73bf vfio_pci.disable_vga=1", &c), 0);
         assert_int_equal(modopts_scan_cmdline(&c, &l), 0);
         assert_int_equal(l.n_items, 2);
         assert_string_equal(l.items[0].origin, "kernel command line (vfio-pci.ids=)");

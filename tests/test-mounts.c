@@ -10,16 +10,15 @@
 #include "mounts.h"
 #include "strv.h"
 
-static const char mountinfo[] =
-        "22 1 0:21 / /proc rw,nosuid - proc proc rw\n"
-        "25 1 259:3 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw,errors=remount-ro\n"
-        "26 25 259:1 / /boot/efi rw,relatime shared:2 master:3 - vfat /dev/nvme0n1p1 rw\n"
-        "27 25 0:45 /@home /home rw shared:4 - btrfs /dev/sda2 rw,subvol=/@home\n"
-        "28 25 0:50 / /mnt/my\\040disk rw - nfs4 server:/export rw\n"
-        "garbage line\n"
-        "29 25 259:9 / /mnt/my\\040disk rw - ext4 /dev/nvme1n1p1 rw\n"
-        "30 25 1x:2 / /bad rw - ext4 /dev/x rw\n"
-        "31 25 8:1 / /no-separator rw ext4 /dev/sdb1 rw";
+static const char mountinfo[] = "22 1 0:21 / /proc rw,nosuid - proc proc rw\n"
+                                "25 1 259:3 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw,errors=remount-ro\n"
+                                "26 25 259:1 / /boot/efi rw,relatime shared:2 master:3 - vfat /dev/nvme0n1p1 rw\n"
+                                "27 25 0:45 /@home /home rw shared:4 - btrfs /dev/sda2 rw,subvol=/@home\n"
+                                "28 25 0:50 / /mnt/my\\040disk rw - nfs4 server:/export rw\n"
+                                "garbage line\n"
+                                "29 25 259:9 / /mnt/my\\040disk rw - ext4 /dev/nvme1n1p1 rw\n"
+                                "30 25 1x:2 / /bad rw - ext4 /dev/x rw\n"
+                                "31 25 8:1 / /no-separator rw ext4 /dev/sdb1 rw";
 
 static void test_mountinfo(void **state)
 {

@@ -27,11 +27,11 @@
  *   group 2  0000:02:00.0  NVMe (selected, the root device)
  *   -        0000:03:00.0  USB controller (selected), no IOMMU group, a hostile driver name
  */
-#define DEV(n, b, d, f, v, i, c, h, drv, iog, gi)                                                              \
-        {                                                                                                      \
-                .addr = { 0, b, d, f }, .name = n, .vendor = v, .device = i, .class = c, .header = h,           \
-                .driver = drv, .boot_vga = TRI_NO, .iommu_group = iog, .group = gi, .parent = NONE,            \
-                .physfn = NONE, .sriov_totalvfs = -1, .sriov_numvfs = -1,                                      \
+#define DEV(n, b, d, f, v, i, c, h, drv, iog, gi)                                                                      \
+        {                                                                                                              \
+                .addr = { 0, b, d, f }, .name = n, .vendor = v, .device = i, .class = c, .header = h, .driver = drv,   \
+                .boot_vga = TRI_NO, .iommu_group = iog, .group = gi, .parent = NONE, .physfn = NONE,                   \
+                .sriov_totalvfs = -1, .sriov_numvfs = -1,                                                              \
         }
 
 static struct pci_device devices[] = {
@@ -107,13 +107,13 @@ static struct report report = {
 };
 
 /* Run CALL, which writes to f, and keep its output in OUT (caller frees). */
-#define CAPTURE(out, call)                                                \
-        do {                                                              \
-                size_t _len = 0;                                          \
-                FILE *f = open_memstream(&(out), &_len);                  \
-                assert_non_null(f);                                       \
-                assert_int_equal((call), 0);                              \
-                assert_int_equal(fclose(f), 0);                           \
+#define CAPTURE(out, call)                                                                                             \
+        do {                                                                                                           \
+                size_t _len = 0;                                                                                       \
+                FILE *f = open_memstream(&(out), &_len);                                                               \
+                assert_non_null(f);                                                                                    \
+                assert_int_equal((call), 0);                                                                           \
+                assert_int_equal(fclose(f), 0);                                                                        \
         } while (0)
 
 static int setup(void **state)
@@ -157,7 +157,8 @@ static const char check_json[] =
         "      \"id\": \"iommu-mode\",\n"
         "      \"status\": \"warn\",\n"
         "      \"message\": \"DMA translation for every device (iommu.passthrough not set)\",\n"
-        "      \"hint\": \"add iommu=pt to the kernel command line for host devices to run without translation; it does not change what the guest gets\"\n"
+        "      \"hint\": \"add iommu=pt to the kernel command line for host devices to run without translation; it "
+        "does not change what the guest gets\"\n"
         "    },\n"
         "    {\n"
         "      \"id\": \"group:1\",\n"
@@ -259,20 +260,19 @@ static void test_check_json_empty(void **state)
                                "}\n");
 }
 
-static const char check_text[] =
-        "PASS  iommu-hardware       Intel VT-d (DMAR table, 1 unit)\n"
-        "PASS  iommu-enabled        the IOMMU is on: 3 groups\n"
-        "WARN  iommu-mode           DMA translation for every device (iommu.passthrough\n"
-        "                           not set)\n"
-        "      hint: add iommu=pt to the kernel command line for host devices to run\n"
-        "            without translation; it does not change what the guest gets\n"
-        "FAIL  group:1              group 1 is not isolated: 0000:01:00.1 is not\n"
-        "                           selected\n"
-        "      hint: select 0000:01:00.1 too (functions=auto) or\n"
-        "            move the card\n"
-        "INFO  device:0000:03:00.0  bound to xhci?[2J_hcd\n"
-        "\n"
-        "not ready: 1 check failed\n";
+static const char check_text[] = "PASS  iommu-hardware       Intel VT-d (DMAR table, 1 unit)\n"
+                                 "PASS  iommu-enabled        the IOMMU is on: 3 groups\n"
+                                 "WARN  iommu-mode           DMA translation for every device (iommu.passthrough\n"
+                                 "                           not set)\n"
+                                 "      hint: add iommu=pt to the kernel command line for host devices to run\n"
+                                 "            without translation; it does not change what the guest gets\n"
+                                 "FAIL  group:1              group 1 is not isolated: 0000:01:00.1 is not\n"
+                                 "                           selected\n"
+                                 "      hint: select 0000:01:00.1 too (functions=auto) or\n"
+                                 "            move the card\n"
+                                 "INFO  device:0000:03:00.0  bound to xhci?[2J_hcd\n"
+                                 "\n"
+                                 "not ready: 1 check failed\n";
 
 static void test_check_text(void **state)
 {
@@ -364,12 +364,13 @@ static void test_wrap_long_word(void **state)
         const struct report rep = { .findings = &x, .n_findings = 1, .ready = true };
 
         CAPTURE(s, output_check_text(f, &input, &rep, &st));
-        assert_string_equal(s, "WARN  cmdline  ok\n"
-                               "      hint: see\n"
-                               "            https://example.org/a/very/long/path/that/does/not/fit/on/one/line/at/all/anywhere\n"
-                               "            for more\n"
-                               "\n"
-                               "ready, with 1 warning\n");
+        assert_string_equal(
+                s, "WARN  cmdline  ok\n"
+                   "      hint: see\n"
+                   "            https://example.org/a/very/long/path/that/does/not/fit/on/one/line/at/all/anywhere\n"
+                   "            for more\n"
+                   "\n"
+                   "ready, with 1 warning\n");
 }
 
 static const char list_text[] =
@@ -404,11 +405,12 @@ static void test_list_text_no_groups(void **state)
                 devs[i].iommu_group = -1;
         }
         CAPTURE(s, output_list_text(f, &m, &st));
-        assert_string_equal(s, "  GROUP  ADDRESS       CLASS                      ID           DRIVER         NAME\n"
-                               "      -  0000:00:01.0  PCI bridge                 [8086:1901]  pcieport       (bridge)\n"
-                               "      -  0000:01:00.0  VGA compatible controller  [10de:2484]  nvidia\n"
-                               "      -  0000:01:00.1  Audio device               [10de:228b]  snd_hda_intel\n"
-                               "the IOMMU has no groups: it is not enabled\n");
+        assert_string_equal(s,
+                            "  GROUP  ADDRESS       CLASS                      ID           DRIVER         NAME\n"
+                            "      -  0000:00:01.0  PCI bridge                 [8086:1901]  pcieport       (bridge)\n"
+                            "      -  0000:01:00.0  VGA compatible controller  [10de:2484]  nvidia\n"
+                            "      -  0000:01:00.1  Audio device               [10de:228b]  snd_hda_intel\n"
+                            "the IOMMU has no groups: it is not enabled\n");
 }
 
 /* A damaged tree: the table is followed by a pointer to the findings. */
@@ -418,7 +420,8 @@ static void test_list_text_problems(void **state)
         const struct output_style st = { 0 };
         struct pci_device devs[1];
         struct load_problem problems[2] = {
-                { .path = (char *)"/sys/devices/pci0000:00/0000:00:01.0/vendor", .message = (char *)"malformed vendor" },
+                { .path = (char *)"/sys/devices/pci0000:00/0000:00:01.0/vendor",
+                  .message = (char *)"malformed vendor" },
                 { .path = (char *)"/sys/devices/pci0000:00/0000:00:01.0/class", .message = (char *)"malformed class" },
         };
         struct machine m = { .devices = devs, .n_devices = 1, .problems = problems, .n_problems = 2 };
@@ -463,78 +466,80 @@ static void test_list_text_names(void **state)
         CAPTURE(s, output_list_text(f, &machine, &st));
         pciname_set_ids_file("/nonexistent/pci.ids");
         unlink(path);
-        assert_non_null(strstr(s, "\n      1  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport       "
-                                  "6th-10th Gen Core Processor PCIe Controller (x16)  (bridge)\n"));
-        assert_non_null(strstr(s, "\n      1  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia         "
-                                  "GA104 [GeForce RTX 3060 Ti]\n"));
-        assert_non_null(strstr(s, "\n      1  0000:01:00.1  Audio device                    [10de:228b]  snd_hda_intel\n"));
+        assert_non_null(strstr(s,
+                               "\n      1  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport       "
+                               "6th-10th Gen Core Processor PCIe Controller (x16)  (bridge)\n"));
+        assert_non_null(strstr(s,
+                               "\n      1  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia         "
+                               "GA104 [GeForce RTX 3060 Ti]\n"));
+        assert_non_null(
+                strstr(s, "\n      1  0000:01:00.1  Audio device                    [10de:228b]  snd_hda_intel\n"));
 }
 #endif
 
-static const char list_json[] =
-        "{\n"
-        "  \"version\": 1,\n"
-        "  \"groups\": [\n"
-        "    {\n"
-        "      \"id\": 0,\n"
-        "      \"type\": \"identity\",\n"
-        "      \"devices\": [\n"
-        "        {\n"
-        "          \"address\": \"0000:00:00.0\",\n"
-        "          \"vendor\": \"8086\",\n"
-        "          \"device\": \"29c0\",\n"
-        "          \"class\": \"060000\",\n"
-        "          \"driver\": null,\n"
-        "          \"bridge\": false\n"
-        "        }\n"
-        "      ]\n"
-        "    },\n"
-        "    {\n"
-        "      \"id\": 1,\n"
-        "      \"type\": \"DMA-FQ\",\n"
-        "      \"devices\": [\n"
-        "        {\n"
-        "          \"address\": \"0000:00:01.0\",\n"
-        "          \"vendor\": \"8086\",\n"
-        "          \"device\": \"1901\",\n"
-        "          \"class\": \"060400\",\n"
-        "          \"driver\": \"pcieport\",\n"
-        "          \"bridge\": true\n"
-        "        },\n"
-        "        {\n"
-        "          \"address\": \"0000:01:00.0\",\n"
-        "          \"vendor\": \"10de\",\n"
-        "          \"device\": \"2484\",\n"
-        "          \"class\": \"030000\",\n"
-        "          \"driver\": \"nvidia\",\n"
-        "          \"bridge\": false\n"
-        "        },\n"
-        "        {\n"
-        "          \"address\": \"0000:01:00.1\",\n"
-        "          \"vendor\": \"10de\",\n"
-        "          \"device\": \"228b\",\n"
-        "          \"class\": \"040300\",\n"
-        "          \"driver\": \"snd_hda_intel\",\n"
-        "          \"bridge\": false\n"
-        "        }\n"
-        "      ]\n"
-        "    },\n"
-        "    {\n"
-        "      \"id\": 2,\n"
-        "      \"type\": null,\n"
-        "      \"devices\": [\n"
-        "        {\n"
-        "          \"address\": \"0000:02:00.0\",\n"
-        "          \"vendor\": \"144d\",\n"
-        "          \"device\": \"a808\",\n"
-        "          \"class\": \"010802\",\n"
-        "          \"driver\": \"nvme\",\n"
-        "          \"bridge\": false\n"
-        "        }\n"
-        "      ]\n"
-        "    }\n"
-        "  ]\n"
-        "}\n";
+static const char list_json[] = "{\n"
+                                "  \"version\": 1,\n"
+                                "  \"groups\": [\n"
+                                "    {\n"
+                                "      \"id\": 0,\n"
+                                "      \"type\": \"identity\",\n"
+                                "      \"devices\": [\n"
+                                "        {\n"
+                                "          \"address\": \"0000:00:00.0\",\n"
+                                "          \"vendor\": \"8086\",\n"
+                                "          \"device\": \"29c0\",\n"
+                                "          \"class\": \"060000\",\n"
+                                "          \"driver\": null,\n"
+                                "          \"bridge\": false\n"
+                                "        }\n"
+                                "      ]\n"
+                                "    },\n"
+                                "    {\n"
+                                "      \"id\": 1,\n"
+                                "      \"type\": \"DMA-FQ\",\n"
+                                "      \"devices\": [\n"
+                                "        {\n"
+                                "          \"address\": \"0000:00:01.0\",\n"
+                                "          \"vendor\": \"8086\",\n"
+                                "          \"device\": \"1901\",\n"
+                                "          \"class\": \"060400\",\n"
+                                "          \"driver\": \"pcieport\",\n"
+                                "          \"bridge\": true\n"
+                                "        },\n"
+                                "        {\n"
+                                "          \"address\": \"0000:01:00.0\",\n"
+                                "          \"vendor\": \"10de\",\n"
+                                "          \"device\": \"2484\",\n"
+                                "          \"class\": \"030000\",\n"
+                                "          \"driver\": \"nvidia\",\n"
+                                "          \"bridge\": false\n"
+                                "        },\n"
+                                "        {\n"
+                                "          \"address\": \"0000:01:00.1\",\n"
+                                "          \"vendor\": \"10de\",\n"
+                                "          \"device\": \"228b\",\n"
+                                "          \"class\": \"040300\",\n"
+                                "          \"driver\": \"snd_hda_intel\",\n"
+                                "          \"bridge\": false\n"
+                                "        }\n"
+                                "      ]\n"
+                                "    },\n"
+                                "    {\n"
+                                "      \"id\": 2,\n"
+                                "      \"type\": null,\n"
+                                "      \"devices\": [\n"
+                                "        {\n"
+                                "          \"address\": \"0000:02:00.0\",\n"
+                                "          \"vendor\": \"144d\",\n"
+                                "          \"device\": \"a808\",\n"
+                                "          \"class\": \"010802\",\n"
+                                "          \"driver\": \"nvme\",\n"
+                                "          \"bridge\": false\n"
+                                "        }\n"
+                                "      ]\n"
+                                "    }\n"
+                                "  ]\n"
+                                "}\n";
 
 static void test_list_json(void **state)
 {
@@ -576,21 +581,15 @@ static void test_write_error(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_check_json),
-                cmocka_unit_test(test_check_json_empty),
-                cmocka_unit_test(test_check_text),
-                cmocka_unit_test(test_check_text_verbose_color),
-                cmocka_unit_test(test_summary_line),
-                cmocka_unit_test(test_wrap_long_word),
-                cmocka_unit_test(test_list_text),
-                cmocka_unit_test(test_list_text_no_groups),
-                cmocka_unit_test(test_list_text_problems),
-                cmocka_unit_test(test_list_text_empty),
+                cmocka_unit_test(test_check_json),         cmocka_unit_test(test_check_json_empty),
+                cmocka_unit_test(test_check_text),         cmocka_unit_test(test_check_text_verbose_color),
+                cmocka_unit_test(test_summary_line),       cmocka_unit_test(test_wrap_long_word),
+                cmocka_unit_test(test_list_text),          cmocka_unit_test(test_list_text_no_groups),
+                cmocka_unit_test(test_list_text_problems), cmocka_unit_test(test_list_text_empty),
 #ifdef HAVE_LIBPCI
                 cmocka_unit_test(test_list_text_names),
 #endif
-                cmocka_unit_test(test_list_json),
-                cmocka_unit_test(test_list_json_empty),
+                cmocka_unit_test(test_list_json),          cmocka_unit_test(test_list_json_empty),
                 cmocka_unit_test(test_write_error),
         };
 

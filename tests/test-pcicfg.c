@@ -76,7 +76,7 @@ static void b_root_port_acs_second(uint8_t *c)
 {
         set_header(c, 0x01, 0x40);
         add_pcie(c, 0x40, PCIE_TYPE_ROOT_PORT, 0x80);
-        add_cap(c, 0x80, 0x05, 0); /* MSI */
+        add_cap(c, 0x80, 0x05, 0);        /* MSI */
         add_ext(c, 0x100, 0x0001, 0x148); /* AER */
         add_acs(c, 0x148, 0, 0x005f, 0x001d);
 }
@@ -214,37 +214,48 @@ struct decode_case {
 };
 
 static const struct decode_case decode_cases[] = {
-        { "endpoint with ACS", b_endpoint_acs, 4096, true, 0, false, PCIE_TYPE_ENDPOINT, true, ACS_PRESENT, 0x001d, 0x000c },
+        { "endpoint with ACS", b_endpoint_acs, 4096, true, 0, false, PCIE_TYPE_ENDPOINT, true, ACS_PRESENT, 0x001d,
+          0x000c },
         { "endpoint, 256 bytes", b_endpoint_acs, 256, true, 0, false, PCIE_TYPE_ENDPOINT, true, ACS_UNKNOWN, 0, 0 },
         { "endpoint, 64 bytes", b_endpoint_acs, 64, true, 0, false, PCIE_TYPE_NONE, false, ACS_UNKNOWN, 0, 0 },
         { "endpoint, 63 bytes", b_endpoint_acs, 63, false, -1, false, PCIE_TYPE_NONE, false, ACS_UNKNOWN, 0, 0 },
         { "endpoint, no bytes", b_endpoint_acs, 0, false, -1, false, PCIE_TYPE_NONE, false, ACS_UNKNOWN, 0, 0 },
-        { "root port, ACS second", b_root_port_acs_second, 4096, true, 1, false, PCIE_TYPE_ROOT_PORT, true, ACS_PRESENT, 0x005f, 0x001d },
+        { "root port, ACS second", b_root_port_acs_second, 4096, true, 1, false, PCIE_TYPE_ROOT_PORT, true, ACS_PRESENT,
+          0x005f, 0x001d },
         { "root port, no ACS", b_root_port_no_acs, 4096, true, 1, false, PCIE_TYPE_ROOT_PORT, true, ACS_ABSENT, 0, 0 },
-        { "downstream, empty ext", b_downstream_empty_ext, 4096, true, 1, false, PCIE_TYPE_DOWNSTREAM, true, ACS_ABSENT, 0, 0 },
+        { "downstream, empty ext", b_downstream_empty_ext, 4096, true, 1, false, PCIE_TYPE_DOWNSTREAM, true, ACS_ABSENT,
+          0, 0 },
         { "no caps, 64 bytes", b_no_caps, 64, true, 0, false, PCIE_TYPE_NONE, true, ACS_ABSENT, 0, 0 },
         { "PCI bridge, 256 bytes", b_pci_bridge_pm, 256, true, 1, false, PCIE_TYPE_NONE, true, ACS_ABSENT, 0, 0 },
         { "PCI bridge, 64 bytes", b_pci_bridge_pm, 64, true, 1, false, PCIE_TYPE_NONE, false, ACS_UNKNOWN, 0, 0 },
         { "capability loop", b_cap_loop, 256, true, 0, true, PCIE_TYPE_NONE, true, ACS_ABSENT, 0, 0 },
-        { "capability self loop", b_cap_self_loop_then_pcie, 4096, true, 0, false, PCIE_TYPE_NONE, true, ACS_ABSENT, 0, 0 },
+        { "capability self loop", b_cap_self_loop_then_pcie, 4096, true, 0, false, PCIE_TYPE_NONE, true, ACS_ABSENT, 0,
+          0 },
         { "extended loop", b_ext_loop, 4096, true, 0, false, PCIE_TYPE_ENDPOINT, true, ACS_ABSENT, 0, 0 },
-        { "extended next below 0x100", b_ext_next_below, 4096, true, 0, false, PCIE_TYPE_ENDPOINT, true, ACS_ABSENT, 0, 0 },
-        { "extended next beyond dump", b_ext_next_beyond, 0x200, true, 0, false, PCIE_TYPE_ENDPOINT, true, ACS_UNKNOWN, 0, 0 },
-        { "extended next at the end", b_ext_next_beyond, 4096, true, 0, false, PCIE_TYPE_ENDPOINT, true, ACS_ABSENT, 0, 0 },
+        { "extended next below 0x100", b_ext_next_below, 4096, true, 0, false, PCIE_TYPE_ENDPOINT, true, ACS_ABSENT, 0,
+          0 },
+        { "extended next beyond dump", b_ext_next_beyond, 0x200, true, 0, false, PCIE_TYPE_ENDPOINT, true, ACS_UNKNOWN,
+          0, 0 },
+        { "extended next at the end", b_ext_next_beyond, 4096, true, 0, false, PCIE_TYPE_ENDPOINT, true, ACS_ABSENT, 0,
+          0 },
         { "pointer into header", b_cap_into_header, 256, true, 0, false, PCIE_TYPE_NONE, true, ACS_ABSENT, 0, 0 },
-        { "unaligned pointer", b_cap_unaligned, 4096, true, 0, false, PCIE_TYPE_LEGACY_ENDPOINT, true, ACS_ABSENT, 0, 0 },
-        { "capability in last dword", b_cap_at_end, 256, true, 0, false, PCIE_TYPE_RC_ENDPOINT, true, ACS_UNKNOWN, 0, 0 },
+        { "unaligned pointer", b_cap_unaligned, 4096, true, 0, false, PCIE_TYPE_LEGACY_ENDPOINT, true, ACS_ABSENT, 0,
+          0 },
+        { "capability in last dword", b_cap_at_end, 256, true, 0, false, PCIE_TYPE_RC_ENDPOINT, true, ACS_UNKNOWN, 0,
+          0 },
         { "capability id 0xff ends list", b_cap_id_ff, 4096, true, 0, false, PCIE_TYPE_NONE, true, ACS_ABSENT, 0, 0 },
         { "PCIe-to-PCI bridge", b_pcie_to_pci, 256, true, 1, false, PCIE_TYPE_PCIE_TO_PCI, true, ACS_UNKNOWN, 0, 0 },
         { "PCIe cap beyond 128 bytes", b_pcie_to_pci, 128, true, 1, false, PCIE_TYPE_NONE, false, ACS_UNKNOWN, 0, 0 },
         { "CardBus pointer at 0x14", b_cardbus, 256, true, 2, false, PCIE_TYPE_NONE, true, ACS_ABSENT, 0, 0 },
         { "unknown header type", b_bad_header, 4096, true, -1, false, PCIE_TYPE_NONE, true, ACS_ABSENT, 0, 0 },
         { "all ones", b_all_ones, 4096, true, -1, true, PCIE_TYPE_NONE, true, ACS_ABSENT, 0, 0 },
-        { "multifunction upstream port", b_mf_upstream, 4096, true, 1, true, PCIE_TYPE_UPSTREAM, true, ACS_ABSENT, 0, 0 },
+        { "multifunction upstream port", b_mf_upstream, 4096, true, 1, true, PCIE_TYPE_UPSTREAM, true, ACS_ABSENT, 0,
+          0 },
         /* ACS header read, its registers cut off; then the header itself cut off. */
         { "ACS registers cut", b_endpoint_acs, 0x106, true, 0, false, PCIE_TYPE_ENDPOINT, true, ACS_UNKNOWN, 0, 0 },
         { "ext header cut", b_endpoint_acs, 0x102, true, 0, false, PCIE_TYPE_ENDPOINT, true, ACS_UNKNOWN, 0, 0 },
-        { "ACS registers just fit", b_endpoint_acs, 0x108, true, 0, false, PCIE_TYPE_ENDPOINT, true, ACS_PRESENT, 0x001d, 0x000c },
+        { "ACS registers just fit", b_endpoint_acs, 0x108, true, 0, false, PCIE_TYPE_ENDPOINT, true, ACS_PRESENT,
+          0x001d, 0x000c },
 };
 
 /* A buffer of exactly LEN bytes, so that an overread shows under valgrind or ASan. */
@@ -454,12 +465,9 @@ static void test_header_ids(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_needed_len),
-                cmocka_unit_test(test_header_ids),
-                cmocka_unit_test(test_decode_table),
-                cmocka_unit_test(test_find_cap),
-                cmocka_unit_test(test_find_ext),
-                cmocka_unit_test(test_decode_null),
+                cmocka_unit_test(test_needed_len),     cmocka_unit_test(test_header_ids),
+                cmocka_unit_test(test_decode_table),   cmocka_unit_test(test_find_cap),
+                cmocka_unit_test(test_find_ext),       cmocka_unit_test(test_decode_null),
                 cmocka_unit_test(test_decode_garbage),
         };
 

@@ -69,8 +69,10 @@ static void fx_init(struct fx *f)
         model_put(&f->mo, model_add_dev(&f->mo, "0000:02:00.0", 0x144d, 0xa808, 0x010802, "nvme"), 3);
         f->mo.d[2].boot_vga = TRI_YES;
 
-        f->conf[0] = (struct device_conf){ .text = (char *)"01:00.0", .origin = (char *)"/etc/vfio-prep.conf:3",
-                                           .functions = FUNCTIONS_AUTO, .vfs = -1 };
+        f->conf[0] = (struct device_conf){ .text = (char *)"01:00.0",
+                                           .origin = (char *)"/etc/vfio-prep.conf:3",
+                                           .functions = FUNCTIONS_AUTO,
+                                           .vfs = -1 };
         assert_int_equal(pci_addr_parse("01:00.0", &f->conf[0].sel.addr), 0);
         f->cfg = (struct config){ .devices = f->conf, .n_devices = 1, .isolation = ISOLATION_STRICT };
         f->sel.items = f->items;
@@ -79,15 +81,21 @@ static void fx_init(struct fx *f)
         f->an.groups = f->ga;
         analysed(f, 1, true);
         f->rootdevs[0] = 5;
-        f->ri.root = (struct rootdev){ .spec = (char *)"/dev/nvme0n1p2", .block = (char *)"nvme0n1p2",
-                                    .devices = f->rootdevs, .n_devices = 1 };
+        f->ri.root = (struct rootdev){
+                .spec = (char *)"/dev/nvme0n1p2", .block = (char *)"nvme0n1p2", .devices = f->rootdevs, .n_devices = 1
+        };
         f->ri.extra = &f->resume;
         f->ri.n_extra = 1;
         set_cmdline(f, "root=/dev/nvme0n1p2 ro quiet");
         f->in = (struct check_input){
-                .machine = &f->mo.m, .cmdline = &f->cl, .config = &f->cfg, .selection = &f->sel,
-                .analysis = &f->an, .rootinfo = &f->ri,
-                .vfio_pci = MODULE_AVAILABLE, .vfio_iommu_type1 = MODULE_AVAILABLE,
+                .machine = &f->mo.m,
+                .cmdline = &f->cl,
+                .config = &f->cfg,
+                .selection = &f->sel,
+                .analysis = &f->an,
+                .rootinfo = &f->ri,
+                .vfio_pci = MODULE_AVAILABLE,
+                .vfio_iommu_type1 = MODULE_AVAILABLE,
         };
 }
 
@@ -291,8 +299,9 @@ static void test_root_unknown_keeps_storage(void **state)
 
         fx_init(&f);
         f.ri.root = (struct rootdev){ .spec = (char *)"UUID=0a1b", .problem = (char *)"cannot resolve" };
-        f.conf[1] = (struct device_conf){ .text = (char *)"02:00.0", .origin = (char *)"--device",
-                                          .functions = FUNCTIONS_ONE, .vfs = -1 };
+        f.conf[1] = (struct device_conf){
+                .text = (char *)"02:00.0", .origin = (char *)"--device", .functions = FUNCTIONS_ONE, .vfs = -1
+        };
         pick(&f, 5, &f.conf[1], SELECTED_BY_SELECTOR, NONE);
         analysed(&f, 3, true);
         assert_int_equal(plan_build(&f.in, &p), 0);
@@ -421,8 +430,9 @@ static void test_group_order(void **state)
 {
         struct fx f;
         struct plan p;
-        static struct device_conf extra = { .text = (char *)"x", .functions = FUNCTIONS_ONE, .vfs = -1,
-                                            .allow_boot_vga = true };
+        static struct device_conf extra = {
+                .text = (char *)"x", .functions = FUNCTIONS_ONE, .vfs = -1, .allow_boot_vga = true
+        };
 
         fx_init(&f);
         size_t a = model_add_dev(&f.mo, "0000:03:00.0", 0x1b21, 0x2142, 0x0c0330, "xhci_hcd");
@@ -433,11 +443,11 @@ static void test_group_order(void **state)
         f.ga[f.an.n_groups++] = (struct group_analysis){ .group = g0, .isolated = true };
         /* Selection order is address order; groups must come out sorted all the same. */
         f.sel.n_items = 0;
-        pick(&f, 2, &extra, SELECTED_BY_SELECTOR, NONE); /* group 2 */
+        pick(&f, 2, &extra, SELECTED_BY_SELECTOR, NONE);     /* group 2 */
         pick(&f, 3, &f.conf[0], SELECTED_BY_SELECTOR, NONE); /* group 1 */
-        pick(&f, a, &extra, SELECTED_BY_SELECTOR, NONE); /* group 0 */
-        pick(&f, b, &extra, SELECTED_BY_SELECTOR, NONE); /* none */
-        pick(&f, c, &extra, SELECTED_BY_SELECTOR, NONE); /* none */
+        pick(&f, a, &extra, SELECTED_BY_SELECTOR, NONE);     /* group 0 */
+        pick(&f, b, &extra, SELECTED_BY_SELECTOR, NONE);     /* none */
+        pick(&f, c, &extra, SELECTED_BY_SELECTOR, NONE);     /* none */
         analysed(&f, 2, true);
         assert_int_equal(plan_build(&f.in, &p), 0);
         assert_int_equal(p.n_groups, 5);
@@ -464,12 +474,9 @@ static void test_sriov(void **state)
                 size_t want_sriov;
                 enum refusal want; /* of the PF's device entry; REFUSE_NONE: not in the groups */
         } cases[] = {
-                { 8, 0, 4, false, 1, REFUSE_NONE },
-                { 8, 4, 4, false, 0, REFUSE_NONE },
-                { 8, 2, 4, false, 1, REFUSE_NONE },
-                { 2, 0, 4, false, 0, REFUSE_SRIOV },
-                { -1, -1, 4, false, 0, REFUSE_SRIOV },
-                { -1, -1, 1, true, 0, REFUSE_SRIOV },
+                { 8, 0, 4, false, 1, REFUSE_NONE },    { 8, 4, 4, false, 0, REFUSE_NONE },
+                { 8, 2, 4, false, 1, REFUSE_NONE },    { 2, 0, 4, false, 0, REFUSE_SRIOV },
+                { -1, -1, 4, false, 0, REFUSE_SRIOV }, { -1, -1, 1, true, 0, REFUSE_SRIOV },
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -483,7 +490,8 @@ static void test_sriov(void **state)
                 f.mo.d[pf].sriov_numvfs = cases[i].numvfs;
                 if (cases[i].is_vf)
                         f.mo.d[pf].physfn = 5;
-                f.conf[1] = (struct device_conf){ .text = (char *)"06:00.0", .vfs = cases[i].vfs,
+                f.conf[1] = (struct device_conf){ .text = (char *)"06:00.0",
+                                                  .vfs = cases[i].vfs,
                                                   .functions = FUNCTIONS_AUTO };
                 f.sel.n_items = 0;
                 pick(&f, pf, &f.conf[1], SELECTED_BY_SELECTOR, NONE);

@@ -46,8 +46,12 @@ static int setup(void **state)
                 model_put(&mo, d, group_of[d]);
         root_devs[0] = NVME_A;
         leaf[0] = (struct rootdev_leaf){ .controller = NVME_A, .chain = (char *)"dm-0 (LUKS) -> nvme0n1p2" };
-        ri = (struct rootinfo){ .root = { .spec = (char *)"/dev/mapper/root", .block = (char *)"dm-0",
-                                         .devices = root_devs, .n_devices = 1, .leaves = leaf, .n_leaves = 1 } };
+        ri = (struct rootinfo){ .root = { .spec = (char *)"/dev/mapper/root",
+                                          .block = (char *)"dm-0",
+                                          .devices = root_devs,
+                                          .n_devices = 1,
+                                          .leaves = leaf,
+                                          .n_leaves = 1 } };
         return 0;
 }
 
@@ -92,13 +96,18 @@ static void test_identified(void **state)
 static void test_extra_sources(void **state)
 {
         size_t swap_devs[] = { NVME_B };
-        struct rootdev extra[] = { { .what = (char *)"swap", .spec = (char *)"/dev/nvme1n1p3", .block = (char *)"nvme1n1p3",
-                                     .devices = swap_devs, .n_devices = 1 } };
+        struct rootdev extra[] = { { .what = (char *)"swap",
+                                     .spec = (char *)"/dev/nvme1n1p3",
+                                     .block = (char *)"nvme1n1p3",
+                                     .devices = swap_devs,
+                                     .n_devices = 1 } };
         ri.extra = extra;
         ri.n_extra = 1;
         assert_int_equal(verdict(NVME_B), PROTECT_ROOT_DEVICE);
         assert_true(rootinfo_identified(&ri));
-        extra[0] = (struct rootdev){ .what = (char *)"/boot", .spec = (char *)"/dev/loop0", .block = (char *)"loop0",
+        extra[0] = (struct rootdev){ .what = (char *)"/boot",
+                                     .spec = (char *)"/dev/loop0",
+                                     .block = (char *)"loop0",
                                      .problem = (char *)"loop0 is a loop device" };
         assert_false(rootinfo_identified(&ri));
         assert_int_equal(verdict(NVME_B), PROTECT_ROOT_UNKNOWN);
@@ -127,8 +136,11 @@ static void test_unknown_no_record(void **state)
         assert_int_equal(verdict(NIC), PROTECT_ROOT_UNKNOWN);
         ri.network = NULL;
         /* A partly resolved root (block found, a slave not) is not identified either. */
-        ri.root = (struct rootdev){ .spec = (char *)"/dev/mapper/root", .block = (char *)"dm-0", .devices = root_devs,
-                                    .n_devices = 1, .problem = (char *)"cannot resolve .../slaves/nvme9n1p1" };
+        ri.root = (struct rootdev){ .spec = (char *)"/dev/mapper/root",
+                                    .block = (char *)"dm-0",
+                                    .devices = root_devs,
+                                    .n_devices = 1,
+                                    .problem = (char *)"cannot resolve .../slaves/nvme9n1p1" };
         assert_int_equal(verdict(NVME_B), PROTECT_ROOT_UNKNOWN);
         /* Nothing known at all. */
         struct protect_reason none;

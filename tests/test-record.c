@@ -70,13 +70,19 @@ static void test_pass(void **state)
         assert_int_equal(rec.entries[1].pass, 2);
         record_free(&rec);
         assert_int_equal(record_parse("{\"version\": 1, \"devices\": [{\"address\": \"0000:01:00.0\", "
-                                      "\"bound\": true}]}", &rec), 0);
+                                      "\"bound\": true}]}",
+                                      &rec),
+                         0);
         assert_int_equal(rec.entries[0].pass, 1);
         record_free(&rec);
         assert_int_equal(record_parse("{\"version\": 1, \"devices\": [{\"address\": \"0000:01:00.0\", "
-                                      "\"bound\": true, \"pass\": 3}]}", &rec), -EINVAL);
+                                      "\"bound\": true, \"pass\": 3}]}",
+                                      &rec),
+                         -EINVAL);
         assert_int_equal(record_parse("{\"version\": 1, \"devices\": [{\"address\": \"0000:01:00.0\", "
-                                      "\"bound\": true, \"pass\": 1.5}]}", &rec), -EINVAL);
+                                      "\"bound\": true, \"pass\": 1.5}]}",
+                                      &rec),
+                         -EINVAL);
 }
 
 /* The second pass keeps what the first bound, replaces what it deferred, adds what is new. */
@@ -138,12 +144,11 @@ static void test_empty(void **state)
 static void test_tolerant(void **state)
 {
         struct boot_record rec;
-        const char *text =
-                " {\"extra\": {\"a\": [1, -2.5e+3, 0, true, false, null, \"x\", {}, []]},\n"
-                "  \"devices\": [{\"reason\": \"caf\\u00e9 \\ud83d\\ude00 \\/\\b\\f\\r\", \"bound\": false,"
-                " \"address\": \"01:00.0\", \"since\": 12},"
-                " {\"address\": \"0000:0A:1f.7\", \"bound\": true}],\r\n"
-                "  \"version\": 1, \"written-by\": \"vfio-prep 2\"}\n";
+        const char *text = " {\"extra\": {\"a\": [1, -2.5e+3, 0, true, false, null, \"x\", {}, []]},\n"
+                           "  \"devices\": [{\"reason\": \"caf\\u00e9 \\ud83d\\ude00 \\/\\b\\f\\r\", \"bound\": false,"
+                           " \"address\": \"01:00.0\", \"since\": 12},"
+                           " {\"address\": \"0000:0A:1f.7\", \"bound\": true}],\r\n"
+                           "  \"version\": 1, \"written-by\": \"vfio-prep 2\"}\n";
 
         assert_int_equal(record_parse(text, &rec), 0);
         assert_int_equal(rec.n_entries, 2);

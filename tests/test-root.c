@@ -218,8 +218,11 @@ static void hostile_device_tree(struct tree *t)
 /* Each read of a device directory, with its result, on one lookup path, as one line. */
 static void dir_results(const char *dir, const char *walk_forced, char *out, size_t size)
 {
-        static const char *const attrs[] = { "vendor", "label", "abs", "up", "loop", "dangling", "missing", "driver", "ghost" };
-        static const char *const devs[] = { DEV, "0000:05:00.0", "0000:06:00.0", "0000:07:00.0", "0000:08:00.0", "0000:09:00.0" };
+        static const char *const attrs[] = { "vendor",   "label",   "abs",    "up",   "loop",
+                                             "dangling", "missing", "driver", "ghost" };
+        static const char *const devs[] = {
+                DEV, "0000:05:00.0", "0000:06:00.0", "0000:07:00.0", "0000:08:00.0", "0000:09:00.0"
+        };
         _cleanup_root_ struct root *r = NULL;
         _cleanup_root_dir_ struct root_dir *bus = NULL;
         size_t len = 0;
@@ -231,7 +234,8 @@ static void dir_results(const char *dir, const char *walk_forced, char *out, siz
         for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
                 _cleanup_root_dir_ struct root_dir *d = NULL;
                 int k = root_dir_open_at(bus, devs[i], &d);
-                len += (size_t)snprintf(out + len, size - len, "%s:%d:%s\n", devs[i], k, k == 0 ? root_dir_path(d) : "-");
+                len += (size_t)snprintf(out + len, size - len, "%s:%d:%s\n", devs[i], k,
+                                        k == 0 ? root_dir_path(d) : "-");
         }
         _cleanup_root_dir_ struct root_dir *d = NULL;
         assert_int_equal(root_dir_open_at(bus, DEV, &d), 0);
@@ -245,19 +249,25 @@ static void dir_results(const char *dir, const char *walk_forced, char *out, siz
                 int s = root_dir_stat(d, attrs[i], &st);
                 int ls = root_dir_lstat(d, attrs[i], &st);
                 int rs = root_dir_resolve(d, attrs[i], &resolved);
-                len += (size_t)snprintf(out + len, size - len, "%s: attr %d '%s' head %d %zu link %d '%s' stat %d lstat %d resolve %d '%s'\n",
+                len += (size_t)snprintf(out + len, size - len,
+                                        "%s: attr %d '%s' head %d %zu link %d '%s' stat %d lstat %d resolve %d '%s'\n",
                                         attrs[i], a, a == 0 ? text : "", h, n, l, l == 0 ? name : "", s, ls, rs,
                                         rs == 0 ? resolved : "");
         }
         /* The same through the root_*() functions, on whole paths. */
-        static const char *const whole[] = { DEV_DIR "/up", DEV_DIR "/abs", DEV_DIR "/loop", "/../../etc/passwd",
-                                             "/sys/bus/pci/devices/0000:05:00.0/vendor", "/sys/nothing/x" };
+        static const char *const whole[] = { DEV_DIR "/up",
+                                             DEV_DIR "/abs",
+                                             DEV_DIR "/loop",
+                                             "/../../etc/passwd",
+                                             "/sys/bus/pci/devices/0000:05:00.0/vendor",
+                                             "/sys/nothing/x" };
         for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
                 _cleanup_free_ char *text = NULL;
                 _cleanup_strv_ char **v = NULL;
                 struct stat st;
-                len += (size_t)snprintf(out + len, size - len, "%s: %d %d %d\n", whole[i], root_read_attr(r, whole[i], &text),
-                                        root_stat(r, whole[i], &st), root_list(r, whole[i], &v, NULL));
+                len += (size_t)snprintf(out + len, size - len, "%s: %d %d %d\n", whole[i],
+                                        root_read_attr(r, whole[i], &text), root_stat(r, whole[i], &st),
+                                        root_list(r, whole[i], &v, NULL));
         }
         assert_true(len < size);
         restore_path();
@@ -282,13 +292,15 @@ static void test_dir_both_paths(void **state)
                 "0000:08:00.0:-2:-\n",
                 "0000:09:00.0:0:/sys/devices/pci0000:00/0000:00:01.0\n",
                 "vendor: attr 0 '0x10de' head 0 4 link -22 '' stat 0 lstat 0 resolve 0 '" DEV_DIR "/vendor'\n",
-                "label: attr 0 'in the tree' head 0 4 link 0 'label' stat 0 lstat 0 resolve 0 '/sys/devices/pci0000:00/elsewhere/label'\n",
+                "label: attr 0 'in the tree' head 0 4 link 0 'label' stat 0 lstat 0 resolve 0 "
+                "'/sys/devices/pci0000:00/elsewhere/label'\n",
                 "abs: attr -18 '' head -18 0 link -18 '' stat -18 lstat 0 resolve -18 ''\n",
                 "up: attr -18 '' head -18 0 link -18 '' stat -18 lstat 0 resolve -18 ''\n",
                 "loop: attr -40 '' head -40 0 link 0 'loop' stat -40 lstat 0 resolve -40 ''\n",
                 "dangling: attr -2 '' head -2 0 link 0 'nothing' stat -2 lstat 0 resolve -2 ''\n",
                 "missing: attr -2 '' head -2 0 link -2 '' stat -2 lstat -2 resolve -2 ''\n",
-                "driver: attr -21 '' head -21 0 link 0 'nvidia' stat 0 lstat 0 resolve 0 '/sys/bus/pci/drivers/nvidia'\n",
+                "driver: attr -21 '' head -21 0 link 0 'nvidia' stat 0 lstat 0 resolve 0 "
+                "'/sys/bus/pci/drivers/nvidia'\n",
                 "ghost: attr -2 '' head -2 0 link 0 'ghost' stat -2 lstat 0 resolve -2 ''\n",
                 DEV_DIR "/up: -18 -18 -18\n",
                 DEV_DIR "/abs: -18 -18 -18\n",
@@ -334,12 +346,13 @@ static void test_journal_same_on_both_paths(void **state)
                 assert_int_equal(root_dir_stat(d, "driver", &st), 0);
                 j = root_journal(r, &n);
                 for (size_t i = 0; i < n; i++)
-                        len += (size_t)snprintf(got[p] + len, sizeof(got[p]) - len, "%d %s %s\n", (int)j[i].op, j[i].path,
-                                                j[i].value ? j[i].value : "-");
+                        len += (size_t)snprintf(got[p] + len, sizeof(got[p]) - len, "%d %s %s\n", (int)j[i].op,
+                                                j[i].path, j[i].value ? j[i].value : "-");
                 restore_path();
         }
         assert_string_equal(got[0], got[1]);
-        assert_non_null(strstr(got[0], "1 /sys/bus/pci/devices/" DEV " ../../../../sys/devices/pci0000:00/0000:00:01.0/" DEV "\n"));
+        assert_non_null(strstr(got[0], "1 /sys/bus/pci/devices/" DEV
+                                       " ../../../../sys/devices/pci0000:00/0000:00:01.0/" DEV "\n"));
         assert_non_null(strstr(got[0], "1 " DEV_DIR "/label ../../elsewhere/label\n"));
         assert_non_null(strstr(got[0], "0 /sys/devices/pci0000:00/elsewhere/label -\n"));
         assert_non_null(strstr(got[0], "0 " DEV_DIR "/config 16\n"));
@@ -390,7 +403,8 @@ static void test_openat2_refused(void **state)
                 assert_true(WIFEXITED(status));
                 if (WEXITSTATUS(status) != 0)
                         fail_msg("openat2 failing with %s: %s", strerror(errs[i]),
-                                 WEXITSTATUS(status) == 2 ? "cannot install the seccomp filter" : "results differ from the walk's");
+                                 WEXITSTATUS(status) == 2 ? "cannot install the seccomp filter"
+                                                          : "results differ from the walk's");
         }
         tree_free(&t);
 }
@@ -401,16 +415,11 @@ int main(void)
         if (was && setenv("VFIO_PREP_NO_OPENAT2_WAS", was, 1) < 0)
                 return 1;
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_read_attr_strips_newline),
-                cmocka_unit_test(test_links_resolved_inside),
-                cmocka_unit_test(test_escaping_links_refused),
-                cmocka_unit_test(test_bounded_read),
-                cmocka_unit_test(test_write_never_creates),
-                cmocka_unit_test(test_write_hook_and_deadline),
-                cmocka_unit_test(test_deadline_expires),
-                cmocka_unit_test(test_list_sorted),
-                cmocka_unit_test(test_dir_both_paths),
-                cmocka_unit_test(test_journal_same_on_both_paths),
+                cmocka_unit_test(test_read_attr_strips_newline), cmocka_unit_test(test_links_resolved_inside),
+                cmocka_unit_test(test_escaping_links_refused),   cmocka_unit_test(test_bounded_read),
+                cmocka_unit_test(test_write_never_creates),      cmocka_unit_test(test_write_hook_and_deadline),
+                cmocka_unit_test(test_deadline_expires),         cmocka_unit_test(test_list_sorted),
+                cmocka_unit_test(test_dir_both_paths),           cmocka_unit_test(test_journal_same_on_both_paths),
                 cmocka_unit_test(test_openat2_refused),
         };
         return cmocka_run_group_tests_name("root", tests, NULL, NULL);

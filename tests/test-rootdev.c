@@ -278,7 +278,8 @@ static void test_unresolvable(void **state)
                 assert_string_equal(rd.spec, unresolvable[i]);
         }
         resolve("PARTUUID=0a1b-02/PARTNROFF=1");
-        assert_string_equal(rd.problem, "cannot resolve 'PARTUUID=0a1b-02/PARTNROFF=1': PARTNROFF= and '/' are not supported");
+        assert_string_equal(rd.problem,
+                            "cannot resolve 'PARTUUID=0a1b-02/PARTNROFF=1': PARTNROFF= and '/' are not supported");
         resolve("/dev/nope");
         assert_string_equal(rd.problem, "no block device '/dev/nope' below the root");
 }
@@ -405,8 +406,11 @@ static void resolve_mount(const char *mountpoint, const char *fstype, const char
                           unsigned minor)
 {
         _cleanup_root_ struct root *r = NULL;
-        struct mount_entry me = { .major = major, .minor = minor, .mountpoint = (char *)mountpoint,
-                                  .fstype = (char *)fstype, .source = (char *)source };
+        struct mount_entry me = { .major = major,
+                                  .minor = minor,
+                                  .mountpoint = (char *)mountpoint,
+                                  .fstype = (char *)fstype,
+                                  .source = (char *)source };
 
         assert_int_equal(root_new(t.dir, &r), 0);
         if (m.n_devices == 0)

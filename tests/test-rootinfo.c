@@ -74,8 +74,9 @@ static const char *root_controller(void)
 
 static void test_mounted_root(void **state)
 {
-        tree_file(&t, "/proc/self/mountinfo", "25 1 259:2 / / rw - ext4 /dev/nvme0n1p2 rw\n"
-                                              "26 25 259:1 / /boot/efi rw - vfat /dev/nvme0n1p1 rw\n");
+        tree_file(&t, "/proc/self/mountinfo",
+                  "25 1 259:2 / / rw - ext4 /dev/nvme0n1p2 rw\n"
+                  "26 25 259:1 / /boot/efi rw - vfat /dev/nvme0n1p1 rw\n");
         /* The mounted root wins over root=. */
         load("root=/dev/nvme1n1p1", NULL);
         assert_true(rootinfo_identified(&ri));
@@ -97,8 +98,9 @@ static void test_initramfs_and_sysroot(void **state)
         load("root=/dev/nvme1n1p1", NULL);
         assert_true(rootinfo_identified(&ri));
         assert_string_equal(root_controller(), NVME2);
-        tree_file(&t, "/proc/self/mountinfo", "1 1 0:1 / / rw - rootfs rootfs rw\n"
-                                              "9 1 259:2 / /sysroot rw - ext4 /dev/nvme0n1p2 rw\n");
+        tree_file(&t, "/proc/self/mountinfo",
+                  "1 1 0:1 / / rw - rootfs rootfs rw\n"
+                  "9 1 259:2 / /sysroot rw - ext4 /dev/nvme0n1p2 rw\n");
         load("root=UUID=not-resolvable", "/sysroot");
         assert_true(rootinfo_identified(&ri));
         assert_string_equal(root_controller(), NVME);
@@ -165,8 +167,9 @@ static void test_resume_and_swap(void **state)
 
 static void test_busy(void **state)
 {
-        tree_file(&t, "/proc/self/mountinfo", "25 1 259:2 / / rw - ext4 /dev/nvme0n1p2 rw\n"
-                                              "30 25 259:5 / /mnt/data rw - ext4 /dev/nvme1n1p1 rw\n");
+        tree_file(&t, "/proc/self/mountinfo",
+                  "25 1 259:2 / / rw - ext4 /dev/nvme0n1p2 rw\n"
+                  "30 25 259:5 / /mnt/data rw - ext4 /dev/nvme1n1p1 rw\n");
         load("", NULL);
         const char *why = rootinfo_busy(&ri, machine_find_device_name(&m, NVME2));
         assert_non_null(why);

@@ -143,7 +143,9 @@ static void short_name(const struct machine *m, size_t dev, char buf[static PCI_
 
 static char *render(const struct machine *m, const struct config *cfg, const struct selection *s)
 {
-        static const char why[] = { [SELECTED_BY_SELECTOR] = 'S', [SELECTED_BY_FUNCTIONS] = 'F', [SELECTED_AS_VF] = 'V' };
+        static const char why[] = {
+                [SELECTED_BY_SELECTOR] = 'S', [SELECTED_BY_FUNCTIONS] = 'F', [SELECTED_AS_VF] = 'V'
+        };
         char *buf = NULL, name[PCI_ADDR_STRLEN];
         size_t len = 0;
         FILE *f = open_memstream(&buf, &len);

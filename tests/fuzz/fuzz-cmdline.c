@@ -8,8 +8,17 @@
 #include "fuzz.h"
 
 static const char *const keys[] = {
-        "vfio-prep.devices", "vfio_prep.devices", "vfio-prep.disable", "root", "resume",
-        "intel_iommu", "amd_iommu", "iommu", "iommu.passthrough", "vfio-pci.ids", "",
+        "vfio-prep.devices",
+        "vfio_prep.devices",
+        "vfio-prep.disable",
+        "root",
+        "resume",
+        "intel_iommu",
+        "amd_iommu",
+        "iommu",
+        "iommu.passthrough",
+        "vfio-pci.ids",
+        "",
 };
 
 /* The last occurrence wins, and a lookup finds a parameter under its own name. */

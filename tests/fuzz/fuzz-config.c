@@ -34,8 +34,7 @@ static void check_entry(const struct device_conf *d, size_t lines)
         FUZZ_ASSERT(d->text && d->text[0] && fuzz_printable(d->text));
         FUZZ_ASSERT(d->origin && strncmp(d->origin, NAME ":", strlen(NAME ":")) == 0);
         FUZZ_ASSERT(strtoul(d->origin + strlen(NAME ":"), NULL, 10) <= lines);
-        FUZZ_ASSERT(d->functions == FUNCTIONS_AUTO || d->functions == FUNCTIONS_ALL ||
-                    d->functions == FUNCTIONS_ONE);
+        FUZZ_ASSERT(d->functions == FUNCTIONS_AUTO || d->functions == FUNCTIONS_ALL || d->functions == FUNCTIONS_ONE);
         FUZZ_ASSERT(d->vfs == -1 || (d->vfs >= 1 && d->vfs <= 65535));
         FUZZ_ASSERT(!d->has_pin || d->sel.kind == SELECTOR_ADDRESS);
         if (d->sel.kind == SELECTOR_ADDRESS)

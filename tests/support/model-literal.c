@@ -23,10 +23,19 @@ size_t model_add_dev(struct model *mo, const char *name, uint16_t vendor, uint16
         struct pci_device *d = &mo->d[i];
 
         *d = (struct pci_device){
-                .vendor = vendor, .device = device, .class = class, .driver = (char *)driver,
+                .vendor = vendor,
+                .device = device,
+                .class = class,
+                .driver = (char *)driver,
                 .header = (class >> 8) == 0x0604 ? PCI_HEADER_BRIDGE : PCI_HEADER_NORMAL,
-                .driver_builtin = TRI_NO, .boot_vga = TRI_NO, .iommu_group = -1, .group = NONE,
-                .parent = NONE, .physfn = NONE, .sriov_totalvfs = -1, .sriov_numvfs = -1,
+                .driver_builtin = TRI_NO,
+                .boot_vga = TRI_NO,
+                .iommu_group = -1,
+                .group = NONE,
+                .parent = NONE,
+                .physfn = NONE,
+                .sriov_totalvfs = -1,
+                .sriov_numvfs = -1,
         };
         assert_int_equal(pci_addr_parse(name, &d->addr), 0);
         snprintf(d->name, sizeof(d->name), "%s", name);
