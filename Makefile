@@ -20,7 +20,7 @@ CC      ?= cc
 PKG_CONFIG ?= pkg-config
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
-XCFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -MMD -MP
+XCFLAGS = -std=gnu11 $(WARN) $(SRC_INC) -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -MMD -MP
 
 HAVE_LIBPCI := $(shell $(PKG_CONFIG) --exists libpci 2>/dev/null && echo 1)
 LIB_CFLAGS := $(shell $(PKG_CONFIG) --cflags libkmod blkid 2>/dev/null)
@@ -39,10 +39,14 @@ else
 Q := @
 endif
 
+# The layers (README, "Architecture"): util <- core <- sys <- cli; tests/lint.sh keeps them apart.
+LAYERS    := util core sys cli
+SRC_INC   := $(LAYERS:%=-Isrc/%)
+ALL_SRCS  := $(sort $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
 # The seams: real libraries in the product, fakes in unit tests.
-SEAMS     := src/modload.c src/blkdev.c
-CORE_SRCS := $(filter-out src/main.c $(SEAMS),$(sort $(wildcard src/*.c)))
-CORE_OBJS := $(CORE_SRCS:src/%.c=$(BUILD)/%.o)
+SEAMS     := src/sys/modload.c src/sys/blkdev.c
+LIB_SRCS  := $(filter-out src/cli/main.c $(SEAMS),$(ALL_SRCS))
+LIB_OBJS  := $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
 SEAM_OBJS := $(SEAMS:src/%.c=$(BUILD)/%.o)
 TEST_SRCS := $(sort $(wildcard tests/test-*.c))
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
@@ -70,25 +74,25 @@ $(BUILD)/%.o: src/%.c
 	$(Q)$(CC) $(XCFLAGS) $(LIB_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 # An archive, so that a test links only the modules it uses.
-$(BUILD)/libcore.a: $(CORE_OBJS)
+$(BUILD)/libvfio-prep.a: $(LIB_OBJS)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/vfio-prep: $(BUILD)/main.o $(SEAM_OBJS) $(BUILD)/libcore.a
+$(BUILD)/vfio-prep: $(BUILD)/cli/main.o $(SEAM_OBJS) $(BUILD)/libvfio-prep.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
 $(BUILD)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(XCFLAGS) -Isrc $(CMOCKA_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(XCFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(XCFLAGS) -Isrc $(CMOCKA_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(XCFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/test-%: $(BUILD)/tests/test-%.o $(TEST_SUPPORT_OBJS) $(BUILD)/libcore.a
+$(BUILD)/tests/test-%: $(BUILD)/tests/test-%.o $(TEST_SUPPORT_OBJS) $(BUILD)/libvfio-prep.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(if $(HAVE_LIBPCI),$(shell $(PKG_CONFIG) --libs libpci))
 
@@ -126,8 +130,8 @@ completions-check: $(BUILD)/vfio-prep
 man-check:
 	@sh tests/test-man.sh
 
-lint:
-	@sh tests/lint-one-door.sh
+lint: all
+	@sh tests/lint.sh $(BUILD)
 
 # The scripts' own tests, offline: the static build's choice of source revision (stubbed apt).
 scripts-check:
@@ -324,7 +328,7 @@ STATIC_XCFLAGS  := $(filter-out -DHAVE_LIBPCI,$(XCFLAGS))
 SBUILD          := $(BUILD)/static/$(STATIC_LIBC)
 STATIC_VARIANT  := $(STATIC_LIBC)$(if $(filter xz,$(STATIC_COMPRESS)),-xz)$(if $(filter zstd,$(STATIC_COMPRESS)),-zstd)
 STATIC_PREFIX   := $(SBUILD)/deps-$(STATIC_VARIANT).prefix
-STATIC_OBJS     := $(patsubst src/%.c,$(SBUILD)/%.o,$(sort $(wildcard src/*.c)))
+STATIC_OBJS     := $(ALL_SRCS:src/%.c=$(SBUILD)/%.o)
 # Unstripped, one per variant; build/vfio-prep.static is the stripped copy of the last one asked for.
 STATIC_BIN      := $(BUILD)/static/vfio-prep-$(STATIC_VARIANT)
 
@@ -359,8 +363,8 @@ $(BUILD)/vfio-prep.static: $(STATIC_BIN) $(BUILD)/static/variant
 	@$(if $(Q),echo "  STRIP   $@")
 	$(Q)strip -o $@ $<
 
--include $(wildcard $(SBUILD)/*.d)
+-include $(wildcard $(SBUILD)/*/*.d)
 
 .PHONY: all tests unit cli-check man-check lint scripts-check vm-check deps check check-asan demo fresh-check bench install uninstall clean static static-check
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(BUILD)/tests/support/*.d)
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/tests/*.d $(BUILD)/tests/support/*.d)

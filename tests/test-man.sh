@@ -1,7 +1,7 @@
 #!/bin/sh
 # Man page checks: both pages render without a single warning, vfio-prep(8) names every long
-# option of src/main.c's option table, and vfio-prep.conf(5) names every keyword of the
-# configuration grammar (each of which must still be a string in src/config.c).
+# option of src/cli/main.c's option table, and vfio-prep.conf(5) names every keyword of the
+# configuration grammar (each of which must still be a string in src/core/config.c).
 # Usage: tests/test-man.sh            prints "man: N passed, N failed"; exit 1 on any failure
 set -u
 
@@ -71,14 +71,14 @@ check_render() {
 
 # The long options of main.c: the lines of the getopt_long table, { "name", ..._argument, ... }.
 main_options() {
-	sed -n 's/^[[:space:]]*{ *"\([a-z][a-z-]*\)", *[a-z]*_argument.*/\1/p' "$top/src/main.c"
+	sed -n 's/^[[:space:]]*{ *"\([a-z][a-z-]*\)", *[a-z]*_argument.*/\1/p' "$top/src/cli/main.c"
 }
 
 check_options() {
 	plain "$page8" >"$scratch/page8"
 	main_options >"$scratch/options"
 	if [ ! -s "$scratch/options" ]; then
-		bad "no long options found in src/main.c (has the option table changed shape?)"
+		bad "no long options found in src/cli/main.c (has the option table changed shape?)"
 		return
 	fi
 	while read -r opt; do
@@ -95,20 +95,20 @@ check_config_words() {
 	for w in $CONF_WORDS; do
 		if ! has_word "$scratch/page5" "$w"; then
 			bad "vfio-prep.conf.5 does not mention '$w'"
-		elif [ -f "$top/src/config.c" ] && ! grep -q "\"${w}[\"=]" "$top/src/config.c"; then
-			bad "'$w' is no longer a string in src/config.c: update CONF_WORDS and the page"
+		elif [ -f "$top/src/core/config.c" ] && ! grep -q "\"${w}[\"=]" "$top/src/core/config.c"; then
+			bad "'$w' is no longer a string in src/core/config.c: update CONF_WORDS and the page"
 		else
 			ok
 		fi
 	done
 	# The reverse direction: every option name in config.c's table is documented.
-	[ -f "$top/src/config.c" ] || return
+	[ -f "$top/src/core/config.c" ] || return
 	sed -n 's/^[[:space:]]*{ *"\([a-z][a-z-]*\)", *[a-z]*, *option_.*/\1/p' \
-		"$top/src/config.c" >"$scratch/conf-options"
+		"$top/src/core/config.c" >"$scratch/conf-options"
 	while read -r opt; do
 		case " $CONF_WORDS " in
 		*" $opt "*) ok ;;
-		*) bad "option '$opt' of src/config.c is missing from CONF_WORDS and maybe the page" ;;
+		*) bad "option '$opt' of src/core/config.c is missing from CONF_WORDS and maybe the page" ;;
 		esac
 	done <"$scratch/conf-options"
 }

@@ -15,12 +15,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FUZZ_ASSERT(cond)                                                                       \
-        do {                                                                                    \
-                if (!(cond)) {                                                                  \
-                        fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond); \
-                        abort();                                                                \
-                }                                                                               \
+#define FUZZ_ASSERT(cond)                                                                                              \
+        do {                                                                                                           \
+                if (!(cond)) {                                                                                         \
+                        fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond);                  \
+                        abort();                                                                                       \
+                }                                                                                                      \
         } while (0)
 
 /* The input as a C string in a buffer of exactly SIZE + 1 bytes (an over-read hits the redzone).

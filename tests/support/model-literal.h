@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h" /* src/model.h */
+#include "model.h" /* src/core/model.h */
 
 #define MODEL_DEVS 12
 #define MODEL_GROUPS 8
