@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-/* Rendering of --check and --list, as aligned text or as JSON (CONTRACT.md, version 1). */
+/* Rendering of --check and --list, as aligned text or as JSON (vfio-prep(8), JSON OUTPUT, version 1). */
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
 
 /*
  * Isolation of the groups that hold selected devices: which devices block a group
- * (CONTRACT.md, "blocker") and why the kernel put them together, explained from config space.
+ * (vfio-prep(8), MODES, "blocker") and why the kernel put them together, explained from config space.
  * The kernel's grouping (/sys/kernel/iommu_groups) is the truth; ACS is read only to explain it.
  * Pure over the model and the selection.
  */
@@ -45,7 +45,7 @@ struct analysis {
         size_t n_groups;
 };
 
-/* Whether DEVICE in group G blocks it, given the selection (CONTRACT.md). */
+/* Whether DEVICE in group G blocks it, given the selection (vfio-prep(8), BINDING, "Refusals"). */
 bool analyse_is_blocker(const struct machine *m, const struct selection *sel, size_t device);
 int analyse(const struct machine *m, const struct selection *sel, struct analysis *ret);
 void analysis_done(struct analysis *a);

@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * `--check`: findings with stable ids (CONTRACT.md), each with a message and, for warn and
+ * `--check`: findings with stable ids (vfio-prep(8), CHECKS), each with a message and, for warn and
  * fail, a hint that says what to do on this system. Pure: everything it needs is gathered by
  * the command layer into struct check_input first.
  */

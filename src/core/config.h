@@ -75,7 +75,7 @@ int config_parse(struct config *cfg, const char *name, const char *text, size_t 
 int config_add_selectors(struct config *cfg, const char *origin, const char *list, struct config_error *ret_err);
 void config_done(struct config *cfg);
 
-/* The file-ownership rule of CONTRACT.md: owned by root or UID, not writable by group/others. */
+/* The file-ownership rule of vfio-prep.conf(5), OWNERSHIP: owned by root or UID, not writable by group/others. */
 int config_check_owner(const char *name, uid_t owner, mode_t mode, uid_t uid, struct config_error *ret_err);
 
 /*

@@ -167,6 +167,6 @@ static inline unsigned pci_class_base(uint32_t class)
 {
         return class >> 16;
 }
-/* Bridges and host bridges may share a group without blocking it (CONTRACT.md, "blocker"). */
+/* Bridges and host bridges may share a group without blocking it (vfio-prep(8), MODES, "blocker"). */
 bool pci_device_is_bridge(const struct pci_device *d);
 bool pci_device_is_host_bridge(const struct pci_device *d);
