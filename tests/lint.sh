@@ -28,7 +28,6 @@ src/core/config.c includes sys/root.h
 src/core/protect.h includes sys/rootinfo.h
 protect -> rootinfo
 rootinfo -> protect
-src/core/check.c: LINES
 src/sys/initramfs.c: LINES
 src/sys/rootdev.c: LINES'
 bad() {
