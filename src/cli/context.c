@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bootloader_detect.h"
 #include "exitcode.h"
 #include "log.h"
 #include "machine.h"

@@ -16,7 +16,7 @@
 #include "config.h"
 #include "initramfs.h"
 #include "model.h"
-#include "modload.h"
+#include "modstate.h"
 #include "modopts.h"
 #include "rootinfo.h"
 #include "select.h"
