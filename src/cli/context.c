@@ -11,6 +11,7 @@
 #include "machine.h"
 #include "macro.h"
 #include "root.h"
+#include "rootinfo_load.h"
 
 static int conf_load(struct context *c, const struct context_options *o)
 {
