@@ -27,20 +27,6 @@ struct resolver {
         size_t n_visited;
 };
 
-void rootdev_done(struct rootdev *rd)
-{
-        free(rd->what);
-        free(rd->spec);
-        free(rd->origin);
-        free(rd->block);
-        for (size_t i = 0; i < rd->n_leaves; i++)
-                free(rd->leaves[i].chain);
-        free(rd->leaves);
-        free(rd->devices);
-        free(rd->problem);
-        *rd = (struct rootdev){ 0 };
-}
-
 /* Keep the first reason only: it is the one that stopped the resolution. */
 _printf_(2, 3) static int set_problem(struct rootdev *rd, const char *fmt, ...)
 {
