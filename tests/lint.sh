@@ -35,8 +35,7 @@ pci -> machine
 protect -> rootinfo
 rootinfo -> protect
 src/core/check.c: LINES
-src/sys/initramfs.c: LINES
-src/sys/rootdev.c: LINES'
+src/sys/initramfs.c: LINES'
 bad() {
 	if [ -n "${2:-}" ]; then
 		left=$(printf '%s\n' "$2" | sed 's/: [0-9]* lines$/: LINES/' | grep -vxF "$PENDING")

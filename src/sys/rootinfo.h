@@ -15,7 +15,7 @@
 
 #include "cmdline.h"
 #include "model.h"
-#include "rootdev.h"
+#include "rootdisk.h"
 #include "rootrecord.h"
 
 struct root;
@@ -27,8 +27,8 @@ struct busy_device {
 };
 
 struct rootinfo {
-        struct rootdev root;
-        struct rootdev *extra; /* resume=, swap, /boot, /boot/efi */
+        struct rootdisk root;
+        struct rootdisk *extra; /* resume=, swap, /boot, /boot/efi */
         size_t n_extra;
         char *network;             /* why root is (or may be) on the network: "root=/dev/nfs", or NULL */
         struct root_record record; /* ROOT/etc/vfio-prep/root-record, when present */
@@ -42,7 +42,7 @@ struct rootinfo {
 int rootinfo_load(struct root *r, const struct machine *m, const struct cmdline *c, const char *sysroot,
                   struct rootinfo *ret);
 void rootinfo_done(struct rootinfo *ri);
-/* The root and every other protected source are identified (rootdev_identified). */
+/* The root and every other protected source are identified (rootdisk_identified). */
 bool rootinfo_identified(const struct rootinfo *ri);
 /* Why DEVICE is busy, or NULL. */
 const char *rootinfo_busy(const struct rootinfo *ri, size_t device);
