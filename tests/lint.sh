@@ -26,12 +26,6 @@ src/core/check.h includes sys/modload.h
 src/core/check.h includes sys/rootinfo.h
 src/core/config.c includes sys/root.h
 src/core/protect.h includes sys/rootinfo.h
-iommu -> machine
-kernel -> machine
-machine -> iommu
-machine -> kernel
-machine -> pci
-pci -> machine
 protect -> rootinfo
 rootinfo -> protect
 src/core/check.c: LINES
