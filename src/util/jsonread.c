@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sbuf.h"
 #include "utf8.h"
 
 void jsonread_init(struct jsonread *j, const char *text, unsigned max_depth, size_t max_string)
@@ -42,29 +43,12 @@ int jsonread_enter(struct jsonread *j, char open)
         return expect(j, open);
 }
 
-struct sbuf {
-        char *s;
-        size_t len, cap;
-};
-
-static int sbuf_put(struct jsonread *j, struct sbuf *b, const char *c, size_t n)
+/* The string's bound, then the one string builder. */
+static int put(struct jsonread *j, struct sbuf *b, const char *c, size_t n)
 {
         if (b->len + n > j->max_string)
                 return -EINVAL;
-        if (b->len + n + 1 > b->cap) {
-                size_t cap = b->cap ? b->cap * 2 : 32;
-                while (cap < b->len + n + 1)
-                        cap *= 2;
-                char *s = realloc(b->s, cap);
-                if (!s)
-                        return -ENOMEM;
-                b->s = s;
-                b->cap = cap;
-        }
-        memcpy(b->s + b->len, c, n);
-        b->len += n;
-        b->s[b->len] = '\0';
-        return 0;
+        return sbuf_put(b, c, n);
 }
 
 static int hex4(struct jsonread *j, uint32_t *ret)
@@ -109,7 +93,7 @@ static int unicode_escape(struct jsonread *j, struct sbuf *b)
         }
         if (cp == 0)
                 return -EINVAL;
-        return sbuf_put(j, b, out, utf8_encode(cp, out));
+        return put(j, b, out, utf8_encode(cp, out));
 }
 
 static int escape(struct jsonread *j, struct sbuf *b)
@@ -122,7 +106,7 @@ static int escape(struct jsonread *j, struct sbuf *b)
         const char *e = c ? strchr(from, c) : NULL;
         if (!e)
                 return -EINVAL;
-        return sbuf_put(j, b, &to[e - from], 1);
+        return put(j, b, &to[e - from], 1);
 }
 
 static int string_char(struct jsonread *j, struct sbuf *b)
@@ -139,7 +123,7 @@ static int string_char(struct jsonread *j, struct sbuf *b)
         if (n == 0)
                 return -EINVAL;
         j->p += n;
-        return sbuf_put(j, b, (const char *)u, n);
+        return put(j, b, (const char *)u, n);
 }
 
 int jsonread_string(struct jsonread *j, char **ret)
@@ -150,13 +134,14 @@ int jsonread_string(struct jsonread *j, char **ret)
         while (k >= 0 && *j->p != '"')
                 k = string_char(j, &b);
         if (k < 0) {
-                free(b.s);
+                sbuf_done(&b);
                 return k;
         }
         j->p++;
-        if (!b.s && !(b.s = strdup("")))
+        char *s = sbuf_take(&b);
+        if (!s)
                 return -ENOMEM;
-        *ret = b.s;
+        *ret = s;
         return 0;
 }
 
