@@ -82,6 +82,7 @@ layers() {
 	for f in src/*/*.[ch]; do
 		from=${f#src/}
 		from=${from%%/*}
+		# shellcheck disable=SC2013 # header names hold no blanks
 		for h in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f"); do
 			to=$(layer_of "$h")
 			[ -n "$to" ] || continue
