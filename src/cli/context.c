@@ -11,7 +11,7 @@
 #include "macro.h"
 #include "root.h"
 
-static int load_config(struct context *c, const struct context_options *o)
+static int conf_load(struct context *c, const struct context_options *o)
 {
         struct config_error err = { 0 };
         int k = o->no_config ? 0 : config_load(c->root, o->config, &c->config, &err);
@@ -155,7 +155,7 @@ int context_load(const struct context_options *o, struct context *ret)
         root_journal_enable(c.root, o->journal);
         int r = load_machine(&c, o);
         if (r == EXIT_OK)
-                r = load_config(&c, o);
+                r = conf_load(&c, o);
         if (r == EXIT_OK)
                 r = derive(&c, o);
         if (r != EXIT_OK) {

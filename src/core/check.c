@@ -11,55 +11,13 @@
 #include "pcicfg.h"
 #include "plan.h"
 #include "protect.h"
+#include "sbuf.h"
 
 #define DEFAULT_CONFIG "/etc/vfio-prep.conf"
 /* Load problems listed by name in the sysfs finding; the rest are counted. */
 #define PROBLEMS_SHOWN 3
 
 /* ---- building findings ---------------------------------------------------------------- */
-
-/* A growing string; an allocation failure is remembered and reported once, at the end. */
-struct sbuf {
-        char *s;
-        size_t len, cap;
-        bool oom;
-};
-
-static void sb_vappend(struct sbuf *b, const char *fmt, va_list ap)
-{
-        va_list aq;
-
-        if (b->oom)
-                return;
-        va_copy(aq, ap);
-        int n = vsnprintf(NULL, 0, fmt, aq);
-        va_end(aq);
-        if (n < 0) {
-                b->oom = true;
-                return;
-        }
-        if (b->len + (size_t)n + 1 > b->cap) {
-                size_t cap = (b->len + (size_t)n + 1) * 2;
-                char *s = realloc(b->s, cap);
-                if (!s) {
-                        b->oom = true;
-                        return;
-                }
-                b->s = s;
-                b->cap = cap;
-        }
-        vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-        b->len += (size_t)n;
-}
-
-static _printf_(2, 3) void sb_append(struct sbuf *b, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        sb_vappend(b, fmt, ap);
-        va_end(ap);
-}
 
 /* One finding under construction: the worst status wins, parts are joined with "; ". */
 struct fb {
@@ -74,9 +32,9 @@ static _printf_(3, 4) void fb_msg(struct fb *f, enum check_status st, const char
         if (st > f->status)
                 f->status = st;
         if (f->msg.len > 0)
-                sb_append(&f->msg, "; ");
+                sbuf_appendf(&f->msg, "; ");
         va_start(ap, fmt);
-        sb_vappend(&f->msg, fmt, ap);
+        sbuf_vappendf(&f->msg, fmt, ap);
         va_end(ap);
 }
 
@@ -85,9 +43,9 @@ static _printf_(2, 3) void fb_hint(struct fb *f, const char *fmt, ...)
         va_list ap;
 
         if (f->hint.len > 0)
-                sb_append(&f->hint, "; ");
+                sbuf_appendf(&f->hint, "; ");
         va_start(ap, fmt);
-        sb_vappend(&f->hint, fmt, ap);
+        sbuf_vappendf(&f->hint, fmt, ap);
         va_end(ap);
 }
 
@@ -707,8 +665,8 @@ static void list_relevant(const struct cmdline *c, struct sbuf *b)
                 for (size_t k = 0; k < ARRAY_SIZE(lint_keys); k++)
                         if (cmdline_key_eq(c->params[i].key, lint_keys[k])) {
                                 const struct cmdline_param *p = &c->params[i];
-                                sb_append(b, "%s%s%s%s", b->len ? " " : "", p->key, p->value ? "=" : "",
-                                          p->value ? p->value : "");
+                                sbuf_appendf(b, "%s%s%s%s", b->len ? " " : "", p->key, p->value ? "=" : "",
+                                             p->value ? p->value : "");
                                 break;
                         }
 }
@@ -757,11 +715,11 @@ static void ids_replacement(const struct ctx *x, const char *ids, struct fb *f)
                         const struct pci_device *d = &x->m->devices[i];
                         if (!modopts_id_matches(id, d))
                                 continue;
-                        sb_append(&f->hint, "%s'device %s id=%04x:%04x'", found++ ? ", " : "", d->name, d->vendor,
-                                  d->device);
+                        sbuf_appendf(&f->hint, "%s'device %s id=%04x:%04x'", found++ ? ", " : "", d->name, d->vendor,
+                                     d->device);
                 }
         if (!found)
-                sb_append(&f->hint, "no device of this machine matches it, so no line");
+                sbuf_appendf(&f->hint, "no device of this machine matches it, so no line");
 }
 
 /*
@@ -787,21 +745,21 @@ static void vfio_ids_options(const struct ctx *x, struct fb *f)
                        "the boot VGA and the root disk included",
                        o->origin, o->ids);
                 if (builtin)
-                        sb_append(&f->msg, "; vfio-pci is built into the kernel, which applies it before vfio-prep "
-                                           "runs: it cannot be neutralised");
+                        sbuf_appendf(&f->msg, "; vfio-pci is built into the kernel, which applies it before vfio-prep "
+                                              "runs: it cannot be neutralised");
                 else
-                        sb_append(&f->msg, "; vfio-prep loads vfio-pci without it, anything else that loads "
-                                           "vfio-pci applies it");
+                        sbuf_appendf(&f->msg, "; vfio-prep loads vfio-pci without it, anything else that loads "
+                                              "vfio-pci applies it");
                 if (f->hint.len > 0)
-                        sb_append(&f->hint, "; ");
+                        sbuf_appendf(&f->hint, "; ");
                 if (o->cmdline)
-                        sb_append(&f->hint,
-                                  "remove vfio-pci.ids=%s from the kernel command line (the boot "
-                                  "loader's configuration)",
-                                  o->ids);
+                        sbuf_appendf(&f->hint,
+                                     "remove vfio-pci.ids=%s from the kernel command line (the boot "
+                                     "loader's configuration)",
+                                     o->ids);
                 else
-                        sb_append(&f->hint, "remove the option from %s", o->origin);
-                sb_append(&f->hint, " and let %s name the devices instead: ", config_file(x->in));
+                        sbuf_appendf(&f->hint, "remove the option from %s", o->origin);
+                sbuf_appendf(&f->hint, " and let %s name the devices instead: ", config_file(x->in));
                 ids_replacement(x, o->ids, f);
         }
 }
@@ -938,7 +896,7 @@ static int check_initramfs(const struct ctx *x, struct report *r)
         case INITRAMFS_CURRENT:
                 fb_msg(&f, CHECK_PASS, "initramfs %s contains vfio-prep and the current configuration", fa->image);
                 if (!fa->content_compared)
-                        sb_append(&f.msg, " (by size and date: %s cannot print files)", strna(fa->lister));
+                        sbuf_appendf(&f.msg, " (by size and date: %s cannot print files)", strna(fa->lister));
                 break;
         default:
                 initramfs_unknown(&f, fa, configured);
@@ -949,9 +907,9 @@ static int check_initramfs(const struct ctx *x, struct report *r)
 
 static void list_files(const struct config *cfg, struct fb *f)
 {
-        sb_append(&f->msg, "; read ");
+        sbuf_appendf(&f->msg, "; read ");
         for (size_t i = 0; i < cfg->n_files && cfg->files[i]; i++)
-                sb_append(&f->msg, "%s%s", i ? ", " : "", cfg->files[i]);
+                sbuf_appendf(&f->msg, "%s%s", i ? ", " : "", cfg->files[i]);
 }
 
 static int check_config(const struct ctx *x, struct report *r)
@@ -970,23 +928,23 @@ static int check_config(const struct ctx *x, struct report *r)
                 fb_msg(&f, CHECK_PASS, "%zu device entr%s, isolation %s", n, n == 1 ? "y" : "ies",
                        cfg->isolation == ISOLATION_WARN ? "warn" : "strict");
                 if (extra)
-                        sb_append(&f.msg, " (%zu from the kernel command line or --device)", extra);
+                        sbuf_appendf(&f.msg, " (%zu from the kernel command line or --device)", extra);
         }
         if (cfg && cfg->n_files > 0)
                 list_files(cfg, &f);
         else
-                sb_append(&f.msg, "; no configuration file");
+                sbuf_appendf(&f.msg, "; no configuration file");
         return emit(r, "config", &f);
 }
 
 /* "root (/dev/nvme0n1p2, mounted at /)", "swap (/dev/nvme0n1p3)", "root". */
 static void source_label(const struct rootdev *rd, struct sbuf *b)
 {
-        sb_append(b, "%s", rd->what ? rd->what : "root");
+        sbuf_appendf(b, "%s", rd->what ? rd->what : "root");
         if (rd->spec && rd->origin)
-                sb_append(b, " (%s, %s)", rd->spec, rd->origin);
+                sbuf_appendf(b, " (%s, %s)", rd->spec, rd->origin);
         else if (rd->spec || rd->origin)
-                sb_append(b, " (%s)", rd->spec ? rd->spec : rd->origin);
+                sbuf_appendf(b, " (%s)", rd->spec ? rd->spec : rd->origin);
 }
 
 static void describe_source(const struct ctx *x, struct fb *f, const struct rootdev *rd)
@@ -997,9 +955,9 @@ static void describe_source(const struct ctx *x, struct fb *f, const struct root
         if (rootdev_identified(rd)) {
                 fb_msg(f, CHECK_PASS, "%s is on %s", label.s ? label.s : "?", rd->block);
                 if (rd->n_devices == 0)
-                        sb_append(&f->msg, ", no PCI device beneath");
+                        sbuf_appendf(&f->msg, ", no PCI device beneath");
                 for (size_t i = 0; i < rd->n_devices; i++)
-                        sb_append(&f->msg, "%s%s", i ? ", " : " behind ", dev_name(x->m, rd->devices[i]));
+                        sbuf_appendf(&f->msg, "%s%s", i ? ", " : " behind ", dev_name(x->m, rd->devices[i]));
         } else
                 fb_msg(f, CHECK_WARN, "cannot tell which PCI device holds %s: %s", label.s ? label.s : "?",
                        rd->problem ? rd->problem : "not resolved");
@@ -1012,18 +970,18 @@ static void describe_unknown(const struct ctx *x, struct fb *f)
         const struct rootinfo *ri = x->in->rootinfo;
         const struct root_record *rec = &ri->record;
 
-        sb_append(&f->msg, "; until it is, these stay with the host: every storage controller");
+        sbuf_appendf(&f->msg, "; until it is, these stay with the host: every storage controller");
         if (ri->network)
-                sb_append(&f->msg, ", every network controller (root is on the network: %s)", ri->network);
+                sbuf_appendf(&f->msg, ", every network controller (root is on the network: %s)", ri->network);
         if (root_record_usable(rec)) {
-                sb_append(&f->msg, ", and what the root record (/etc/vfio-prep/root-record) says root was on:");
+                sbuf_appendf(&f->msg, ", and what the root record (/etc/vfio-prep/root-record) says root was on:");
                 for (size_t i = 0; i < rec->n_controllers; i++)
-                        sb_append(&f->msg, "%s class %06x at %s", i ? "," : "", rec->controllers[i].class,
-                                  rec->controllers[i].path);
+                        sbuf_appendf(&f->msg, "%s class %06x at %s", i ? "," : "", rec->controllers[i].class,
+                                     rec->controllers[i].path);
                 if (rec->network)
-                        sb_append(&f->msg, "%s the network", rec->n_controllers ? "," : "");
+                        sbuf_appendf(&f->msg, "%s the network", rec->n_controllers ? "," : "");
         } else
-                sb_append(&f->msg, ", every USB and SD/eMMC controller (no usable root record)");
+                sbuf_appendf(&f->msg, ", every USB and SD/eMMC controller (no usable root record)");
         fb_hint(f, "the second pass at boot (vfio-prep --apply --sysroot DIR, run by the hooks once the root "
                    "file system is mounted) and any run after boot see the mounted root and decide then");
         if (!root_record_usable(rec))
@@ -1150,7 +1108,7 @@ static void refusal_root(const struct ctx *x, size_t device, struct fb *f)
                 fb_msg(f, CHECK_FAIL, "not bound: root device: a device of its IOMMU group (%s) holds %s (%s)",
                        dev_name(x->m, why.holder), role, why.source && why.source->spec ? why.source->spec : "?");
         if (why.leaf && strstr(why.leaf->chain, " -> "))
-                sb_append(&f->msg, " through %s", why.leaf->chain);
+                sbuf_appendf(&f->msg, " through %s", why.leaf->chain);
         fb_hint(f, "vfio-prep never binds it: pick another device, or move the disk to a controller in another "
                    "IOMMU group");
 }
@@ -1165,17 +1123,18 @@ static void refusal_unknown(const struct ctx *x, size_t device, struct fb *f)
         storage = why.holder != NONE && pci_class_base(x->m->devices[why.holder].class) == 0x01;
         fb_msg(f, CHECK_FAIL, "not bound: left to the host until the root device is known: ");
         if (why.holder != device && why.holder != NONE)
-                sb_append(&f->msg, "its IOMMU group holds %s, %s", dev_name(x->m, why.holder), why.kind);
+                sbuf_appendf(&f->msg, "its IOMMU group holds %s, %s", dev_name(x->m, why.holder), why.kind);
         else
-                sb_append(&f->msg, "%s", why.kind ? why.kind : "a controller");
+                sbuf_appendf(&f->msg, "%s", why.kind ? why.kind : "a controller");
         if (storage)
-                sb_append(&f->msg, ", which may hold the root file system");
+                sbuf_appendf(&f->msg, ", which may hold the root file system");
         else if (ri && ri->network && why.kind && strstr(why.kind, "network"))
-                sb_append(&f->msg, ", and root is on the network (%s)", ri->network);
+                sbuf_appendf(&f->msg, ", and root is on the network (%s)", ri->network);
         else if (why.by_record)
-                sb_append(&f->msg, ", the kind the root record says root was on");
+                sbuf_appendf(&f->msg, ", the kind the root record says root was on");
         else
-                sb_append(&f->msg, ", which may hold the root file system, and no usable root record says otherwise");
+                sbuf_appendf(&f->msg,
+                             ", which may hold the root file system, and no usable root record says otherwise");
         if (storage)
                 fb_hint(f, "the second pass at boot binds it (vfio-prep --apply --sysroot DIR, run by the hooks once "
                            "the root file system is mounted), and so does 'vfio-prep --apply' after boot");
@@ -1406,31 +1365,31 @@ static void explain(const struct ctx *x, const struct explanation *e, struct sbu
 
         switch (e->why) {
         case WHY_PORT_NO_ACS:
-                sb_append(b, "%s (%s) has no ACS capability", name, d ? port_kind(d) : "port");
+                sbuf_appendf(b, "%s (%s) has no ACS capability", name, d ? port_kind(d) : "port");
                 break;
         case WHY_PORT_ACS_INCOMPLETE:
                 acs_bits(e->missing, bits, sizeof(bits));
-                sb_append(b, "ACS on %s lacks %s", name, bits[0] ? bits : "required controls");
+                sbuf_appendf(b, "ACS on %s lacks %s", name, bits[0] ? bits : "required controls");
                 break;
         case WHY_MULTIFUNCTION_NO_ACS:
                 if (d)
-                        sb_append(b, "multifunction device %04x:%02x:%02x.x without ACS", (unsigned)d->addr.domain,
-                                  d->addr.bus, d->addr.dev);
+                        sbuf_appendf(b, "multifunction device %04x:%02x:%02x.x without ACS", (unsigned)d->addr.domain,
+                                     d->addr.bus, d->addr.dev);
                 else
-                        sb_append(b, "a multifunction device without ACS");
+                        sbuf_appendf(b, "a multifunction device without ACS");
                 break;
         case WHY_PCI_BRIDGE:
-                sb_append(b, "behind conventional PCI bridge %s", name);
+                sbuf_appendf(b, "behind conventional PCI bridge %s", name);
                 break;
         case WHY_UNREADABLE:
                 if (d)
-                        sb_append(b, "config space of %s not readable enough to tell why (run as root)", name);
+                        sbuf_appendf(b, "config space of %s not readable enough to tell why (run as root)", name);
                 else
-                        sb_append(b, "config space not readable enough to tell why (run as root)");
+                        sbuf_appendf(b, "config space not readable enough to tell why (run as root)");
                 break;
         case WHY_QUIRK:
         default:
-                sb_append(b, "no missing ACS found: a kernel quirk or the firmware groups these devices");
+                sbuf_appendf(b, "no missing ACS found: a kernel quirk or the firmware groups these devices");
                 break;
         }
 }
@@ -1438,15 +1397,15 @@ static void explain(const struct ctx *x, const struct explanation *e, struct sbu
 static void list_blockers(const struct ctx *x, const struct group_analysis *ga, struct fb *f)
 {
         if (ga->n_blockers == 0)
-                sb_append(&f->msg, "a device that stays with the host shares it");
+                sbuf_appendf(&f->msg, "a device that stays with the host shares it");
         for (size_t i = 0; i < ga->n_blockers; i++) {
                 const struct pci_device *d = &x->m->devices[ga->blockers[i]];
-                sb_append(&f->msg, "%s%s (%s)", i ? ", " : "", d->name, d->driver ? d->driver : "no driver");
+                sbuf_appendf(&f->msg, "%s%s (%s)", i ? ", " : "", d->name, d->driver ? d->driver : "no driver");
         }
         if (ga->n_blockers > 0)
-                sb_append(&f->msg, ga->n_blockers == 1 ? " shares it" : " share it");
+                sbuf_appendf(&f->msg, ga->n_blockers == 1 ? " shares it" : " share it");
         for (size_t i = 0; i < ga->n_why; i++) {
-                sb_append(&f->msg, "; ");
+                sbuf_appendf(&f->msg, "; ");
                 explain(x, &ga->why[i], &f->msg);
         }
 }
@@ -1505,7 +1464,7 @@ static int check_group(const struct ctx *x, size_t group, struct report *r)
                 const struct iommu_group *g = &x->m->groups[group];
                 fb_msg(&f, CHECK_PASS, "isolated");
                 for (size_t i = 0; i < g->n_devices; i++)
-                        sb_append(&f.msg, "%s%s", i ? ", " : ": ", dev_name(x->m, g->devices[i]));
+                        sbuf_appendf(&f.msg, "%s%s", i ? ", " : ": ", dev_name(x->m, g->devices[i]));
         } else {
                 fb_msg(&f, strict ? CHECK_FAIL : CHECK_WARN, "not isolated: ");
                 list_blockers(x, ga, &f);
@@ -1546,10 +1505,10 @@ static int check_sysfs(const struct ctx *x, struct report *r)
                 return 0;
         fb_msg(&f, CHECK_WARN, "%zu unreadable or malformed attribute%s: ", m->n_problems, plural(m->n_problems));
         for (size_t i = 0; i < m->n_problems && i < PROBLEMS_SHOWN; i++)
-                sb_append(&f.msg, "%s%s: %s", i ? "; " : "", m->problems[i].path ? m->problems[i].path : "?",
-                          m->problems[i].message ? m->problems[i].message : "?");
+                sbuf_appendf(&f.msg, "%s%s: %s", i ? "; " : "", m->problems[i].path ? m->problems[i].path : "?",
+                             m->problems[i].message ? m->problems[i].message : "?");
         if (m->n_problems > PROBLEMS_SHOWN)
-                sb_append(&f.msg, "; and %zu more", m->n_problems - PROBLEMS_SHOWN);
+                sbuf_appendf(&f.msg, "; and %zu more", m->n_problems - PROBLEMS_SHOWN);
         return emit(r, "sysfs", &f);
 }
 

@@ -157,6 +157,12 @@ size_t machine_find_device(const struct machine *m, const struct pci_addr *addr)
 size_t machine_find_device_name(const struct machine *m, const char *name);
 size_t machine_find_group(const struct machine *m, long id);
 void machine_done(struct machine *m);
+/* A problem with one of D's own attributes: recorded, and D is marked damaged. */
+void machine_damage(struct machine *m, struct pci_device *d, const char *path, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+/* Record a problem; never fails the load (an allocation failure just loses the entry). */
+void machine_add_problem(struct machine *m, const char *path, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 int pci_addr_parse(const char *s, struct pci_addr *ret);
 void pci_addr_format(const struct pci_addr *a, char buf[static PCI_ADDR_STRLEN]);

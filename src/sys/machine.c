@@ -2,45 +2,11 @@
 #include "machine.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
-
-/* Problem texts quote bytes read from the tree: keep them printable, whatever the tree holds. */
-static void make_printable(char *s)
-{
-        for (unsigned char *p = (unsigned char *)s; *p; p++)
-                if (*p < 0x20 || *p == 0x7f)
-                        *p = '?';
-}
-
-void machine_add_problem(struct machine *m, const char *path, const char *fmt, ...)
-{
-        _cleanup_free_ char *msg = NULL, *p = NULL;
-        va_list ap;
-        int k;
-
-        va_start(ap, fmt);
-        k = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-                msg = NULL;
-                return;
-        }
-        p = strdup(path ? path : "");
-        if (!p)
-                return;
-        struct load_problem *np = realloc(m->problems, (m->n_problems + 1) * sizeof(*np));
-        if (!np)
-                return;
-        m->problems = np;
-        make_printable(msg);
-        make_printable(p);
-        np[m->n_problems++] = (struct load_problem){ .path = TAKE_PTR(p), .message = TAKE_PTR(msg) };
-}
 
 int machine_load(struct root *r, unsigned flags, struct machine *ret)
 {
@@ -69,17 +35,4 @@ int machine_load(struct root *r, unsigned flags, struct machine *ret)
 fail:
         machine_done(&m);
         return k;
-}
-
-void machine_damage(struct machine *m, struct pci_device *d, const char *path, const char *fmt, ...)
-{
-        _cleanup_free_ char *msg = NULL;
-        va_list ap;
-
-        d->damaged = true;
-        va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
-        va_end(ap);
-        machine_add_problem(m, path, "%s", msg ? msg : fmt);
 }

@@ -24,9 +24,3 @@ int pci_load(struct root *r, struct machine *m);
 int iommu_load(struct root *r, struct machine *m);
 int kernel_load(struct root *r, struct machine *m);
 int boot_record_load(struct root *r, struct machine *m);
-/* A problem with one of D's own attributes: recorded, and D is marked damaged. */
-void machine_damage(struct machine *m, struct pci_device *d, const char *path, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-/* Record a problem; never fails the load (an allocation failure just loses the entry). */
-void machine_add_problem(struct machine *m, const char *path, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));

@@ -175,7 +175,7 @@ static int read_config(struct root_dir *r, const struct machine *m, char **ret, 
 }
 
 /* What read_config() gave (K, BUF, LEN) into D, its problems recorded after the IDs' as always. */
-static void load_config(struct machine *m, struct pci_device *d, int k, char *buf, size_t len)
+static void store_config_space(struct machine *m, struct pci_device *d, int k, char *buf, size_t len)
 {
         char path[PATH_MAX];
 
@@ -411,7 +411,7 @@ static void load_attributes(struct loader *l, struct root_dir *r, struct pending
         if (k < 0 || pcicfg_header_ids((const uint8_t *)cfg, len, &ids) < 0)
                 ids = (struct pcicfg_ids){ 0 };
         load_ids(r, m, d, &ids);
-        load_config(m, d, k, cfg, len);
+        store_config_space(m, d, k, cfg, len);
         load_driver(l, r, d);
         load_override(r, m, d);
         load_boot_vga(r, m, d);

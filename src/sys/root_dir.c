@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "root_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "macro.h"
+
+struct root_dir {
+        struct root *root;
+        int fd;     /* O_PATH: any file type, so that a device "directory" that is not one fails per entry, as before */
+        char *path; /* canonical, absolute */
+};
+
+static int dir_new(struct root *r, int fd, const char *path, struct root_dir **ret)
+{
+        struct root_dir *d = calloc(1, sizeof(*d));
+        char *p = strdup(path);
+        if (!d || !p) {
+                free(d);
+                free(p);
+                close(fd);
+                return -ENOMEM;
+        }
+        *d = (struct root_dir){ .root = r, .fd = fd, .path = p };
+        *ret = d;
+        return 0;
+}
+
+struct root_dir *root_dir_close(struct root_dir *d)
+{
+        if (!d)
+                return NULL;
+        close(d->fd);
+        free(d->path);
+        free(d);
+        return NULL;
+}
+
+const char *root_dir_path(const struct root_dir *d)
+{
+        return d->path;
+}
+
+static const char *rel_of(const char *abs)
+{
+        abs += strspn(abs, "/");
+        return *abs ? abs : ".";
+}
+
+/* PATH without "." or ".." components or repeated slashes, into BUF; -EINVAL when it has any
+ * of those, or is not absolute. */
+static int plain_path(const char *path, char *buf, size_t size)
+{
+        size_t len = 0;
+
+        if (path[0] != '/')
+                return -EINVAL;
+        for (const char *p = path; *p;) {
+                p += strspn(p, "/");
+                size_t n = strcspn(p, "/");
+                if (n == 0)
+                        break;
+                if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+                        return -EINVAL;
+                if (len + 1 + n + 1 > size)
+                        return -ENAMETOOLONG;
+                buf[len++] = '/';
+                memmove(buf + len, p, n); /* BUF may be PATH */
+                len += n;
+                p += n;
+        }
+        if (len == 0)
+                buf[len++] = '/';
+        buf[len] = '\0';
+        return 0;
+}
+
+/* The canonical path of PATH and an O_PATH descriptor of it, by the walk. */
+static int dir_walk(struct root *r, const char *path, int *ret_fd, char **ret_path)
+{
+        struct walk w;
+        int k = root_walk(r, path, true, &w);
+        if (k < 0)
+                return k;
+        int fd = openat(r->fd, root_walk_rel(&w), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        k = root_walk_abs(&w, ret_path);
+        if (k < 0) {
+                close(fd);
+                return k;
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+/* CANON, absolute and plain, opened by the kernel only if none of its components is a link:
+ * then it is canonical as written. -ENOSYS when the walk must decide. */
+static int open_canonical(struct root *r, const char *canon)
+{
+        if (r->journaling || r->no_openat2)
+                return -ENOSYS;
+        int fd = root_kernel_open(r, r->fd, rel_of(canon), O_PATH, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+        return fd >= 0 ? fd : -ENOSYS;
+}
+
+int root_dir_open(struct root *r, const char *path, struct root_dir **ret)
+{
+        char canon[PATH_MAX];
+        _cleanup_free_ char *walked = NULL;
+        int fd;
+
+        if (plain_path(path, canon, sizeof(canon)) == 0 && (fd = open_canonical(r, canon)) >= 0)
+                return dir_new(r, fd, canon, ret);
+        int k = dir_walk(r, path, &fd, &walked);
+        if (k < 0)
+                return k;
+        return dir_new(r, fd, walked, ret);
+}
+
+static bool one_component(const char *name)
+{
+        return *name && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+/* D's path joined with NAME, as the root_*() functions take it. */
+static int dir_join(const struct root_dir *d, const char *name, char *buf, size_t size)
+{
+        int n = snprintf(buf, size, "%s/%s", strcmp(d->path, "/") ? d->path : "", name);
+        return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* BASE (canonical) joined with TARGET, a link in BASE, as the walk would join them when no
+ * component after TARGET's leading ".." is a link: -EINVAL when TARGET is absolute, climbs
+ * above the root, or has "." or ".." further on (the walk decides those). */
+static int lexical_join(const char *base, const char *target, char *buf, size_t size)
+{
+        char tmp[PATH_MAX];
+        size_t len;
+        const char *p = target;
+
+        if (target[0] == '/' || strlen(base) >= sizeof(tmp))
+                return -EINVAL;
+        strcpy(tmp, strcmp(base, "/") ? base : "");
+        len = strlen(tmp);
+        for (;;) {
+                p += strspn(p, "/");
+                if (!(p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0')))
+                        break;
+                char *slash = memrchr(tmp, '/', len);
+                if (!slash)
+                        return -EINVAL;
+                len = (size_t)(slash - tmp);
+                tmp[len] = '\0';
+                p += 2;
+        }
+        int n = snprintf(buf, size, "%s/%s", tmp, p);
+        if (n < 0 || (size_t)n >= size)
+                return -EINVAL;
+        return plain_path(buf, buf, size);
+}
+
+/*
+ * D/NAME resolved: its canonical path into BUF and an O_PATH descriptor. The fast way: NAME is
+ * not a link (one openat), or a link whose joined target has no link in it (openat2 with
+ * RESOLVE_NO_SYMLINKS proves that). -ENOSYS when the walk must decide.
+ */
+static int dir_resolve_fast(struct root_dir *d, const char *name, char *buf, size_t size, int *ret_fd)
+{
+        struct root *r = d->root;
+        char target[PATH_MAX];
+        int fd;
+
+        if (r->journaling || r->no_openat2 || !one_component(name))
+                return -ENOSYS;
+        ssize_t n = readlinkat(d->fd, name, target, sizeof(target) - 1);
+        if (n < 0 && errno == EINVAL) {
+                if (dir_join(d, name, buf, size) < 0)
+                        return -ENOSYS;
+                fd = openat(d->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        } else if (n < 0) {
+                /* D is canonical: the walk would meet the same error at NAME. */
+                return errno == ENOENT ? -ENOENT : -ENOSYS;
+        } else {
+                target[n] = '\0';
+                if (lexical_join(d->path, target, buf, size) < 0)
+                        return -ENOSYS;
+                fd = open_canonical(r, buf);
+        }
+        if (fd < 0)
+                return -ENOSYS;
+        *ret_fd = fd;
+        return 0;
+}
+
+int root_dir_open_at(struct root_dir *parent, const char *name, struct root_dir **ret)
+{
+        char buf[PATH_MAX];
+        _cleanup_free_ char *walked = NULL;
+        int fd;
+        int k = dir_resolve_fast(parent, name, buf, sizeof(buf), &fd);
+
+        if (k == 0)
+                return dir_new(parent->root, fd, buf, ret);
+        if (k != -ENOSYS)
+                return k;
+        k = dir_join(parent, name, buf, sizeof(buf));
+        if (k < 0)
+                return k;
+        k = dir_walk(parent->root, buf, &fd, &walked);
+        if (k < 0)
+                return k;
+        return dir_new(parent->root, fd, walked, ret);
+}
+
+int root_dir_resolve(struct root_dir *d, const char *name, char **ret)
+{
+        char buf[PATH_MAX];
+        int fd;
+        int k = dir_resolve_fast(d, name, buf, sizeof(buf), &fd);
+
+        if (k == 0) {
+                close(fd);
+                char *s = strdup(buf);
+                if (!s)
+                        return -ENOMEM;
+                *ret = s;
+                return 0;
+        }
+        if (k != -ENOSYS)
+                return k;
+        k = dir_join(d, name, buf, sizeof(buf));
+        if (k < 0)
+                return k;
+        return root_resolve(d->root, buf, ret);
+}
+
+/* D/NAME opened without following NAME: -ELOOP when it is a link, which the caller then
+ * resolves from the root (root_*() on the joined path). */
+static int dir_open_entry(struct root_dir *d, const char *name, int flags)
+{
+        int fd = openat(d->fd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Open the attribute NAME below D for reading, and join its path into PATH (for the journal).
+ * *RET_FD is -1 when the lookup must go through the root instead: NAME has several components,
+ * or is a link (which the root resolves and confines).
+ */
+static int dir_open_attr(struct root_dir *d, const char *name, char *path, size_t size, int *ret_fd)
+{
+        int fd, k = dir_join(d, name, path, size);
+
+        if (k < 0)
+                return k;
+        fd = one_component(name) ? dir_open_entry(d, name, O_RDONLY | O_NONBLOCK) : -ELOOP;
+        if (fd < 0 && fd != -ELOOP)
+                return fd;
+        *ret_fd = fd < 0 ? -1 : fd;
+        return 0;
+}
+
+int root_dir_read_file(struct root_dir *d, const char *name, size_t max, char **ret, size_t *ret_len)
+{
+        char path[PATH_MAX];
+        int raw, k = dir_open_attr(d, name, path, sizeof(path), &raw);
+        if (k < 0)
+                return k;
+        if (raw < 0)
+                return root_read_file(d->root, path, max, ret, ret_len);
+        _cleanup_close_ int fd = raw;
+        /* Attributes: the first short read is the end (only a pipe with a live writer, which no
+         * sysfs has, would tell otherwise). One read() per attribute instead of two. */
+        k = root_read_fd(fd, max, true, ret, ret_len);
+        if (k < 0)
+                return k;
+        root_journal_add(d->root, ROOT_OP_READ, path, NULL, 0);
+        return 0;
+}
+
+int root_dir_read_head(struct root_dir *d, const char *name, size_t max, char **ret, size_t *ret_len)
+{
+        char path[PATH_MAX];
+        int raw, k = dir_open_attr(d, name, path, sizeof(path), &raw);
+        if (k < 0)
+                return k;
+        if (raw < 0)
+                return root_read_head(d->root, path, max, ret, ret_len);
+        _cleanup_close_ int fd = raw;
+        k = root_read_fd_head(fd, max, ret, ret_len);
+        if (k < 0)
+                return k;
+        root_journal_head(d->root, path, max);
+        return 0;
+}
+
+int root_dir_read_attr(struct root_dir *d, const char *name, char **ret)
+{
+        char *s;
+        size_t n;
+        int k = root_dir_read_file(d, name, ROOT_ATTR_MAX, &s, &n);
+        if (k < 0)
+                return k;
+        root_strip_space(s, n);
+        *ret = s;
+        return 0;
+}
+
+int root_dir_read_link(struct root_dir *d, const char *name, char **ret)
+{
+        char path[PATH_MAX], target[PATH_MAX];
+        int k = dir_join(d, name, path, sizeof(path));
+        if (k < 0)
+                return k;
+        if (!one_component(name))
+                return root_read_link(d->root, path, ret);
+        ssize_t n = readlinkat(d->fd, name, target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        target[n] = '\0';
+        root_journal_add(d->root, ROOT_OP_LINK, path, target, 0);
+        char *s = strdup(target);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+int root_dir_link_name(struct root_dir *d, const char *name, char **ret)
+{
+        _cleanup_free_ char *target = NULL;
+        char path[PATH_MAX];
+        int k = dir_join(d, name, path, sizeof(path));
+        if (k < 0)
+                return k;
+        if (!one_component(name))
+                return root_link_name(d->root, path, ret);
+        k = root_dir_read_link(d, name, &target);
+        if (k < 0)
+                return k;
+        return root_link_basename(target, root_path_depth(d->path), ret);
+}
+
+static const struct stat *stated_find(const struct root *r, const char *path)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(r->stated); i++)
+                if (r->stated[i].path && strcmp(r->stated[i].path, path) == 0)
+                        return &r->stated[i].st;
+        return NULL;
+}
+
+/* Best effort, like the journal. */
+static void stated_add(struct root *r, const char *path, const struct stat *st)
+{
+        size_t slot = r->stated_next++ % ARRAY_SIZE(r->stated);
+        free(r->stated[slot].path);
+        r->stated[slot].path = strdup(path);
+        r->stated[slot].st = *st;
+}
+
+/*
+ * A link's target, joined to D's canonical path, stats as the link does when its rest is plain
+ * (lexical_join()); many devices' driver links name one directory, which is then resolved once
+ * until the next write. Not while journaling: --capture records each resolution.
+ */
+int root_dir_stat(struct root_dir *d, const char *name, struct stat *ret)
+{
+        struct root *r = d->root;
+        char path[PATH_MAX], target[PATH_MAX], joined[PATH_MAX];
+        int k = dir_join(d, name, path, sizeof(path));
+        if (k < 0)
+                return k;
+        if (r->journaling || r->no_openat2 || !one_component(name))
+                return root_stat(r, path, ret);
+        ssize_t n = readlinkat(d->fd, name, target, sizeof(target) - 1);
+        if (n < 0)
+                return root_stat(r, path, ret);
+        target[n] = '\0';
+        if (lexical_join(d->path, target, joined, sizeof(joined)) < 0)
+                return root_stat(r, path, ret);
+        const struct stat *seen = stated_find(r, joined);
+        if (seen) {
+                *ret = *seen;
+                return 0;
+        }
+        k = root_stat(r, joined, ret);
+        if (k == 0)
+                stated_add(r, joined, ret);
+        return k;
+}
+
+int root_dir_lstat(struct root_dir *d, const char *name, struct stat *ret)
+{
+        char path[PATH_MAX];
+        int k = dir_join(d, name, path, sizeof(path));
+        if (k < 0)
+                return k;
+        if (!one_component(name))
+                return root_lstat(d->root, path, ret);
+        if (fstatat(d->fd, name, ret, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        return 0;
+}

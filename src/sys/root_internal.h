@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Inside the one door (root.h): what the files of the root layer share, and nothing outside
+ * them includes. root.c holds the root and its confined resolution (the walk, openat2),
+ * root_read.c the reads and listings, root_dir.c the directories held open, root_write.c the
+ * writes and the files it creates.
+ */
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "root.h"
+
+/* openat2(2) has no libc wrapper (glibc 2.36, musl), and musl's headers lack the kernel's
+ * <linux/openat2.h>: its ABI, which is stable, is spelled out then. */
+#if __has_include(<linux/openat2.h>)
+#include <linux/openat2.h>
+#else
+struct open_how {
+        uint64_t flags;
+        uint64_t mode;
+        uint64_t resolve;
+};
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_NO_SYMLINKS 0x04
+#define RESOLVE_BENEATH 0x08
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437 /* the same on every architecture but alpha */
+#endif
+
+struct root {
+        char *dir;
+        int fd;
+        root_write_hook_t hook;
+        void *hook_data;
+        bool journaling;
+        /* openat2(2) is missing, refused by a seccomp filter, or VFIO_PREP_NO_OPENAT2 is set:
+         * every lookup takes the walk. */
+        bool no_openat2;
+        struct root_journal_entry *journal;
+        size_t n_journal;
+        /* Paths below the root whose every component was seen to be a directory, not a link
+         * (see known_dir()); NULL slots are free. */
+        char *known[8];
+        size_t known_len[8];
+        unsigned known_next;
+        /* Plain paths root_stat() found, with what it found: the targets of links that many
+         * devices share (driver links), see root_dir_stat(). NULL paths are free. */
+        struct {
+                char *path;
+                struct stat st;
+        } stated[8];
+        unsigned stated_next;
+};
+
+/* A stack of path components below the root; "sys/bus/pci" has three. */
+struct walk {
+        char buf[PATH_MAX];
+        size_t len;
+};
+
+/* What the walk refuses, the kernel refuses: absolute links and ".." above the root (EXDEV),
+ * magic links (ELOOP). */
+#define CONFINED (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
+
+/* Forget the directories and stats remembered: a write to sysfs can remove directories. */
+void root_forget_dirs(struct root *r);
+/* Journaling is best effort: a failed allocation loses an entry, never the operation. */
+void root_journal_add(struct root *r, enum root_op op, const char *path, const char *value, int result);
+/* A ROOT_OP_READ of the first MAX bytes of SHOWN. */
+void root_journal_head(struct root *r, const char *shown, size_t max);
+
+/* PATH resolved by the walk into W, every link followed (the last one only with FOLLOW_LAST). */
+int root_walk(struct root *r, const char *path, bool follow_last, struct walk *w);
+/* W relative to the root's descriptor: "." for the root itself. */
+const char *root_walk_rel(const struct walk *w);
+/* W as an absolute path, allocated. */
+int root_walk_abs(const struct walk *w, char **ret);
+/* openat2(2) below DIRFD; -ENOSYS when the walk must do it (see root.c). */
+int root_kernel_open(struct root *r, int dirfd, const char *rel, int flags, uint64_t resolve_flags);
+/* PATH opened by the kernel in one call, or -ENOSYS when the walk must do it. */
+int root_open_fast(struct root *r, const char *path, int flags);
+/* PATH opened, confined, by either path; W holds the walked path when the walk did it. */
+int root_open_resolved(struct root *r, const char *path, int flags, struct walk *w);
+
+/* The content of FD, at most MAX bytes (-EFBIG beyond), NUL-terminated. */
+int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_len);
+/* The first MAX bytes of FD, or all of it when shorter. */
+int root_read_fd_head(int fd, size_t max, char **ret, size_t *ret_len);
+/* Strip trailing newlines, spaces and tabs of S, N bytes long. */
+void root_strip_space(char *s, size_t n);
+/* Components of an absolute canonical path: 0 for "/", 2 for "/sys/bus". */
+size_t root_path_depth(const char *path);
+/* The last component of TARGET, a link's target read DEPTH components below the root. */
+int root_link_basename(char *target, size_t depth, char **ret);

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "root_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "parse.h"
+#include "strv.h"
+
+/* SHORT_IS_END: a read shorter than asked ends the file, as it does for sysfs attributes (the
+ * kernel hands one over in one read) and regular files; not for /proc, pipes or devices. */
+int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_len)
+{
+        size_t size = 0, cap = 0;
+        _cleanup_free_ char *buf = NULL;
+
+        for (;;) {
+                if (size + 1 >= cap) {
+                        size_t ncap = cap ? cap * 2 : 4096;
+                        if (ncap > max + 2)
+                                ncap = max + 2;
+                        char *nb = realloc(buf, ncap);
+                        if (!nb)
+                                return -ENOMEM;
+                        buf = nb;
+                        cap = ncap;
+                }
+                size_t want = cap - size - 1;
+                ssize_t n = read(fd, buf + size, want);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                size += (size_t)n;
+                if (size > max)
+                        return -EFBIG;
+                if (short_is_end && (size_t)n < want)
+                        break;
+        }
+        buf[size] = '\0';
+        /* Reads start with a page and most attributes are a few bytes: the model keeps many. */
+        char *fit = realloc(buf, size + 1);
+        if (fit)
+                buf = fit;
+        *ret = TAKE_PTR(buf);
+        if (ret_len)
+                *ret_len = size;
+        return 0;
+}
+
+static int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
+{
+        return root_read_fd(fd, max, false, ret, ret_len);
+}
+
+int root_read_file(struct root *r, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+        struct walk w;
+        /* O_NONBLOCK: a FIFO in a tree would block open() until a writer comes. */
+        _cleanup_close_ int fd = root_open_resolved(r, path, O_RDONLY | O_NONBLOCK, &w);
+        if (fd < 0)
+                return fd;
+        int k = read_fd_bounded(fd, max, ret, ret_len);
+        if (k < 0)
+                return k;
+        char shown[PATH_MAX + 1];
+        snprintf(shown, sizeof(shown), "/%s", w.buf);
+        root_journal_add(r, ROOT_OP_READ, shown, NULL, 0);
+        return 0;
+}
+
+int root_read_fd_head(int fd, size_t max, char **ret, size_t *ret_len)
+{
+        _cleanup_free_ char *buf = malloc(max + 1);
+        size_t len = 0;
+        if (!buf)
+                return -ENOMEM;
+        while (len < max) {
+                ssize_t n = read(fd, buf + len, max - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        buf[len] = '\0';
+        *ret = TAKE_PTR(buf);
+        *ret_len = len;
+        return 0;
+}
+
+void root_journal_head(struct root *r, const char *shown, size_t max)
+{
+        char head[32];
+        snprintf(head, sizeof(head), "%zu", max);
+        root_journal_add(r, ROOT_OP_READ, shown, head, 0);
+}
+
+int root_read_head(struct root *r, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+        struct walk w;
+        _cleanup_close_ int fd = root_open_resolved(r, path, O_RDONLY | O_NONBLOCK, &w);
+        if (fd < 0)
+                return fd;
+        int k = root_read_fd_head(fd, max, ret, ret_len);
+        if (k < 0)
+                return k;
+        char shown[PATH_MAX + 1];
+        snprintf(shown, sizeof(shown), "/%s", w.buf);
+        root_journal_head(r, shown, max);
+        return 0;
+}
+
+void root_strip_space(char *s, size_t n)
+{
+        while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+                s[--n] = '\0';
+}
+
+/* An attribute is handed over in one read (see root_read_fd()). */
+int root_read_attr(struct root *r, const char *path, char **ret)
+{
+        struct walk w;
+        char *s;
+        size_t n;
+        _cleanup_close_ int fd = root_open_resolved(r, path, O_RDONLY | O_NONBLOCK, &w);
+        if (fd < 0)
+                return fd;
+        int k = root_read_fd(fd, ROOT_ATTR_MAX, true, &s, &n);
+        if (k < 0)
+                return k;
+        char shown[PATH_MAX + 1];
+        snprintf(shown, sizeof(shown), "/%s", w.buf);
+        root_journal_add(r, ROOT_OP_READ, shown, NULL, 0);
+        root_strip_space(s, n);
+        *ret = s;
+        return 0;
+}
+
+int root_read_u64(struct root *r, const char *path, int base, uint64_t max, uint64_t *ret)
+{
+        _cleanup_free_ char *s = NULL;
+        int k = root_read_attr(r, path, &s);
+        if (k < 0)
+                return k;
+        return parse_u64(s, base, max, ret);
+}
+
+int root_read_link(struct root *r, const char *path, char **ret)
+{
+        struct walk w;
+        char target[PATH_MAX];
+        int k = root_walk(r, path, false, &w);
+        if (k < 0)
+                return k;
+        ssize_t n = readlinkat(r->fd, root_walk_rel(&w), target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        target[n] = '\0';
+        char shown[PATH_MAX + 1];
+        snprintf(shown, sizeof(shown), "/%s", w.buf);
+        root_journal_add(r, ROOT_OP_LINK, shown, target, 0);
+        char *s = strdup(target);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+/* Whether TARGET, taken relative to the directory DEPTH components below the root, stays inside. */
+static bool target_confined(const char *target, size_t depth)
+{
+        long d = (long)depth;
+
+        if (target[0] == '/')
+                return false;
+        for (const char *p = target; *p;) {
+                size_t n = strcspn(p, "/");
+                if (n == 2 && p[0] == '.' && p[1] == '.')
+                        d--;
+                else if (n > 0 && !(n == 1 && p[0] == '.'))
+                        d++;
+                if (d < 0)
+                        return false;
+                p += n;
+                p += strspn(p, "/");
+        }
+        return true;
+}
+
+/* Components of an absolute canonical path: 0 for "/", 2 for "/sys/bus". */
+size_t root_path_depth(const char *path)
+{
+        size_t depth = 0;
+        for (const char *p = path; *p; p++)
+                depth += *p == '/' && p[1] && p[1] != '/';
+        return depth;
+}
+
+/* The last component of TARGET, a link's target, read in the directory DEPTH components below the root. */
+int root_link_basename(char *target, size_t depth, char **ret)
+{
+        if (!target_confined(target, depth))
+                return -EXDEV;
+        size_t len = strlen(target);
+        while (len > 0 && target[len - 1] == '/')
+                target[--len] = '\0';
+        const char *base = strrchr(target, '/');
+        base = base ? base + 1 : target;
+        if (!*base || strcmp(base, "..") == 0 || strcmp(base, ".") == 0)
+                return -EINVAL;
+        char *s = strdup(base);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+int root_link_name(struct root *r, const char *path, char **ret)
+{
+        _cleanup_free_ char *link = NULL, *target = NULL;
+        int k = root_resolve_parent(r, path, &link);
+        if (k < 0)
+                return k;
+        k = root_read_link(r, link, &target);
+        if (k < 0)
+                return k;
+        size_t depth = 0;
+        for (const char *p = link + 1; *p; p++)
+                depth += *p == '/';
+        return root_link_basename(target, depth, ret);
+}
+
+/* The kernel's record, which getdents64(2) fills (no libc wrapper in musl). */
+struct dirent64_rec {
+        uint64_t d_ino;
+        int64_t d_off;
+        unsigned short d_reclen;
+        unsigned char d_type;
+        char d_name[];
+};
+
+/* Every name in the directory FD but "." and "..", unsorted. getdents64(2) directly: one call
+ * for a sysfs device directory, and none of fdopendir()'s checks. */
+static int read_names(int fd, char ***v, size_t *n)
+{
+        union {
+                char bytes[32768];
+                struct dirent64_rec align;
+        } buf;
+
+        for (;;) {
+                long got = syscall(SYS_getdents64, fd, buf.bytes, sizeof(buf.bytes));
+                if (got < 0 && errno == EINTR)
+                        continue;
+                if (got < 0)
+                        return -errno;
+                if (got == 0)
+                        return 0;
+                for (long off = 0; off < got;) {
+                        const struct dirent64_rec *de = (const struct dirent64_rec *)(buf.bytes + off);
+                        off += de->d_reclen;
+                        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                                continue;
+                        int k = strv_push(v, n, de->d_name);
+                        if (k < 0)
+                                return k;
+                }
+        }
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int root_list(struct root *r, const char *path, char ***ret, size_t *ret_n)
+{
+        struct walk w;
+        _cleanup_close_ int fd = root_open_resolved(r, path, O_RDONLY | O_DIRECTORY, &w);
+        if (fd < 0)
+                return fd;
+        _cleanup_strv_ char **v = NULL;
+        size_t n = 0;
+        int k = read_names(fd, &v, &n);
+        if (k < 0)
+                return k;
+        if (n > 0)
+                qsort(v, n, sizeof(char *), cmp_str);
+        else if (!v && strv_push(&v, &n, NULL) < 0)
+                return -ENOMEM;
+        char shown[PATH_MAX + 1];
+        snprintf(shown, sizeof(shown), "/%s", w.buf);
+        root_journal_add(r, ROOT_OP_LIST, shown, NULL, 0);
+        *ret = TAKE_PTR(v);
+        if (ret_n)
+                *ret_n = n;
+        return 0;
+}
+
+int root_stat(struct root *r, const char *path, struct stat *ret)
+{
+        struct walk w;
+        int fd = root_open_fast(r, path, O_PATH);
+        if (fd >= 0) {
+                int e = fstat(fd, ret) < 0 ? -errno : 0;
+                close(fd);
+                return e;
+        }
+        if (fd != -ENOSYS)
+                return fd;
+        int k = root_walk(r, path, true, &w);
+        if (k < 0)
+                return k;
+        if (fstatat(r->fd, root_walk_rel(&w), ret, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        char shown[PATH_MAX + 1];
+        snprintf(shown, sizeof(shown), "/%s", w.buf);
+        root_journal_add(r, ROOT_OP_STAT, shown, S_ISDIR(ret->st_mode) ? "d" : "f", 0);
+        return 0;
+}
+
+int root_lstat(struct root *r, const char *path, struct stat *ret)
+{
+        struct walk w;
+        int k = root_walk(r, path, false, &w);
+        if (k < 0)
+                return k;
+        if (fstatat(r->fd, root_walk_rel(&w), ret, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        return 0;
+}
+
+bool root_exists(struct root *r, const char *path)
+{
+        struct stat st;
+        return root_stat(r, path, &st) >= 0;
+}
+
+int host_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct stat *ret_st)
+{
+        struct stat st;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        int k = read_fd_bounded(fd, max, ret, ret_len);
+        if (k < 0)
+                return k;
+        if (ret_st)
+                *ret_st = st;
+        return 0;
+}

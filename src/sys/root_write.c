@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "root_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "macro.h"
+
+static int write_all_once(int fd, const char *value)
+{
+        size_t len = strlen(value);
+        ssize_t n;
+
+        do
+                n = write(fd, value, len);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        return (size_t)n == len ? 0 : -EIO;
+}
+
+static int write_hooked(struct root *r, const char *path, const char *value)
+{
+        /* A write to sysfs can remove directories (unbind, remove, sriov_numvfs). */
+        root_forget_dirs(r);
+        if (!r->hook)
+                return 0;
+        return r->hook(r->hook_data, path, value);
+}
+
+static int write_open(struct root *r, const char *path, int extra)
+{
+        struct walk w;
+        /* O_NONBLOCK: a FIFO without a reader fails (ENXIO) instead of blocking for ever;
+         * sysfs and /dev/kmsg ignore it. */
+        return root_open_resolved(r, path, O_WRONLY | O_NONBLOCK | extra, &w);
+}
+
+int root_write(struct root *r, const char *path, const char *value)
+{
+        int k = write_hooked(r, path, value);
+        if (k == 0) {
+                /* O_TRUNC: a regular file in a tree then holds what sysfs would show. */
+                _cleanup_close_ int fd = write_open(r, path, O_TRUNC);
+                k = fd < 0 ? fd : write_all_once(fd, value);
+        }
+        k = k > 0 ? 0 : k;
+        root_journal_add(r, ROOT_OP_WRITE, path, value, k);
+        return k;
+}
+
+int root_append(struct root *r, const char *path, const char *value)
+{
+        int k = write_hooked(r, path, value);
+        if (k == 0) {
+                _cleanup_close_ int fd = write_open(r, path, O_APPEND);
+                k = fd < 0 ? fd : write_all_once(fd, value);
+        }
+        k = k > 0 ? 0 : k;
+        root_journal_add(r, ROOT_OP_WRITE, path, value, k);
+        return k;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Wait for PID at most TIMEOUT_MS; then the write's result (0 or -errno) is read from FD. */
+static int wait_child(pid_t pid, int fd, unsigned timeout_ms)
+{
+        struct timespec t0;
+        int status, result;
+
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (;;) {
+                pid_t p = waitpid(pid, &status, WNOHANG);
+                if (p == pid)
+                        break;
+                if (p < 0 && errno != EINTR)
+                        return -errno;
+                if (ms_since(&t0) >= (long)timeout_ms) {
+                        /* A write stuck in the kernel cannot be killed; leave it behind. */
+                        kill(pid, SIGKILL);
+                        return -ETIMEDOUT;
+                }
+                poll(NULL, 0, 2);
+        }
+        /* Not the exit status: valgrind or a sanitizer in the child can change that. */
+        if (!WIFEXITED(status) || read(fd, &result, sizeof(result)) != (ssize_t)sizeof(result))
+                return -EIO;
+        return result;
+}
+
+static int write_journaled(struct root *r, const char *path, const char *value, int k)
+{
+        root_journal_add(r, ROOT_OP_WRITE, path, value, k);
+        return k;
+}
+
+int root_write_deadline(struct root *r, const char *path, const char *value, unsigned timeout_ms)
+{
+        struct walk w;
+        int pfd[2];
+        int k = write_hooked(r, path, value);
+        if (k == 0)
+                k = root_walk(r, path, true, &w);
+        if (k != 0)
+                return write_journaled(r, path, value, k > 0 ? 0 : k);
+        if (pipe2(pfd, O_CLOEXEC) < 0)
+                return write_journaled(r, path, value, -errno);
+        /* Even open() can block (a FIFO in a fake tree), so the child does both. */
+        pid_t pid = fork();
+        if (pid < 0) {
+                k = -errno;
+                close(pfd[0]);
+                close(pfd[1]);
+                return write_journaled(r, path, value, k);
+        }
+        if (pid == 0) {
+                int fd = openat(r->fd, root_walk_rel(&w), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+                k = fd < 0 ? -errno : write_all_once(fd, value);
+                _exit(write(pfd[1], &k, sizeof(k)) == (ssize_t)sizeof(k) ? 0 : 1);
+        }
+        close(pfd[1]);
+        k = wait_child(pid, pfd[0], timeout_ms);
+        close(pfd[0]);
+        return write_journaled(r, path, value, k);
+}
+
+int root_mkdir_p(struct root *r, const char *path, mode_t mode)
+{
+        char buf[PATH_MAX];
+        if (path[0] != '/' || strlen(path) >= sizeof(buf))
+                return -EINVAL;
+        strcpy(buf, path + 1);
+        for (char *p = buf;; p++) {
+                if (*p != '/' && *p != '\0')
+                        continue;
+                char c = *p;
+                *p = '\0';
+                if (*buf) {
+                        struct walk w;
+                        char abs[PATH_MAX + 1];
+                        snprintf(abs, sizeof(abs), "/%s", buf);
+                        int k = root_walk(r, abs, true, &w);
+                        if (k == -ENOENT) {
+                                if (mkdirat(r->fd, root_walk_rel(&w), mode) < 0 && errno != EEXIST)
+                                        return -errno;
+                        } else if (k < 0)
+                                return k;
+                }
+                if (c == '\0')
+                        return 0;
+                *p = c;
+        }
+}
+
+int root_create_file(struct root *r, const char *path, const void *data, size_t len, mode_t mode)
+{
+        struct walk w;
+        int k = root_walk(r, path, false, &w);
+        if (k < 0)
+                return k;
+        char tmp[PATH_MAX + 16];
+        snprintf(tmp, sizeof(tmp), "%s.tmp%ld", w.buf, (long)getpid());
+        _cleanup_close_ int fd = openat(r->fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0)
+                return -errno;
+        const char *p = data;
+        while (len > 0) {
+                ssize_t n = write(fd, p, len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        k = -errno;
+                        unlinkat(r->fd, tmp, 0);
+                        return k;
+                }
+                p += n;
+                len -= (size_t)n;
+        }
+        if (renameat(r->fd, tmp, r->fd, w.buf) < 0) {
+                k = -errno;
+                unlinkat(r->fd, tmp, 0);
+                return k;
+        }
+        return 0;
+}
+
+int root_symlink(struct root *r, const char *target, const char *path)
+{
+        struct walk w;
+        int k = root_walk(r, path, false, &w);
+        if (k < 0)
+                return k;
+        if (symlinkat(target, r->fd, w.buf) < 0)
+                return -errno;
+        return 0;
+}
+
+int host_mkdir_empty(const char *dir)
+{
+        struct stat st;
+
+        if (mkdir(dir, 0755) == 0)
+                return 0;
+        if (errno != EEXIST)
+                return -errno;
+        if (stat(dir, &st) < 0)
+                return -errno;
+        if (!S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+        DIR *d = opendir(dir);
+        if (!d)
+                return -errno;
+        struct dirent *de;
+        int k = 0;
+        while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+                        k = -ENOTEMPTY;
+                        break;
+                }
+        closedir(d);
+        return k;
+}
