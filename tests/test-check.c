@@ -49,7 +49,7 @@ struct fx {
         struct analysis an;
         struct plan plan;
         size_t rootdevs[2], resumedevs[2];
-        struct rootdev resume;
+        struct rootdisk resume;
         struct rootinfo ri;
         struct cmdline cl;
         struct bootloader bl;
@@ -151,7 +151,7 @@ static void fx_init(struct fx *f)
         f->an.groups = f->ga;
         analysed(f, 1, true);
         f->rootdevs[0] = 5;
-        f->ri.root = (struct rootdev){
+        f->ri.root = (struct rootdisk){
                 .spec = (char *)"/dev/nvme0n1p2", .block = (char *)"nvme0n1p2", .devices = f->rootdevs, .n_devices = 1
         };
         f->ri.extra = &f->resume;
@@ -873,16 +873,17 @@ static void test_root_device(void **state)
 
         fx_init(&f);
         f.resumedevs[0] = 5;
-        f.resume = (struct rootdev){ .what = (char *)"resume",
-                                     .spec = (char *)"UUID=1234",
-                                     .block = (char *)"nvme0n1p3",
-                                     .devices = f.resumedevs,
-                                     .n_devices = 1 };
+        f.resume = (struct rootdisk){ .what = (char *)"resume",
+                                      .spec = (char *)"UUID=1234",
+                                      .block = (char *)"nvme0n1p3",
+                                      .devices = f.resumedevs,
+                                      .n_devices = 1 };
         run(&f);
         expect(&f.rep, "root-device", CHECK_PASS, "resume (UUID=1234) is on nvme0n1p3 behind 0000:02:00.0", NULL);
 
-        f.ri.root = (struct rootdev){ .spec = (char *)"UUID=abcd", .problem = (char *)"no block device has UUID=abcd" };
-        f.resume = (struct rootdev){ 0 };
+        f.ri.root =
+                (struct rootdisk){ .spec = (char *)"UUID=abcd", .problem = (char *)"no block device has UUID=abcd" };
+        f.resume = (struct rootdisk){ 0 };
         run(&f);
         expect(&f.rep, "root-device", CHECK_WARN, "cannot tell which PCI device holds root (UUID=abcd)",
                "rebuild the initramfs with vfio-prep's hooks");
@@ -902,19 +903,19 @@ static void test_root_device(void **state)
                         "/etc/vfio-prep/root-record is ignored: line 2: unknown line");
         f.ri.record = (struct root_record){ 0 };
 
-        f.ri.root = (struct rootdev){ .spec = (char *)"/dev/vda1", .block = (char *)"vda1" };
+        f.ri.root = (struct rootdisk){ .spec = (char *)"/dev/vda1", .block = (char *)"vda1" };
         run(&f);
         expect(&f.rep, "root-device", CHECK_PASS, "no PCI device beneath", NULL);
 
-        f.ri.root = (struct rootdev){ .problem = (char *)"no root file system is mounted" };
+        f.ri.root = (struct rootdisk){ .problem = (char *)"no root file system is mounted" };
         run(&f);
         expect_contains(get(&f.rep, "root-device")->message, "no root file system is mounted");
         /* Mounted: where it was found is said. */
-        f.ri.root = (struct rootdev){ .spec = (char *)"/dev/nvme0n1p2",
-                                      .origin = (char *)"mounted at /",
-                                      .block = (char *)"nvme0n1p2",
-                                      .devices = f.rootdevs,
-                                      .n_devices = 1 };
+        f.ri.root = (struct rootdisk){ .spec = (char *)"/dev/nvme0n1p2",
+                                       .origin = (char *)"mounted at /",
+                                       .block = (char *)"nvme0n1p2",
+                                       .devices = f.rootdevs,
+                                       .n_devices = 1 };
         run(&f);
         expect(&f.rep, "root-device", CHECK_PASS, "(/dev/nvme0n1p2, mounted at /)", NULL);
         fx_done(&f);
@@ -981,12 +982,12 @@ static void test_device_root(void **state)
         /* Selecting the disk itself. */
         f.sel.n_items = 0;
         pick(&f, 5, &f.conf[0], SELECTED_BY_SELECTOR, NONE);
-        f.ri.root = (struct rootdev){ 0 };
-        f.resume = (struct rootdev){ .what = (char *)"resume",
-                                     .spec = (char *)"/dev/nvme0n1p3",
-                                     .block = (char *)"nvme0n1p3",
-                                     .devices = f.rootdevs,
-                                     .n_devices = 1 };
+        f.ri.root = (struct rootdisk){ 0 };
+        f.resume = (struct rootdisk){ .what = (char *)"resume",
+                                      .spec = (char *)"/dev/nvme0n1p3",
+                                      .block = (char *)"nvme0n1p3",
+                                      .devices = f.rootdevs,
+                                      .n_devices = 1 };
         run(&f);
         expect(&f.rep, "device:0000:02:00.0", CHECK_FAIL, "it holds the resume file system",
                "vfio-prep never binds it");

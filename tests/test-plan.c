@@ -32,7 +32,7 @@ struct fx {
         struct group_analysis ga[6];
         struct analysis an;
         size_t rootdevs[2];
-        struct rootdev resume;
+        struct rootdisk resume;
         struct rootinfo ri;
         struct cmdline cl;
         struct plan_input in;
@@ -81,7 +81,7 @@ static void fx_init(struct fx *f)
         f->an.groups = f->ga;
         analysed(f, 1, true);
         f->rootdevs[0] = 5;
-        f->ri.root = (struct rootdev){
+        f->ri.root = (struct rootdisk){
                 .spec = (char *)"/dev/nvme0n1p2", .block = (char *)"nvme0n1p2", .devices = f->rootdevs, .n_devices = 1
         };
         f->ri.extra = &f->resume;
@@ -277,7 +277,7 @@ static void test_root_device_lookup(void **state)
         assert_false(protect_is_root_device(f.in.rootinfo, f.in.machine, 3));
         /* The resume device counts too. */
         size_t resume[] = { 3 };
-        f.resume = (struct rootdev){ .spec = (char *)"UUID=x", .devices = resume, .n_devices = 1 };
+        f.resume = (struct rootdisk){ .spec = (char *)"UUID=x", .devices = resume, .n_devices = 1 };
         assert_true(protect_is_root_device(f.in.rootinfo, f.in.machine, 3));
         assert_true(protect_is_root_device(f.in.rootinfo, f.in.machine, 4)); /* same group */
         assert_false(protect_is_root_device(f.in.rootinfo, f.in.machine, 2));
@@ -297,7 +297,7 @@ static void test_root_unknown_keeps_storage(void **state)
         const struct plan_group *g;
 
         fx_init(&f);
-        f.ri.root = (struct rootdev){ .spec = (char *)"UUID=0a1b", .problem = (char *)"cannot resolve" };
+        f.ri.root = (struct rootdisk){ .spec = (char *)"UUID=0a1b", .problem = (char *)"cannot resolve" };
         f.conf[1] = (struct device_conf){
                 .text = (char *)"02:00.0", .origin = (char *)"--device", .functions = FUNCTIONS_ONE, .vfs = -1
         };
@@ -310,13 +310,13 @@ static void test_root_unknown_keeps_storage(void **state)
         plan_done(&p);
 
         /* Resolved, and not the root disk: the controller may go. */
-        f.ri.root = (struct rootdev){ .spec = (char *)"UUID=0a1b", .block = (char *)"sda2" };
+        f.ri.root = (struct rootdisk){ .spec = (char *)"UUID=0a1b", .block = (char *)"sda2" };
         assert_int_equal(plan_build(&f.in, &p), 0);
         assert_int_equal(find_device(&p, 5, &g)->refusal, REFUSE_NONE);
         plan_done(&p);
 
         /* An unresolvable resume= counts the same. */
-        f.resume = (struct rootdev){ .spec = (char *)"/dev/sdb1" };
+        f.resume = (struct rootdisk){ .spec = (char *)"/dev/sdb1" };
         assert_int_equal(plan_build(&f.in, &p), 0);
         assert_int_equal(find_device(&p, 5, &g)->refusal, REFUSE_ROOT_UNKNOWN);
         plan_done(&p);

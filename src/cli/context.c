@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bootloader_detect.h"
 #include "exitcode.h"
 #include "log.h"
 #include "machine.h"
 #include "macro.h"
 #include "root.h"
+#include "rootinfo_load.h"
 
 static int conf_load(struct context *c, const struct context_options *o)
 {

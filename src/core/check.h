@@ -16,7 +16,7 @@
 #include "config.h"
 #include "initramfs.h"
 #include "model.h"
-#include "modload.h"
+#include "modstate.h"
 #include "modopts.h"
 #include "plan.h"
 #include "rootinfo.h"

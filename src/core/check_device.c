@@ -83,7 +83,7 @@ static void refusal_nested(const struct ctx *x, const struct plan_group *pg, str
 }
 
 /* "the root file system", "an active swap area", "the /boot file system". */
-static void source_role(const struct rootdev *rd, char *buf, size_t size)
+static void source_role(const struct rootdisk *rd, char *buf, size_t size)
 {
         const char *what = rd && rd->what ? rd->what : "root";
 

@@ -418,7 +418,7 @@ int check_config(const struct ctx *x, struct report *r)
 }
 
 /* "root (/dev/nvme0n1p2, mounted at /)", "swap (/dev/nvme0n1p3)", "root". */
-static void source_label(const struct rootdev *rd, struct sbuf *b)
+static void source_label(const struct rootdisk *rd, struct sbuf *b)
 {
         sbuf_appendf(b, "%s", rd->what ? rd->what : "root");
         if (rd->spec && rd->origin)
@@ -427,12 +427,12 @@ static void source_label(const struct rootdev *rd, struct sbuf *b)
                 sbuf_appendf(b, " (%s)", rd->spec ? rd->spec : rd->origin);
 }
 
-static void describe_source(const struct ctx *x, struct fb *f, const struct rootdev *rd)
+static void describe_source(const struct ctx *x, struct fb *f, const struct rootdisk *rd)
 {
         struct sbuf label = { 0 };
 
         source_label(rd, &label);
-        if (rootdev_identified(rd)) {
+        if (rootdisk_identified(rd)) {
                 fb_msg(f, CHECK_PASS, "%s is on %s", label.s ? label.s : "?", rd->block);
                 if (rd->n_devices == 0)
                         sbuf_appendf(&f->msg, ", no PCI device beneath");
