@@ -7,6 +7,7 @@
 
 #include "bootloader_detect.h"
 #include "exitcode.h"
+#include "initramfs.h"
 #include "log.h"
 #include "machine.h"
 #include "macro.h"

@@ -606,12 +606,12 @@ static int load_below_root(struct root *r, const char *path, bool missing_ok, st
         return parse_file(cfg, shown, text, len, err);
 }
 
-static bool is_conf_name(const char *name)
+bool config_is_dropin_name(const char *name)
 {
         size_t n = strlen(name);
 
         /* Hidden names are editor droppings (".#x.conf" lock links), never configuration. */
-        return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
+        return name[0] != '.' && !strchr(name, '/') && n > 5 && strcmp(name + n - 5, ".conf") == 0;
 }
 
 static int load_dir(struct root *r, struct config *cfg, struct config_error *err)
@@ -630,7 +630,7 @@ static int load_dir(struct root *r, struct config *cfg, struct config_error *err
         }
         /* root_list() sorts by strcmp(): files apply in name order. */
         for (size_t i = 0; i < n; i++) {
-                if (!is_conf_name(names[i]))
+                if (!config_is_dropin_name(names[i]))
                         continue;
                 snprintf(path, sizeof(path), "%s/%s", CONFIG_DIR, names[i]);
                 k = load_below_root(r, path, false, cfg, err);
