@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bootloader_detect.h"
+#include "config_load.h"
 #include "exitcode.h"
 #include "initramfs.h"
 #include "log.h"
