@@ -11,9 +11,9 @@
 
 #include "rootinfo.h"
 
-static struct rootdev resolved(const char *what, const char *block)
+static struct rootdisk resolved(const char *what, const char *block)
 {
-        struct rootdev rd = { .what = strdup(what), .block = strdup(block) };
+        struct rootdisk rd = { .what = strdup(what), .block = strdup(block) };
         assert_non_null(rd.what);
         assert_non_null(rd.block);
         return rd;

@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-void rootdev_done(struct rootdev *rd)
+void rootdisk_done(struct rootdisk *rd)
 {
         free(rd->what);
         free(rd->spec);
@@ -14,14 +14,14 @@ void rootdev_done(struct rootdev *rd)
         free(rd->leaves);
         free(rd->devices);
         free(rd->problem);
-        *rd = (struct rootdev){ 0 };
+        *rd = (struct rootdisk){ 0 };
 }
 
 void rootinfo_done(struct rootinfo *ri)
 {
-        rootdev_done(&ri->root);
+        rootdisk_done(&ri->root);
         for (size_t i = 0; i < ri->n_extra; i++)
-                rootdev_done(&ri->extra[i]);
+                rootdisk_done(&ri->extra[i]);
         free(ri->extra);
         free(ri->network);
         root_record_done(&ri->record);
@@ -33,12 +33,12 @@ void rootinfo_done(struct rootinfo *ri)
 
 bool rootinfo_identified(const struct rootinfo *ri)
 {
-        if (!ri || !rootdev_identified(&ri->root))
+        if (!ri || !rootdisk_identified(&ri->root))
                 return false;
         for (size_t i = 0; i < ri->n_extra; i++) {
-                const struct rootdev *e = &ri->extra[i];
+                const struct rootdisk *e = &ri->extra[i];
                 /* An entry that names nothing stands for nothing. */
-                if ((e->spec || e->problem) && !rootdev_identified(e))
+                if ((e->spec || e->problem) && !rootdisk_identified(e))
                         return false;
         }
         return true;

@@ -17,19 +17,19 @@
 #include "rootrecord.h"
 
 /* One path from the block device down to a disk. */
-struct rootdev_leaf {
+struct rootdisk_leaf {
         size_t controller; /* the PCI device nearest the disk: the storage controller */
         char *chain;       /* "dm-0 (LUKS) → nvme0n1p3" */
 };
 
-struct rootdev {
+struct rootdisk {
         char *what;      /* "root", "resume", "swap", "/boot"...; NULL is "root" */
         char *spec;      /* "UUID=…", "/dev/nvme0n1p2", the mounted source; NULL when none */
         char *origin;    /* "mounted at /", "LoaderDevicePartUUID"; NULL: the kernel command line */
         char *block;     /* "nvme0n1p2" once resolved */
         size_t *devices; /* PCI devices beneath, address order, each once */
         size_t n_devices;
-        struct rootdev_leaf *leaves;
+        struct rootdisk_leaf *leaves;
         size_t n_leaves;
         bool network;  /* a network file system or block device: no PCI device can be named */
         char *problem; /* why it is not identified ("no block device has UUID=…"), or NULL */
@@ -42,8 +42,8 @@ struct busy_device {
 };
 
 struct rootinfo {
-        struct rootdev root;
-        struct rootdev *extra; /* resume=, swap, /boot, /boot/efi */
+        struct rootdisk root;
+        struct rootdisk *extra; /* resume=, swap, /boot, /boot/efi */
         size_t n_extra;
         char *network;             /* why root is (or may be) on the network: "root=/dev/nfs", or NULL */
         struct root_record record; /* ROOT/etc/vfio-prep/root-record, when present */
@@ -53,15 +53,15 @@ struct rootinfo {
                               the first pass at boot, which leaves storage to the second */
 };
 
-void rootdev_done(struct rootdev *rd);
+void rootdisk_done(struct rootdisk *rd);
 /* Resolved, and every path ends at a PCI device (or needs none). */
-static inline bool rootdev_identified(const struct rootdev *rd)
+static inline bool rootdisk_identified(const struct rootdisk *rd)
 {
         return rd && rd->block && !rd->problem && !rd->network;
 }
 
 void rootinfo_done(struct rootinfo *ri);
-/* The root and every other protected source are identified (rootdev_identified). */
+/* The root and every other protected source are identified (rootdisk_identified). */
 bool rootinfo_identified(const struct rootinfo *ri);
 /* Why DEVICE is busy, or NULL. */
 const char *rootinfo_busy(const struct rootinfo *ri, size_t device);

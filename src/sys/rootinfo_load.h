@@ -4,7 +4,7 @@
 /*
  * Loading struct rootinfo (rootinfo.h) from a root: /proc/self/mountinfo and /proc/swaps,
  * root= and resume= of the kernel command line, the LoaderDevicePartUUID EFI variable, the
- * root record, and the holders in /sys/class/block, each resolved to PCI devices (rootdev.h).
+ * root record, and the holders in /sys/class/block, each resolved to PCI devices (rootdisk.h).
  */
 
 #include "cmdline.h"

@@ -21,7 +21,7 @@
 struct root;
 struct mount_entry;
 
-int rootdev_resolve(struct root *r, const struct machine *m, const char *spec, struct rootdev *ret);
+int rootdisk_resolve(struct root *r, const struct machine *m, const char *spec, struct rootdisk *ret);
 /* The file system mounted as ME: its device number, or for btrfs (whose st_dev is anonymous)
  * every device of the file system, found from its source through /sys/fs/btrfs. */
-int rootdev_resolve_mount(struct root *r, const struct machine *m, const struct mount_entry *me, struct rootdev *ret);
+int rootdisk_resolve_mount(struct root *r, const struct machine *m, const struct mount_entry *me, struct rootdisk *ret);
