@@ -11,14 +11,17 @@
 # Uncommitted changes are not tested (a new user clones). Needs root.
 set -eu
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-passed=0
-failed=0
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+top=$TOP
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
+t_begin fresh-check
 
 log() { printf 'fresh-check: %s\n' "$*" >&2; }
 die() {
 	log "$*"
-	echo "fresh-check: $passed passed, $((failed + 1)) failed"
+	t_failed
+	t_end
 	exit 1
 }
 
@@ -30,11 +33,11 @@ step() {
 	log "$* (log: $out)"
 	start=$(date +%s)
 	if sh "$top/scripts/fresh-run.sh" "$dir" sh -c 'cd /root/vfio-prep && exec "$@"' sh "$@" >"$out" 2>&1; then
-		passed=$((passed + 1))
+		t_pass
 		log "PASS $*: $(($(date +%s) - start)) s"
 	else
 		rc=$?
-		failed=$((failed + 1))
+		t_failed
 		tail -n 40 "$out" >&2
 		log "FAIL $*: exit $rc after $(($(date +%s) - start)) s (whole output: $out)"
 	fi
@@ -75,8 +78,7 @@ main() {
 	[ -z "${FRESH_FULL:-}" ] || step make-check make check
 
 	log "done in $(($(date +%s) - begin)) s"
-	echo "fresh-check: $passed passed, $failed failed"
-	[ "$failed" = 0 ]
+	t_end
 }
 
 main "$@"

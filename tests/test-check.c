@@ -47,6 +47,7 @@ struct fx {
         size_t blockers[4];
         struct explanation why[4];
         struct analysis an;
+        struct plan plan;
         size_t rootdevs[2], resumedevs[2];
         struct rootdisk resume;
         struct rootinfo ri;
@@ -173,12 +174,26 @@ static void fx_init(struct fx *f)
 static void fx_done(struct fx *f)
 {
         report_done(&f->rep);
+        plan_done(&f->plan);
         cmdline_done(&f->cl);
 }
 
+/* As the command layer does: the plan first, from the same facts, then the check renders it. */
 static void run(struct fx *f)
 {
+        const struct plan_input pi = {
+                .machine = f->in.machine,
+                .cmdline = f->in.cmdline,
+                .config = f->in.config,
+                .selection = f->in.selection,
+                .analysis = f->in.analysis,
+                .rootinfo = f->in.rootinfo,
+        };
+
         report_done(&f->rep);
+        plan_done(&f->plan);
+        assert_int_equal(plan_build(&pi, &f->plan), 0);
+        f->in.plan = &f->plan;
         assert_int_equal(check_run(&f->in, &f->rep), 0);
 }
 

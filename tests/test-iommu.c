@@ -13,34 +13,15 @@
 #include "machine.h"
 #include "macro.h"
 #include "root.h"
+#include "support/fixture.h"
 #include "support/tree-extra.h"
 #include "support/tree.h"
 
-static struct tree t;
-static struct machine m;
-
-static int setup(void **state)
-{
-        tree_new(&t);
-        m = (struct machine){ 0 };
-        return 0;
-}
-
-static int teardown(void **state)
-{
-        machine_done(&m);
-        tree_free(&t);
-        return 0;
-}
-
 static void load(void)
 {
-        _cleanup_root_ struct root *r = NULL;
-
-        assert_int_equal(root_new(t.dir, &r), 0);
         tree_mkdir(&t, "/sys/bus/pci/devices");
-        assert_int_equal(pci_load(r, &m), 0);
-        assert_int_equal(iommu_load(r, &m), 0);
+        fixture_load(pci_load);
+        fixture_load(iommu_load);
 }
 
 static size_t idx(const char *name)
@@ -294,17 +275,17 @@ static void test_interrupts_too_big(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_groups, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_region_lines, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_group_lists_unknown_device, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_link_disagrees_with_listing, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_missing_group, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_device_in_two_groups, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_duplicate_group_names, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_no_iommu, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_units_and_tables, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_interrupt_remapping, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_interrupts_too_big, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_groups, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_region_lines, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_group_lists_unknown_device, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_link_disagrees_with_listing, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_missing_group, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_device_in_two_groups, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_duplicate_group_names, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_no_iommu, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_units_and_tables, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_interrupt_remapping, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_interrupts_too_big, fixture_setup, fixture_teardown),
         };
         return cmocka_run_group_tests_name("iommu", tests, NULL, NULL);
 }

@@ -13,32 +13,13 @@
 #include "machine.h"
 #include "macro.h"
 #include "root.h"
+#include "support/fixture.h"
 #include "support/tree-extra.h"
 #include "support/tree.h"
 
-static struct tree t;
-static struct machine m;
-
-static int setup(void **state)
-{
-        tree_new(&t);
-        m = (struct machine){ 0 };
-        return 0;
-}
-
-static int teardown(void **state)
-{
-        machine_done(&m);
-        tree_free(&t);
-        return 0;
-}
-
 static void load(void)
 {
-        _cleanup_root_ struct root *r = NULL;
-
-        assert_int_equal(root_new(t.dir, &r), 0);
-        assert_int_equal(kernel_load(r, &m), 0);
+        fixture_load(kernel_load);
 }
 
 static void test_release_and_cmdline(void **state)
@@ -193,15 +174,15 @@ static void test_machine_load(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_release_and_cmdline, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_missing_files, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_preset_cmdline_kept, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_release_cannot_leave_boot, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_cpu, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_kconfig, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_kconfig_builtin_vfio, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_kconfig_gz_only, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_machine_load, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_release_and_cmdline, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_missing_files, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_preset_cmdline_kept, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_release_cannot_leave_boot, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_cpu, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_kconfig, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_kconfig_builtin_vfio, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_kconfig_gz_only, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_machine_load, fixture_setup, fixture_teardown),
         };
         return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
 }

@@ -5,24 +5,25 @@
 # Usage: tests/test-man.sh            prints "man: N passed, N failed"; exit 1 on any failure
 set -u
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+top=$TOP
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
+t_begin man
+t_scratch man
 page8=$top/man/vfio-prep.8
 page5=$top/man/vfio-prep.conf.5
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/vfio-prep-man.XXXXXX") || exit 1
-trap 'rm -rf "$scratch"' EXIT INT TERM
+scratch=$T_SCRATCH
 
 # The grammar of vfio-prep.conf(5): keywords, option names and option values.
 CONF_WORDS="device isolation strict warn id functions auto all one vfs allow-boot-vga optional"
 
-pass=0
-fail=0
-
 ok() {
-	pass=$((pass + 1))
+	t_pass
 }
 
 bad() {
-	fail=$((fail + 1))
+	t_failed
 	echo "FAIL $*" >&2
 }
 
@@ -119,5 +120,4 @@ fi
 check_options
 check_config_words
 
-echo "man: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_end

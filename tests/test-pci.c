@@ -14,6 +14,7 @@
 #include "machine.h"
 #include "macro.h"
 #include "root.h"
+#include "support/fixture.h"
 #include "support/tree-extra.h"
 #include "support/tree.h"
 
@@ -21,29 +22,9 @@
 #define AUDIO "0000:01:00.1"
 #define PORT "0000:00:01.0"
 
-static struct tree t;
-static struct machine m;
-
-static int setup(void **state)
-{
-        tree_new(&t);
-        m = (struct machine){ 0 };
-        return 0;
-}
-
-static int teardown(void **state)
-{
-        machine_done(&m);
-        tree_free(&t);
-        return 0;
-}
-
 static void load(void)
 {
-        _cleanup_root_ struct root *r = NULL;
-
-        assert_int_equal(root_new(t.dir, &r), 0);
-        assert_int_equal(pci_load(r, &m), 0);
+        fixture_load(pci_load);
 }
 
 static const struct pci_device *dev(const char *name)
@@ -672,25 +653,26 @@ static void test_machine_load_needs_pci_bus(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_attributes, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_builtin_driver, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_parents_and_sorting, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_duplicate_and_bad_names, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_missing_bus_is_fatal, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_damaged_attributes, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_damaged_keeps_the_rest, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_missing_required, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_device_links_escaping_and_looping, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_config_space, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_config_too_big, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_config_depth, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_ids_from_config, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_sriov, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_physfn_not_a_device, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_parent_not_listed, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_problem_text_is_printable, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_generated_tree, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_machine_load_needs_pci_bus, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_attributes, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_builtin_driver, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_parents_and_sorting, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_duplicate_and_bad_names, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_missing_bus_is_fatal, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_damaged_attributes, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_damaged_keeps_the_rest, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_missing_required, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_device_links_escaping_and_looping, fixture_setup,
+                                                fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_config_space, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_config_too_big, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_config_depth, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_ids_from_config, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_sriov, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_physfn_not_a_device, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_parent_not_listed, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_problem_text_is_printable, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_generated_tree, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_machine_load_needs_pci_bus, fixture_setup, fixture_teardown),
         };
         return cmocka_run_group_tests_name("pci", tests, NULL, NULL);
 }

@@ -7,20 +7,20 @@
 # 1.5.4+dfsg2-5; a newer upstream version (1.5.5) is listed too and must never be taken.
 set -eu
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+top=$TOP
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
+t_begin static-sources
+t_scratch static-sources
 script=$top/scripts/build-static-deps.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
+tmp=$T_SCRATCH
 
 ok() {
-	passed=$((passed + 1))
-	echo "PASS $1"
+	t_ok "$1"
 }
 fail() {
-	failed=$((failed + 1))
-	echo "FAIL $1"
+	t_fail "$1"
 	[ ! -s "$tmp/err" ] || sed 's/^/    /' "$tmp/err"
 }
 check() {
@@ -151,5 +151,4 @@ check "VFIO_PREP_DEB_SRC: it is the only deb-src line" \
 	sh -c "printf '%s\n' '$VFIO_PREP_DEB_SRC' | cmp -s - '$tmp/cache/static-deps/apt/sources.list'"
 unset VFIO_PREP_DEB_SRC
 
-echo "static-sources: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+t_end

@@ -8,7 +8,8 @@
 # build/vfio-prep does (names from pci.ids off in both: the static binary has no libpci), and
 # that its libkmod finds vfio-pci in a module directory of Debian's kernel (tests/vm/kernel.sh)
 # as .ko, .ko.xz and .ko.zst, indexed by depmod. A tree whose index lacks vfio-pci must be
-# told apart. The module checks are skipped, and said so, when no kernel can be had.
+# told apart. The module checks are skipped, and said so, when no kernel can be had: a skip
+# fails the run unless ALLOW_SKIP=1 (tests/lib.sh).
 # Then two boots (tests/vm, scenarios modules-xz and modules-zst): Debian's kernel under QEMU
 # with the vfio modules recompressed as .ko.xz and as .ko.zst in the initramfs; the static
 # binary's --apply loads them at boot and the configured device ends on vfio-pci. A missing
@@ -24,28 +25,16 @@ FIXTURES="desktop-intel desktop-amd intel-off no-iommu"
 # vfio-pci and what it needs (vfio_virqfd merged into vfio in 6.2: copied when it exists).
 MODULES="vfio vfio_iommu_type1 vfio-pci vfio-pci-core vfio_virqfd irqbypass"
 
-passed=0 failed=0 skipped=0
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
+t_begin static
 
-ok() {
-	echo "ok $1"
-	passed=$((passed + 1))
-}
-
-fail() {
-	echo "FAIL $1"
-	failed=$((failed + 1))
-}
-
-skip() {
-	echo "skip $1"
-	skipped=$((skipped + 1))
-}
+ok() { t_ok "$1"; }
+fail() { t_fail "$1"; }
+skip() { t_skip "$1"; }
 
 finish() {
-	more=
-	[ "$skipped" = 0 ] || more=", $skipped skipped"
-	echo "static: $passed passed, $failed failed$more"
-	[ "$failed" = 0 ]
+	t_end
 	exit
 }
 
@@ -110,7 +99,7 @@ check_fixtures() {
 	fi
 	for f in $FIXTURES; do
 		tree=$WORK/$f
-		if ! sh "$TOP/tests/gen-tree.sh" "$tree" <"$TOP/tests/fixtures/$f.desc"; then
+		if ! t_tree "$f" "$tree"; then
 			fail "$f: gen-tree.sh failed"
 			continue
 		fi

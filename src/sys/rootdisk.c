@@ -14,20 +14,6 @@
 /* dm on LUKS on md on partitions rarely goes past four; beyond this the tree is not sane. */
 #define MAX_DEPTH 16
 
-void rootdisk_done(struct rootdisk *rd)
-{
-        free(rd->what);
-        free(rd->spec);
-        free(rd->origin);
-        free(rd->block);
-        for (size_t i = 0; i < rd->n_leaves; i++)
-                free(rd->leaves[i].chain);
-        free(rd->leaves);
-        free(rd->devices);
-        free(rd->problem);
-        *rd = (struct rootdisk){ 0 };
-}
-
 static int add_device(struct rootdisk *rd, size_t idx)
 {
         size_t *nd = realloc(rd->devices, (rd->n_devices + 1) * sizeof(size_t));

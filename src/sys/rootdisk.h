@@ -13,41 +13,15 @@
  * limit leave a problem, and then nothing about it may be trusted.
  */
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "model.h"
+#include "rootinfo.h"
 
 struct root;
 struct mount_entry;
-
-/* One path from the block device down to a disk. */
-struct rootdisk_leaf {
-        size_t controller; /* the PCI device nearest the disk: the storage controller */
-        char *chain;       /* "dm-0 (LUKS) → nvme0n1p3" */
-};
-
-struct rootdisk {
-        char *what;      /* "root", "resume", "swap", "/boot"...; NULL is "root" */
-        char *spec;      /* "UUID=…", "/dev/nvme0n1p2", the mounted source; NULL when none */
-        char *origin;    /* "mounted at /", "LoaderDevicePartUUID"; NULL: the kernel command line */
-        char *block;     /* "nvme0n1p2" once resolved */
-        size_t *devices; /* PCI devices beneath, address order, each once */
-        size_t n_devices;
-        struct rootdisk_leaf *leaves;
-        size_t n_leaves;
-        bool network;  /* a network file system or block device: no PCI device can be named */
-        char *problem; /* why it is not identified ("no block device has UUID=…"), or NULL */
-};
 
 int rootdisk_resolve(struct root *r, const struct machine *m, const char *spec, struct rootdisk *ret);
 /* The file system mounted as ME: its device number, or for btrfs (whose st_dev is anonymous)
  * every device of the file system, found from its source through /sys/fs/btrfs. */
 int rootdisk_resolve_mount(struct root *r, const struct machine *m, const struct mount_entry *me, struct rootdisk *ret);
-void rootdisk_done(struct rootdisk *rd);
-
-/* Resolved, and every path ends at a PCI device (or needs none). */
-static inline bool rootdisk_identified(const struct rootdisk *rd)
-{
-        return rd && rd->block && !rd->problem && !rd->network;
-}

@@ -8,49 +8,29 @@ set -u
 
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+TOP=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
+t_begin cli
+t_scratch cli
 golden=$here/golden
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/vfio-prep-cli.XXXXXX")
+scratch=$T_SCRATCH
 # Names from the tests' own pci.ids, not the system's, whose version varies.
-VFIO_PREP_PCI_IDS=$top/tests/fixtures/pci.ids
+VFIO_PREP_PCI_IDS=$TOP/tests/fixtures/pci.ids
 export VFIO_PREP_PCI_IDS
-trap 'rm -rf "$scratch"' EXIT INT TERM
 
-pass=0
-fail=0
-
-# The lines of a description, each "include NAME" replaced by tests/fixtures/NAME.desc.
-desc_text() {
-	while IFS= read -r l || [ -n "$l" ]; do
-		case $l in
-		'include '*) desc_text <"$top/tests/fixtures/${l#include }.desc" ;;
-		*) printf '%s\n' "$l" ;;
-		esac
-	done
-}
-
-# A writable copy of fixture NAME: a tree captured from a machine, tests/fixtures/NAME.tar.gz
-# (a tarball because git keeps no empty directories), or one generated from
-# tests/fixtures/NAME.desc by tests/gen-tree.sh. NAME@CONF also installs
+# A writable copy of fixture NAME (t_tree in tests/lib.sh). NAME@CONF also installs
 # tests/cli/conf/CONF.conf as the tree's /etc/vfio-prep.conf.
 fixture() {
 	dir=$scratch/trees/$(echo "$1" | tr '@/' '--')
 	base=${1%@*}
 	if [ ! -d "$dir" ]; then
-		mkdir -p "$scratch/trees"
-		if [ -f "$top/tests/fixtures/$base.tar.gz" ]; then
-			mkdir -p "$dir"
-			tar -xzf "$top/tests/fixtures/$base.tar.gz" -C "$dir" || return 1
-		elif [ -f "$top/tests/fixtures/$base.desc" ]; then
-			desc_text <"$top/tests/fixtures/$base.desc" | sh "$top/tests/gen-tree.sh" "$dir" || return 1
-		else
+		if [ ! -f "$TOP/tests/fixtures/$base.tar.gz" ] && [ ! -f "$TOP/tests/fixtures/$base.desc" ]; then
 			echo "no fixture $base" >&2
 			return 1
 		fi
-		case $1 in *@*)
-			mkdir -p "$dir/etc"
-			cp "$here/conf/${1#*@}.conf" "$dir/etc/vfio-prep.conf" ;;
-		esac
+		t_tree "$base" "$dir" </dev/null || return 1
+		case $1 in *@*) t_conf "$dir" "$here/conf/${1#*@}.conf" || return 1 ;; esac
 		# git does not keep modes that the ownership rule looks at.
 		[ -d "$dir/etc" ] && chmod -R go-w "$dir/etc"
 	fi
@@ -83,7 +63,7 @@ check() {
 	name=$1 want=$2 fix=$3
 	shift 3
 	case $name in *"${CLI_FILTER:-}"*) ;; *) return 0 ;; esac
-	root=$(fixture "$fix") || { fail=$((fail + 1)); echo "FAIL $name: fixture"; return; }
+	root=$(fixture "$fix") || { t_fail "$name: fixture"; return; }
 	run_case "$name" "$want" --root "$root" "$@"
 }
 
@@ -112,13 +92,7 @@ run_case() {
 	fi
 	compare "$name" out "$out" || ok=0
 	compare "$name" err "$err" || ok=0
-	if [ $ok = 1 ]; then
-		pass=$((pass + 1))
-		echo "ok   $name"
-	else
-		fail=$((fail + 1))
-		echo "FAIL $name"
-	fi
+	if [ $ok = 1 ]; then t_ok "$name"; else t_fail "$name"; fi
 }
 
 # tree_unchanged NAME FIXTURE: the fixture's files are as before (nothing written).
@@ -134,11 +108,9 @@ tree_unchanged() {
 		mv "$scratch/trees.keep" "$scratch/trees"
 	fi
 	if diff -r --no-dereference "$src" "$scratch/trees/$(echo "$fix" | tr '@/' '--')" >"$scratch/diff" 2>&1; then
-		pass=$((pass + 1))
-		echo "ok   $name"
+		t_ok "$name"
 	else
-		fail=$((fail + 1))
-		echo "FAIL $name: the tree was written to"
+		t_fail "$name: the tree was written to"
 		sed 's/^/  /' "$scratch/diff" | head -20
 	fi
 }
@@ -149,7 +121,7 @@ capture_roundtrip() {
 	name=$1 fix=$2
 	shift 2
 	case $name in *"${CLI_FILTER:-}"*) ;; *) return 0 ;; esac
-	root=$(fixture "$fix") || { fail=$((fail + 1)); echo "FAIL $name: fixture"; return; }
+	root=$(fixture "$fix") || { t_fail "$name: fixture"; return; }
 	cap=$scratch/capture-$name
 	ok=1
 	# shellcheck disable=SC2086 # CLI_WRAPPER is a command line on purpose
@@ -164,20 +136,30 @@ capture_roundtrip() {
 		if [ "$a" = --cmdline ]; then skip=1; continue; fi
 		replay="$replay '$a'"
 	done
+	# Each mode says the same, and exits the same, from the capture as from the original; a
+	# status other than 0 or 1 (bad input, a crash) fails even when both agree.
 	for mode in "--check --json" "--list --json"; do
 		# shellcheck disable=SC2086 # word splitting of $mode is wanted
-		"$bin" $mode --root "$root" "$@" 2>&1 | normalize >"$scratch/a"
+		"$bin" $mode --root "$root" "$@" >"$scratch/a.raw" 2>&1
+		rc_a=$?
 		# shellcheck disable=SC2086
-		eval "\"\$bin\" $mode --root \"\$cap\" $replay" 2>&1 | sed "s|$cap|ROOT|g" | normalize >"$scratch/b"
+		eval "\"\$bin\" $mode --root \"\$cap\" $replay" >"$scratch/b.raw" 2>&1
+		rc_b=$?
+		normalize <"$scratch/a.raw" >"$scratch/a"
+		sed "s|$cap|ROOT|g" "$scratch/b.raw" | normalize >"$scratch/b"
 		if ! diff -u "$scratch/a" "$scratch/b" >"$scratch/diff"; then
 			echo "  $mode differs after replay:"; sed 's/^/  /' "$scratch/diff" | head -30; ok=0
 		fi
+		if [ "$rc_a" != "$rc_b" ]; then
+			echo "  $mode exits $rc_b after replay, $rc_a on the original"; ok=0
+		fi
+		case $rc_a in 0 | 1) ;; *) echo "  $mode exits $rc_a on the original"; ok=0 ;; esac
+		case $rc_b in 0 | 1) ;; *) echo "  $mode exits $rc_b after replay"; ok=0 ;; esac
 	done
-	if [ $ok = 1 ]; then pass=$((pass + 1)); echo "ok   $name"; else fail=$((fail + 1)); echo "FAIL $name"; fi
+	if [ $ok = 1 ]; then t_ok "$name"; else t_fail "$name"; fi
 }
 
 # shellcheck source=tests/cli/cases.sh disable=SC1091 # the cases, next to this script
 . "$here/cases.sh"
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_end

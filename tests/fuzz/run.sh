@@ -16,8 +16,10 @@ fi
 mode=$1 seconds=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
-pass=0
-fail=0
+TOP=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
+t_begin fuzz
 
 # Longest input tried: a config line beyond the 4096-byte limit, a whole 4 KiB config space.
 max_len() {
@@ -71,11 +73,6 @@ fuzz_one() { # fuzz_one BINARY
 }
 
 for bin in "$@"; do
-	if fuzz_one "$bin"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-	fi
+	if fuzz_one "$bin"; then t_pass; else t_failed; fi
 done
-echo "fuzz: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_end

@@ -202,10 +202,18 @@ release_tree() {
 	: >"$T/dev/kmsg"
 }
 
-# The released-gpu tree description: desktop-intel with the GPU bound to vfio-pci.
-pristine released-gpu <<EOF || true
+# The released-gpu tree description: desktop-intel with the GPU bound to vfio-pci. The cases
+# below mean something only if it was made and its GPU is on vfio-pci: that is checked first.
+pristine released-gpu <<EOF
 $(sed 's/driver=nvidia module=nvidia/driver=vfio-pci module=vfio_pci/' "$top/tests/fixtures/desktop-intel.desc")
 EOF
+r_tree() {
+	p=$scratch/pristine/released-gpu
+	[ -d "$p/sys" ] || { bad "the released-gpu tree was not made"; return; }
+	drv=$(readlink "$p/sys/bus/pci/devices/$G0/driver")
+	[ "${drv##*/}" = vfio-pci ] || bad "the released-gpu tree has $G0 on '${drv##*/}', expected vfio-pci"
+}
+run_case hostile-fault-release-tree-gpu-on-vfio-pci r_tree
 
 # Every write succeeds, but the link still says vfio-pci afterwards: reported as such.
 r_verify() {

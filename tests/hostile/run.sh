@@ -8,8 +8,9 @@
 # Usage: tests/hostile/run.sh BINARY
 #   HOSTILE_FILTER=WORD   run only the cases whose name contains WORD
 #   CLI_WRAPPER=CMD       run the binary under CMD (valgrind, say)
-# Whether a run reads outside the root is checked with strace, when there is one (not under a
-# wrapper or with a sanitizer build).
+# Whether a run reads outside the root is checked with strace (not under a wrapper or with a
+# sanitizer build, whose runs check the rest). Without strace a case that would be traced is
+# reported as a skip, which fails the run unless ALLOW_SKIP=1 (tests/lib.sh).
 #
 # The cases are in config-files.sh (unusable configuration files), trees.sh (broken sysfs trees)
 # and faults.sh (--apply and --release when a write fails).
@@ -20,33 +21,26 @@ if [ $# -ne 1 ]; then
 	exit 2
 fi
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/vfio-prep-hostile.XXXXXX")
-trap 'rm -rf "$scratch"' EXIT
-trap 'exit 1' INT TERM
+TOP=$(cd "$here/../.." && pwd)
+top=$TOP # used by the cases
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
+t_begin hostile
+t_scratch hostile
+scratch=$T_SCRATCH
 # A copy: the build directory may be relinked while the cases run.
 bin=$scratch/vfio-prep
 cp "$1" "$bin" || exit 2
 limit=${HOSTILE_TIMEOUT:-10}
 wrapper=${CLI_WRAPPER:-}
-pass=0
-fail=0
-skipped=0
 
 # ---- trees ----------------------------------------------------------------------------------
 
-# pristine DESC: a tree generated once from tests/fixtures/DESC.desc (or from stdin when DESC
-# names no fixture), copied by new_tree.
+# pristine DESC: a tree made once from fixture DESC (or from the description on stdin when DESC
+# names no fixture: t_tree in tests/lib.sh), copied by new_tree.
 pristine() {
 	p=$scratch/pristine/$1
-	if [ ! -d "$p" ]; then
-		mkdir -p "$scratch/pristine"
-		if [ -f "$top/tests/fixtures/$1.desc" ]; then
-			sh "$top/tests/gen-tree.sh" "$p" <"$top/tests/fixtures/$1.desc" || return 1
-		else
-			sh "$top/tests/gen-tree.sh" "$p" || return 1
-		fi
-	fi
+	[ -d "$p" ] || t_tree "$1" "$p"
 }
 
 # new_tree NAME [DESC]: T = a fresh copy of the DESC tree (default desktop-intel) for one case.
@@ -110,14 +104,16 @@ vp() {
 	check_run
 }
 
-# traced ARGS...: as vp, under strace when there is one: STRACE lists every file-related system
-# call with its first path argument. Not with a wrapper, nor with a sanitizer build, whose leak
-# checker cannot work under ptrace: those runs check the rest, plain runs check the accesses.
+# traced ARGS...: as vp, under strace: STRACE lists every file-related system call with its
+# first path argument. Not with a wrapper, nor with a sanitizer build, whose leak checker cannot
+# work under ptrace: those runs check the rest, plain runs check the accesses. A plain run
+# without strace checks less than the case asks: UNTRACED makes the case a skip.
 STRACE=$scratch/strace
 sanitized=0
 grep -q __asan_init "$bin" && sanitized=1
 traced() {
 	if [ -n "$wrapper" ] || [ "$sanitized" = 1 ] || ! command -v strace >/dev/null 2>&1; then
+		[ -n "$wrapper" ] || [ "$sanitized" = 1 ] || UNTRACED=1
 		: >"$STRACE"
 		vp "$@"
 		return
@@ -200,25 +196,24 @@ $(grep -m 5 OUTSIDE-CANARY "$STRACE" | sed 's/^/    /')"
 # run_case NAME FUNCTION: run one case, print its verdict.
 run_case() {
 	case $1 in *"${HOSTILE_FILTER:-}"*) ;; *) return 0 ;; esac
-	ok=1 why=
+	ok=1 why='' UNTRACED=0
 	: >"$STRACE"
 	snapshot "$outside" "$scratch/outside.snap"
 	"$2"
 	want_outside_untouched
-	if [ $ok = 1 ]; then
-		pass=$((pass + 1))
-		echo "ok   $1"
+	if [ $ok = 0 ]; then
+		t_fail "$1$why"
+	elif [ "$UNTRACED" = 1 ]; then
+		t_skip "$1: accesses outside the root not checked: no strace (install strace)"
 	else
-		fail=$((fail + 1))
-		echo "FAIL $1$why"
+		t_ok "$1"
 	fi
 }
 
 # skip NAME REASON: a case this machine cannot run.
 skip() {
 	case $1 in *"${HOSTILE_FILTER:-}"*) ;; *) return 0 ;; esac
-	skipped=$((skipped + 1))
-	echo "skip $1: $2"
+	t_skip "$1: $2"
 }
 
 # Device nodes need CAP_MKNOD; without it those cases are skipped.
@@ -235,9 +230,4 @@ fi
 # shellcheck source=tests/hostile/faults.sh
 . "$here/faults.sh"
 
-if [ "$skipped" -gt 0 ]; then
-	echo "hostile: $pass passed, $fail failed ($skipped skipped)"
-else
-	echo "hostile: $pass passed, $fail failed"
-fi
-[ "$fail" -eq 0 ]
+t_end

@@ -32,18 +32,12 @@ MODULE_DIR=/usr/lib/dracut/modules.d/50vfio-prep
 build() {
 	name=$1 conf=$2
 	shift 2
-	mkdir -p "$IT_WORK/dracut.conf.d"
+	# Not "dracut.conf.d": the Makefile reads $(BUILD)/*/*.d as dependency files.
+	mkdir -p "$IT_WORK/dracut-confdir"
 	: >"$IT_WORK/dracut.conf"
-	t0=$(it_now)
-	rc=0
-	it_ns "$name" "$conf" dracut --force --kver "$KVER" --kmoddir "$MODDIR" \
-		--conf "$IT_WORK/dracut.conf" --confdir "$IT_WORK/dracut.conf.d" --tmpdir "$IT_WORK" \
-		--no-early-microcode --no-compress "$@" "$IT_WORK/$name.img" \
-		>"$IT_WORK/$name.build.log" 2>&1 || rc=$?
-	echo "time $name: dracut $(it_since "$t0") s," \
-		"$(du -m "$IT_WORK/$name.img" 2>/dev/null | cut -f1) MB"
-	[ "$rc" = 0 ] || tail -n 20 "$IT_WORK/$name.build.log" >&2
-	return "$rc"
+	it_build "$name" "$conf" dracut --force --kver "$KVER" --kmoddir "$MODDIR" \
+		--conf "$IT_WORK/dracut.conf" --confdir "$IT_WORK/dracut-confdir" --tmpdir "$IT_WORK" \
+		--no-early-microcode --no-compress "$@" "$IT_WORK/$name.img"
 }
 
 # has LISTING PATH...: every PATH (a regular expression on lsinitrd's last column) is there.

@@ -35,14 +35,7 @@ confdir() {
 
 build() {
 	conf=$(confdir)
-	t0=$(it_now)
-	rc=0
-	it_ns "$NAME" "$IT_CONF" mkinitramfs -d "$conf" -o "$IT_WORK/$NAME.img" "$KVER" \
-		>"$IT_WORK/$NAME.build.log" 2>&1 || rc=$?
-	echo "time $NAME: mkinitramfs $(it_since "$t0") s," \
-		"$(du -m "$IT_WORK/$NAME.img" 2>/dev/null | cut -f1) MB"
-	[ "$rc" = 0 ] || tail -n 20 "$IT_WORK/$NAME.build.log" >&2
-	return "$rc"
+	it_build "$NAME" "$IT_CONF" mkinitramfs -d "$conf" -o "$IT_WORK/$NAME.img" "$KVER"
 }
 
 # has PATH...: every PATH (a regular expression on a whole line of the listing) is there.

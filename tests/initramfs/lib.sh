@@ -20,8 +20,9 @@ IT_TOP=${IT_TOP:-$(cd "$IT_DIR/../.." && pwd)}
 IT_WORK=${IT_WORKDIR:-$IT_TOP/build/initramfs}
 IT_TIMEOUT=${IT_TIMEOUT:-240}
 MARK=@@ROOT@@
-IT_PASSED=0
-IT_FAILED=0
+TOP=$IT_TOP
+# shellcheck source=tests/lib.sh
+. "$IT_TOP/tests/lib.sh"
 
 # What the config selects (the GPU brings its HDA function through functions=auto; the drop-in
 # names every NVMe drive by its ID, 1b36:0010, which the VFs have too), the root disk's
@@ -64,13 +65,11 @@ it_since() {
 }
 
 it_ok() {
-	echo "ok $1"
-	IT_PASSED=$((IT_PASSED + 1))
+	t_ok "$1"
 }
 
 it_fail() {
-	echo "FAIL $1: $2"
-	IT_FAILED=$((IT_FAILED + 1))
+	t_fail "$1: $2"
 }
 
 # it_expect NAME COMMAND...: ok when COMMAND succeeds, else FAIL with the reason COMMAND left
@@ -183,6 +182,21 @@ it_ns() {
 	shift 2
 	rm -rf "$state"
 	unshare -m sh "$IT_DIR/ns.sh" "$state" "$KROOT" "$KVER" "$IT_BUILD" "$conf" "$@"
+}
+
+# it_build NAME CONFIG_DIR GENERATOR ARG...: run the generator (in it_ns) to build
+# $IT_WORK/NAME.img, its log in $IT_WORK/NAME.build.log; say how long it took and how large the
+# image is, and show the end of the log when it failed.
+it_build() {
+	_name=$1 _conf=$2
+	shift 2
+	_t0=$(it_now)
+	_rc=0
+	it_ns "$_name" "$_conf" "$@" >"$IT_WORK/$_name.build.log" 2>&1 || _rc=$?
+	echo "time $_name: $1 $(it_since "$_t0") s," \
+		"$(du -m "$IT_WORK/$_name.img" 2>/dev/null | cut -f1) MB"
+	[ "$_rc" = 0 ] || tail -n 20 "$IT_WORK/$_name.build.log" >&2
+	return "$_rc"
 }
 
 # A stand-in for vfio-prep in directory $IT_WORK/fake-bin: appends its arguments to
@@ -351,6 +365,5 @@ it_equals() {
 }
 
 it_summary() {
-	echo "${0##*/}: $IT_PASSED passed, $IT_FAILED failed"
-	[ "$IT_FAILED" = 0 ]
+	t_end
 }

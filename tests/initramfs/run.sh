@@ -18,6 +18,8 @@ set -u
 
 DIR=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$DIR/../.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
 BUILD=${1:-$TOP/build}
 case $BUILD in
 /*) ;;
@@ -35,7 +37,7 @@ now() {
 shellcheck_hooks() {
 	if ! command -v shellcheck >/dev/null 2>&1; then
 		echo "FAIL hooks pass shellcheck: shellcheck is not installed"
-	elif (cd "$TOP" && shellcheck -s sh dracut/50vfio-prep/*.sh initramfs-tools/hooks/vfio-prep \
+	elif (cd "$TOP" && shellcheck -x -s sh dracut/50vfio-prep/*.sh initramfs-tools/hooks/vfio-prep \
 		initramfs-tools/scripts/init-top/00vfio-prep \
 		initramfs-tools/scripts/init-bottom/00vfio-prep tests/initramfs/*.sh); then
 		echo "ok hooks pass shellcheck"
@@ -63,8 +65,9 @@ shellcheck_hooks | tee -a "$OUT"
 for t in dracut.sh initramfs-tools.sh md-lvm.sh; do
 	run_script "$t"
 done
-passed=$(grep -c '^ok ' "$OUT")
-failed=$(grep -c '^FAIL ' "$OUT")
 echo "time initramfs: $(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }') s"
-echo "initramfs: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+t_begin initramfs
+T_PASSED=$(grep -c '^ok ' "$OUT")
+T_FAILED=$(grep -c '^FAIL ' "$OUT")
+T_SKIPPED=$(grep -c '^skip ' "$OUT")
+t_end

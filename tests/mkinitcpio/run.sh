@@ -11,7 +11,11 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+TOP=$(cd "$here/../.." && pwd)
+top=$TOP
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$TOP/tests/lib.sh"
+t_begin mkinitcpio
 boots=1
 if [ "${1:-}" = -n ]; then
 	boots=0
@@ -19,14 +23,8 @@ if [ "${1:-}" = -n ]; then
 fi
 [ $# -eq 1 ] || { echo "usage: ${0##*/} [-n] BINARY" >&2; exit 2; }
 
-abort() {
-	echo "mkinitcpio: $*"
-	echo "mkinitcpio: 0 passed, 1 failed"
-	exit 1
-}
-
-[ -x "$1" ] || abort "$1 is not an executable file (run make first)"
-kernel=$(sh "$top/tests/vm/kernel.sh") || abort "cannot get the test kernel (tests/vm/kernel.sh)"
+[ -x "$1" ] || t_abort "$1 is not an executable file (run make first)"
+kernel=$(sh "$top/tests/vm/kernel.sh") || t_abort "cannot get the test kernel (tests/vm/kernel.sh)"
 eval "$kernel"
 export KVER KROOT MODDIR VMLINUZ
 
@@ -39,9 +37,9 @@ if [ "$boots" = 1 ]; then
 else
 	echo "mkinitcpio: boot tests not run (-n)"
 fi
-pass=$(grep -c '^ok ' "$out")
-fail=$(grep -c '^FAIL ' "$out")
+T_PASSED=$(grep -c '^ok ' "$out")
+T_FAILED=$(grep -c '^FAIL ' "$out")
+T_SKIPPED=$(grep -c '^skip ' "$out")
 # A script that failed without saying which case counts as one failure.
-[ "$crashed" = 1 ] && [ "$fail" = 0 ] && fail=1
-echo "mkinitcpio: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+[ "$crashed" = 1 ] && [ "$T_FAILED" = 0 ] && T_FAILED=1
+t_end

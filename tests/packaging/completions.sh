@@ -8,22 +8,21 @@
 # (--root) and from this machine's /sys. Prints "completions: N passed, N failed".
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+top=$TOP
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
+t_begin completions
 bin=${1:?usage: completions.sh BINARY}
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/vfio-prep-comp.XXXXXX") || exit 1
-trap 'rm -rf "$scratch"' EXIT INT TERM
-pass=0
-fail=0
+t_scratch comp
+scratch=$T_SCRATCH
 
 for t in bash zsh fish cpio; do
-	command -v "$t" >/dev/null 2>&1 && continue
-	echo "completions: $t not found (apt-get install $t)" >&2
-	echo "completions: 0 passed, 1 failed"
-	exit 1
+	command -v "$t" >/dev/null 2>&1 || t_abort "$t not found (apt-get install $t)"
 done
 
 tree=$scratch/tree
-sh "$top/tests/gen-tree.sh" "$tree" <"$top/tests/fixtures/desktop-amd.desc" || exit 1
+t_tree desktop-amd "$tree" || exit 1
 devs=$tree/sys/bus/pci/devices
 ls "$devs" >"$scratch/addresses"
 for d in "$devs"/*; do
@@ -39,9 +38,9 @@ grep -Eo -- '(^|[ ,])--?[a-zA-Z][a-zA-Z-]*' "$scratch/help" | sed 's/^[ ,]//' | 
 expect() {
 	missing=$(sort -u "$3" | comm -23 - "$(sort -u "$2" >"$2.s" && echo "$2.s")")
 	if [ -z "$missing" ] && [ -s "$3" ]; then
-		pass=$((pass + 1))
+		t_pass
 	else
-		fail=$((fail + 1))
+		t_failed
 		echo "FAIL $1: missing: $(echo "$missing" | tr '\n' ' ')" >&2
 		sed 's/^/  got: /' "$2" | head -20 >&2
 	fi
@@ -53,9 +52,9 @@ expect_only() {
 	shift 2
 	printf '%s\n' "$@" | sort -u >"$scratch/want"
 	if sort -u "$got" | cmp -s - "$scratch/want"; then
-		pass=$((pass + 1))
+		t_pass
 	else
-		fail=$((fail + 1))
+		t_failed
 		echo "FAIL $name: want '$*', got '$(tr '\n' ' ' <"$got")'" >&2
 	fi
 }
@@ -63,9 +62,9 @@ expect_only() {
 # same NAME GOT_FILE WANT_FILE: GOT_FILE has exactly the lines of WANT_FILE (in any order).
 same() {
 	if sort -u "$2" | cmp -s - "$(sort -u "$3" >"$3.s" && echo "$3.s")"; then
-		pass=$((pass + 1))
+		t_pass
 	else
-		fail=$((fail + 1))
+		t_failed
 		echo "FAIL $1: want '$(tr '\n' ' ' <"$3")', got '$(tr '\n' ' ' <"$2")'" >&2
 	fi
 }
@@ -111,7 +110,7 @@ fish_complete() {
 	# shellcheck disable=SC2016 # fish's $argv, not the shell's
 	fish -c 'source $argv[1]; complete -C $argv[2]' "$top/completions/vfio-prep.fish" "$1" | cut -f1
 }
-if fish -n "$top/completions/vfio-prep.fish"; then pass=$((pass + 1)); else fail=$((fail + 1)) && echo "FAIL fish -n" >&2; fi
+if fish -n "$top/completions/vfio-prep.fish"; then t_pass; else t_failed && echo "FAIL fish -n" >&2; fi
 fish_complete "vfio-prep -" >"$out"
 expect "fish: options of --help" "$out" "$scratch/options"
 fish_complete "vfio-prep --root $tree --release " >"$out"
@@ -131,7 +130,7 @@ fish_complete "vfio-prep --check --color=al" >"$out"
 expect_only "fish: --color=al" "$out" --color=always
 
 # ---- zsh --------------------------------------------------------------------------------
-if zsh -n "$top/completions/_vfio-prep"; then pass=$((pass + 1)); else fail=$((fail + 1)) && echo "FAIL zsh -n" >&2; fi
+if zsh -n "$top/completions/_vfio-prep"; then t_pass; else t_failed && echo "FAIL zsh -n" >&2; fi
 zsh_complete() {
 	timeout 60 zsh -f "$top/tests/packaging/zsh-complete.zsh" "$top/completions" "$1" 2>"$scratch/zsh-err" |
 		tr -d '\r' || cat "$scratch/zsh-err" >&2
@@ -150,5 +149,4 @@ expect_only "zsh: functions=" "$out" auto all one
 zsh_complete "vfio-prep --check --color=" >"$out"
 expect_only "zsh: --color=" "$out" auto always never
 
-echo "completions: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_end

@@ -18,6 +18,10 @@
 set -u
 
 . "$(dirname "$0")/lib.sh"
+TOP=$VM_TOP
+# shellcheck source=tests/lib.sh
+. "$VM_TOP/tests/lib.sh"
+t_begin vm
 
 WORK=${VM_WORKDIR:-$VM_TOP/build/vm}
 TIMEOUT=${VM_TIMEOUT:-120}
@@ -32,9 +36,7 @@ usage() {
 
 # Fail the whole run before any scenario could start.
 abort() {
-	echo "vm: $*"
-	echo "vm: 0 passed, 1 failed"
-	exit 1
+	t_abort "$*"
 }
 
 # --- scenario files -------------------------------------------------------------------------
@@ -302,7 +304,7 @@ main() {
 	# shellcheck disable=SC2068 # single-word names, split on purpose
 	prepare $@
 	total=$(vm_now)
-	pass=0 failed=0 batch='' running=0 ran=
+	batch='' running=0 ran=
 	# Scenario names are single words; the list from all_scenarios is split here on purpose.
 	# shellcheck disable=SC2068
 	for name in $@ ''; do
@@ -320,8 +322,8 @@ main() {
 			line=$(cat "$WORK/$b.result" 2>/dev/null || echo "FAIL $b: no result")
 			echo "$line"
 			case $line in
-			ok*) pass=$((pass + 1)) ;;
-			*) failed=$((failed + 1)) ;;
+			ok*) t_pass ;;
+			*) t_failed ;;
 			esac
 		done
 		batch=''
@@ -329,9 +331,8 @@ main() {
 	for name in $ran; do
 		cat "$WORK/$name.time" 2>/dev/null
 	done >"$WORK/timings"
-	vm_log "$((pass + failed)) scenarios in $(vm_elapsed "$total") s (per boot: $WORK/timings)"
-	echo "vm: $pass passed, $failed failed"
-	[ "$failed" -eq 0 ]
+	vm_log "$((T_PASSED + T_FAILED)) scenarios in $(vm_elapsed "$total") s (per boot: $WORK/timings)"
+	t_end
 }
 
 main "$@"

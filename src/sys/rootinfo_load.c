@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "rootinfo.h"
+#include "rootinfo_load.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -11,47 +11,13 @@
 #include "mounts.h"
 #include "protect.h"
 #include "root.h"
+#include "rootdisk.h"
 
 #define MOUNTINFO_MAX (4 * 1024 * 1024)
 #define RECORD_PATH "/etc/vfio-prep/root-record"
 #define RECORD_MAX 65536
 /* systemd-boot's vendor GUID (the Boot Loader Interface). */
 #define LOADER_PARTUUID "/sys/firmware/efi/efivars/LoaderDevicePartUUID-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
-
-void rootinfo_done(struct rootinfo *ri)
-{
-        rootdisk_done(&ri->root);
-        for (size_t i = 0; i < ri->n_extra; i++)
-                rootdisk_done(&ri->extra[i]);
-        free(ri->extra);
-        free(ri->network);
-        root_record_done(&ri->record);
-        for (size_t i = 0; i < ri->n_busy; i++)
-                free(ri->busy[i].why);
-        free(ri->busy);
-        *ri = (struct rootinfo){ 0 };
-}
-
-bool rootinfo_identified(const struct rootinfo *ri)
-{
-        if (!ri || !rootdisk_identified(&ri->root))
-                return false;
-        for (size_t i = 0; i < ri->n_extra; i++) {
-                const struct rootdisk *e = &ri->extra[i];
-                /* An entry that names nothing stands for nothing. */
-                if ((e->spec || e->problem) && !rootdisk_identified(e))
-                        return false;
-        }
-        return true;
-}
-
-const char *rootinfo_busy(const struct rootinfo *ri, size_t device)
-{
-        for (size_t i = 0; ri && i < ri->n_busy; i++)
-                if (ri->busy[i].device == device)
-                        return ri->busy[i].why;
-        return NULL;
-}
 
 static int set_what(struct rootdisk *rd, const char *what)
 {
