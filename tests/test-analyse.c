@@ -562,7 +562,10 @@ static void test_pf_with_vfs_blocks(void **state)
         vf = endpoint(md, "0000:03:10.0", NULL, 0x020000, g5, false);
         md->dev[vf].physfn = pf;
         pick_conf(md, pf, &md->conf_vfs);
-        pick_conf(md, vf, &md->conf_vfs);
+        /* As select_devices() picks it: a VF of the vfs= PF, not named by the entry. */
+        struct selected *it = pick_conf(md, vf, &md->conf_vfs);
+        it->why = SELECTED_AS_VF;
+        it->pulled_by = pf;
 
         assert_true(analyse_is_blocker(&md->m, &md->sel, pf));
         assert_false(analyse_is_blocker(&md->m, &md->sel, vf));

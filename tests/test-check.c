@@ -47,8 +47,9 @@ struct fx {
         size_t blockers[4];
         struct explanation why[4];
         struct analysis an;
+        struct plan plan;
         size_t rootdevs[2], resumedevs[2];
-        struct rootdev resume;
+        struct rootdisk resume;
         struct rootinfo ri;
         struct cmdline cl;
         struct bootloader bl;
@@ -150,7 +151,7 @@ static void fx_init(struct fx *f)
         f->an.groups = f->ga;
         analysed(f, 1, true);
         f->rootdevs[0] = 5;
-        f->ri.root = (struct rootdev){
+        f->ri.root = (struct rootdisk){
                 .spec = (char *)"/dev/nvme0n1p2", .block = (char *)"nvme0n1p2", .devices = f->rootdevs, .n_devices = 1
         };
         f->ri.extra = &f->resume;
@@ -173,12 +174,26 @@ static void fx_init(struct fx *f)
 static void fx_done(struct fx *f)
 {
         report_done(&f->rep);
+        plan_done(&f->plan);
         cmdline_done(&f->cl);
 }
 
+/* As the command layer does: the plan first, from the same facts, then the check renders it. */
 static void run(struct fx *f)
 {
+        const struct plan_input pi = {
+                .machine = f->in.machine,
+                .cmdline = f->in.cmdline,
+                .config = f->in.config,
+                .selection = f->in.selection,
+                .analysis = f->in.analysis,
+                .rootinfo = f->in.rootinfo,
+        };
+
         report_done(&f->rep);
+        plan_done(&f->plan);
+        assert_int_equal(plan_build(&pi, &f->plan), 0);
+        f->in.plan = &f->plan;
         assert_int_equal(check_run(&f->in, &f->rep), 0);
 }
 
@@ -916,19 +931,20 @@ static void test_root_device(void **state)
 
         fx_init(&f);
         f.resumedevs[0] = 5;
-        f.resume = (struct rootdev){ .what = (char *)"resume",
-                                     .spec = (char *)"UUID=1234",
-                                     .block = (char *)"nvme0n1p3",
-                                     .devices = f.resumedevs,
-                                     .n_devices = 1 };
+        f.resume = (struct rootdisk){ .what = (char *)"resume",
+                                      .spec = (char *)"UUID=1234",
+                                      .block = (char *)"nvme0n1p3",
+                                      .devices = f.resumedevs,
+                                      .n_devices = 1 };
         run(&f);
         expect(&f.rep, "root-device", CHECK_PASS,
                "root (/dev/nvme0n1p2) is on nvme0n1p2 behind 0000:02:00.0; resume (UUID=1234) is on nvme0n1p3 "
                "behind 0000:02:00.0",
                NULL);
 
-        f.ri.root = (struct rootdev){ .spec = (char *)"UUID=abcd", .problem = (char *)"no block device has UUID=abcd" };
-        f.resume = (struct rootdev){ 0 };
+        f.ri.root =
+                (struct rootdisk){ .spec = (char *)"UUID=abcd", .problem = (char *)"no block device has UUID=abcd" };
+        f.resume = (struct rootdisk){ 0 };
         run(&f);
         expect(&f.rep, "root-device", CHECK_WARN,
                "cannot tell which PCI device holds root (UUID=abcd): no block device has UUID=abcd; until it is, "
@@ -956,21 +972,21 @@ static void test_root_device(void **state)
                         "/etc/vfio-prep/root-record is ignored: line 2: unknown line");
         f.ri.record = (struct root_record){ 0 };
 
-        f.ri.root = (struct rootdev){ .spec = (char *)"/dev/vda1", .block = (char *)"vda1" };
+        f.ri.root = (struct rootdisk){ .spec = (char *)"/dev/vda1", .block = (char *)"vda1" };
         run(&f);
         expect(&f.rep, "root-device", CHECK_PASS, "root (/dev/vda1) is on vda1, no PCI device beneath", NULL);
 
-        f.ri.root = (struct rootdev){ .problem = (char *)"no root file system is mounted" };
+        f.ri.root = (struct rootdisk){ .problem = (char *)"no root file system is mounted" };
         run(&f);
         expect_contains(get(&f.rep, "root-device")->message,
                         "cannot tell which PCI device holds root: no root file system is mounted; until it is, these "
                         "stay with the host: every storage controller");
         /* Mounted: where it was found is said. */
-        f.ri.root = (struct rootdev){ .spec = (char *)"/dev/nvme0n1p2",
-                                      .origin = (char *)"mounted at /",
-                                      .block = (char *)"nvme0n1p2",
-                                      .devices = f.rootdevs,
-                                      .n_devices = 1 };
+        f.ri.root = (struct rootdisk){ .spec = (char *)"/dev/nvme0n1p2",
+                                       .origin = (char *)"mounted at /",
+                                       .block = (char *)"nvme0n1p2",
+                                       .devices = f.rootdevs,
+                                       .n_devices = 1 };
         run(&f);
         expect(&f.rep, "root-device", CHECK_PASS,
                "root (/dev/nvme0n1p2, mounted at /) is on nvme0n1p2 behind 0000:02:00.0", NULL);
@@ -1045,12 +1061,12 @@ static void test_device_root(void **state)
         /* Selecting the disk itself. */
         f.sel.n_items = 0;
         pick(&f, 5, &f.conf[0], SELECTED_BY_SELECTOR, NONE);
-        f.ri.root = (struct rootdev){ 0 };
-        f.resume = (struct rootdev){ .what = (char *)"resume",
-                                     .spec = (char *)"/dev/nvme0n1p3",
-                                     .block = (char *)"nvme0n1p3",
-                                     .devices = f.rootdevs,
-                                     .n_devices = 1 };
+        f.ri.root = (struct rootdisk){ 0 };
+        f.resume = (struct rootdisk){ .what = (char *)"resume",
+                                      .spec = (char *)"/dev/nvme0n1p3",
+                                      .block = (char *)"nvme0n1p3",
+                                      .devices = f.rootdevs,
+                                      .n_devices = 1 };
         run(&f);
         expect(&f.rep, "device:0000:02:00.0", CHECK_FAIL,
                "not bound: root device: it holds the resume file system (/dev/nvme0n1p3)",

@@ -663,6 +663,7 @@ static void check_one(const struct finding_case *c)
                 .rootinfo = &ri,
                 .bootloader = &bl,
                 .initramfs = &c->facts,
+                .plan = &(struct plan){ 0 }, /* nothing selected: an empty plan */
         };
         assert_int_equal(check_run(&in, &rep), 0);
         for (size_t i = 0; i < rep.n_findings; i++) {
@@ -710,7 +711,8 @@ static void test_no_finding(void **state)
                                   .selection = &sel,
                                   .analysis = &an,
                                   .rootinfo = &ri,
-                                  .bootloader = &bl };
+                                  .bootloader = &bl,
+                                  .plan = &(struct plan){ 0 } };
         assert_int_equal(check_run(&in, &rep), 0);
         for (size_t i = 0; i < rep.n_findings; i++)
                 assert_string_not_equal(rep.findings[i].id, "initramfs");

@@ -17,7 +17,7 @@
 #include "model.h"
 #include "output.h"
 #include "pciname.h"
-#include "rootdev.h"
+#include "rootdisk.h"
 #include "select.h"
 
 /*

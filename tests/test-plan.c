@@ -32,10 +32,10 @@ struct fx {
         struct group_analysis ga[6];
         struct analysis an;
         size_t rootdevs[2];
-        struct rootdev resume;
+        struct rootdisk resume;
         struct rootinfo ri;
         struct cmdline cl;
-        struct check_input in;
+        struct plan_input in;
 };
 
 static void pick(struct fx *f, size_t dev, const struct device_conf *conf, enum selected_why why, size_t pulled_by)
@@ -81,21 +81,19 @@ static void fx_init(struct fx *f)
         f->an.groups = f->ga;
         analysed(f, 1, true);
         f->rootdevs[0] = 5;
-        f->ri.root = (struct rootdev){
+        f->ri.root = (struct rootdisk){
                 .spec = (char *)"/dev/nvme0n1p2", .block = (char *)"nvme0n1p2", .devices = f->rootdevs, .n_devices = 1
         };
         f->ri.extra = &f->resume;
         f->ri.n_extra = 1;
         set_cmdline(f, "root=/dev/nvme0n1p2 ro quiet");
-        f->in = (struct check_input){
+        f->in = (struct plan_input){
                 .machine = &f->mo.m,
                 .cmdline = &f->cl,
                 .config = &f->cfg,
                 .selection = &f->sel,
                 .analysis = &f->an,
                 .rootinfo = &f->ri,
-                .vfio_pci = MODULE_AVAILABLE,
-                .vfio_iommu_type1 = MODULE_AVAILABLE,
         };
 }
 
@@ -127,6 +125,7 @@ static void test_binds_isolated_group(void **state)
         assert_int_equal(p.n_groups, 1);
         assert_int_equal(p.groups[0].group, 1);
         assert_int_equal(p.groups[0].refusal, REFUSE_NONE);
+        assert_int_equal(p.groups[0].isolation, ISOLATION_OK);
         assert_int_equal(p.groups[0].n_devices, 2);
         assert_int_equal(p.groups[0].devices[0].device, 3);
         assert_int_equal(p.groups[0].devices[1].device, 4);
@@ -278,7 +277,7 @@ static void test_root_device_lookup(void **state)
         assert_false(protect_is_root_device(f.in.rootinfo, f.in.machine, 3));
         /* The resume device counts too. */
         size_t resume[] = { 3 };
-        f.resume = (struct rootdev){ .spec = (char *)"UUID=x", .devices = resume, .n_devices = 1 };
+        f.resume = (struct rootdisk){ .spec = (char *)"UUID=x", .devices = resume, .n_devices = 1 };
         assert_true(protect_is_root_device(f.in.rootinfo, f.in.machine, 3));
         assert_true(protect_is_root_device(f.in.rootinfo, f.in.machine, 4)); /* same group */
         assert_false(protect_is_root_device(f.in.rootinfo, f.in.machine, 2));
@@ -298,7 +297,7 @@ static void test_root_unknown_keeps_storage(void **state)
         const struct plan_group *g;
 
         fx_init(&f);
-        f.ri.root = (struct rootdev){ .spec = (char *)"UUID=0a1b", .problem = (char *)"cannot resolve" };
+        f.ri.root = (struct rootdisk){ .spec = (char *)"UUID=0a1b", .problem = (char *)"cannot resolve" };
         f.conf[1] = (struct device_conf){
                 .text = (char *)"02:00.0", .origin = (char *)"--device", .functions = FUNCTIONS_ONE, .vfs = -1
         };
@@ -311,13 +310,13 @@ static void test_root_unknown_keeps_storage(void **state)
         plan_done(&p);
 
         /* Resolved, and not the root disk: the controller may go. */
-        f.ri.root = (struct rootdev){ .spec = (char *)"UUID=0a1b", .block = (char *)"sda2" };
+        f.ri.root = (struct rootdisk){ .spec = (char *)"UUID=0a1b", .block = (char *)"sda2" };
         assert_int_equal(plan_build(&f.in, &p), 0);
         assert_int_equal(find_device(&p, 5, &g)->refusal, REFUSE_NONE);
         plan_done(&p);
 
         /* An unresolvable resume= counts the same. */
-        f.resume = (struct rootdev){ .spec = (char *)"/dev/sdb1" };
+        f.resume = (struct rootdisk){ .spec = (char *)"/dev/sdb1" };
         assert_int_equal(plan_build(&f.in, &p), 0);
         assert_int_equal(find_device(&p, 5, &g)->refusal, REFUSE_ROOT_UNKNOWN);
         plan_done(&p);
@@ -347,7 +346,67 @@ static void test_isolation(void **state)
         f.cfg.isolation = ISOLATION_STRICT;
         f.an.n_groups = 0;
         assert_int_equal(plan_build(&f.in, &p), 0);
+        assert_int_equal(p.groups[0].isolation, ISOLATION_UNKNOWN);
         assert_int_equal(p.groups[0].refusal, REFUSE_NOT_ISOLATED);
+        plan_done(&p);
+        fx_done(&f);
+}
+
+/*
+ * Without any configuration isolation is strict, its default (vfio-prep.conf(5)). The plan once
+ * treated a missing configuration as warn and bound this group, while --check failed it.
+ */
+static void test_isolation_without_config(void **state)
+{
+        struct fx f;
+        struct plan p;
+
+        fx_init(&f);
+        f.ga[0].isolated = false;
+        f.in.config = NULL;
+        assert_int_equal(plan_build(&f.in, &p), 0);
+        assert_int_equal(p.groups[0].isolation, ISOLATION_BLOCKED);
+        assert_int_equal(p.groups[0].refusal, REFUSE_NOT_ISOLATED);
+        assert_int_equal(p.groups[0].devices[0].refusal, REFUSE_NOT_ISOLATED);
+        assert_false(plan_has_work(&p));
+        plan_done(&p);
+        fx_done(&f);
+}
+
+/* The isolation rule itself, for every verdict and mode. */
+static void test_isolation_rule(void **state)
+{
+        const struct config strict = { .isolation = ISOLATION_STRICT }, warn = { .isolation = ISOLATION_WARN };
+        static const struct {
+                enum isolation v;
+                bool strict, warn;
+        } cases[] = {
+                { ISOLATION_NOT_JUDGED, false, false },
+                { ISOLATION_OK, false, false },
+                { ISOLATION_UNKNOWN, true, false },
+                { ISOLATION_BLOCKED, true, false },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                assert_int_equal(plan_isolation_refuses(&strict, cases[i].v), cases[i].strict);
+                assert_int_equal(plan_isolation_refuses(NULL, cases[i].v), cases[i].strict);
+                assert_int_equal(plan_isolation_refuses(&warn, cases[i].v), cases[i].warn);
+        }
+}
+
+/* A group whose only selected device failed its id= pin has no isolation to judge. */
+static void test_isolation_not_judged(void **state)
+{
+        struct fx f;
+        struct plan p;
+
+        fx_init(&f);
+        f.sel.n_items = 1;
+        f.items[0].pin_mismatch = true;
+        f.ga[0].isolated = false;
+        assert_int_equal(plan_build(&f.in, &p), 0);
+        assert_int_equal(p.groups[0].isolation, ISOLATION_NOT_JUDGED);
+        assert_int_equal(p.groups[0].refusal, REFUSE_PIN_MISMATCH);
         plan_done(&p);
         fx_done(&f);
 }
@@ -552,6 +611,7 @@ static void test_sriov_vfs_bound(void **state)
         f.ga[f.an.n_groups - 2].group = 0;
         assert_int_equal(plan_build(&f.in, &p), 0);
         assert_int_equal(p.groups[0].group, 0);
+        assert_int_equal(p.groups[0].isolation, ISOLATION_BLOCKED);
         assert_int_equal(p.groups[0].refusal, REFUSE_NOT_ISOLATED);
         plan_done(&p);
         fx_done(&f);
@@ -609,6 +669,9 @@ int main(void)
                 cmocka_unit_test(test_root_device_lookup),
                 cmocka_unit_test(test_root_unknown_keeps_storage),
                 cmocka_unit_test(test_isolation),
+                cmocka_unit_test(test_isolation_without_config),
+                cmocka_unit_test(test_isolation_rule),
+                cmocka_unit_test(test_isolation_not_judged),
                 cmocka_unit_test(test_disabled),
                 cmocka_unit_test(test_disabled_keeps_device_refusals),
                 cmocka_unit_test(test_iommu_off),

@@ -26,7 +26,7 @@ enum { USB, SD1, SD2, NIC, NVME_A, NVME_B, USB_PEER, GPU };
 static struct model mo;
 static struct rootinfo ri;
 static size_t root_devs[1];
-static struct rootdev_leaf leaf[1];
+static struct rootdisk_leaf leaf[1];
 
 static int setup(void **state)
 {
@@ -45,7 +45,7 @@ static int setup(void **state)
         for (size_t d = 0; d < 8; d++)
                 model_put(&mo, d, group_of[d]);
         root_devs[0] = NVME_A;
-        leaf[0] = (struct rootdev_leaf){ .controller = NVME_A, .chain = (char *)"dm-0 (LUKS) -> nvme0n1p2" };
+        leaf[0] = (struct rootdisk_leaf){ .controller = NVME_A, .chain = (char *)"dm-0 (LUKS) -> nvme0n1p2" };
         ri = (struct rootinfo){ .root = { .spec = (char *)"/dev/mapper/root",
                                           .block = (char *)"dm-0",
                                           .devices = root_devs,
@@ -65,7 +65,7 @@ static enum protect_verdict verdict(size_t dev)
 
 static void unknown_root(void)
 {
-        ri.root = (struct rootdev){ .spec = (char *)"UUID=0a1b", .problem = (char *)"cannot resolve 'UUID=0a1b'" };
+        ri.root = (struct rootdisk){ .spec = (char *)"UUID=0a1b", .problem = (char *)"cannot resolve 'UUID=0a1b'" };
 }
 
 static void test_identified(void **state)
@@ -96,19 +96,19 @@ static void test_identified(void **state)
 static void test_extra_sources(void **state)
 {
         size_t swap_devs[] = { NVME_B };
-        struct rootdev extra[] = { { .what = (char *)"swap",
-                                     .spec = (char *)"/dev/nvme1n1p3",
-                                     .block = (char *)"nvme1n1p3",
-                                     .devices = swap_devs,
-                                     .n_devices = 1 } };
+        struct rootdisk extra[] = { { .what = (char *)"swap",
+                                      .spec = (char *)"/dev/nvme1n1p3",
+                                      .block = (char *)"nvme1n1p3",
+                                      .devices = swap_devs,
+                                      .n_devices = 1 } };
         ri.extra = extra;
         ri.n_extra = 1;
         assert_int_equal(verdict(NVME_B), PROTECT_ROOT_DEVICE);
         assert_true(rootinfo_identified(&ri));
-        extra[0] = (struct rootdev){ .what = (char *)"/boot",
-                                     .spec = (char *)"/dev/loop0",
-                                     .block = (char *)"loop0",
-                                     .problem = (char *)"loop0 is a loop device" };
+        extra[0] = (struct rootdisk){ .what = (char *)"/boot",
+                                      .spec = (char *)"/dev/loop0",
+                                      .block = (char *)"loop0",
+                                      .problem = (char *)"loop0 is a loop device" };
         assert_false(rootinfo_identified(&ri));
         assert_int_equal(verdict(NVME_B), PROTECT_ROOT_UNKNOWN);
         assert_int_equal(verdict(NVME_A), PROTECT_ROOT_DEVICE);
@@ -136,11 +136,11 @@ static void test_unknown_no_record(void **state)
         assert_int_equal(verdict(NIC), PROTECT_ROOT_UNKNOWN);
         ri.network = NULL;
         /* A partly resolved root (block found, a slave not) is not identified either. */
-        ri.root = (struct rootdev){ .spec = (char *)"/dev/mapper/root",
-                                    .block = (char *)"dm-0",
-                                    .devices = root_devs,
-                                    .n_devices = 1,
-                                    .problem = (char *)"cannot resolve .../slaves/nvme9n1p1" };
+        ri.root = (struct rootdisk){ .spec = (char *)"/dev/mapper/root",
+                                     .block = (char *)"dm-0",
+                                     .devices = root_devs,
+                                     .n_devices = 1,
+                                     .problem = (char *)"cannot resolve .../slaves/nvme9n1p1" };
         assert_int_equal(verdict(NVME_B), PROTECT_ROOT_UNKNOWN);
         /* Nothing known at all. */
         struct protect_reason none;

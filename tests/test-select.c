@@ -304,6 +304,49 @@ static void test_empty_machine(void **state)
         machine_done(&m);
 }
 
+/* vfs= names a PF whose VFs are bound; on anything else it is refused (vfio-prep.conf(5)). */
+static void test_vfs_role(void **state)
+{
+        static const struct {
+                const char *conf;
+                const char *addr;
+                long totalvfs;
+                enum vfs_role role;
+                bool wants_vfio;
+        } roles[] = {
+                { "device 06:00.0 vfs=2", "0000:06:00.0", 4, VFS_PF, false },
+                { "device 06:00.0 vfs=4", "0000:06:00.0", 4, VFS_PF, false },
+                { "device 06:00.0 vfs=5", "0000:06:00.0", 4, VFS_BAD, false },
+                { "device 06:00.0 vfs=1", "0000:06:00.0", -1, VFS_BAD, false },
+                { "device 06:10.0 vfs=1", "0000:06:10.0", 4, VFS_BAD, false },
+                { "device 06:00.0 vfs=2 id=dead:beef", "0000:06:00.0", 4, VFS_NONE, false },
+                { "device 06:00.0", "0000:06:00.0", 4, VFS_NONE, true },
+                { "device 06:00.0 vfs=2", "0000:06:10.0", 4, VFS_NONE, true },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
+                struct machine m;
+                struct config cfg = { 0 };
+                struct config_error err;
+                struct selection s = { 0 };
+
+                build(&m, desktop, ARRAY_SIZE(desktop));
+                m.devices[find_spec(&m, "0000:06:00.0")].sriov_totalvfs = roles[i].totalvfs;
+                assert_int_equal(config_parse(&cfg, "test.conf", roles[i].conf, strlen(roles[i].conf), &err), 0);
+                assert_int_equal(select_devices(&m, &cfg, &s), 0);
+                size_t k = selection_find(&s, find_spec(&m, roles[i].addr));
+                if (k == NONE)
+                        fail_msg("%s: %s not selected", roles[i].conf, roles[i].addr);
+                if (selected_vfs_role(&m, &s.items[k]) != roles[i].role)
+                        fail_msg("%s: %s has role %d", roles[i].conf, roles[i].addr,
+                                 (int)selected_vfs_role(&m, &s.items[k]));
+                assert_int_equal(selected_wants_vfio(&m, &s.items[k]), roles[i].wants_vfio);
+                selection_done(&s);
+                config_done(&cfg);
+                machine_done(&m);
+        }
+}
+
 /* Entries from --device and the kernel command line select like file entries. */
 static void test_added_selectors(void **state)
 {
@@ -327,10 +370,9 @@ static void test_added_selectors(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_cases),
-                cmocka_unit_test(test_find),
-                cmocka_unit_test(test_empty_machine),
-                cmocka_unit_test(test_added_selectors),
+                cmocka_unit_test(test_cases),         cmocka_unit_test(test_find),
+                cmocka_unit_test(test_empty_machine), cmocka_unit_test(test_added_selectors),
+                cmocka_unit_test(test_vfs_role),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

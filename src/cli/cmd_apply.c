@@ -14,6 +14,7 @@
 #include "plan.h"
 #include "record.h"
 #include "root.h"
+#include "sbuf.h"
 
 struct apply_run {
         struct context *c;
@@ -70,23 +71,15 @@ static void describe_blockers(const struct apply_run *a, const struct plan_group
 {
         const struct machine *m = &a->c->machine;
         const struct group_analysis *ga = analysis_find(&a->c->analysis, pg->group);
-        /* One byte kept back: fmemopen() writes no NUL when the text fills the buffer. */
-        FILE *f = fmemopen(buf, size - 1, "w");
+        struct sbuf b = { 0 };
 
-        buf[size - 1] = '\0';
-        if (!f) {
-                snprintf(buf, size, "%s", refusal_to_string(REFUSE_NOT_ISOLATED));
-                return;
-        }
-        fputs(refusal_to_string(REFUSE_NOT_ISOLATED), f);
+        sbuf_appendf(&b, "%s", refusal_to_string(REFUSE_NOT_ISOLATED));
         if (ga && ga->n_blockers > 0 && pg->group != NONE) {
-                fprintf(f, ": IOMMU group %ld is shared with", m->groups[pg->group].id);
-                for (size_t i = 0; i < ga->n_blockers; i++) {
-                        const struct pci_device *d = &m->devices[ga->blockers[i]];
-                        fprintf(f, "%s %s (%s)", i ? "," : "", d->name, d->driver ? d->driver : "no driver");
-                }
+                sbuf_appendf(&b, ": IOMMU group %ld is shared with ", m->groups[pg->group].id);
+                (void)analysis_blockers_text(m, ga, &b);
         }
-        fclose(f);
+        snprintf(buf, size, "%s", b.oom ? refusal_to_string(REFUSE_NOT_ISOLATED) : b.s);
+        sbuf_done(&b);
 }
 
 static void refuse_group(struct apply_run *a, const struct plan_group *pg)
@@ -293,9 +286,10 @@ static void sriov_created(struct apply_run *a, size_t pf, long numvfs, const cha
         (void)add_entry(a, pf, false, text, true);
 }
 
-/* vfs=N: create the VFs first, then everything is planned again on the new machine. */
-static int apply_sriov(struct apply_run *a, struct plan *p)
+/* vfs=N: create the VFs first, then the context plans again on the new machine. */
+static int apply_sriov(struct apply_run *a)
 {
+        const struct plan *p = &a->c->plan;
         size_t created = 0;
 
         if (p->n_sriov == 0)
@@ -320,11 +314,7 @@ static int apply_sriov(struct apply_run *a, struct plan *p)
         }
         if (a->bopt.dry_run || created == 0)
                 return EXIT_OK;
-        plan_done(p);
-        int r = context_reload(a->c, a->o);
-        if (r != EXIT_OK)
-                return r;
-        return plan_build(&a->c->input, p) < 0 ? EXIT_FAILED : EXIT_OK;
+        return context_reload(a->c, a->o);
 }
 
 static void report_unmatched(struct apply_run *a)
@@ -343,14 +333,17 @@ static void report_unmatched(struct apply_run *a)
         }
 }
 
-static int apply_plan(struct apply_run *a, struct plan *p)
+/* Execute the context's plan, the one --check renders. */
+static int apply_plan(struct apply_run *a)
 {
+        const struct plan *p = &a->c->plan;
+
         if (p->global == REFUSE_DISABLED) {
                 log_notice(
                         "disabled by vfio-prep.disable on the kernel command line: every device stays with the host");
                 return EXIT_OK;
         }
-        int r = apply_sriov(a, p);
+        int r = apply_sriov(a);
         if (r != EXIT_OK)
                 return r;
         if (p->global != REFUSE_NONE)
@@ -397,7 +390,6 @@ int cmd_apply(const struct context_options *o, bool dry_run)
 {
         struct context_options co = *o;
         struct context c;
-        struct plan p = { 0 };
 
         /* At boot every config read costs time; binding needs headers, not ACS. */
         co.header_only = true;
@@ -427,15 +419,10 @@ int cmd_apply(const struct context_options *o, bool dry_run)
                 log_warning("ignoring /etc/vfio-prep/root-record: %s",
                             sanitize(c.rootinfo.record.problem, why, sizeof(why)));
         }
-        if (plan_build(&c.input, &p) < 0) {
-                log_error("out of memory");
-                r = EXIT_FAILED;
-        } else
-                r = apply_plan(&a, &p);
+        r = apply_plan(&a);
         if (!dry_run && write_record(&a) < 0)
                 log_warning("cannot write the boot record /run/vfio-prep/state.json");
         log_set_kmsg(NULL);
-        plan_done(&p);
         free(a.entries);
         strv_free(a.reasons);
         context_done(&c);

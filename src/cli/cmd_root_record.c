@@ -16,7 +16,7 @@
 static int collect_controllers(const struct rootinfo *ri, size_t **ret, size_t *ret_n)
 {
         size_t *v = NULL, n = 0;
-        const struct rootdev *src[1 + ri->n_extra];
+        const struct rootdisk *src[1 + ri->n_extra];
 
         src[0] = &ri->root;
         for (size_t i = 0; i < ri->n_extra; i++)
@@ -51,11 +51,11 @@ int cmd_root_record(const struct context_options *o)
         if (r != EXIT_OK)
                 return r;
         const struct rootinfo *ri = &c.rootinfo;
-        bool network = ri->root.network || (ri->network && !rootdev_identified(&ri->root));
+        bool network = ri->root.network || (ri->network && !rootdisk_identified(&ri->root));
         if (!network && !rootinfo_identified(ri)) {
                 char buf[512];
-                const struct rootdev *bad = &ri->root;
-                for (size_t i = 0; rootdev_identified(bad) && i < ri->n_extra; i++)
+                const struct rootdisk *bad = &ri->root;
+                for (size_t i = 0; rootdisk_identified(bad) && i < ri->n_extra; i++)
                         bad = &ri->extra[i];
                 log_error("cannot tell which PCI device holds %s: %s", bad->what ? bad->what : "root",
                           sanitize(bad->problem ? bad->problem : "not resolved", buf, sizeof(buf)));

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bootloader_detect.h"
 #include "exitcode.h"
 #include "log.h"
 #include "machine.h"
 #include "macro.h"
 #include "root.h"
+#include "rootinfo_load.h"
 
 static int conf_load(struct context *c, const struct context_options *o)
 {
@@ -142,6 +144,27 @@ static void wire_input(struct context *c)
         c->input.rootinfo = &c->rootinfo;
         c->input.modopts = &c->modopts;
         c->input.bootloader = &c->bootloader;
+        c->input.plan = &c->plan;
+}
+
+/* The one plan of the run (vfio-prep(8)), from the facts wired into the check input. */
+static int build_plan(struct context *c)
+{
+        const struct plan_input in = {
+                .machine = &c->machine,
+                .cmdline = &c->cmdline,
+                .config = &c->config,
+                .selection = &c->selection,
+                .analysis = &c->analysis,
+                .rootinfo = &c->rootinfo,
+        };
+
+        plan_done(&c->plan);
+        if (plan_build(&in, &c->plan) < 0) {
+                log_error("out of memory");
+                return EXIT_FAILED;
+        }
+        return EXIT_OK;
 }
 
 int context_load(const struct context_options *o, struct context *ret)
@@ -171,11 +194,15 @@ int context_load(const struct context_options *o, struct context *ret)
         wire_input(ret);
         if (o->initramfs)
                 ret->input.initramfs = &ret->initramfs;
-        return EXIT_OK;
+        r = build_plan(ret);
+        if (r != EXIT_OK)
+                context_done(ret);
+        return r;
 }
 
 static void derived_done(struct context *c)
 {
+        plan_done(&c->plan);
         selection_done(&c->selection);
         analysis_done(&c->analysis);
         rootinfo_done(&c->rootinfo);
@@ -192,7 +219,7 @@ int context_reload(struct context *c, const struct context_options *o)
         if (r == EXIT_OK)
                 r = derive(c, o);
         wire_input(c);
-        return r;
+        return r == EXIT_OK ? build_plan(c) : r;
 }
 
 void context_done(struct context *c)

@@ -3,7 +3,9 @@
 
 /*
  * Everything one run needs, loaded in one direction: root → machine → command line → config →
- * selection → analysis → root device → check input. Shared by every mode, so that --check,
+ * selection → analysis → root device → the plan → check input. The plan is built here, once
+ * per set of facts: --apply executes it, --check renders it, the output prints it. Shared by every mode, so that
+ * --check,
  * --capture and --apply see the same machine the same way. Part of the command layer: it logs.
  */
 
@@ -17,6 +19,7 @@
 #include "model.h"
 #include "modload.h"
 #include "modopts.h"
+#include "plan.h"
 #include "rootinfo.h"
 #include "select.h"
 
@@ -47,6 +50,7 @@ struct context {
         struct bootloader bootloader;
         struct modload *modload;
         struct initramfs_facts initramfs;
+        struct plan plan;
         struct check_input input;
 };
 

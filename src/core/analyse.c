@@ -436,3 +436,12 @@ const struct group_analysis *analysis_find(const struct analysis *a, size_t grou
                         return &a->groups[i];
         return NULL;
 }
+
+int analysis_blockers_text(const struct machine *m, const struct group_analysis *ga, struct sbuf *b)
+{
+        for (size_t i = 0; i < ga->n_blockers; i++) {
+                const struct pci_device *d = &m->devices[ga->blockers[i]];
+                sbuf_appendf(b, "%s%s (%s)", i ? ", " : "", d->name, d->driver ? d->driver : "no driver");
+        }
+        return b->oom ? -ENOMEM : 0;
+}

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "sbuf.h"
 #include "select.h"
 
 enum why_shared {
@@ -51,3 +52,6 @@ int analyse(const struct machine *m, const struct selection *sel, struct analysi
 void analysis_done(struct analysis *a);
 /* The analysis of machine group index GROUP, or NULL. */
 const struct group_analysis *analysis_find(const struct analysis *a, size_t group);
+/* "0000:03:00.0 (amdgpu), 0000:03:00.1 (no driver)": GA's blockers by name and driver, the way
+ * --check and --apply both name them (vfio-prep(8), GROUPS). 0 or -ENOMEM. */
+int analysis_blockers_text(const struct machine *m, const struct group_analysis *ga, struct sbuf *b);

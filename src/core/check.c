@@ -164,25 +164,6 @@ static void fb_hint_remove_param(struct fb *f, const struct check_input *in, con
         fb_hint_boot(f, in, false, t, tail);
 }
 
-static const struct plan_device *plan_find(const struct plan *p, size_t device, const struct plan_group **ret_group)
-{
-        for (size_t i = 0; i < p->n_groups; i++)
-                for (size_t j = 0; j < p->groups[i].n_devices; j++)
-                        if (p->groups[i].devices[j].device == device) {
-                                *ret_group = &p->groups[i];
-                                return &p->groups[i].devices[j];
-                        }
-        return NULL;
-}
-
-static const struct plan_sriov *plan_find_sriov(const struct plan *p, size_t device)
-{
-        for (size_t i = 0; i < p->n_sriov; i++)
-                if (p->sriov[i].device == device)
-                        return &p->sriov[i];
-        return NULL;
-}
-
 static const struct boot_record_entry *record_find(const struct machine *m, const char *name)
 {
         for (size_t i = 0; m->record.found && i < m->record.n_entries; i++)
@@ -938,7 +919,7 @@ static int check_config(const struct ctx *x, struct report *r)
 }
 
 /* "root (/dev/nvme0n1p2, mounted at /)", "swap (/dev/nvme0n1p3)", "root". */
-static void source_label(const struct rootdev *rd, struct sbuf *b)
+static void source_label(const struct rootdisk *rd, struct sbuf *b)
 {
         sbuf_appendf(b, "%s", rd->what ? rd->what : "root");
         if (rd->spec && rd->origin)
@@ -947,12 +928,12 @@ static void source_label(const struct rootdev *rd, struct sbuf *b)
                 sbuf_appendf(b, " (%s)", rd->spec ? rd->spec : rd->origin);
 }
 
-static void describe_source(const struct ctx *x, struct fb *f, const struct rootdev *rd)
+static void describe_source(const struct ctx *x, struct fb *f, const struct rootdisk *rd)
 {
         struct sbuf label = { 0 };
 
         source_label(rd, &label);
-        if (rootdev_identified(rd)) {
+        if (rootdisk_identified(rd)) {
                 fb_msg(f, CHECK_PASS, "%s is on %s", label.s ? label.s : "?", rd->block);
                 if (rd->n_devices == 0)
                         sbuf_appendf(&f->msg, ", no PCI device beneath");
@@ -1084,7 +1065,7 @@ static void refusal_nested(const struct ctx *x, const struct plan_group *pg, str
 }
 
 /* "the root file system", "an active swap area", "the /boot file system". */
-static void source_role(const struct rootdev *rd, char *buf, size_t size)
+static void source_role(const struct rootdisk *rd, char *buf, size_t size)
 {
         const char *what = rd && rd->what ? rd->what : "root";
 
@@ -1281,7 +1262,7 @@ static int check_device(const struct ctx *x, const struct selected *it, struct r
 {
         const struct pci_device *d = &x->m->devices[it->device];
         const struct plan_group *pg = NULL;
-        const struct plan_device *pd = plan_find(x->plan, it->device, &pg);
+        const struct plan_device *pd = plan_find_device(x->plan, it->device, &pg);
         struct fb f = { 0 };
         char id[PCI_ADDR_STRLEN + 8];
 
@@ -1398,10 +1379,7 @@ static void list_blockers(const struct ctx *x, const struct group_analysis *ga, 
 {
         if (ga->n_blockers == 0)
                 sbuf_appendf(&f->msg, "a device that stays with the host shares it");
-        for (size_t i = 0; i < ga->n_blockers; i++) {
-                const struct pci_device *d = &x->m->devices[ga->blockers[i]];
-                sbuf_appendf(&f->msg, "%s%s (%s)", i ? ", " : "", d->name, d->driver ? d->driver : "no driver");
-        }
+        (void)analysis_blockers_text(x->m, ga, &f->msg);
         if (ga->n_blockers > 0)
                 sbuf_appendf(&f->msg, ga->n_blockers == 1 ? " shares it" : " share it");
         for (size_t i = 0; i < ga->n_why; i++) {
@@ -1431,36 +1409,21 @@ static void group_hints(const struct ctx *x, const struct group_analysis *ga, st
                    "reach each other by DMA");
 }
 
-/*
- * Whether some selected device of GROUP is meant to be bound: a device whose id= pin failed,
- * or a PF kept for its VFs, is not, and a group of only those has no isolation to judge.
- */
-static bool group_has_candidate(const struct ctx *x, size_t group)
-{
-        const struct selection *s = x->in->selection;
-
-        for (size_t i = 0; s && i < s->n_items; i++) {
-                const struct selected *it = &s->items[i];
-                if (it->device < x->m->n_devices && x->m->devices[it->device].group == group &&
-                    selected_wants_vfio(x->m, it))
-                        return true;
-        }
-        return false;
-}
-
 static int check_group(const struct ctx *x, size_t group, struct report *r)
 {
         const struct group_analysis *ga = analysis_find(x->in->analysis, group);
-        bool strict = !x->in->config || x->in->config->isolation == ISOLATION_STRICT;
+        const struct plan_group *pg = plan_find_group(x->plan, group);
+        enum isolation v = pg ? pg->isolation : ISOLATION_NOT_JUDGED;
+        bool strict = plan_isolation_refuses(x->in->config, v);
         char id[32];
         struct fb f = { 0 };
 
         snprintf(id, sizeof(id), "group:%ld", group_id(x->m, group));
-        if (!group_has_candidate(x, group))
+        if (v == ISOLATION_NOT_JUDGED)
                 fb_msg(&f, CHECK_INFO, "nothing to bind in this group (see its device findings)");
-        else if (!ga)
-                fb_msg(&f, CHECK_WARN, "not analysed: isolation unknown");
-        else if (ga->isolated) {
+        else if (v == ISOLATION_UNKNOWN || !ga)
+                fb_msg(&f, strict ? CHECK_FAIL : CHECK_WARN, "not analysed: isolation unknown");
+        else if (v == ISOLATION_OK) {
                 const struct iommu_group *g = &x->m->groups[group];
                 fb_msg(&f, CHECK_PASS, "isolated");
                 for (size_t i = 0; i < g->n_devices; i++)
@@ -1539,23 +1502,18 @@ static int run_checks(const struct ctx *x, struct report *r)
 
 int check_run(const struct check_input *in, struct report *ret)
 {
-        struct plan plan;
         struct report r = { 0 };
-        int k;
 
-        if (!in || !in->machine)
+        if (!in || !in->machine || !in->plan)
                 return -EINVAL;
-        if ((k = plan_build(in, &plan)) < 0)
-                return k;
         struct ctx x = {
                 .in = in,
                 .m = in->machine,
                 .c = in->cmdline,
-                .plan = &plan,
+                .plan = in->plan,
                 .sum = iommu_summarize(in->machine, in->cmdline),
         };
-        k = run_checks(&x, &r);
-        plan_done(&plan);
+        int k = run_checks(&x, &r);
         if (k < 0) {
                 report_done(&r);
                 return k;

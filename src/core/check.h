@@ -4,7 +4,7 @@
 /*
  * `--check`: findings with stable ids (vfio-prep(8), CHECKS), each with a message and, for warn and
  * fail, a hint that says what to do on this system. Pure: everything it needs is gathered by
- * the command layer into struct check_input first.
+ * the command layer into struct check_input first, the plan included.
  */
 
 #include <stdbool.h>
@@ -16,8 +16,9 @@
 #include "config.h"
 #include "initramfs.h"
 #include "model.h"
-#include "modload.h"
+#include "modstate.h"
 #include "modopts.h"
+#include "plan.h"
 #include "rootinfo.h"
 #include "select.h"
 
@@ -67,6 +68,7 @@ struct check_input {
         enum module_state vfio_pci;
         enum module_state vfio_iommu_type1;
         const struct initramfs_facts *initramfs; /* NULL: not looked at (only --check looks) */
+        const struct plan *plan; /* what --apply does, built from the facts above: rendered, never re-decided */
 };
 
 struct report {

@@ -41,23 +41,8 @@ const char *refusal_to_string(enum refusal r)
         return "unknown";
 }
 
-/* An entry with vfs=N that names a PF able to have N VFs: the PF itself is never bound. */
-static bool is_vfs_pf(const struct machine *m, const struct selected *it)
-{
-        const struct pci_device *d = &m->devices[it->device];
-
-        return it->why == SELECTED_BY_SELECTOR && it->conf && it->conf->vfs >= 0 && !it->pin_mismatch &&
-               d->physfn == NONE && d->sriov_totalvfs >= it->conf->vfs;
-}
-
-/* vfs=N on something that cannot have N VFs: planned as a device, and refused. */
-static bool is_bad_vfs(const struct machine *m, const struct selected *it)
-{
-        return it->why == SELECTED_BY_SELECTOR && it->conf && it->conf->vfs >= 0 && !is_vfs_pf(m, it);
-}
-
 /* Root protection is decided by protect_decide() (protect.c), the one place of that rule. */
-static enum refusal protect_refusal(const struct check_input *in, size_t device)
+static enum refusal protect_refusal(const struct plan_input *in, size_t device)
 {
         struct protect_reason why;
 
@@ -74,7 +59,14 @@ static enum refusal protect_refusal(const struct check_input *in, size_t device)
         }
 }
 
-static enum refusal device_refusal(const struct check_input *in, const struct selected *it)
+/* vfio-prep.conf(5), allow-boot-vga: the GPU the firmware booted on stays with the host's
+ * console unless its entry allows it. */
+static bool boot_vga_refused(const struct pci_device *d, const struct device_conf *conf)
+{
+        return d->boot_vga == TRI_YES && !(conf && conf->allow_boot_vga);
+}
+
+static enum refusal device_refusal(const struct plan_input *in, const struct selected *it)
 {
         const struct machine *m = in->machine;
         const struct pci_device *d = &m->devices[it->device];
@@ -83,35 +75,60 @@ static enum refusal device_refusal(const struct check_input *in, const struct se
                 return REFUSE_PIN_MISMATCH;
         if (d->damaged)
                 return REFUSE_DAMAGED;
-        if (is_bad_vfs(m, it))
+        if (selected_vfs_role(m, it) == VFS_BAD)
                 return REFUSE_SRIOV;
         if (d->group == NONE || d->group >= m->n_groups)
                 return REFUSE_NO_GROUP;
         enum refusal root = protect_refusal(in, it->device);
         if (root != REFUSE_NONE)
                 return root;
-        if (d->boot_vga == TRI_YES && !(it->conf && it->conf->allow_boot_vga))
+        if (boot_vga_refused(d, it->conf))
                 return REFUSE_BOOT_VGA;
         return REFUSE_NONE;
 }
 
 /* A vfs= PF stays with its host driver: for its group that is as good as a blocker. */
-static bool group_holds_kept_pf(const struct check_input *in, size_t group)
+static bool group_holds_kept_pf(const struct plan_input *in, size_t group)
 {
         const struct selection *s = in->selection;
 
-        for (size_t i = 0; i < s->n_items; i++)
-                if (is_vfs_pf(in->machine, &s->items[i]) && in->machine->devices[s->items[i].device].group == group)
+        for (size_t i = 0; s && i < s->n_items; i++)
+                if (selected_vfs_role(in->machine, &s->items[i]) == VFS_PF &&
+                    in->machine->devices[s->items[i].device].group == group)
                         return true;
         return false;
 }
 
-static bool group_isolated(const struct check_input *in, size_t group)
+/* Some selected device of the group is meant for vfio-pci: one whose id= pin failed, or a
+ * device named with vfs=, is not, and a group of only those has no isolation to judge. */
+static bool group_has_candidate(const struct plan_input *in, const struct plan_group *pg)
 {
-        const struct group_analysis *ga = analysis_find(in->analysis, group);
+        const struct selection *s = in->selection;
 
+        for (size_t i = 0; i < pg->n_devices; i++) {
+                size_t k = selection_find(s, pg->devices[i].device);
+                if (k != NONE && selected_wants_vfio(in->machine, &s->items[k]))
+                        return true;
+        }
+        return false;
+}
+
+static enum isolation group_isolation(const struct plan_input *in, const struct plan_group *pg)
+{
+        if (pg->group == NONE || !group_has_candidate(in, pg))
+                return ISOLATION_NOT_JUDGED;
+        const struct group_analysis *ga = analysis_find(in->analysis, pg->group);
         /* No analysis means nothing is known about the group: the safe answer is no. */
-        return ga && ga->isolated && !group_holds_kept_pf(in, group);
+        if (!ga)
+                return ISOLATION_UNKNOWN;
+        return ga->isolated && !group_holds_kept_pf(in, pg->group) ? ISOLATION_OK : ISOLATION_BLOCKED;
+}
+
+bool plan_isolation_refuses(const struct config *cfg, enum isolation v)
+{
+        bool strict = !cfg || cfg->isolation == ISOLATION_STRICT;
+
+        return strict && (v == ISOLATION_UNKNOWN || v == ISOLATION_BLOCKED);
 }
 
 static int add_sriov(struct plan *p, size_t device, long numvfs)
@@ -138,7 +155,7 @@ static struct plan_group *group_for(struct plan *p, size_t group)
         return &g[p->n_groups++];
 }
 
-static int add_device(const struct check_input *in, struct plan *p, const struct selected *it)
+static int add_device(const struct plan_input *in, struct plan *p, const struct selected *it)
 {
         const struct pci_device *d = &in->machine->devices[it->device];
         size_t group = d->group < in->machine->n_groups ? d->group : NONE;
@@ -157,11 +174,11 @@ static int add_device(const struct check_input *in, struct plan *p, const struct
         return 0;
 }
 
-static int add_item(const struct check_input *in, struct plan *p, const struct selected *it)
+static int add_item(const struct plan_input *in, struct plan *p, const struct selected *it)
 {
         if (it->device >= in->machine->n_devices)
                 return 0;
-        if (!is_vfs_pf(in->machine, it))
+        if (selected_vfs_role(in->machine, it) != VFS_PF)
                 return add_device(in, p, it);
         if (in->machine->devices[it->device].sriov_numvfs != it->conf->vfs)
                 return add_sriov(p, it->device, it->conf->vfs);
@@ -179,14 +196,14 @@ static int cmp_group(const void *a, const void *b)
 }
 
 /* All or nothing: one refused device refuses its whole group. */
-static void decide_group(const struct check_input *in, enum refusal global, struct plan_group *pg)
+static void decide_group(const struct plan_input *in, enum refusal global, struct plan_group *pg)
 {
         enum refusal why = REFUSE_NONE;
 
+        pg->isolation = group_isolation(in, pg);
         for (size_t i = 0; i < pg->n_devices && why == REFUSE_NONE; i++)
                 why = pg->devices[i].refusal;
-        if (why == REFUSE_NONE && pg->group != NONE && in->config && in->config->isolation == ISOLATION_STRICT &&
-            !group_isolated(in, pg->group))
+        if (why == REFUSE_NONE && plan_isolation_refuses(in->config, pg->isolation))
                 why = REFUSE_NOT_ISOLATED;
         bool from_device = why != REFUSE_NONE && why != REFUSE_NOT_ISOLATED;
         if (why == REFUSE_NONE)
@@ -197,7 +214,7 @@ static void decide_group(const struct check_input *in, enum refusal global, stru
                         pg->devices[i].refusal = from_device ? REFUSE_NESTED : why;
 }
 
-static enum refusal global_refusal(const struct check_input *in)
+static enum refusal global_refusal(const struct plan_input *in)
 {
         if (in->cmdline && cmdline_flag(in->cmdline, "vfio-prep.disable"))
                 return REFUSE_DISABLED;
@@ -206,7 +223,7 @@ static enum refusal global_refusal(const struct check_input *in)
         return REFUSE_NONE;
 }
 
-int plan_build(const struct check_input *in, struct plan *ret)
+int plan_build(const struct plan_input *in, struct plan *ret)
 {
         struct plan p = { .global = global_refusal(in) };
         const struct selection *s = in->selection;
@@ -247,4 +264,31 @@ bool plan_has_work(const struct plan *p)
                                 return true;
         }
         return false;
+}
+
+const struct plan_device *plan_find_device(const struct plan *p, size_t device, const struct plan_group **ret_group)
+{
+        for (size_t i = 0; i < p->n_groups; i++)
+                for (size_t j = 0; j < p->groups[i].n_devices; j++)
+                        if (p->groups[i].devices[j].device == device) {
+                                *ret_group = &p->groups[i];
+                                return &p->groups[i].devices[j];
+                        }
+        return NULL;
+}
+
+const struct plan_group *plan_find_group(const struct plan *p, size_t group)
+{
+        for (size_t i = 0; group != NONE && i < p->n_groups; i++)
+                if (p->groups[i].group == group)
+                        return &p->groups[i];
+        return NULL;
+}
+
+const struct plan_sriov *plan_find_sriov(const struct plan *p, size_t device)
+{
+        for (size_t i = 0; i < p->n_sriov; i++)
+                if (p->sriov[i].device == device)
+                        return &p->sriov[i];
+        return NULL;
 }

@@ -2,14 +2,21 @@
 #pragma once
 
 /*
- * What --apply will do, group by group: bind, or leave alone with a reason. --check reports
- * the same plan, so that what it predicts is what --apply does. Pure over check_input.
+ * What --apply will do, group by group: bind, or leave alone with a reason. Built once per run
+ * by the command layer; --apply executes it and --check renders it, so that what --check
+ * predicts is what --apply does. Pure over the facts in struct plan_input.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "check.h"
+#include "analyse.h"
+#include "cmdline.h"
+#include "config.h"
+#include "model.h"
+#include "select.h"
+
+struct rootinfo; /* root, resume, swap, /boot and busy devices: protect.h */
 
 enum refusal {
         REFUSE_NONE,
@@ -27,6 +34,23 @@ enum refusal {
         REFUSE_NESTED,       /* another device of the group was refused: all-or-nothing */
 };
 
+/* What the group's devices and blockers say about its isolation (vfio-prep(8), GROUPS). */
+enum isolation {
+        ISOLATION_NOT_JUDGED, /* no device of it is meant for vfio-pci: nothing to isolate */
+        ISOLATION_OK,         /* isolated */
+        ISOLATION_UNKNOWN,    /* not analysed: counts as not isolated */
+        ISOLATION_BLOCKED,    /* devices that stay with the host share it */
+};
+
+struct plan_input {
+        const struct machine *machine;
+        const struct cmdline *cmdline; /* NULL: no command line */
+        const struct config *config;   /* NULL: no configuration, every default */
+        const struct selection *selection;
+        const struct analysis *analysis;
+        const struct rootinfo *rootinfo;
+};
+
 struct plan_device {
         size_t device;        /* index into machine.devices */
         enum refusal refusal; /* why this device is refused, REFUSE_NONE when it is fine */
@@ -36,6 +60,7 @@ struct plan_device {
 struct plan_group {
         size_t group;                /* index into machine.groups; NONE for devices without a group */
         enum refusal refusal;        /* REFUSE_NONE: bind every device in devices[] */
+        enum isolation isolation;    /* judged whatever else refuses the group */
         struct plan_device *devices; /* the selected devices of this group, address order */
         size_t n_devices;
 };
@@ -54,8 +79,15 @@ struct plan {
         size_t n_sriov;
 };
 
-int plan_build(const struct check_input *in, struct plan *ret);
+int plan_build(const struct plan_input *in, struct plan *ret);
 void plan_done(struct plan *p);
+/* The isolation rule (vfio-prep.conf(5), "isolation"): whether a group judged V is left to the
+ * host under CFG. strict, the default (also without any configuration), refuses it; warn binds. */
+bool plan_isolation_refuses(const struct config *cfg, enum isolation v);
+/* The entry of DEVICE in P and its group, or NULL when the plan holds no such device. */
+const struct plan_device *plan_find_device(const struct plan *p, size_t device, const struct plan_group **ret_group);
+const struct plan_group *plan_find_group(const struct plan *p, size_t group);
+const struct plan_sriov *plan_find_sriov(const struct plan *p, size_t device);
 /* "not isolated", "root device", ... for messages and state.json. */
 const char *refusal_to_string(enum refusal r);
 /* Whether the plan binds anything (some group with REFUSE_NONE and a device not on vfio). */

@@ -6,7 +6,7 @@
 
 #include "macro.h"
 
-static bool source_holds(const struct machine *m, const struct rootdev *rd, size_t device)
+static bool source_holds(const struct machine *m, const struct rootdisk *rd, size_t device)
 {
         const struct pci_device *d = &m->devices[device];
 
@@ -21,7 +21,7 @@ static bool source_holds(const struct machine *m, const struct rootdev *rd, size
 }
 
 /* The protected source DEVICE backs (or shares a group with), or NULL. */
-static const struct rootdev *source_of(const struct rootinfo *ri, const struct machine *m, size_t device)
+static const struct rootdisk *source_of(const struct rootinfo *ri, const struct machine *m, size_t device)
 {
         if (source_holds(m, &ri->root, device))
                 return &ri->root;
@@ -120,7 +120,7 @@ static size_t group_could_hold(const struct rootinfo *ri, const struct machine *
         return NONE;
 }
 
-static const struct rootdev_leaf *leaf_through(const struct rootdev *rd, size_t device)
+static const struct rootdisk_leaf *leaf_through(const struct rootdisk *rd, size_t device)
 {
         for (size_t i = 0; i < rd->n_leaves; i++)
                 if (rd->leaves[i].controller == device)
@@ -128,7 +128,7 @@ static const struct rootdev_leaf *leaf_through(const struct rootdev *rd, size_t 
         return NULL;
 }
 
-static size_t peer_in(const struct machine *m, const struct rootdev *rd, size_t device)
+static size_t peer_in(const struct machine *m, const struct rootdisk *rd, size_t device)
 {
         for (size_t i = 0; i < rd->n_devices; i++)
                 if (rd->devices[i] == device)

@@ -23,13 +23,13 @@ enum protect_verdict {
 
 struct protect_reason {
         enum protect_verdict verdict;
-        const struct rootdev *source;    /* ROOT_DEVICE: what it backs */
-        const struct rootdev_leaf *leaf; /* ROOT_DEVICE: the path through it, NULL for a group peer */
-        size_t holder;                   /* ROOT_DEVICE, ROOT_UNKNOWN: the device of the group that
-                                            holds (or could hold) root; the device itself or a peer */
-        const char *kind;                /* ROOT_UNKNOWN: "a storage controller", "a USB controller"... */
-        bool by_record;                  /* ROOT_UNKNOWN: held because the root record names its kind */
-        const char *busy;                /* BUSY: "nvme1n1p1 mounted at /mnt" */
+        const struct rootdisk *source;    /* ROOT_DEVICE: what it backs */
+        const struct rootdisk_leaf *leaf; /* ROOT_DEVICE: the path through it, NULL for a group peer */
+        size_t holder;                    /* ROOT_DEVICE, ROOT_UNKNOWN: the device of the group that
+                                             holds (or could hold) root; the device itself or a peer */
+        const char *kind;                 /* ROOT_UNKNOWN: "a storage controller", "a USB controller"... */
+        bool by_record;                   /* ROOT_UNKNOWN: held because the root record names its kind */
+        const char *busy;                 /* BUSY: "nvme1n1p1 mounted at /mnt" */
 };
 
 void protect_decide(const struct rootinfo *ri, const struct machine *m, size_t device, struct protect_reason *ret);

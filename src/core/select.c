@@ -94,10 +94,15 @@ static void expand_vfs(const struct machine *m, struct claim *claims, size_t pf,
                         claim(claims, i, conf, SELECTED_AS_VF, pf, false);
 }
 
+/* vfio-prep.conf(5), id=: the entry is for this vendor:device only; without id= any device holds. */
+static bool pin_holds(const struct device_conf *conf, const struct pci_device *d)
+{
+        return !conf->has_pin || (d->vendor == conf->pin_vendor && d->device == conf->pin_device);
+}
+
 static void select_hit(const struct machine *m, struct claim *claims, size_t dev, const struct device_conf *conf)
 {
-        const struct pci_device *d = &m->devices[dev];
-        bool mismatch = conf->has_pin && (d->vendor != conf->pin_vendor || d->device != conf->pin_device);
+        bool mismatch = !pin_holds(conf, &m->devices[dev]);
 
         claim(claims, dev, conf, SELECTED_BY_SELECTOR, NONE, mismatch);
         /* Not the hardware the entry was written for: nothing around it is wanted either. */
@@ -207,9 +212,18 @@ size_t selection_find(const struct selection *s, size_t device)
         return NONE;
 }
 
+enum vfs_role selected_vfs_role(const struct machine *m, const struct selected *it)
+{
+        if (it->why != SELECTED_BY_SELECTOR || !it->conf || it->conf->vfs < 0 || it->pin_mismatch ||
+            it->device >= m->n_devices)
+                return VFS_NONE;
+        const struct pci_device *d = &m->devices[it->device];
+        if (d->physfn == NONE && d->sriov_totalvfs >= it->conf->vfs)
+                return VFS_PF;
+        return VFS_BAD;
+}
+
 bool selected_wants_vfio(const struct machine *m, const struct selected *it)
 {
-        if (it->pin_mismatch)
-                return false;
-        return !(it->conf && it->conf->vfs >= 0 && m->devices[it->device].physfn == NONE);
+        return !it->pin_mismatch && selected_vfs_role(m, it) == VFS_NONE;
 }

@@ -38,8 +38,16 @@ struct selection {
         size_t n_unmatched;
 };
 
+/* What a vfs=N entry (vfio-prep.conf(5)) makes of the device it names; the one place of that rule. */
+enum vfs_role {
+        VFS_NONE, /* not named by an entry with vfs=, or its id= pin failed */
+        VFS_PF,   /* an SR-IOV PF able to have N VFs: it stays with its host driver, its VFs are bound */
+        VFS_BAD,  /* not a PF, or one with fewer than N VFs: refused */
+};
+
+enum vfs_role selected_vfs_role(const struct machine *m, const struct selected *it);
 /* Whether the configuration means IT to end on vfio-pci: not when its id= pin failed, and not
- * when it is the PF of a vfs= entry (its VFs are bound instead). */
+ * when its entry has vfs= (vfio-prep.conf(5): the VFs are bound, never the device named). */
 bool selected_wants_vfio(const struct machine *m, const struct selected *it);
 
 int select_devices(const struct machine *m, const struct config *cfg, struct selection *ret);

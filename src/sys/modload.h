@@ -9,16 +9,10 @@
 
 #include <stdbool.h>
 
+#include "modstate.h"
+
 struct root;
 struct modload;
-
-enum module_state {
-        MODULE_UNKNOWN, /* no module index for this release (a captured tree, say) */
-        MODULE_MISSING,
-        MODULE_AVAILABLE, /* a .ko exists, not loaded */
-        MODULE_LOADED,
-        MODULE_BUILTIN,
-};
 
 int modload_new(struct root *r, const char *release, struct modload **ret);
 struct modload *modload_free(struct modload *ml);
@@ -29,19 +23,3 @@ int modload_load(struct modload *ml, const char *name);
 /* Where libkmod's own messages go (nowhere by default): PRIORITY is syslog's, MESSAGE one line. */
 typedef void (*modload_log_fn)(void *userdata, int priority, const char *message);
 void modload_set_log(struct modload *ml, modload_log_fn fn, void *userdata);
-
-static inline const char *module_state_to_string(enum module_state s)
-{
-        switch (s) {
-        case MODULE_MISSING:
-                return "missing";
-        case MODULE_AVAILABLE:
-                return "available";
-        case MODULE_LOADED:
-                return "loaded";
-        case MODULE_BUILTIN:
-                return "built-in";
-        default:
-                return "unknown";
-        }
-}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "jsonread.h"
 #include "machine.h"
 #include "macro.h"
 #include "root.h"
@@ -59,370 +60,11 @@ int record_format(const struct record_entry *entries, size_t n, char **ret)
         return 0;
 }
 
-/*
- * A strict reader for state.json: RFC 8259 syntax (numbers checked, strings valid UTF-8 without
- * control characters or NUL), bounded nesting and string length; unknown keys skipped.
- */
-struct parser {
-        const char *p;
-        unsigned depth;
-};
-
-static void skip_ws(struct parser *ps)
-{
-        while (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r')
-                ps->p++;
-}
-
-static int expect(struct parser *ps, char c)
-{
-        skip_ws(ps);
-        if (*ps->p != c)
-                return -EINVAL;
-        ps->p++;
-        return 0;
-}
-
-static int enter(struct parser *ps, char open)
-{
-        if (++ps->depth > RECORD_MAX_DEPTH)
-                return -EINVAL;
-        return expect(ps, open);
-}
-
-struct sbuf {
-        char *s;
-        size_t len, cap;
-};
-
-static int sbuf_put(struct sbuf *b, const char *c, size_t n)
-{
-        if (b->len + n > RECORD_MAX_STRING)
-                return -EINVAL;
-        if (b->len + n + 1 > b->cap) {
-                size_t cap = b->cap ? b->cap * 2 : 32;
-                while (cap < b->len + n + 1)
-                        cap *= 2;
-                char *s = realloc(b->s, cap);
-                if (!s)
-                        return -ENOMEM;
-                b->s = s;
-                b->cap = cap;
-        }
-        memcpy(b->s + b->len, c, n);
-        b->len += n;
-        b->s[b->len] = '\0';
-        return 0;
-}
-
-static int utf8_encode(uint32_t cp, char out[static 4])
-{
-        if (cp < 0x80) {
-                out[0] = (char)cp;
-                return 1;
-        }
-        if (cp < 0x800) {
-                out[0] = (char)(0xc0 | cp >> 6);
-                out[1] = (char)(0x80 | (cp & 0x3f));
-                return 2;
-        }
-        if (cp < 0x10000) {
-                out[0] = (char)(0xe0 | cp >> 12);
-                out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-                out[2] = (char)(0x80 | (cp & 0x3f));
-                return 3;
-        }
-        out[0] = (char)(0xf0 | cp >> 18);
-        out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[3] = (char)(0x80 | (cp & 0x3f));
-        return 4;
-}
-
-/* Length of the valid UTF-8 sequence at S (a non-ASCII lead byte), 0 when invalid. */
-static size_t utf8_valid(const unsigned char *s)
-{
-        uint32_t cp;
-        size_t n;
-
-        if (s[0] >= 0xc2 && s[0] <= 0xdf)
-                n = 2, cp = s[0] & 0x1f;
-        else if (s[0] >= 0xe0 && s[0] <= 0xef)
-                n = 3, cp = s[0] & 0x0f;
-        else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-                n = 4, cp = s[0] & 0x07;
-        else
-                return 0;
-        for (size_t i = 1; i < n; i++) {
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = cp << 6 | (s[i] & 0x3f);
-        }
-        /* Overlong forms, surrogates, beyond Unicode. */
-        if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-                return 0;
-        return n;
-}
-
-static int hex4(struct parser *ps, uint32_t *ret)
-{
-        uint32_t v = 0;
-
-        for (int i = 0; i < 4; i++) {
-                char c = *ps->p;
-                unsigned d;
-                if (c >= '0' && c <= '9')
-                        d = (unsigned)(c - '0');
-                else if (c >= 'a' && c <= 'f')
-                        d = (unsigned)(c - 'a' + 10);
-                else if (c >= 'A' && c <= 'F')
-                        d = (unsigned)(c - 'A' + 10);
-                else
-                        return -EINVAL;
-                v = v << 4 | d;
-                ps->p++;
-        }
-        *ret = v;
-        return 0;
-}
-
-/* \uXXXX after the "\u", a surrogate pair joined; NUL is refused (it cannot live in a C string). */
-static int unicode_escape(struct parser *ps, struct sbuf *b)
-{
-        uint32_t cp, lo;
-        char out[4];
-
-        if (hex4(ps, &cp) < 0)
-                return -EINVAL;
-        if (cp >= 0xdc00 && cp <= 0xdfff)
-                return -EINVAL;
-        if (cp >= 0xd800 && cp <= 0xdbff) {
-                if (ps->p[0] != '\\' || ps->p[1] != 'u')
-                        return -EINVAL;
-                ps->p += 2;
-                if (hex4(ps, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff)
-                        return -EINVAL;
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-        }
-        if (cp == 0)
-                return -EINVAL;
-        return sbuf_put(b, out, (size_t)utf8_encode(cp, out));
-}
-
-static int escape(struct parser *ps, struct sbuf *b)
-{
-        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-        char c = *ps->p++;
-
-        if (c == 'u')
-                return unicode_escape(ps, b);
-        const char *e = c ? strchr(from, c) : NULL;
-        if (!e)
-                return -EINVAL;
-        return sbuf_put(b, &to[e - from], 1);
-}
-
-static int string_char(struct parser *ps, struct sbuf *b)
-{
-        const unsigned char *u = (const unsigned char *)ps->p;
-
-        if (*u == '\\') {
-                ps->p++;
-                return escape(ps, b);
-        }
-        if (*u < 0x20)
-                return -EINVAL; /* control characters, and the end of the text */
-        size_t n = *u < 0x80 ? 1 : utf8_valid(u);
-        if (n == 0)
-                return -EINVAL;
-        ps->p += n;
-        return sbuf_put(b, (const char *)u, n);
-}
-
-static int parse_string(struct parser *ps, char **ret)
-{
-        struct sbuf b = { 0 };
-        int k = expect(ps, '"');
-
-        while (k >= 0 && *ps->p != '"')
-                k = string_char(ps, &b);
-        if (k < 0) {
-                free(b.s);
-                return k;
-        }
-        ps->p++;
-        if (!b.s && !(b.s = strdup("")))
-                return -ENOMEM;
-        *ret = b.s;
-        return 0;
-}
-
-static bool is_digit(char c)
-{
-        return c >= '0' && c <= '9';
-}
-
-/* A JSON number; RET_INT tells whether it is an integer that fits RET. */
-static int parse_number(struct parser *ps, long long *ret, bool *ret_int)
-{
-        bool neg = false, integer = true;
-        long long v = 0;
-
-        skip_ws(ps);
-        if (*ps->p == '-')
-                neg = true, ps->p++;
-        if (!is_digit(*ps->p))
-                return -EINVAL;
-        if (*ps->p == '0' && is_digit(ps->p[1]))
-                return -EINVAL; /* no leading zeros */
-        for (; is_digit(*ps->p); ps->p++) {
-                int d = *ps->p - '0';
-                if (v > (LLONG_MAX - d) / 10)
-                        integer = false;
-                else
-                        v = v * 10 + d;
-        }
-        if (*ps->p == '.') {
-                integer = false;
-                if (!is_digit(*++ps->p))
-                        return -EINVAL;
-                while (is_digit(*ps->p))
-                        ps->p++;
-        }
-        if (*ps->p == 'e' || *ps->p == 'E') {
-                integer = false;
-                ps->p++;
-                if (*ps->p == '+' || *ps->p == '-')
-                        ps->p++;
-                if (!is_digit(*ps->p))
-                        return -EINVAL;
-                while (is_digit(*ps->p))
-                        ps->p++;
-        }
-        *ret = neg ? -v : v;
-        *ret_int = integer;
-        return 0;
-}
-
-static int parse_literal(struct parser *ps, const char *word)
-{
-        size_t n = strlen(word);
-
-        skip_ws(ps);
-        if (strncmp(ps->p, word, n) != 0)
-                return -EINVAL;
-        ps->p += n;
-        return 0;
-}
-
-static int parse_bool(struct parser *ps, bool *ret)
-{
-        skip_ws(ps);
-        if (parse_literal(ps, "true") >= 0) {
-                *ret = true;
-                return 0;
-        }
-        if (parse_literal(ps, "false") >= 0) {
-                *ret = false;
-                return 0;
-        }
-        return -EINVAL;
-}
-
-/*
- * Iterators over a container whose opening bracket was consumed: 1 when another member
- * (positioned after its key and colon) or element follows, 0 after the closing bracket.
- */
-static int next_item(struct parser *ps, bool *first, char close)
-{
-        skip_ws(ps);
-        if (*ps->p == close) {
-                ps->p++;
-                ps->depth--;
-                return 0;
-        }
-        if (!*first && expect(ps, ',') < 0)
-                return -EINVAL;
-        *first = false;
-        return 1;
-}
-
-static int object_next(struct parser *ps, bool *first, char **ret_key)
-{
-        int k = next_item(ps, first, '}');
-
-        if (k <= 0)
-                return k;
-        k = parse_string(ps, ret_key);
-        if (k < 0)
-                return k;
-        k = expect(ps, ':');
-        if (k < 0) {
-                free(*ret_key);
-                return k;
-        }
-        return 1;
-}
-
-static int skip_value(struct parser *ps);
-
-static int skip_object(struct parser *ps)
-{
-        bool first = true;
-        char *key;
-        int k = enter(ps, '{');
-
-        while (k >= 0 && (k = object_next(ps, &first, &key)) > 0) {
-                free(key);
-                k = skip_value(ps);
-        }
-        return k;
-}
-
-static int skip_array(struct parser *ps)
-{
-        bool first = true;
-        int k = enter(ps, '[');
-
-        while (k >= 0 && (k = next_item(ps, &first, ']')) > 0)
-                k = skip_value(ps);
-        return k;
-}
-
-static int skip_value(struct parser *ps)
-{
-        long long n;
-        bool integer;
-        char *s;
-
-        skip_ws(ps);
-        switch (*ps->p) {
-        case '{':
-                return skip_object(ps);
-        case '[':
-                return skip_array(ps);
-        case '"': {
-                int k = parse_string(ps, &s);
-                if (k >= 0)
-                        free(s);
-                return k;
-        }
-        case 't':
-                return parse_literal(ps, "true");
-        case 'f':
-                return parse_literal(ps, "false");
-        case 'n':
-                return parse_literal(ps, "null");
-        default:
-                return parse_number(ps, &n, &integer);
-        }
-}
-
-static int parse_address(struct parser *ps, char name[static PCI_ADDR_STRLEN])
+static int parse_address(struct jsonread *j, char name[static PCI_ADDR_STRLEN])
 {
         _cleanup_free_ char *s = NULL;
         struct pci_addr a;
-        int k = parse_string(ps, &s);
+        int k = jsonread_string(j, &s);
 
         if (k < 0)
                 return k;
@@ -432,16 +74,15 @@ static int parse_address(struct parser *ps, char name[static PCI_ADDR_STRLEN])
         return 0;
 }
 
-static int parse_reason(struct parser *ps, char **reason)
+static int parse_reason(struct jsonread *j, char **reason)
 {
         char *s;
 
-        skip_ws(ps);
-        if (*ps->p == 'n') {
+        if (jsonread_peek(j) == 'n') {
                 s = NULL;
-                if (parse_literal(ps, "null") < 0)
+                if (jsonread_null(j) < 0)
                         return -EINVAL;
-        } else if (parse_string(ps, &s) < 0)
+        } else if (jsonread_string(j, &s) < 0)
                 return -EINVAL;
         free(*reason);
         *reason = s;
@@ -449,11 +90,11 @@ static int parse_reason(struct parser *ps, char **reason)
 }
 
 /* "pass": 1 or 2; a record written before there were two passes has none (the first). */
-static int parse_pass(struct parser *ps, int *ret)
+static int parse_pass(struct jsonread *j, int *ret)
 {
         long long v;
         bool integer;
-        int k = parse_number(ps, &v, &integer);
+        int k = jsonread_number(j, &v, &integer);
 
         if (k < 0)
                 return k;
@@ -463,34 +104,34 @@ static int parse_pass(struct parser *ps, int *ret)
         return 0;
 }
 
-static int entry_member(struct parser *ps, const char *key, struct boot_record_entry *e, unsigned *seen)
+static int entry_member(struct jsonread *j, const char *key, struct boot_record_entry *e, unsigned *seen)
 {
         if (strcmp(key, "address") == 0) {
                 *seen |= 1;
-                return parse_address(ps, e->name);
+                return parse_address(j, e->name);
         }
         if (strcmp(key, "bound") == 0) {
                 *seen |= 2;
-                return parse_bool(ps, &e->bound);
+                return jsonread_bool(j, &e->bound);
         }
         if (strcmp(key, "reason") == 0)
-                return parse_reason(ps, &e->reason);
+                return parse_reason(j, &e->reason);
         if (strcmp(key, "pass") == 0)
-                return parse_pass(ps, &e->pass);
-        return skip_value(ps);
+                return parse_pass(j, &e->pass);
+        return jsonread_skip(j);
 }
 
 /* One device: address and bound are required, reason is optional. */
-static int parse_entry(struct parser *ps, struct boot_record_entry *ret)
+static int parse_entry(struct jsonread *j, struct boot_record_entry *ret)
 {
         struct boot_record_entry e = { .pass = 1 };
         bool first = true;
         unsigned seen = 0;
         char *key;
-        int k = enter(ps, '{');
+        int k = jsonread_enter(j, '{');
 
-        while (k >= 0 && (k = object_next(ps, &first, &key)) > 0) {
-                k = entry_member(ps, key, &e, &seen);
+        while (k >= 0 && (k = jsonread_member(j, &first, &key)) > 0) {
+                k = entry_member(j, key, &e, &seen);
                 free(key);
         }
         if (k >= 0 && seen != 3)
@@ -523,17 +164,17 @@ static int entries_grow(struct boot_record_entry **e, size_t n, size_t *cap)
         return 0;
 }
 
-static int parse_devices(struct parser *ps, struct boot_record *rec)
+static int parse_devices(struct jsonread *j, struct boot_record *rec)
 {
         struct boot_record_entry *e = NULL;
         size_t n = 0, cap = 0;
         bool first = true;
-        int k = enter(ps, '[');
+        int k = jsonread_enter(j, '[');
 
-        while (k >= 0 && (k = next_item(ps, &first, ']')) > 0) {
+        while (k >= 0 && (k = jsonread_next(j, &first, ']')) > 0) {
                 k = entries_grow(&e, n, &cap);
                 if (k >= 0)
-                        k = parse_entry(ps, &e[n]);
+                        k = parse_entry(j, &e[n]);
                 if (k >= 0)
                         n++;
         }
@@ -546,35 +187,35 @@ static int parse_devices(struct parser *ps, struct boot_record *rec)
         return 0;
 }
 
-static int parse_version(struct parser *ps)
+static int parse_version(struct jsonread *j)
 {
         long long v;
         bool integer;
-        int k = parse_number(ps, &v, &integer);
+        int k = jsonread_number(j, &v, &integer);
 
         if (k < 0)
                 return k;
         return integer && v == RECORD_VERSION ? 0 : -EINVAL;
 }
 
-static int document_member(struct parser *ps, const char *key, struct boot_record *rec, unsigned *seen)
+static int document_member(struct jsonread *j, const char *key, struct boot_record *rec, unsigned *seen)
 {
         if (strcmp(key, "version") == 0) {
                 *seen |= 1;
-                return parse_version(ps);
+                return parse_version(j);
         }
         if (strcmp(key, "devices") == 0) {
                 if (*seen & 2)
                         return -EINVAL; /* twice: which one is true? */
                 *seen |= 2;
-                return parse_devices(ps, rec);
+                return parse_devices(j, rec);
         }
-        return skip_value(ps);
+        return jsonread_skip(j);
 }
 
 int record_parse(const char *text, struct boot_record *ret)
 {
-        struct parser ps = { .p = text };
+        struct jsonread j;
         struct boot_record rec = { .found = true };
         bool first = true;
         unsigned seen = 0;
@@ -582,18 +223,16 @@ int record_parse(const char *text, struct boot_record *ret)
 
         if (!text)
                 return -EINVAL;
-        int k = enter(&ps, '{');
-        while (k >= 0 && (k = object_next(&ps, &first, &key)) > 0) {
-                k = document_member(&ps, key, &rec, &seen);
+        jsonread_init(&j, text, RECORD_MAX_DEPTH, RECORD_MAX_STRING);
+        int k = jsonread_enter(&j, '{');
+        while (k >= 0 && (k = jsonread_member(&j, &first, &key)) > 0) {
+                k = document_member(&j, key, &rec, &seen);
                 free(key);
         }
         if (k >= 0 && seen != 3)
                 k = -EINVAL;
-        if (k >= 0) {
-                skip_ws(&ps);
-                if (*ps.p != '\0')
-                        k = -EINVAL;
-        }
+        if (k >= 0 && !jsonread_at_end(&j))
+                k = -EINVAL;
         if (k < 0) {
                 entries_free(rec.entries, rec.n_entries);
                 return k;

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "utf8.h"
+
 /*
  * Layout: every member or element on a line of its own, indented two spaces per level;
  * empty containers stay "{}" and "[]". Containers nested deeper than JSON_MAX_DEPTH are
@@ -102,37 +104,6 @@ void json_array_end(struct json *j)
         json_end(j, ']');
 }
 
-/* Length of the well-formed UTF-8 sequence at S (RFC 3629), or 0 when it is not one. */
-static size_t utf8_sequence(const unsigned char *s)
-{
-        size_t n;
-        unsigned char lo = 0x80, hi = 0xbf;
-
-        if (s[0] >= 0xc2 && s[0] <= 0xdf)
-                n = 2;
-        else if (s[0] >= 0xe0 && s[0] <= 0xef)
-                n = 3;
-        else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-                n = 4;
-        else
-                return 0;
-        /* The second byte's range rules out overlong forms, surrogates and > U+10FFFF. */
-        if (s[0] == 0xe0)
-                lo = 0xa0;
-        else if (s[0] == 0xed)
-                hi = 0x9f;
-        else if (s[0] == 0xf0)
-                lo = 0x90;
-        else if (s[0] == 0xf4)
-                hi = 0x8f;
-        if (s[1] < lo || s[1] > hi)
-                return 0;
-        for (size_t i = 2; i < n; i++)
-                if (s[i] < 0x80 || s[i] > 0xbf)
-                        return 0;
-        return n;
-}
-
 static void json_escaped(FILE *f, const char *str)
 {
         const unsigned char *s = (const unsigned char *)str;
@@ -147,7 +118,7 @@ static void json_escaped(FILE *f, const char *str)
                 } else if (*s < 0x80) {
                         fputc(*s++, f);
                 } else {
-                        size_t n = utf8_sequence(s);
+                        size_t n = utf8_sequence((const char *)s);
                         if (n == 0) {
                                 fputs("\\ufffd", f);
                                 s++;

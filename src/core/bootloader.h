@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-/* Where this system keeps its kernel command line, so hints can name the file and command. */
+/* Where this system keeps its kernel command line, so hints can name the file and command.
+ * Pure: bootloader_detect() (bootloader_detect.h) finds it below the root. */
 
 #include <stddef.h>
-
-struct root;
 
 enum bootloader_kind {
         BOOTLOADER_UNKNOWN,
@@ -21,7 +20,6 @@ struct bootloader {
         const char *command; /* what regenerates the boot entries */
 };
 
-int bootloader_detect(struct root *r, struct bootloader *ret);
 /* "add 'intel_iommu=on' to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run update-grub" */
 int bootloader_hint_add(const struct bootloader *b, const char *param, char **ret);
 int bootloader_hint_remove(const struct bootloader *b, const char *param, char **ret);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "rootinfo.h"
+#include "rootinfo_load.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -11,6 +11,7 @@
 #include "mounts.h"
 #include "protect.h"
 #include "root.h"
+#include "rootdisk.h"
 
 #define MOUNTINFO_MAX (4 * 1024 * 1024)
 #define RECORD_PATH "/etc/vfio-prep/root-record"
@@ -18,55 +19,20 @@
 /* systemd-boot's vendor GUID (the Boot Loader Interface). */
 #define LOADER_PARTUUID "/sys/firmware/efi/efivars/LoaderDevicePartUUID-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
 
-void rootinfo_done(struct rootinfo *ri)
-{
-        rootdev_done(&ri->root);
-        for (size_t i = 0; i < ri->n_extra; i++)
-                rootdev_done(&ri->extra[i]);
-        free(ri->extra);
-        free(ri->network);
-        root_record_done(&ri->record);
-        for (size_t i = 0; i < ri->n_busy; i++)
-                free(ri->busy[i].why);
-        free(ri->busy);
-        *ri = (struct rootinfo){ 0 };
-}
-
-bool rootinfo_identified(const struct rootinfo *ri)
-{
-        if (!ri || !rootdev_identified(&ri->root))
-                return false;
-        for (size_t i = 0; i < ri->n_extra; i++) {
-                const struct rootdev *e = &ri->extra[i];
-                /* An entry that names nothing stands for nothing. */
-                if ((e->spec || e->problem) && !rootdev_identified(e))
-                        return false;
-        }
-        return true;
-}
-
-const char *rootinfo_busy(const struct rootinfo *ri, size_t device)
-{
-        for (size_t i = 0; ri && i < ri->n_busy; i++)
-                if (ri->busy[i].device == device)
-                        return ri->busy[i].why;
-        return NULL;
-}
-
-static int set_what(struct rootdev *rd, const char *what)
+static int set_what(struct rootdisk *rd, const char *what)
 {
         free(rd->what);
         rd->what = strdup(what);
         return rd->what ? 0 : -ENOMEM;
 }
 
-static int add_extra(struct rootinfo *ri, struct rootdev *rd, const char *what)
+static int add_extra(struct rootinfo *ri, struct rootdisk *rd, const char *what)
 {
-        struct rootdev *ne = realloc(ri->extra, (ri->n_extra + 1) * sizeof(*ne));
+        struct rootdisk *ne = realloc(ri->extra, (ri->n_extra + 1) * sizeof(*ne));
         if (!ne || set_what(rd, what) < 0) {
                 if (ne)
                         ri->extra = ne;
-                rootdev_done(rd);
+                rootdisk_done(rd);
                 return -ENOMEM;
         }
         ri->extra = ne;
@@ -116,7 +82,7 @@ static int loader_partuuid(const char *data, size_t len, char *buf, size_t size)
 
 /* No mounted root and no root=: the disk of the ESP systemd-boot started from, as
  * systemd-gpt-auto-generator finds root on it. */
-static int root_from_esp(struct root *r, const struct machine *m, struct rootdev *ret)
+static int root_from_esp(struct root *r, const struct machine *m, struct rootdisk *ret)
 {
         _cleanup_free_ char *data = NULL;
         char spec[64];
@@ -126,19 +92,19 @@ static int root_from_esp(struct root *r, const struct machine *m, struct rootdev
         if (k == -ENOMEM)
                 return k;
         if (k < 0) {
-                *ret = (struct rootdev){ 0 };
+                *ret = (struct rootdisk){ 0 };
                 return asprintf(&ret->problem, "no root file system is mounted, root= is not on the kernel command "
                                                "line, and no LoaderDevicePartUUID EFI variable names the ESP") < 0
                                ? -ENOMEM
                                : 0;
         }
         if (loader_partuuid(data, len, spec, sizeof(spec)) < 0) {
-                *ret = (struct rootdev){ 0 };
+                *ret = (struct rootdisk){ 0 };
                 return asprintf(&ret->problem, "the LoaderDevicePartUUID EFI variable holds no partition UUID") < 0
                                ? -ENOMEM
                                : 0;
         }
-        k = rootdev_resolve(r, m, spec, ret);
+        k = rootdisk_resolve(r, m, spec, ret);
         if (k < 0)
                 return k;
         ret->origin = strdup("the ESP named by LoaderDevicePartUUID: root is on its disk");
@@ -157,14 +123,14 @@ static int load_root(struct root *r, const struct machine *m, const struct cmdli
         /* A --sysroot that is not a block-backed mount (a test's rootfs, a root on tmpfs) names
            no device: root= says what backs root then. */
         if (me && !initramfs_fs(me->fstype))
-                k = rootdev_resolve_mount(r, m, me, &ri->root);
+                k = rootdisk_resolve_mount(r, m, me, &ri->root);
         else if (spec && protect_network_root(c, why, sizeof(why)) && strncmp(why, "root=", 5) == 0) {
-                ri->root = (struct rootdev){ .network = true };
+                ri->root = (struct rootdisk){ .network = true };
                 k = (ri->root.spec = strdup(spec)) && asprintf(&ri->root.problem, "root is on the network") >= 0
                             ? 0
                             : -ENOMEM;
         } else if (spec)
-                k = rootdev_resolve(r, m, spec, &ri->root);
+                k = rootdisk_resolve(r, m, spec, &ri->root);
         else
                 k = root_from_esp(r, m, &ri->root);
         if (k < 0)
@@ -179,13 +145,13 @@ static int load_mounted_extra(struct root *r, const struct machine *m, const cha
         char path[PATH_MAX];
 
         for (size_t i = 0; i < ARRAY_SIZE(points); i++) {
-                struct rootdev rd;
+                struct rootdisk rd;
                 join(sysroot, points[i], path, sizeof(path));
                 const struct mount_entry *me = mounts_find(mt, path);
                 /* systemd's automount shows autofs there until first use: not a device. */
                 if (!me || strcmp(me->fstype, "autofs") == 0)
                         continue;
-                int k = rootdev_resolve_mount(r, m, me, &rd);
+                int k = rootdisk_resolve_mount(r, m, me, &rd);
                 if (k < 0 || (k = add_extra(ri, &rd, points[i])) < 0)
                         return k;
         }
@@ -196,16 +162,16 @@ static int load_extra(struct root *r, const struct machine *m, const struct cmdl
                       const struct mount_table *mt, char **swaps, size_t n_swaps, struct rootinfo *ri)
 {
         const char *resume = cmdline_value(c, "resume");
-        struct rootdev rd;
+        struct rootdisk rd;
         int k;
 
         if (resume) {
-                k = rootdev_resolve(r, m, resume, &rd);
+                k = rootdisk_resolve(r, m, resume, &rd);
                 if (k < 0 || (k = add_extra(ri, &rd, "resume")) < 0)
                         return k;
         }
         for (size_t i = 0; i < n_swaps; i++) {
-                k = rootdev_resolve(r, m, swaps[i], &rd);
+                k = rootdisk_resolve(r, m, swaps[i], &rd);
                 if (k < 0 || (k = add_extra(ri, &rd, "swap")) < 0)
                         return k;
         }
@@ -227,7 +193,7 @@ static int add_busy(struct rootinfo *ri, size_t device, const char *why)
 }
 
 /* Every controller RD's paths end at is busy for WHY. */
-static int mark_busy(struct rootinfo *ri, const struct rootdev *rd, const char *why)
+static int mark_busy(struct rootinfo *ri, const struct rootdisk *rd, const char *why)
 {
         for (size_t i = 0; i < rd->n_leaves; i++) {
                 int k = add_busy(ri, rd->leaves[i].controller, why);
@@ -251,16 +217,16 @@ static int busy_mounts(struct root *r, const struct machine *m, const struct mou
 {
         for (size_t i = 0; i < mt->n_entries; i++) {
                 const struct mount_entry *e = &mt->entries[i];
-                struct rootdev rd;
+                struct rootdisk rd;
                 char why[PATH_MAX + 64];
                 if ((e->major == 0 && strcmp(e->fstype, "btrfs") != 0) || mount_seen(mt, i))
                         continue;
-                int k = rootdev_resolve_mount(r, m, e, &rd);
+                int k = rootdisk_resolve_mount(r, m, e, &rd);
                 if (k < 0)
                         return k;
                 snprintf(why, sizeof(why), "%s mounted at %s", rd.block ? rd.block : e->source, e->mountpoint);
                 k = mark_busy(ri, &rd, why);
-                rootdev_done(&rd);
+                rootdisk_done(&rd);
                 if (k < 0)
                         return k;
         }
@@ -270,14 +236,14 @@ static int busy_mounts(struct root *r, const struct machine *m, const struct mou
 static int busy_swaps(struct root *r, const struct machine *m, char **swaps, size_t n, struct rootinfo *ri)
 {
         for (size_t i = 0; i < n; i++) {
-                struct rootdev rd;
+                struct rootdisk rd;
                 char why[PATH_MAX + 32];
-                int k = rootdev_resolve(r, m, swaps[i], &rd);
+                int k = rootdisk_resolve(r, m, swaps[i], &rd);
                 if (k < 0)
                         return k;
                 snprintf(why, sizeof(why), "%s used as swap", rd.block ? rd.block : swaps[i]);
                 k = mark_busy(ri, &rd, why);
-                rootdev_done(&rd);
+                rootdisk_done(&rd);
                 if (k < 0)
                         return k;
         }
@@ -296,16 +262,16 @@ static int busy_holders(struct root *r, const struct machine *m, struct rootinfo
                 _cleanup_strv_ char **holders = NULL;
                 char path[PATH_MAX], why[2 * NAME_MAX + 16];
                 size_t nh = 0;
-                struct rootdev rd;
+                struct rootdisk rd;
                 snprintf(path, sizeof(path), "/sys/class/block/%s/holders", names[i]);
                 if (root_list(r, path, &holders, &nh) < 0 || nh == 0)
                         continue;
-                int k = rootdev_resolve(r, m, names[i], &rd);
+                int k = rootdisk_resolve(r, m, names[i], &rd);
                 if (k < 0)
                         return k;
                 snprintf(why, sizeof(why), "%s held by %s", names[i], holders[0]);
                 k = mark_busy(ri, &rd, why);
-                rootdev_done(&rd);
+                rootdisk_done(&rd);
                 if (k < 0)
                         return k;
         }

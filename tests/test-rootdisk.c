@@ -15,7 +15,7 @@
 #include "macro.h"
 #include "mounts.h"
 #include "root.h"
-#include "rootdev.h"
+#include "rootdisk.h"
 #include "support/fake-blkdev.h"
 #include "support/fixture.h"
 #include "support/tree-extra.h"
@@ -25,18 +25,18 @@
 #define NVME "0000:02:00.0"
 #define SATA "0000:00:17.0"
 
-static struct rootdev rd;
+static struct rootdisk rd;
 
 static int setup(void **state)
 {
-        rd = (struct rootdev){ 0 };
+        rd = (struct rootdisk){ 0 };
         fake_blkdev_reset();
         return fixture_setup(state);
 }
 
 static int teardown(void **state)
 {
-        rootdev_done(&rd);
+        rootdisk_done(&rd);
         fake_blkdev_reset();
         return fixture_teardown(state);
 }
@@ -64,8 +64,8 @@ static void resolve_in(struct root *r, const char *spec)
                 assert_int_equal(root_new(t.dir, &tr), 0);
                 assert_int_equal(pci_load(tr, &m), 0);
         }
-        rootdev_done(&rd);
-        assert_int_equal(rootdev_resolve(r, &m, spec, &rd), 0);
+        rootdisk_done(&rd);
+        assert_int_equal(rootdisk_resolve(r, &m, spec, &rd), 0);
 }
 
 static void resolve(const char *spec)
@@ -311,7 +311,7 @@ static void test_partly_resolved(void **state)
         assert_string_equal(rd.block, "dm-0");
         assert_non_null(rd.problem);
         assert_non_null(strstr(rd.problem, "cannot resolve /sys/devices/virtual/block/dm-0/slaves/nvme9n1p1"));
-        assert_false(rootdev_identified(&rd));
+        assert_false(rootdisk_identified(&rd));
 }
 
 /* Leaves: the controller at the end of each path, and the chain that leads there. */
@@ -326,7 +326,7 @@ static void test_leaves_and_chain(void **state)
         tree_block_slave(&t, "md0", "dm-0");
         tree_block_slave(&t, "md0", "sda2");
         resolve("/dev/md0");
-        assert_true(rootdev_identified(&rd));
+        assert_true(rootdisk_identified(&rd));
         assert_int_equal(rd.n_leaves, 2);
         assert_string_equal(m.devices[rd.leaves[0].controller].name, NVME);
         assert_string_equal(rd.leaves[0].chain, "md0 (raid1) -> dm-0 (LUKS) -> nvme0n1p3");
@@ -342,20 +342,20 @@ static void test_no_pci_beneath(void **state)
         tree_block_virtual(&t, "nbd0", NULL);
         tree_block_virtual(&t, "vda", NULL);
         resolve("/dev/loop0");
-        assert_false(rootdev_identified(&rd));
+        assert_false(rootdisk_identified(&rd));
         assert_string_equal(rd.problem, "loop0 is a loop device: the disk holding its file is not followed");
         resolve("/dev/nbd0");
-        assert_false(rootdev_identified(&rd));
+        assert_false(rootdisk_identified(&rd));
         assert_true(rd.network);
         assert_string_equal(rd.problem, "nbd0 is a network block device");
         resolve("/dev/vda");
-        assert_false(rootdev_identified(&rd));
+        assert_false(rootdisk_identified(&rd));
         assert_string_equal(rd.problem, "vda has no PCI device beneath (/sys/devices/virtual/block/vda)");
         /* dm over a loop device: the loop decides. */
         tree_block_virtual(&t, "dm-3", "over-loop");
         tree_block_slave(&t, "dm-3", "loop0");
         resolve("/dev/dm-3");
-        assert_false(rootdev_identified(&rd));
+        assert_false(rootdisk_identified(&rd));
 }
 
 /* NVMe native multipath: the head is below the subsystem; its paths below the controllers. */
@@ -374,7 +374,7 @@ static void test_nvme_multipath(void **state)
                       "/sys/devices/virtual/nvme-subsystem/nvme-subsys3/nvme3n1/nvme3n1p2");
         /* Without paths: not identified (the head alone names no controller). */
         resolve("/dev/nvme3n1p2");
-        assert_false(rootdev_identified(&rd));
+        assert_false(rootdisk_identified(&rd));
         assert_string_equal(rd.problem, "nvme3n1 is an NVMe multipath device and none of its paths was found");
         /* Two controllers, each with a path: both are the root's. */
         snprintf(ctrl, sizeof(ctrl), "%s/nvme/nvme4", tree_dev_path(&t, NVME));
@@ -384,7 +384,7 @@ static void test_nvme_multipath(void **state)
         tree_mkdir(&t, strcat(strcpy((char[1100]){ 0 }, ctrl), "/nvme3c5n1"));
         tree_rel_link(&t, "/sys/devices/virtual/nvme-subsystem/nvme-subsys3/nvme5", ctrl);
         resolve("/dev/nvme3n1p2");
-        assert_true(rootdev_identified(&rd));
+        assert_true(rootdisk_identified(&rd));
         assert_devices(both, 3);
         assert_int_equal(rd.n_leaves, 2);
         assert_string_equal(rd.leaves[0].chain, "nvme3n1p2 -> nvme3c4n1");
@@ -393,7 +393,7 @@ static void test_nvme_multipath(void **state)
         tree_rel_link(&t, "/sys/devices/virtual/nvme-subsystem/nvme-subsys3/nvme6",
                       "/sys/devices/virtual/nvme-fabrics/ctl/nvme6");
         resolve("/dev/nvme3n1p2");
-        assert_false(rootdev_identified(&rd));
+        assert_false(rootdisk_identified(&rd));
         assert_true(rd.network);
 }
 
@@ -410,8 +410,8 @@ static void resolve_mount(const char *mountpoint, const char *fstype, const char
         assert_int_equal(root_new(t.dir, &r), 0);
         if (m.n_devices == 0)
                 assert_int_equal(pci_load(r, &m), 0);
-        rootdev_done(&rd);
-        assert_int_equal(rootdev_resolve_mount(r, &m, &me, &rd), 0);
+        rootdisk_done(&rd);
+        assert_int_equal(rootdisk_resolve_mount(r, &m, &me, &rd), 0);
 }
 
 static void test_mounted(void **state)
@@ -422,7 +422,7 @@ static void test_mounted(void **state)
         disks();
         tree_rel_link(&t, "/sys/dev/block/259:2", tree_block_path(&t, "nvme0n1p2"));
         resolve_mount("/", "ext4", "/dev/nvme0n1p2", 259, 2);
-        assert_true(rootdev_identified(&rd));
+        assert_true(rootdisk_identified(&rd));
         assert_string_equal(rd.origin, "mounted at /");
         assert_string_equal(rd.spec, "/dev/nvme0n1p2");
         assert_devices(nvme, 2);
@@ -431,17 +431,17 @@ static void test_mounted(void **state)
         tree_rel_link(&t, "/sys/fs/btrfs/0a1b/devices/sda2", tree_block_path(&t, "sda2"));
         tree_mkdir(&t, "/sys/fs/btrfs/features");
         resolve_mount("/", "btrfs", "/dev/nvme0n1p2", 0, 31);
-        assert_true(rootdev_identified(&rd));
+        assert_true(rootdisk_identified(&rd));
         assert_devices(both, 3);
         /* A btrfs source no /sys/fs/btrfs lists: its other devices are unknown. */
         resolve_mount("/", "btrfs", "/dev/nvme0n1p3", 0, 32);
-        assert_false(rootdev_identified(&rd));
+        assert_false(rootdisk_identified(&rd));
         /* NFS, and a file system on no block device. */
         resolve_mount("/", "nfs4", "10.0.0.1:/srv", 0, 40);
-        assert_false(rootdev_identified(&rd));
+        assert_false(rootdisk_identified(&rd));
         assert_true(rd.network);
         resolve_mount("/", "zfs", "rpool/ROOT/debian", 0, 41);
-        assert_false(rootdev_identified(&rd));
+        assert_false(rootdisk_identified(&rd));
         assert_string_equal(rd.problem, "a zfs file system, not on a block device vfio-prep can follow");
 }
 
@@ -521,5 +521,5 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_host_uses_blkid, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_host_block_device, setup, teardown),
         };
-        return cmocka_run_group_tests_name("rootdev", tests, NULL, NULL);
+        return cmocka_run_group_tests_name("rootdisk", tests, NULL, NULL);
 }
