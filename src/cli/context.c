@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "bootloader_detect.h"
+#include "config_load.h"
 #include "exitcode.h"
+#include "initramfs.h"
 #include "log.h"
 #include "machine.h"
 #include "macro.h"

@@ -14,7 +14,7 @@
 #include "bootloader.h"
 #include "cmdline.h"
 #include "config.h"
-#include "initramfs.h"
+#include "initramfs_verdict.h"
 #include "model.h"
 #include "modstate.h"
 #include "modopts.h"

@@ -152,7 +152,7 @@ const char *config_file(const struct check_input *in)
 {
         if (in->config && in->config->n_files > 0 && in->config->files[0])
                 return in->config->files[0];
-        return DEFAULT_CONFIG;
+        return VFIO_PREP_CONF;
 }
 
 const char *entry_origin(const struct device_conf *dc)

@@ -12,10 +12,9 @@
 
 #include "check.h"
 #include "macro.h"
+#include "paths.h"
 #include "plan.h"
 #include "sbuf.h"
-
-#define DEFAULT_CONFIG "/etc/vfio-prep.conf"
 
 /* One finding under construction: the worst status wins, parts are joined with "; ". */
 struct fb {

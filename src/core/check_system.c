@@ -277,41 +277,43 @@ int check_vfio_driver(const struct ctx *x, struct report *r)
 
 /* ---- initramfs ---------------------------------------------------------------------------------- */
 
-/* What rebuilds the running kernel's image with this system's generator. */
+/* What rebuilds the running kernel's image with this system's generator; without one known,
+ * every generator's command. */
 static void regenerate_command(const struct ctx *x, enum initramfs_generator g, char *buf, size_t size)
 {
-        switch (g) {
-        case INITRAMFS_GEN_DRACUT:
-                snprintf(buf, size, "dracut -f");
-                break;
-        case INITRAMFS_GEN_MKINITCPIO:
-                snprintf(buf, size, "mkinitcpio -P");
-                break;
-        case INITRAMFS_GEN_INITRAMFS_TOOLS:
-                /* -u alone updates the newest kernel's image, not necessarily the running one's. */
-                if (x->m->release)
-                        snprintf(buf, size, "update-initramfs -u -k %s", x->m->release);
-                else
-                        snprintf(buf, size, "update-initramfs -u");
-                break;
-        default:
-                snprintf(buf, size, "dracut -f, mkinitcpio -P or update-initramfs -u, whichever this system uses");
-                break;
+        const struct generator_facts *gf = generator_facts(g);
+        size_t n = 0;
+
+        if (gf && gf->release_opt && x->m->release) {
+                snprintf(buf, size, "%s %s %s", gf->regenerate, gf->release_opt, x->m->release);
+                return;
         }
+        if (gf) {
+                snprintf(buf, size, "%s", gf->regenerate);
+                return;
+        }
+        buf[0] = '\0';
+        for (size_t i = 0; i < generator_table_size && n < size; i++) {
+                const char *sep = i == 0 ? "" : i + 1 == generator_table_size ? " or " : ", ";
+                int k = snprintf(buf + n, size - n, "%s%s", sep, generator_table[i].regenerate);
+                n += k > 0 ? (size_t)k : 0;
+        }
+        if (n < size)
+                snprintf(buf + n, size - n, ", whichever this system uses");
 }
 
 static void fb_hint_install_hook(struct fb *f, const struct ctx *x, const struct initramfs_facts *fa)
 {
+        const struct generator_facts *gf = generator_facts(fa->generator);
         char cmd[160];
         const char *install = fa->hook_installed ? "" : "install vfio-prep's hook (make install PREFIX=/usr), ";
 
         regenerate_command(x, fa->generator, cmd, sizeof(cmd));
-        if (fa->generator == INITRAMFS_GEN_MKINITCPIO)
-                fb_hint(f, "%sadd vfio-prep to HOOKS= in /etc/mkinitcpio.conf (after 'udev' or 'systemd'), then run %s",
-                        install, cmd);
-        else if (fa->generator == INITRAMFS_GEN_DRACUT && fa->hook_installed)
-                fb_hint(f, "run dracut -f (or dracut -f --add vfio-prep)");
-        else if (fa->generator == INITRAMFS_GEN_UNKNOWN)
+        if (gf && gf->enable_hook)
+                fb_hint(f, "%s%s, then run %s", install, gf->enable_hook, cmd);
+        else if (gf && gf->add_hook_opt && fa->hook_installed)
+                fb_hint(f, "run %s (or %s %s)", cmd, gf->regenerate, gf->add_hook_opt);
+        else if (!gf)
                 fb_hint(f,
                         "install vfio-prep's hook for this system's initramfs generator (make install PREFIX=/usr), "
                         "then regenerate the initramfs (%s)",
@@ -320,18 +322,15 @@ static void fb_hint_install_hook(struct fb *f, const struct ctx *x, const struct
                 fb_hint(f, "%sthen run %s", install, cmd);
 }
 
+/* The program that lists the image: the one that did, else the generator's, else dracut's,
+ * which can also print a file of it. */
 static const char *lister_for(const struct initramfs_facts *fa)
 {
+        const struct generator_facts *gf = generator_facts(fa->generator);
+
         if (fa->lister)
                 return fa->lister;
-        switch (fa->generator) {
-        case INITRAMFS_GEN_MKINITCPIO:
-                return "lsinitcpio";
-        case INITRAMFS_GEN_INITRAMFS_TOOLS:
-                return "lsinitramfs";
-        default:
-                return "lsinitrd";
-        }
+        return gf ? gf->lister : generator_table[0].lister;
 }
 
 /* Only worth a warning when a device depends on it. */

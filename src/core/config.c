@@ -12,13 +12,9 @@
 
 #include "macro.h"
 #include "parse.h"
-#include "root.h"
 #include "strv.h"
 
 #define CONFIG_LINE_MAX 4096
-#define CONFIG_FILE_MAX (1024 * 1024)
-#define CONFIG_MAIN "/etc/vfio-prep.conf"
-#define CONFIG_DIR "/etc/vfio-prep.d"
 
 /* Bytes of an untrusted token shown in a message; each may become "\xNN", plus "…". */
 #define SHOW_MAX 64
@@ -63,7 +59,7 @@ static const char *show(char buf[static SHOW_BUF], const char *s)
         return escape_text(buf, SHOW_BUF, s, SHOW_MAX);
 }
 
-_printf_(3, 4) static int fail(struct config_error *err, const char *origin, const char *fmt, ...)
+int config_fail(struct config_error *err, const char *origin, const char *fmt, ...)
 {
         va_list ap;
 
@@ -82,15 +78,15 @@ static int fail_selector(struct config_error *err, const char *origin, const cha
         char q[SHOW_BUF];
 
         if (k == -ERANGE)
-                return fail(err, origin,
-                            "PCI address '%s' out of range (domain up to fffffff, device 00-1f, function 0-7)",
-                            show(q, text));
-        return fail(err, origin, "invalid selector '%s'", show(q, text));
+                return config_fail(err, origin,
+                                   "PCI address '%s' out of range (domain up to fffffff, device 00-1f, function 0-7)",
+                                   show(q, text));
+        return config_fail(err, origin, "invalid selector '%s'", show(q, text));
 }
 
-static int fail_nomem(struct config_error *err, const char *origin)
+int config_fail_nomem(struct config_error *err, const char *origin)
 {
-        fail(err, origin, "out of memory");
+        config_fail(err, origin, "out of memory");
         return -ENOMEM;
 }
 
@@ -254,9 +250,10 @@ static int option_id(struct device_conf *d, const char *value, const char *origi
         size_t n;
 
         if (d->sel.kind != SELECTOR_ADDRESS)
-                return fail(err, origin, "option 'id' needs an address selector");
+                return config_fail(err, origin, "option 'id' needs an address selector");
         if (parse_id_groups(value, v, &n) < 0 || n != 2)
-                return fail(err, origin, "'id' takes a vendor:device ID such as 10de:2484, not '%s'", show(q, value));
+                return config_fail(err, origin, "'id' takes a vendor:device ID such as 10de:2484, not '%s'",
+                                   show(q, value));
         d->has_pin = true;
         d->pin_vendor = v[0];
         d->pin_device = v[1];
@@ -274,7 +271,7 @@ static int option_functions(struct device_conf *d, const char *value, const char
         else if (strcmp(value, "one") == 0)
                 d->functions = FUNCTIONS_ONE;
         else
-                return fail(err, origin, "'functions' takes auto, all or one, not '%s'", show(q, value));
+                return config_fail(err, origin, "'functions' takes auto, all or one, not '%s'", show(q, value));
         return 0;
 }
 
@@ -284,7 +281,7 @@ static int option_vfs(struct device_conf *d, const char *value, const char *orig
         uint64_t n;
 
         if (parse_u64(value, 10, 65535, &n) < 0 || n == 0)
-                return fail(err, origin, "'vfs' takes a number from 1 to 65535, not '%s'", show(q, value));
+                return config_fail(err, origin, "'vfs' takes a number from 1 to 65535, not '%s'", show(q, value));
         d->vfs = (long)n;
         return 0;
 }
@@ -327,15 +324,15 @@ static int parse_option(struct device_conf *d, char *token, unsigned *seen, cons
                 if (strcmp(token, o->name) != 0)
                         continue;
                 if (*seen & (1u << i))
-                        return fail(err, origin, "duplicate option '%s'", o->name);
+                        return config_fail(err, origin, "duplicate option '%s'", o->name);
                 *seen |= 1u << i;
                 if (!o->takes_value && value)
-                        return fail(err, origin, "option '%s' takes no value", o->name);
+                        return config_fail(err, origin, "option '%s' takes no value", o->name);
                 if (o->takes_value && (!value || !*value))
-                        return fail(err, origin, "option '%s' needs a value", o->name);
+                        return config_fail(err, origin, "option '%s' needs a value", o->name);
                 return o->apply(d, value, origin, err);
         }
-        return fail(err, origin, "unknown option '%s'", show(q, token));
+        return config_fail(err, origin, "unknown option '%s'", show(q, token));
 }
 
 /* ---- lines ---- */
@@ -370,7 +367,7 @@ static int parse_device(struct config *cfg, char **p, const char *origin, struct
         int k;
 
         if (!text)
-                return fail(err, origin, "'device' needs a selector");
+                return config_fail(err, origin, "'device' needs a selector");
         k = selector_parse(text, &d.sel);
         if (k < 0)
                 return fail_selector(err, origin, text, k);
@@ -382,10 +379,10 @@ static int parse_device(struct config *cfg, char **p, const char *origin, struct
         const struct device_conf *prev = config_find(cfg, &d.sel);
         if (prev) {
                 selector_format(&d.sel, canon);
-                return fail(err, origin, "device %s already configured at %s", canon, prev->origin);
+                return config_fail(err, origin, "device %s already configured at %s", canon, prev->origin);
         }
         k = config_append(cfg, &d, text, origin);
-        return k < 0 ? fail_nomem(err, origin) : 0;
+        return k < 0 ? config_fail_nomem(err, origin) : 0;
 }
 
 static int parse_isolation(struct config *cfg, char **p, const char *origin, struct config_error *err)
@@ -394,12 +391,12 @@ static int parse_isolation(struct config *cfg, char **p, const char *origin, str
         char *value = next_token(p), *extra;
 
         if (!value)
-                return fail(err, origin, "'isolation' needs a value: strict or warn");
+                return config_fail(err, origin, "'isolation' needs a value: strict or warn");
         if (strcmp(value, "strict") != 0 && strcmp(value, "warn") != 0)
-                return fail(err, origin, "'isolation' takes strict or warn, not '%s'", show(q, value));
+                return config_fail(err, origin, "'isolation' takes strict or warn, not '%s'", show(q, value));
         extra = next_token(p);
         if (extra)
-                return fail(err, origin, "unexpected '%s' after 'isolation %s'", show(q, extra), value);
+                return config_fail(err, origin, "unexpected '%s' after 'isolation %s'", show(q, extra), value);
         /* Given twice, the last one wins, as later files override earlier ones. */
         cfg->isolation = strcmp(value, "strict") == 0 ? ISOLATION_STRICT : ISOLATION_WARN;
         return 0;
@@ -411,9 +408,9 @@ static int parse_line(struct config *cfg, const char *line, size_t len, const ch
         char *p = buf, *keyword;
 
         if (len > CONFIG_LINE_MAX)
-                return fail(err, origin, "line too long");
+                return config_fail(err, origin, "line too long");
         if (memchr(line, '\0', len))
-                return fail(err, origin, "NUL byte in line");
+                return config_fail(err, origin, "NUL byte in line");
         memcpy(buf, line, len);
         buf[len] = '\0';
 
@@ -424,7 +421,7 @@ static int parse_line(struct config *cfg, const char *line, size_t len, const ch
                 return parse_device(cfg, &p, origin, err);
         if (strcmp(keyword, "isolation") == 0)
                 return parse_isolation(cfg, &p, origin, err);
-        return fail(err, origin, "unknown keyword '%s'", show(q, keyword));
+        return config_fail(err, origin, "unknown keyword '%s'", show(q, keyword));
 }
 
 int config_parse(struct config *cfg, const char *name, const char *text, size_t len, struct config_error *ret_err)
@@ -461,7 +458,7 @@ static int add_selector(struct config *cfg, const char *origin, const char *list
         char q[SHOW_BUF];
 
         if (!*entry)
-                return fail(err, origin, "empty entry in selector list '%s'", show(q, list));
+                return config_fail(err, origin, "empty entry in selector list '%s'", show(q, list));
         int k = selector_parse(entry, &d.sel);
         if (k < 0)
                 return fail_selector(err, origin, entry, k);
@@ -469,7 +466,7 @@ static int add_selector(struct config *cfg, const char *origin, const char *list
          * options, already covers it. */
         if (config_find(cfg, &d.sel))
                 return 0;
-        return config_append(cfg, &d, entry, origin) < 0 ? fail_nomem(err, origin) : 0;
+        return config_append(cfg, &d, entry, origin) < 0 ? config_fail_nomem(err, origin) : 0;
 }
 
 static int add_selectors(struct config *cfg, const char *origin, const char *list, char *buf, struct config_error *err)
@@ -497,7 +494,7 @@ int config_add_selectors(struct config *cfg, const char *origin, const char *lis
         _cleanup_free_ char *buf = strdup(list ? list : "");
 
         if (!buf)
-                return fail_nomem(ret_err, origin);
+                return config_fail_nomem(ret_err, origin);
         int k = add_selectors(cfg, origin, list ? list : "", buf, ret_err);
         if (k < 0)
                 config_truncate(cfg, n0);
@@ -509,154 +506,40 @@ int config_add_selectors(struct config *cfg, const char *origin, const char *lis
 int config_check_owner(const char *name, uid_t owner, mode_t mode, uid_t uid, struct config_error *ret_err)
 {
         if (owner != 0 && owner != uid) {
-                fail(ret_err, name, "refusing a config file owned by uid %lu", (unsigned long)owner);
+                config_fail(ret_err, name, "refusing a config file owned by uid %lu", (unsigned long)owner);
                 return -EPERM;
         }
         if (mode & (S_IWGRP | S_IWOTH)) {
-                fail(ret_err, name, "refusing a config file writable by group or others (mode %04o)",
-                     (unsigned)(mode & 07777));
+                config_fail(ret_err, name, "refusing a config file writable by group or others (mode %04o)",
+                            (unsigned)(mode & 07777));
                 return -EPERM;
         }
         return 0;
 }
 
-static int read_error(struct config_error *err, const char *name, int k)
-{
-        switch (k) {
-        case -ENOMEM:
-                return fail_nomem(err, name);
-        case -EISDIR:
-                return fail(err, name, "is a directory, not a config file");
-        case -EINVAL:
-                return fail(err, name, "not a regular file");
-        case -EFBIG:
-                return fail(err, name, "config file larger than %d MiB", CONFIG_FILE_MAX >> 20);
-        case -EXDEV:
-                return fail(err, name, "cannot read config file: a link leads outside the root");
-        default:
-                return fail(err, name, "cannot read config file: %s", strerror(-k));
-        }
-}
-
-static int parse_file(struct config *cfg, const char *name, const char *text, size_t len, struct config_error *err)
+int config_parse_file(struct config *cfg, const char *name, const char *text, size_t len, struct config_error *err)
 {
         if (strv_push(&cfg->files, &cfg->n_files, name) < 0)
-                return fail_nomem(err, name);
+                return config_fail_nomem(err, name);
         return config_parse(cfg, name, text, len, err);
 }
 
-static int check_stat(const char *name, const struct stat *st, struct config_error *err)
-{
-        if (S_ISDIR(st->st_mode))
-                return read_error(err, name, -EISDIR);
-        if (!S_ISREG(st->st_mode))
-                return read_error(err, name, -EINVAL);
-        return config_check_owner(name, st->st_uid, st->st_mode, getuid(), err) < 0 ? -EINVAL : 0;
-}
-
-static int load_explicit(const char *path, struct config *cfg, struct config_error *err)
-{
-        _cleanup_free_ char *text = NULL;
-        struct stat st;
-        size_t len;
-
-        /* host_read_file refuses directories, devices and FIFOs without blocking on them. */
-        int k = host_read_file(path, CONFIG_FILE_MAX, &text, &len, &st);
-        if (k < 0)
-                return read_error(err, path, k);
-        k = check_stat(path, &st, err);
-        if (k < 0)
-                return k;
-        return parse_file(cfg, path, text, len, err);
-}
-
-/* What messages call PATH below the root: the host path, so the user can open it. */
-static void shown_path(struct root *r, const char *path, char *buf, size_t size)
-{
-        const char *dir = root_dir(r);
-        size_t n = strlen(dir);
-
-        while (n > 0 && dir[n - 1] == '/')
-                n--;
-        snprintf(buf, size, "%.*s%s", (int)n, dir, path);
-}
-
-/* One file below the root; a missing one is fine only when MISSING_OK. */
-static int load_below_root(struct root *r, const char *path, bool missing_ok, struct config *cfg,
-                           struct config_error *err)
-{
-        _cleanup_free_ char *text = NULL;
-        char shown[PATH_MAX];
-        struct stat st;
-        size_t len;
-
-        shown_path(r, path, shown, sizeof(shown));
-        /* Refuse what is not a regular file before opening it: a FIFO would block the read. */
-        int k = root_stat(r, path, &st);
-        if (k == -ENOENT && missing_ok)
-                return 0;
-        if (k < 0)
-                return read_error(err, shown, k);
-        k = check_stat(shown, &st, err);
-        if (k < 0)
-                return k;
-        k = root_read_file(r, path, CONFIG_FILE_MAX, &text, &len);
-        if (k < 0)
-                return read_error(err, shown, k);
-        return parse_file(cfg, shown, text, len, err);
-}
-
-static bool is_conf_name(const char *name)
+bool config_is_dropin_name(const char *name)
 {
         size_t n = strlen(name);
 
         /* Hidden names are editor droppings (".#x.conf" lock links), never configuration. */
-        return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
+        return name[0] != '.' && !strchr(name, '/') && n > 5 && strcmp(name + n - 5, ".conf") == 0;
 }
 
-static int load_dir(struct root *r, struct config *cfg, struct config_error *err)
+struct config_mark config_mark(const struct config *cfg)
 {
-        _cleanup_strv_ char **names = NULL;
-        char shown[PATH_MAX], path[PATH_MAX];
-        size_t n;
-
-        int k = root_list(r, CONFIG_DIR, &names, &n);
-        if (k == -ENOENT)
-                return 0;
-        if (k < 0) {
-                shown_path(r, CONFIG_DIR, shown, sizeof(shown));
-                return k == -ENOMEM ? fail_nomem(err, shown)
-                                    : fail(err, shown, "cannot list config directory: %s", strerror(-k));
-        }
-        /* root_list() sorts by strcmp(): files apply in name order. */
-        for (size_t i = 0; i < n; i++) {
-                if (!is_conf_name(names[i]))
-                        continue;
-                snprintf(path, sizeof(path), "%s/%s", CONFIG_DIR, names[i]);
-                k = load_below_root(r, path, false, cfg, err);
-                if (k < 0)
-                        return k;
-        }
-        return 0;
+        return (struct config_mark){ cfg->n_devices, cfg->n_files, cfg->isolation };
 }
 
-int config_load(struct root *r, const char *explicit_path, struct config *cfg, struct config_error *ret_err)
+void config_rollback(struct config *cfg, struct config_mark m)
 {
-        size_t n_devices = cfg->n_devices, n_files = cfg->n_files;
-        enum isolation_mode iso = cfg->isolation;
-        int k;
-
-        if (explicit_path)
-                k = load_explicit(explicit_path, cfg, ret_err);
-        else {
-                k = load_below_root(r, CONFIG_MAIN, true, cfg, ret_err);
-                if (k >= 0)
-                        k = load_dir(r, cfg, ret_err);
-        }
-        if (k < 0) {
-                config_truncate(cfg, n_devices);
-                config_truncate_files(cfg, n_files);
-                cfg->isolation = iso;
-        }
-        return k;
+        config_truncate(cfg, m.n_devices);
+        config_truncate_files(cfg, m.n_files);
+        cfg->isolation = m.isolation;
 }

@@ -4,7 +4,7 @@
 /*
  * vfio-prep.conf(5): "device SELECTOR [OPTION]..." and "isolation strict|warn" lines, plus
  * vfio-prep.devices= on the kernel command line and --device on ours. The grammar functions
- * are pure (bytes in, struct config out); config_load() is the one that touches files.
+ * are pure (bytes in, struct config out); config_load() (config_load.h) reads the files.
  */
 
 #include <stdbool.h>
@@ -13,8 +13,6 @@
 #include <sys/types.h>
 
 #include "model.h"
-
-struct root;
 
 enum selector_kind {
         SELECTOR_ADDRESS,
@@ -74,13 +72,25 @@ int config_parse(struct config *cfg, const char *name, const char *text, size_t 
 /* One selector with default options, from --device or vfio-prep.devices= (comma-separated). */
 int config_add_selectors(struct config *cfg, const char *origin, const char *list, struct config_error *ret_err);
 void config_done(struct config *cfg);
+/* A file of /etc/vfio-prep.d that is read: NAME.conf, not hidden (vfio-prep.conf(5), FILES). */
+bool config_is_dropin_name(const char *name);
 
 /* The file-ownership rule of vfio-prep.conf(5), OWNERSHIP: owned by root or UID, not writable by group/others. */
 int config_check_owner(const char *name, uid_t owner, mode_t mode, uid_t uid, struct config_error *ret_err);
 
-/*
- * Read EXPLICIT (a path on the host, as given to --config) or, when NULL, /etc/vfio-prep.conf
- * and /etc/vfio-prep.d/ *.conf below the root. A missing default file is not an error; a
- * missing explicit one is. -EINVAL with RET_ERR filled on any grammar or file problem.
- */
-int config_load(struct root *r, const char *explicit_path, struct config *cfg, struct config_error *ret_err);
+/* Record NAME among the files read, then parse its text (config_parse). */
+int config_parse_file(struct config *cfg, const char *name, const char *text, size_t len, struct config_error *ret_err);
+
+/* Where a config stood, so that a failed load can leave it as it found it. */
+struct config_mark {
+        size_t n_devices, n_files;
+        enum isolation_mode isolation;
+};
+struct config_mark config_mark(const struct config *cfg);
+void config_rollback(struct config *cfg, struct config_mark m);
+
+/* Fill RET_ERR (when not NULL) with ORIGIN, its control characters escaped, and the message:
+ * -EINVAL. config_fail_nomem() says "out of memory": -ENOMEM. */
+int config_fail(struct config_error *ret_err, const char *origin, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+int config_fail_nomem(struct config_error *ret_err, const char *origin);

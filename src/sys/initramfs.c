@@ -2,25 +2,20 @@
 #include "initramfs.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdarg.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "macro.h"
-#include "parse.h"
+#include "paths.h"
 #include "root.h"
+#include "spawn.h"
 #include "strv.h"
 
-#define CONFIG_MAIN "/etc/vfio-prep.conf"
-#define CONFIG_DIR "/etc/vfio-prep.d"
 /* One lister run; all of them together for one --check. */
 #define LISTER_TIMEOUT_MS 10000
 #define INSPECT_BUDGET_MS 30000
@@ -29,601 +24,7 @@
 /* Names of candidate images shown in a "not found" message. */
 #define CANDIDATES_SHOWN 3
 
-const char *initramfs_generator_name(enum initramfs_generator g)
-{
-        switch (g) {
-        case INITRAMFS_GEN_DRACUT:
-                return "dracut";
-        case INITRAMFS_GEN_MKINITCPIO:
-                return "mkinitcpio";
-        case INITRAMFS_GEN_INITRAMFS_TOOLS:
-                return "initramfs-tools";
-        default:
-                return "unknown";
-        }
-}
-
-/* ---- candidate images (pure) --------------------------------------------------------------- */
-
-static bool plain_name(const char *s)
-{
-        return s && *s && !strchr(s, '/') && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
-}
-
-static _printf_(3, 4) int push_fmt(char ***v, size_t *n, const char *fmt, ...)
-{
-        va_list ap;
-        char *s = NULL;
-
-        va_start(ap, fmt);
-        int k = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        if (k < 0)
-                return -ENOMEM;
-        return strv_consume(v, n, s) < 0 ? (free(s), -ENOMEM) : 0;
-}
-
-int initramfs_candidates(const char *release, const char *pkgbase, const char *machine_id, char ***ret, size_t *ret_n)
-{
-        _cleanup_strv_ char **v = NULL;
-        size_t n = 0;
-        int k = 0;
-
-        if (!plain_name(release) || (pkgbase && !plain_name(pkgbase)) || (machine_id && !plain_name(machine_id)))
-                return -EINVAL;
-        k |= push_fmt(&v, &n, "/boot/initramfs-%s.img", release);
-        k |= push_fmt(&v, &n, "/boot/initrd.img-%s", release);
-        k |= push_fmt(&v, &n, "/boot/initrd-%s", release);
-        if (pkgbase)
-                k |= push_fmt(&v, &n, "/boot/initramfs-%s.img", pkgbase);
-        if (machine_id) {
-                k |= push_fmt(&v, &n, "/boot/%s/%s/initrd", machine_id, release);
-                k |= push_fmt(&v, &n, "/efi/%s/%s/initrd", machine_id, release);
-                k |= push_fmt(&v, &n, "/boot/efi/%s/%s/initrd", machine_id, release);
-        }
-        if (k < 0)
-                return -ENOMEM;
-        *ret = TAKE_PTR(v);
-        *ret_n = n;
-        return 0;
-}
-
-/* ---- listings (pure) ------------------------------------------------------------------------- */
-
-/* "-rw-r--r--" and friends: the first column of an "ls -l" style line. */
-static bool is_mode(const char *s)
-{
-        if (!strchr("-dlcbps", s[0]))
-                return false;
-        for (int i = 1; i < 10; i++)
-                if (!s[i] || !strchr("rwxsStT-", s[i]))
-                        return false;
-        return s[10] == '\0' || s[10] == ' ' || s[10] == '.' || s[10] == '+';
-}
-
-static const char *skip_fields(const char *s, int n)
-{
-        for (int i = 0; i < n && *s; i++) {
-                s += strcspn(s, " \t");
-                s += strspn(s, " \t");
-        }
-        return s;
-}
-
-/* The name and (for a regular file) size an "ls -l" line shows: mode, links, owner, group,
- * size, three date columns, name. Device nodes have two size columns: not ours, skipped. */
-static bool parse_long(const char *line, const char **ret_name, int64_t *ret_size)
-{
-        uint64_t size;
-        char buf[32];
-
-        if (line[0] == 'c' || line[0] == 'b')
-                return false;
-        const char *s = skip_fields(line, 4);
-        size_t len = strcspn(s, " \t");
-        *ret_size = -1;
-        if (line[0] == '-' && len < sizeof(buf)) {
-                memcpy(buf, s, len);
-                buf[len] = '\0';
-                if (parse_u64(buf, 10, INT64_MAX, &size) >= 0)
-                        *ret_size = (int64_t)size;
-        }
-        *ret_name = skip_fields(s, 4);
-        return **ret_name != '\0';
-}
-
-static bool is_conf_name(const char *name)
-{
-        size_t n = strlen(name);
-
-        return name[0] != '.' && !strchr(name, '/') && n > 5 && strcmp(name + n - 5, ".conf") == 0;
-}
-
-static bool is_config_path(const char *p)
-{
-        return strcmp(p, "etc/vfio-prep.conf") == 0 ||
-               (strncmp(p, "etc/vfio-prep.d/", 16) == 0 && is_conf_name(p + 16));
-}
-
-/* P is TAIL, or ends with "/" TAIL. */
-static bool ends_with_component(const char *p, const char *tail)
-{
-        size_t n = strlen(p), t = strlen(tail);
-
-        return n >= t && strcmp(p + n - t, tail) == 0 && (n == t || p[n - t - 1] == '/');
-}
-
-/* .../bin/vfio-prep or .../sbin/vfio-prep: the runtime hooks are named vfio-prep too. */
-static bool is_binary_path(const char *p)
-{
-        return ends_with_component(p, "bin/vfio-prep") || ends_with_component(p, "sbin/vfio-prep");
-}
-
-static int add_config(struct initramfs_listing *l, const char *path, int64_t size)
-{
-        for (size_t i = 0; i < l->n_configs; i++)
-                if (strcmp(l->configs[i].path, path) == 0) {
-                        l->configs[i].size = size;
-                        return 0;
-                }
-        if (l->n_configs >= INITRAMFS_MAX_CONFIGS)
-                return 0;
-        struct initramfs_entry *x = realloc(l->configs, (l->n_configs + 1) * sizeof(*x));
-        if (!x)
-                return -ENOMEM;
-        l->configs = x;
-        char *p = strdup(path);
-        if (!p)
-                return -ENOMEM;
-        x[l->n_configs++] = (struct initramfs_entry){ .path = p, .size = size };
-        return 0;
-}
-
-/* One line, NUL-terminated and writable. */
-static int parse_line(struct initramfs_listing *l, char *line)
-{
-        const char *name = line;
-        int64_t size = -1;
-
-        if (is_mode(line) && !parse_long(line, &name, &size))
-                return 0;
-        char *arrow = strstr(name, " -> ");
-        if (arrow)
-                *arrow = '\0';
-        while (name[0] == '.' && name[1] == '/')
-                name += 2;
-        while (name[0] == '/')
-                name++;
-        if (strcmp(name, "init") == 0)
-                l->has_init = true;
-        else if (is_binary_path(name))
-                l->has_binary = true;
-        else if (is_config_path(name))
-                return add_config(l, name, arrow ? -1 : size);
-        return 0;
-}
-
-int initramfs_parse_listing(const char *text, size_t len, struct initramfs_listing *ret)
-{
-        struct initramfs_listing l = { 0 };
-        _cleanup_free_ char *line = NULL;
-        size_t cap = 0;
-        int k = 0;
-
-        for (size_t i = 0; i < len && k >= 0;) {
-                size_t raw = 0;
-                while (i + raw < len && text[i + raw] != '\n')
-                        raw++;
-                size_t n = raw;
-                if (n + 1 > cap) {
-                        char *b = realloc(line, n + 1);
-                        if (!b) {
-                                k = -ENOMEM;
-                                break;
-                        }
-                        line = b;
-                        cap = n + 1;
-                }
-                memcpy(line, text + i, n);
-                while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
-                        n--;
-                line[n] = '\0';
-                k = parse_line(&l, line);
-                i += raw + 1;
-        }
-        if (k < 0) {
-                initramfs_listing_done(&l);
-                return k;
-        }
-        *ret = l;
-        return 0;
-}
-
-void initramfs_listing_done(struct initramfs_listing *l)
-{
-        for (size_t i = 0; i < l->n_configs; i++)
-                free(l->configs[i].path);
-        free(l->configs);
-        *l = (struct initramfs_listing){ 0 };
-}
-
-/* ---- the verdict (pure) ---------------------------------------------------------------------- */
-
-/* Untrusted names in messages: control characters become '?'. */
-static char *printable(const char *s)
-{
-        char *c = strdup(s);
-
-        for (char *p = c; p && *p; p++)
-                if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                        *p = '?';
-        return c;
-}
-
-/* The first difference found, and how many there are. */
-struct differences {
-        char *first;
-        size_t count;
-        bool oom;
-};
-
-static _printf_(2, 3) void differ(struct differences *d, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (d->count++ > 0 || d->oom)
-                return;
-        va_start(ap, fmt);
-        if (vasprintf(&d->first, fmt, ap) < 0) {
-                d->first = NULL;
-                d->oom = true;
-        }
-        va_end(ap);
-}
-
-static const struct initramfs_entry *find_entry(const struct initramfs_listing *l, const char *path)
-{
-        while (*path == '/')
-                path++;
-        for (size_t i = 0; i < l->n_configs; i++)
-                if (strcmp(l->configs[i].path, path) == 0)
-                        return &l->configs[i];
-        return NULL;
-}
-
-/* Compare one file with its copy in the image; returns whether the text itself was compared. */
-static bool compare_one(const struct initramfs_config *c, const struct initramfs_entry *e, int64_t image_mtime,
-                        struct differences *d)
-{
-        _cleanup_free_ char *p = printable(c->path);
-
-        if (!p) {
-                d->oom = true;
-                return false;
-        }
-        if (c->text && c->image_text) {
-                if (c->len != c->image_len || memcmp(c->text, c->image_text, c->len) != 0)
-                        differ(d, "%s differs from the image's copy", p);
-                return true;
-        }
-        if (c->text && e->size >= 0 && (uint64_t)e->size != c->len)
-                differ(d, "%s differs from the image's copy (%lld bytes there, %zu here)", p, (long long)e->size,
-                       c->len);
-        else if (c->mtime > image_mtime)
-                differ(d, "%s changed after the image was built", p);
-        return false;
-}
-
-static bool in_configs(const struct initramfs_config *c, size_t n, const char *image_path)
-{
-        for (size_t i = 0; i < n; i++)
-                if (c[i].path && strcmp(c[i].path + strspn(c[i].path, "/"), image_path) == 0)
-                        return true;
-        return false;
-}
-
-/* Every file compared both ways; returns whether all texts were compared. */
-static bool compare_all(const struct initramfs_listing *l, const struct initramfs_config *c, size_t n,
-                        int64_t image_mtime, struct differences *d)
-{
-        bool all = true;
-
-        for (size_t i = 0; i < n; i++) {
-                const struct initramfs_entry *e = find_entry(l, c[i].path);
-                _cleanup_free_ char *p = printable(c[i].path);
-                if (!p)
-                        d->oom = true;
-                else if (!e)
-                        differ(d, "%s is not in the image", p);
-                else
-                        all &= compare_one(&c[i], e, image_mtime, d);
-        }
-        for (size_t i = 0; i < l->n_configs; i++) {
-                if (in_configs(c, n, l->configs[i].path))
-                        continue;
-                _cleanup_free_ char *p = printable(l->configs[i].path);
-                if (!p)
-                        d->oom = true;
-                else
-                        differ(d, "the image has /%s, which this system no longer has", p);
-        }
-        return all;
-}
-
-static int set_detail(struct initramfs_facts *f, enum initramfs_verdict v, char *detail)
-{
-        free(f->detail);
-        f->detail = detail;
-        f->verdict = v;
-        return 0;
-}
-
-int initramfs_judge(const struct initramfs_listing *l, const struct initramfs_config *configs, size_t n,
-                    int64_t image_mtime, struct initramfs_facts *f)
-{
-        struct differences d = { 0 };
-        char *s = NULL;
-
-        f->content_compared = false;
-        if (!l->has_init) {
-                s = strdup("its listing shows no /init");
-                return s ? set_detail(f, INITRAMFS_UNKNOWN, s) : -ENOMEM;
-        }
-        if (!l->has_binary)
-                return set_detail(f, INITRAMFS_MISSING, NULL);
-        bool all = compare_all(l, configs, n, image_mtime, &d);
-        if (d.oom) {
-                free(d.first);
-                return -ENOMEM;
-        }
-        if (d.count == 0) {
-                f->content_compared = all;
-                return set_detail(f, INITRAMFS_CURRENT, NULL);
-        }
-        if (d.count == 1)
-                s = TAKE_PTR(d.first);
-        else if (asprintf(&s, "%s; and %zu more difference%s", d.first, d.count - 1, d.count > 2 ? "s" : "") < 0)
-                s = NULL;
-        free(d.first);
-        return s ? set_detail(f, INITRAMFS_STALE, s) : -ENOMEM;
-}
-
-/* ---- running a lister --------------------------------------------------------------------------- */
-
-struct run {
-        char *out; /* standard output, NUL-terminated */
-        size_t len;
-        int status;    /* exit status; -1 when killed by a signal */
-        char err[160]; /* the start of standard error */
-        size_t err_len;
-};
-
-static void run_done(struct run *r)
-{
-        free(r->out);
-        *r = (struct run){ 0 };
-}
-
-static int64_t now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void close_pair(int p[2])
-{
-        for (int i = 0; i < 2; i++)
-                if (p[i] >= 0) {
-                        close(p[i]);
-                        p[i] = -1;
-                }
-}
-
-/* In the child: its own process group (so that a deadline kills the whole pipeline the lister
- * runs), the pipes as stdin/stdout/stderr, the C locale, then the program. */
-static int move_fd(int from, int to)
-{
-        /* Already in place (a closed stdin was reused): only keep it across exec. */
-        if (from == to)
-                return fcntl(to, F_SETFD, 0);
-        return dup2(from, to);
-}
-
-/* As execvp(), but only absolute PATH entries: --check runs as root, often from a home
- * directory, and "." in PATH must not pick a lister there. Returns with errno set. */
-static void exec_path(char *const argv[])
-{
-        const char *path = getenv("PATH");
-        char buf[4096];
-        int e = ENOENT;
-
-        if (!path || !*path)
-                path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-        for (const char *p = path; *p;) {
-                size_t n = strcspn(p, ":");
-                if (p[0] == '/' && n + strlen(argv[0]) + 2 <= sizeof(buf)) {
-                        snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, argv[0]);
-                        execv(buf, argv);
-                        if (errno != ENOENT && errno != ENOTDIR)
-                                e = errno;
-                }
-                p += n;
-                p += *p == ':';
-        }
-        errno = e;
-}
-
-static _Noreturn void child(char *const argv[], int in, int out, int err, int report)
-{
-        (void)setpgid(0, 0);
-        if (move_fd(in, 0) >= 0 && move_fd(out, 1) >= 0 && move_fd(err, 2) >= 0) {
-                (void)setenv("LC_ALL", "C", 1);
-                exec_path(argv);
-        }
-        int e = errno;
-        (void)!write(report, &e, sizeof(e));
-        _exit(127);
-}
-
-static int append(struct run *r, const char *buf, size_t n, size_t max)
-{
-        if (r->len + n > max)
-                return -EFBIG;
-        char *o = realloc(r->out, r->len + n + 1);
-        if (!o)
-                return -ENOMEM;
-        memcpy(o + r->len, buf, n);
-        r->out = o;
-        r->len += n;
-        o[r->len] = '\0';
-        return 0;
-}
-
-/* Read one ready pipe into R; -1 in *FD at its end. */
-static int drain(struct run *r, int *fd, bool is_err, size_t max)
-{
-        char buf[16384];
-        ssize_t n = read(*fd, buf, sizeof(buf));
-
-        if (n < 0)
-                return errno == EINTR || errno == EAGAIN ? 0 : -errno;
-        if (n == 0) {
-                close(*fd);
-                *fd = -1;
-                return 0;
-        }
-        if (!is_err)
-                return append(r, buf, (size_t)n, max);
-        size_t room = sizeof(r->err) - 1 - r->err_len, take = (size_t)n < room ? (size_t)n : room;
-        memcpy(r->err + r->err_len, buf, take);
-        r->err_len += take;
-        r->err[r->err_len] = '\0';
-        return 0;
-}
-
-/* Collect both pipes until they close or DEADLINE passes. */
-static int collect(struct run *r, int out, int err, int64_t deadline, size_t max)
-{
-        int fds[2] = { out, err }, k = 0;
-
-        while ((fds[0] >= 0 || fds[1] >= 0) && k >= 0) {
-                struct pollfd p[2] = { { .fd = fds[0], .events = POLLIN }, { .fd = fds[1], .events = POLLIN } };
-                int64_t left = deadline - now_ms();
-                if (left <= 0) {
-                        k = -ETIMEDOUT;
-                        break;
-                }
-                int n = poll(p, 2, (int)left);
-                if (n < 0 && errno != EINTR)
-                        k = -errno;
-                for (int i = 0; n > 0 && i < 2 && k >= 0; i++)
-                        if (fds[i] >= 0 && p[i].revents)
-                                k = drain(r, &fds[i], i == 1, max);
-        }
-        for (int i = 0; i < 2; i++)
-                if (fds[i] >= 0)
-                        close(fds[i]);
-        return k;
-}
-
-/* Wait for PID until DEADLINE; then (or on an earlier failure K) kill its process group. */
-static int reap(pid_t pid, int64_t deadline, int k, int *ret_status)
-{
-        int st = 0;
-        pid_t w = 0;
-
-        while (k >= 0 && (w = waitpid(pid, &st, WNOHANG)) == 0 && now_ms() < deadline)
-                nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
-        if (k >= 0 && w == 0)
-                k = -ETIMEDOUT;
-        (void)kill(-pid, SIGKILL);
-        if (w <= 0) {
-                (void)kill(pid, SIGKILL);
-                while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-                        ;
-        }
-        if (k >= 0)
-                *ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-        return k;
-}
-
-/* Whether exec failed in the child, and with what: the report pipe closes on a good exec. */
-static int exec_error(int report)
-{
-        int e = 0;
-        ssize_t n;
-
-        while ((n = read(report, &e, sizeof(e))) < 0 && errno == EINTR)
-                ;
-        return n == (ssize_t)sizeof(e) ? -e : 0;
-}
-
-/* Run ARGV (looked up in PATH's absolute entries) with no shell; its output in RET. -ENOENT when the program is
- * not installed, -ETIMEDOUT past DEADLINE, -EFBIG past MAX bytes of output. */
-static int run_program(char *const argv[], int64_t deadline, size_t max, struct run *ret)
-{
-        int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, rep[2] = { -1, -1 };
-        struct run r = { 0 };
-        int k = 0;
-
-        if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
-            pipe2(rep, O_CLOEXEC) < 0)
-                k = -errno;
-        pid_t pid = k < 0 ? -1 : fork();
-        if (pid == 0)
-                child(argv, in[0], out[1], err[1], rep[1]);
-        if (k >= 0 && pid < 0)
-                k = -errno;
-        close_pair(in);
-        if (k < 0) {
-                close_pair(out);
-                close_pair(err);
-                close_pair(rep);
-                return k;
-        }
-        close(out[1]);
-        close(err[1]);
-        close(rep[1]);
-        k = exec_error(rep[0]);
-        close(rep[0]);
-        if (k >= 0)
-                k = collect(&r, out[0], err[0], deadline, max);
-        else {
-                close(out[0]);
-                close(err[0]);
-        }
-        k = reap(pid, deadline, k, &r.status);
-        if (k < 0) {
-                run_done(&r);
-                return k;
-        }
-        *ret = r;
-        return 0;
-}
-
 /* ---- looking at the system ------------------------------------------------------------------- */
-
-struct generator_files {
-        enum initramfs_generator gen;
-        const char *programs[3]; /* any of these: the generator is installed */
-        const char *hooks[2];    /* any of these: vfio-prep's hook for it is installed */
-};
-
-/* In order of preference when several are installed: Debian ships dracut-core beside
- * initramfs-tools, whose update-initramfs is then the one the kernel packages call. */
-static const struct generator_files generators[] = {
-        { INITRAMFS_GEN_MKINITCPIO,
-          { "/usr/bin/mkinitcpio", "/etc/mkinitcpio.conf" },
-          { "/usr/lib/initcpio/install/vfio-prep", "/etc/initcpio/install/vfio-prep" } },
-        { INITRAMFS_GEN_INITRAMFS_TOOLS,
-          { "/usr/sbin/update-initramfs", "/sbin/update-initramfs" },
-          { "/usr/share/initramfs-tools/hooks/vfio-prep", "/etc/initramfs-tools/hooks/vfio-prep" } },
-        { INITRAMFS_GEN_DRACUT,
-          { "/usr/bin/dracut", "/usr/sbin/dracut", "/sbin/dracut" },
-          { "/usr/lib/dracut/modules.d/50vfio-prep/module-setup.sh" } },
-};
 
 static bool any_exists(struct root *r, const char *const *paths, size_t n)
 {
@@ -635,8 +36,8 @@ static bool any_exists(struct root *r, const char *const *paths, size_t n)
 
 static void detect_generator(struct root *r, enum initramfs_generator prefer, struct initramfs_facts *f)
 {
-        for (size_t i = 0; i < ARRAY_SIZE(generators); i++) {
-                const struct generator_files *g = &generators[i];
+        for (size_t i = 0; i < generator_preference_size; i++) {
+                const struct generator_facts *g = generator_facts(generator_preference[i]);
                 if (prefer != INITRAMFS_GEN_UNKNOWN && g->gen != prefer)
                         continue;
                 if (prefer == INITRAMFS_GEN_UNKNOWN && !any_exists(r, g->programs, ARRAY_SIZE(g->programs)))
@@ -656,7 +57,10 @@ static _printf_(2, 3) int unknown(struct initramfs_facts *f, const char *fmt, ..
         va_start(ap, fmt);
         int k = vasprintf(&s, fmt, ap);
         va_end(ap);
-        return k < 0 ? -ENOMEM : set_detail(f, INITRAMFS_UNKNOWN, s);
+        if (k < 0)
+                return -ENOMEM;
+        initramfs_set_verdict(f, INITRAMFS_UNKNOWN, s);
+        return 0;
 }
 
 /* Arch names images by kernel package; the package leaves its name beside the modules. */
@@ -671,7 +75,7 @@ static char *read_pkgbase(struct root *r, const char *release)
                 if (root_read_attr(r, path, &s) < 0)
                         s = NULL;
         }
-        if (s && !plain_name(s)) {
+        if (s && !initramfs_plain_name(s)) {
                 free(s);
                 s = NULL;
         }
@@ -684,7 +88,7 @@ static char *read_machine_id(struct root *r)
 
         if (root_read_attr(r, "/etc/machine-id", &s) < 0)
                 return NULL;
-        if (!plain_name(s)) {
+        if (!initramfs_plain_name(s)) {
                 free(s);
                 return NULL;
         }
@@ -771,12 +175,12 @@ static int read_configs(struct root *r, struct initramfs_config **ret, size_t *r
         size_t n = 0, nn = 0;
         char path[512];
 
-        int k = add_host_config(r, CONFIG_MAIN, &c, &n);
-        if (k >= 0 && root_list(r, CONFIG_DIR, &names, &nn) >= 0)
+        int k = add_host_config(r, VFIO_PREP_CONF, &c, &n);
+        if (k >= 0 && root_list(r, VFIO_PREP_CONF_DIR, &names, &nn) >= 0)
                 for (size_t i = 0; i < nn && k >= 0; i++) {
-                        if (!is_conf_name(names[i]))
+                        if (!config_is_dropin_name(names[i]))
                                 continue;
-                        snprintf(path, sizeof(path), "%s/%s", CONFIG_DIR, names[i]);
+                        snprintf(path, sizeof(path), "%s/%s", VFIO_PREP_CONF_DIR, names[i]);
                         k = add_host_config(r, path, &c, &n);
                 }
         if (k < 0) {
@@ -786,16 +190,6 @@ static int read_configs(struct root *r, struct initramfs_config **ret, size_t *r
         *ret = c;
         *ret_n = n;
         return 0;
-}
-
-void initramfs_configs_free(struct initramfs_config *c, size_t n)
-{
-        for (size_t i = 0; c && i < n; i++) {
-                free(c[i].path);
-                free(c[i].text);
-                free(c[i].image_text);
-        }
-        free(c);
 }
 
 /* The image's path for a program on this machine: the root's directory, then the path. */
@@ -830,28 +224,15 @@ static bool readable(const struct stat *st)
 
 /* ---- listing and extracting ------------------------------------------------------------------- */
 
-struct lister {
-        const char *name;
-        enum initramfs_generator gen;
-        const char *long_opt; /* the option for "ls -l" lines, which show sizes */
-};
-
-/* lsinitrd can also print one file of the image (-f): it is how the text gets compared. */
-static const struct lister listers[] = {
-        { "lsinitrd", INITRAMFS_GEN_DRACUT, NULL },
-        { "lsinitcpio", INITRAMFS_GEN_MKINITCPIO, "-v" },
-        { "lsinitramfs", INITRAMFS_GEN_INITRAMFS_TOOLS, "-l" },
-};
-
 static int64_t step_deadline(int64_t budget)
 {
-        int64_t d = now_ms() + LISTER_TIMEOUT_MS;
+        int64_t d = spawn_now_ms() + LISTER_TIMEOUT_MS;
 
         return d < budget ? d : budget;
 }
 
 /* What went wrong with a run, for a message: NULL on -ENOMEM. */
-static char *run_problem(const char *name, int k, const struct run *r)
+static char *run_problem(const char *name, int k, const struct spawn_output *r)
 {
         _cleanup_free_ char *e = NULL;
         char *s = NULL;
@@ -865,7 +246,7 @@ static char *run_problem(const char *name, int k, const struct run *r)
         else {
                 char line[sizeof(r->err)];
                 snprintf(line, sizeof(line), "%.*s", (int)strcspn(r->err, "\n"), r->err);
-                if (!(e = printable(line)))
+                if (!(e = initramfs_printable(line)))
                         return NULL;
                 k = asprintf(&s, "%s exited with status %d%s%s", name, r->status, e[0] ? ": " : "", e);
         }
@@ -874,34 +255,34 @@ static char *run_problem(const char *name, int k, const struct run *r)
 
 /* Run lister L on IMAGE: 1 with a listing of an initramfs in RET, 0 when L is not installed,
  * -EIO with the reason in *PROBLEM (unless one is there already) when it failed. */
-static int try_lister(const struct lister *l, const char *image, int64_t budget, struct initramfs_listing *ret,
+static int try_lister(const struct generator_facts *l, const char *image, int64_t budget, struct initramfs_listing *ret,
                       char **problem)
 {
-        char *argv[4] = { (char *)l->name };
-        struct run r = { 0 };
+        char *argv[4] = { (char *)l->lister };
+        struct spawn_output r = { 0 };
         size_t a = 1;
         char *p = NULL;
 
-        if (l->long_opt)
-                argv[a++] = (char *)l->long_opt;
+        if (l->lister_long_opt)
+                argv[a++] = (char *)l->lister_long_opt;
         argv[a] = (char *)image;
-        int k = run_program(argv, step_deadline(budget), LISTING_MAX, &r);
+        int k = spawn_program(argv, step_deadline(budget), LISTING_MAX, &r);
         if (k == -ENOENT)
                 return 0;
         if (k >= 0 && r.status == 0) {
                 k = initramfs_parse_listing(r.out ? r.out : "", r.len, ret);
                 if (k >= 0 && ret->has_init) {
-                        run_done(&r);
+                        spawn_output_done(&r);
                         return 1;
                 }
                 if (k >= 0) {
                         initramfs_listing_done(ret);
-                        if (asprintf(&p, "%s shows no /init in it", l->name) < 0)
+                        if (asprintf(&p, "%s shows no /init in it", l->lister) < 0)
                                 p = NULL;
                 }
         } else if (k != -ENOMEM)
-                p = run_problem(l->name, k, &r);
-        run_done(&r);
+                p = run_problem(l->lister, k, &r);
+        spawn_output_done(&r);
         if (k == -ENOMEM || !p)
                 return -ENOMEM;
         if (*problem)
@@ -918,8 +299,8 @@ static int list_image(const char *image, int64_t budget, struct initramfs_facts 
         bool any = false;
 
         for (int pass = 0; pass < 2; pass++)
-                for (size_t i = 0; i < ARRAY_SIZE(listers); i++) {
-                        const struct lister *l = &listers[i];
+                for (size_t i = 0; i < generator_table_size; i++) {
+                        const struct generator_facts *l = &generator_table[i];
                         if ((pass == 0) != (l->gen == f->generator))
                                 continue;
                         int k = try_lister(l, image, budget, ret, &problem);
@@ -927,7 +308,7 @@ static int list_image(const char *image, int64_t budget, struct initramfs_facts 
                                 return k;
                         any |= k != 0;
                         if (k > 0) {
-                                f->lister = l->name;
+                                f->lister = l->lister;
                                 return 1;
                         }
                 }
@@ -936,17 +317,28 @@ static int list_image(const char *image, int64_t budget, struct initramfs_facts 
         return unknown(f, "cannot list %s: %s", f->image, problem);
 }
 
+/* The lister that can print one file of an image (lsinitrd -f), or NULL. */
+static const struct generator_facts *extractor(void)
+{
+        for (size_t i = 0; i < generator_table_size; i++)
+                if (generator_table[i].extract_opt)
+                        return &generator_table[i];
+        return NULL;
+}
+
 /* The image's copy of each configuration file it has, with lsinitrd -f, when installed. */
 static int extract_configs(const char *image, int64_t budget, const struct initramfs_listing *l,
                            struct initramfs_config *c, size_t n)
 {
-        for (size_t i = 0; i < n; i++) {
-                const struct initramfs_entry *e = find_entry(l, c[i].path);
+        const struct generator_facts *x = extractor();
+
+        for (size_t i = 0; x && i < n; i++) {
+                const struct initramfs_entry *e = initramfs_find_entry(l, c[i].path);
                 if (!e)
                         continue;
-                char *argv[] = { (char *)"lsinitrd", (char *)"-f", e->path, (char *)image, NULL };
-                struct run r = { 0 };
-                int k = run_program(argv, step_deadline(budget), INITRAMFS_MAX_CONFIG_SIZE, &r);
+                char *argv[] = { (char *)x->lister, (char *)x->extract_opt, e->path, (char *)image, NULL };
+                struct spawn_output r = { 0 };
+                int k = spawn_program(argv, step_deadline(budget), INITRAMFS_MAX_CONFIG_SIZE, &r);
                 if (k == -ENOMEM || k == -ENOENT)
                         return k == -ENOMEM ? k : 0;
                 if (k >= 0 && r.status == 0) {
@@ -955,7 +347,7 @@ static int extract_configs(const char *image, int64_t budget, const struct initr
                         if (!c[i].image_text)
                                 return -ENOMEM;
                 }
-                run_done(&r);
+                spawn_output_done(&r);
         }
         return 0;
 }
@@ -984,7 +376,7 @@ static int inspect_image(struct root *r, const struct stat *st, int64_t budget, 
 
 static int inspect(struct root *r, const char *release, struct initramfs_facts *f)
 {
-        int64_t budget = now_ms() + INSPECT_BUDGET_MS;
+        int64_t budget = spawn_now_ms() + INSPECT_BUDGET_MS;
         struct stat st;
 
         detect_generator(r, INITRAMFS_GEN_UNKNOWN, f);
@@ -1011,11 +403,4 @@ int initramfs_inspect(struct root *r, const char *release, struct initramfs_fact
         }
         *ret = f;
         return 0;
-}
-
-void initramfs_facts_done(struct initramfs_facts *f)
-{
-        free(f->image);
-        free(f->detail);
-        *f = (struct initramfs_facts){ 0 };
 }

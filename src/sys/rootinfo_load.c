@@ -9,12 +9,13 @@
 
 #include "macro.h"
 #include "mounts.h"
+#include "paths.h"
 #include "protect.h"
 #include "root.h"
 #include "rootdisk.h"
 
 #define MOUNTINFO_MAX (4 * 1024 * 1024)
-#define RECORD_PATH "/etc/vfio-prep/root-record"
+#define RECORD_PATH VFIO_PREP_ROOT_RECORD
 #define RECORD_MAX 65536
 /* systemd-boot's vendor GUID (the Boot Loader Interface). */
 #define LOADER_PARTUUID "/sys/firmware/efi/efivars/LoaderDevicePartUUID-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "generators.h"
+
+#include "macro.h"
+
+const struct generator_facts generator_table[] = {
+        {
+                .gen = INITRAMFS_GEN_DRACUT,
+                .name = "dracut",
+                .programs = { "/usr/bin/dracut", "/usr/sbin/dracut", "/sbin/dracut" },
+                .hooks = { "/usr/lib/dracut/modules.d/50vfio-prep/module-setup.sh" },
+                .lister = "lsinitrd",
+                /* lsinitrd can also print one file of the image: it is how the text gets compared. */
+                .extract_opt = "-f",
+                .regenerate = "dracut -f",
+                .add_hook_opt = "--add vfio-prep",
+        },
+        {
+                .gen = INITRAMFS_GEN_MKINITCPIO,
+                .name = "mkinitcpio",
+                .programs = { "/usr/bin/mkinitcpio", "/etc/mkinitcpio.conf" },
+                .hooks = { "/usr/lib/initcpio/install/vfio-prep", "/etc/initcpio/install/vfio-prep" },
+                .lister = "lsinitcpio",
+                .lister_long_opt = "-v",
+                .regenerate = "mkinitcpio -P",
+                .enable_hook = "add vfio-prep to HOOKS= in /etc/mkinitcpio.conf (after 'udev' or 'systemd')",
+        },
+        {
+                .gen = INITRAMFS_GEN_INITRAMFS_TOOLS,
+                .name = "initramfs-tools",
+                .programs = { "/usr/sbin/update-initramfs", "/sbin/update-initramfs" },
+                .hooks = { "/usr/share/initramfs-tools/hooks/vfio-prep", "/etc/initramfs-tools/hooks/vfio-prep" },
+                .lister = "lsinitramfs",
+                .lister_long_opt = "-l",
+                .regenerate = "update-initramfs -u",
+                /* -u alone updates the newest kernel's image, not necessarily the running one's. */
+                .release_opt = "-k",
+        },
+};
+const size_t generator_table_size = ARRAY_SIZE(generator_table);
+
+/* Debian ships dracut-core beside initramfs-tools, whose update-initramfs is then the one the
+ * kernel packages call. */
+const enum initramfs_generator generator_preference[] = {
+        INITRAMFS_GEN_MKINITCPIO,
+        INITRAMFS_GEN_INITRAMFS_TOOLS,
+        INITRAMFS_GEN_DRACUT,
+};
+const size_t generator_preference_size = ARRAY_SIZE(generator_preference);
+
+const struct generator_facts *generator_facts(enum initramfs_generator g)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(generator_table); i++)
+                if (generator_table[i].gen == g)
+                        return &generator_table[i];
+        return NULL;
+}
+
+const char *initramfs_generator_name(enum initramfs_generator g)
+{
+        const struct generator_facts *f = generator_facts(g);
+
+        return f ? f->name : "unknown";
+}
