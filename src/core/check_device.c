@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The device:ADDRESS findings: what the plan does with each selected device, and why. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check_finding.h"
-#include "pcicfg.h"
 #include "protect.h"
 
 /* ---- device:ADDRESS ------------------------------------------------------------------------ */

@@ -7,8 +7,6 @@
 #include <string.h>
 
 #include "check_finding.h"
-#include "pcicfg.h"
-#include "protect.h"
 
 /* ---- building findings ---------------------------------------------------------------- */
 

@@ -1,10 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The group:ID findings (isolation, as the plan judged it) and the sysfs finding. */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "check_finding.h"
 #include "pcicfg.h"

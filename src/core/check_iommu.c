@@ -1,15 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The IOMMU summary and the findings iommu-hardware, iommu-enabled, iommu-mode and
  * interrupt-remapping (vfio-prep(8), CHECKS). */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "check_finding.h"
-#include "pcicfg.h"
-#include "protect.h"
 
 /* ---- the IOMMU summary ------------------------------------------------------------------ */
 

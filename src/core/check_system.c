@@ -1,15 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The findings about the system: cmdline, vfio-driver, initramfs, config and root-device
  * (vfio-prep(8), CHECKS). */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check_finding.h"
-#include "pcicfg.h"
-#include "protect.h"
 
 /* ---- cmdline ------------------------------------------------------------------------------ */
 
