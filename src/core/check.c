@@ -984,7 +984,7 @@ static int check_root_device(const struct ctx *x, struct report *r)
         if (!rootinfo_identified(ri))
                 describe_unknown(x, &f);
         if (ri->record.found && ri->record.problem) {
-                fb_msg(&f, CHECK_WARN, "/etc/vfio-prep/root-record is ignored: %s", ri->record.problem);
+                fb_msg(&f, CHECK_WARN, VFIO_PREP_ROOT_RECORD " is ignored: %s", ri->record.problem);
                 fb_hint(&f, "rebuild the initramfs (its hooks write the record with 'vfio-prep --root-record')");
         }
         return emit(r, "root-device", &f);
