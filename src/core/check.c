@@ -786,7 +786,6 @@ static int check_vfio_driver(const struct ctx *x, struct report *r)
 static void regenerate_command(const struct ctx *x, enum initramfs_generator g, char *buf, size_t size)
 {
         const struct generator_facts *gf = generator_facts(g);
-        size_t n = 0;
 
         if (gf && gf->release_opt && x->m->release) {
                 snprintf(buf, size, "%s %s %s", gf->regenerate, gf->release_opt, x->m->release);
@@ -796,14 +795,9 @@ static void regenerate_command(const struct ctx *x, enum initramfs_generator g, 
                 snprintf(buf, size, "%s", gf->regenerate);
                 return;
         }
-        buf[0] = '\0';
-        for (size_t i = 0; i < generator_table_size && n < size; i++) {
-                const char *sep = i == 0 ? "" : i + 1 == generator_table_size ? " or " : ", ";
-                int k = snprintf(buf + n, size - n, "%s%s", sep, generator_table[i].regenerate);
-                n += k > 0 ? (size_t)k : 0;
-        }
-        if (n < size)
-                snprintf(buf + n, size - n, ", whichever this system uses");
+        generator_join(offsetof(struct generator_facts, regenerate), buf, size);
+        size_t n = strlen(buf);
+        snprintf(buf + n, size - n, ", whichever this system uses");
 }
 
 static void fb_hint_install_hook(struct fb *f, const struct ctx *x, const struct initramfs_facts *fa)
