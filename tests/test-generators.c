@@ -42,11 +42,24 @@ static void test_complete(void **state)
         }
 }
 
+static void test_join(void **state)
+{
+        char buf[128];
+
+        generator_join(offsetof(struct generator_facts, lister), buf, sizeof(buf));
+        assert_string_equal(buf, "lsinitrd, lsinitcpio or lsinitramfs");
+        generator_join(offsetof(struct generator_facts, regenerate), buf, sizeof(buf));
+        assert_string_equal(buf, "dracut -f, mkinitcpio -P or update-initramfs -u");
+        generator_join(offsetof(struct generator_facts, name), buf, 12);
+        assert_string_equal(buf, "dracut, mki");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_lookup),
                 cmocka_unit_test(test_complete),
+                cmocka_unit_test(test_join),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

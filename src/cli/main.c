@@ -10,6 +10,7 @@
 #include "exitcode.h"
 #include "log.h"
 #include "macro.h"
+#include "paths.h"
 #include "pciname.h"
 #include "strv.h"
 
@@ -71,8 +72,8 @@ static void usage(FILE *f)
               "  vfio-prep --help | --version\n"
               "\n"
               "Options:\n"
-              "  -c, --config FILE      configuration (default /etc/vfio-prep.conf and\n"
-              "                         /etc/vfio-prep.d/*.conf below the root)\n"
+              "  -c, --config FILE      configuration (default " VFIO_PREP_CONF " and\n"
+              "                         " VFIO_PREP_CONF_DIR "/*.conf below the root)\n"
               "  -r, --root DIR         read and write /sys, /proc, /dev and /run below DIR\n"
               "  -d, --device SELECTOR  add a device as if configured (repeatable)\n"
               "      --cmdline STRING   use STRING instead of ROOT/proc/cmdline\n"

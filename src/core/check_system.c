@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The findings about the system: cmdline, vfio-driver, initramfs, config and root-device
  * (vfio-prep(8), CHECKS). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,7 +283,6 @@ int check_vfio_driver(const struct ctx *x, struct report *r)
 static void regenerate_command(const struct ctx *x, enum initramfs_generator g, char *buf, size_t size)
 {
         const struct generator_facts *gf = generator_facts(g);
-        size_t n = 0;
 
         if (gf && gf->release_opt && x->m->release) {
                 snprintf(buf, size, "%s %s %s", gf->regenerate, gf->release_opt, x->m->release);
@@ -292,14 +292,9 @@ static void regenerate_command(const struct ctx *x, enum initramfs_generator g, 
                 snprintf(buf, size, "%s", gf->regenerate);
                 return;
         }
-        buf[0] = '\0';
-        for (size_t i = 0; i < generator_table_size && n < size; i++) {
-                const char *sep = i == 0 ? "" : i + 1 == generator_table_size ? " or " : ", ";
-                int k = snprintf(buf + n, size - n, "%s%s", sep, generator_table[i].regenerate);
-                n += k > 0 ? (size_t)k : 0;
-        }
-        if (n < size)
-                snprintf(buf + n, size - n, ", whichever this system uses");
+        generator_join(offsetof(struct generator_facts, regenerate), buf, size);
+        size_t n = strlen(buf);
+        snprintf(buf + n, size - n, ", whichever this system uses");
 }
 
 static void fb_hint_install_hook(struct fb *f, const struct ctx *x, const struct initramfs_facts *fa)
@@ -480,7 +475,7 @@ int check_root_device(const struct ctx *x, struct report *r)
         if (!rootinfo_identified(ri))
                 describe_unknown(x, &f);
         if (ri->record.found && ri->record.problem) {
-                fb_msg(&f, CHECK_WARN, "/etc/vfio-prep/root-record is ignored: %s", ri->record.problem);
+                fb_msg(&f, CHECK_WARN, VFIO_PREP_ROOT_RECORD " is ignored: %s", ri->record.problem);
                 fb_hint(&f, "rebuild the initramfs (its hooks write the record with 'vfio-prep --root-record')");
         }
         return fb_emit(r, "root-device", &f);

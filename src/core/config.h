@@ -72,7 +72,7 @@ int config_parse(struct config *cfg, const char *name, const char *text, size_t 
 /* One selector with default options, from --device or vfio-prep.devices= (comma-separated). */
 int config_add_selectors(struct config *cfg, const char *origin, const char *list, struct config_error *ret_err);
 void config_done(struct config *cfg);
-/* A file of /etc/vfio-prep.d that is read: NAME.conf, not hidden (vfio-prep.conf(5), FILES). */
+/* A file of /etc/vfio-prep.d that is read: NAME.conf, not hidden (vfio-prep.conf(5), DESCRIPTION). */
 bool config_is_dropin_name(const char *name);
 
 /* The file-ownership rule of vfio-prep.conf(5), OWNERSHIP: owned by root or UID, not writable by group/others. */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "generators.h"
 
+#include <stdio.h>
+
 #include "macro.h"
 
 const struct generator_facts generator_table[] = {
@@ -54,6 +56,19 @@ const struct generator_facts *generator_facts(enum initramfs_generator g)
                 if (generator_table[i].gen == g)
                         return &generator_table[i];
         return NULL;
+}
+
+void generator_join(size_t offset, char *buf, size_t size)
+{
+        size_t n = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < ARRAY_SIZE(generator_table) && n < size; i++) {
+                const char *sep = i == 0 ? "" : i + 1 == ARRAY_SIZE(generator_table) ? " or " : ", ";
+                const char *field = *(const char *const *)((const char *)&generator_table[i] + offset);
+                int k = snprintf(buf + n, size - n, "%s%s", sep, field);
+                n += k > 0 ? (size_t)k : 0;
+        }
 }
 
 const char *initramfs_generator_name(enum initramfs_generator g)

@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * The initramfs generators vfio-prep has hooks for (vfio-prep(8), INITRAMFS): what shows that
+ * The initramfs generators vfio-prep has hooks for (vfio-prep(8), CHECKS, "initramfs"): what shows that
  * one is installed, where vfio-prep's hook for it lives, the program that lists its images and
  * the command that rebuilds them. --check's inspection and its hints read this one table.
  */
@@ -41,4 +41,7 @@ extern const size_t generator_preference_size;
 
 /* The facts of G, or NULL for INITRAMFS_GEN_UNKNOWN. */
 const struct generator_facts *generator_facts(enum initramfs_generator g);
+/* "A, B or C": the string member at OFFSET (offsetof(struct generator_facts, lister)) of every
+ * generator, in table order, in BUF (truncated to SIZE). */
+void generator_join(size_t offset, char *buf, size_t size);
 const char *initramfs_generator_name(enum initramfs_generator g); /* "dracut", ..., "unknown" */

@@ -3,7 +3,7 @@
 
 /*
  * Is vfio-prep in the boot image, with the configuration as it is now? The pure part of the
- * answer (vfio-prep(8), INITRAMFS): the image names a generator writes for a release
+ * answer (vfio-prep(8), CHECKS, "initramfs"): the image names a generator writes for a release
  * (initramfs_candidates), what a lister's output says about an image
  * (initramfs_parse_listing), and the verdict from that and the configuration files
  * (initramfs_judge). initramfs_inspect() (initramfs.h) gathers the facts below the root.

@@ -312,8 +312,11 @@ static int list_image(const char *image, int64_t budget, struct initramfs_facts 
                                 return 1;
                         }
                 }
-        if (!any)
-                return unknown(f, "none of lsinitrd, lsinitcpio or lsinitramfs is installed to look into %s", f->image);
+        if (!any) {
+                char names[128];
+                generator_join(offsetof(struct generator_facts, lister), names, sizeof(names));
+                return unknown(f, "none of %s is installed to look into %s", names, f->image);
+        }
         return unknown(f, "cannot list %s: %s", f->image, problem);
 }
 
