@@ -214,13 +214,15 @@ static bool has(const struct report *r, const char *id)
         return false;
 }
 
-static void same(const char *what, const char *got, const char *want)
+/* PHRASE must occur in GOT: findings are asserted by id, status and key phrases, while the whole
+ * sentences are the command-line goldens' (tests/cli/golden/). */
+static void has_phrase(const char *what, const char *got, const char *phrase)
 {
-        if (!got || strcmp(got, want) != 0)
-                fail_msg("[%s] %s:\n  got:  %s\n  want: %s", current, what, got ? got : "(null)", want);
+        if (!got || !strstr(got, phrase))
+                fail_msg("[%s] %s:\n  got:  %s\n  lacks: %s", current, what, got ? got : "(null)", phrase);
 }
 
-/* HINT NULL: there must be none. */
+/* Finding ID has status ST, its message says MSG and its hint HINT (HINT NULL: it has none). */
 static void expect(const struct report *r, const char *id, enum check_status st, const char *msg, const char *hint)
 {
         const struct finding *x = get(r, id);
@@ -228,17 +230,16 @@ static void expect(const struct report *r, const char *id, enum check_status st,
         if (x->status != st)
                 fail_msg("[%s] %s: status %s, expected %s (%s)", current, id, check_status_to_string(x->status),
                          check_status_to_string(st), x->message);
-        same(id, x->message, msg);
+        has_phrase(id, x->message, msg);
         if (hint)
-                same("hint", x->hint, hint);
+                has_phrase("hint", x->hint, hint);
         else if (x->hint)
                 fail_msg("[%s] %s: unexpected hint '%s'", current, id, x->hint);
 }
 
 static void expect_contains(const char *s, const char *part)
 {
-        if (!s || !strstr(s, part))
-                fail_msg("[%s] '%s' does not contain '%s'", current, s ? s : "(null)", part);
+        has_phrase("text", s, part);
 }
 
 #define GRUB_THEN " in /etc/default/grub, then run update-grub"
@@ -269,19 +270,15 @@ static void test_ready_machine(void **state)
         assert_int_equal(f.rep.iommu.mode, IOMMU_MODE_TRANSLATED);
         expect(&f.rep, "iommu-hardware", CHECK_PASS, "Intel VT-d (DMAR table, 1 unit)", NULL);
         expect(&f.rep, "iommu-enabled", CHECK_PASS, "5 IOMMU groups", NULL);
-        expect(&f.rep, "iommu-mode", CHECK_INFO,
-               "translated (DMA-FQ): host devices' DMA goes through IOMMU page tables",
-               GRUB_ADD("iommu=pt") " for host I/O performance (optional: devices given to VMs are isolated either "
-                                    "way, host devices lose DMA protection)");
+        expect(&f.rep, "iommu-mode", CHECK_INFO, "translated (DMA-FQ)",
+               GRUB_ADD("iommu=pt") " for host I/O performance");
         expect(&f.rep, "interrupt-remapping", CHECK_PASS, "enabled", NULL);
         expect(&f.rep, "cmdline", CHECK_PASS, "no problems in intel_iommu=on", NULL);
         expect(&f.rep, "vfio-driver", CHECK_PASS, "vfio-pci module available for 6.1.0-13-amd64", NULL);
-        expect(&f.rep, "config", CHECK_PASS, "1 device entry, isolation strict; read /etc/vfio-prep.conf", NULL);
-        expect(&f.rep, "root-device", CHECK_PASS, "root (/dev/nvme0n1p2) is on nvme0n1p2 behind 0000:02:00.0", NULL);
+        expect(&f.rep, "config", CHECK_PASS, "isolation strict", NULL);
+        expect(&f.rep, "root-device", CHECK_PASS, "behind 0000:02:00.0", NULL);
         expect(&f.rep, "device:0000:01:00.0", CHECK_PASS, "will be bound to vfio-pci at boot (now on nvidia)", NULL);
-        expect(&f.rep, "device:0000:01:00.1", CHECK_PASS,
-               "will be bound to vfio-pci at boot (now on snd_hda_intel); added by functions=auto from 0000:01:00.0",
-               NULL);
+        expect(&f.rep, "device:0000:01:00.1", CHECK_PASS, "added by functions=auto from 0000:01:00.0", NULL);
         expect(&f.rep, "group:1", CHECK_PASS, "isolated: 0000:00:01.0, 0000:01:00.0, 0000:01:00.1", NULL);
         fx_done(&f);
 }
@@ -580,16 +577,9 @@ static void test_iommu_hardware(void **state)
                 { false, true, false, 2, CPU_AMD, CHECK_PASS, "AMD-Vi (IVRS table, 2 units)", NULL },
                 { false, false, true, 0, CPU_ARM, CHECK_PASS, "Arm SMMU (IORT table, no unit active)", NULL },
                 { false, false, false, 1, CPU_INTEL, CHECK_PASS, "Intel VT-d (1 unit, no ACPI IOMMU table)", NULL },
-                { false, false, false, 0, CPU_INTEL, CHECK_FAIL,
-                  "no IOMMU found: no DMAR, IVRS or IORT table and no IOMMU unit",
-                  "enable VT-d (Intel Virtualization Technology for Directed I/O) in the firmware setup" },
-                { false, false, false, 0, CPU_AMD, CHECK_FAIL,
-                  "no IOMMU found: no DMAR, IVRS or IORT table and no IOMMU unit",
-                  "enable the IOMMU in the firmware setup (called IOMMU or AMD-Vi; on some boards it appears only "
-                  "once SVM Mode is enabled)" },
-                { false, false, false, 0, CPU_OTHER, CHECK_FAIL,
-                  "no IOMMU found: no DMAR, IVRS or IORT table and no IOMMU unit",
-                  "enable the IOMMU in the firmware setup, if this machine has one" },
+                { false, false, false, 0, CPU_INTEL, CHECK_FAIL, "no IOMMU found", "enable VT-d" },
+                { false, false, false, 0, CPU_AMD, CHECK_FAIL, "no IOMMU found", "once SVM Mode is enabled" },
+                { false, false, false, 0, CPU_OTHER, CHECK_FAIL, "no IOMMU found", "if this machine has one" },
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -612,10 +602,7 @@ static void test_iommu_hardware(void **state)
         }
 }
 
-#define FIRMWARE_HINT                                                                                                  \
-        "the firmware reports an IOMMU but the kernel did not enable it: look for errors in 'dmesg | grep -i "         \
-        "-e DMAR -e AMD-Vi -e IOMMU', check the IOMMU and DMA protection settings in the firmware setup, and "         \
-        "update the firmware"
+#define FIRMWARE_HINT "the firmware reports an IOMMU but the kernel did not enable it"
 
 static void test_iommu_enabled(void **state)
 {
@@ -630,30 +617,28 @@ static void test_iommu_enabled(void **state)
         } cases[] = {
                 { "enabled", true, true, false, "", true, TRI_NO, TRI_YES, CHECK_PASS, "5 IOMMU groups", NULL },
                 { "no hardware", false, false, false, "", true, TRI_YES, TRI_NO, CHECK_FAIL, "no IOMMU groups",
-                  "enable the IOMMU in the firmware setup first (see iommu-hardware)" },
+                  "see iommu-hardware" },
                 { "intel_iommu=off", false, true, false, "quiet intel_iommu=off", true, TRI_YES, TRI_NO, CHECK_FAIL,
-                  "hardware present but disabled: no IOMMU groups", GRUB_REMOVE("intel_iommu=off") },
+                  "hardware present but disabled", GRUB_REMOVE("intel_iommu=off") },
                 { "later =on wins", false, true, false, "intel_iommu=off intel_iommu=on", true, TRI_YES, TRI_NO,
-                  CHECK_FAIL, "hardware present but disabled: no IOMMU groups", FIRMWARE_HINT },
+                  CHECK_FAIL, "hardware present but disabled", FIRMWARE_HINT },
                 { "iommu=off", false, true, false, "iommu=off", true, TRI_YES, TRI_NO, CHECK_FAIL,
-                  "hardware present but disabled: no IOMMU groups", GRUB_REMOVE("iommu=off") },
+                  "hardware present but disabled", GRUB_REMOVE("iommu=off") },
                 { "intel default off", false, true, false, "quiet", true, TRI_NO, TRI_NO, CHECK_FAIL,
-                  "hardware present but disabled: no IOMMU groups",
-                  GRUB_ADD("intel_iommu=on") " (this kernel leaves the Intel IOMMU off by default: "
-                                             "CONFIG_INTEL_IOMMU_DEFAULT_ON is not set)" },
+                  "hardware present but disabled",
+                  GRUB_ADD("intel_iommu=on") " (this kernel leaves the Intel IOMMU off by default" },
                 { "intel default unknown", false, true, false, "quiet", false, TRI_UNKNOWN, TRI_UNKNOWN, CHECK_FAIL,
-                  "hardware present but disabled: no IOMMU groups",
-                  GRUB_ADD("intel_iommu=on") " (this kernel's default is unknown: no kernel config was found)" },
+                  "hardware present but disabled", GRUB_ADD("intel_iommu=on") " (this kernel's default is unknown" },
                 { "intel default on, intgpu", false, true, false, "quiet", true, TRI_NO, TRI_YES, CHECK_FAIL,
-                  "hardware present but disabled: no IOMMU groups", FIRMWARE_HINT },
+                  "hardware present but disabled", FIRMWARE_HINT },
                 { "intel_iommu=on given", false, true, false, "intel_iommu=on", true, TRI_NO, TRI_NO, CHECK_FAIL,
-                  "hardware present but disabled: no IOMMU groups", FIRMWARE_HINT },
+                  "hardware present but disabled", FIRMWARE_HINT },
                 { "amd_iommu=off", false, false, true, "amd_iommu=off", true, TRI_NO, TRI_NO, CHECK_FAIL,
-                  "hardware present but disabled: no IOMMU groups", GRUB_REMOVE("amd_iommu=off") },
+                  "hardware present but disabled", GRUB_REMOVE("amd_iommu=off") },
                 { "amd, intel_iommu=off is not it", false, false, true, "intel_iommu=off", true, TRI_NO, TRI_NO,
-                  CHECK_FAIL, "hardware present but disabled: no IOMMU groups", FIRMWARE_HINT },
+                  CHECK_FAIL, "hardware present but disabled", FIRMWARE_HINT },
                 { "amd firmware", false, false, true, "", true, TRI_NO, TRI_NO, CHECK_FAIL,
-                  "hardware present but disabled: no IOMMU groups", FIRMWARE_HINT },
+                  "hardware present but disabled", FIRMWARE_HINT },
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -685,7 +670,7 @@ static void test_iommu_mode(void **state)
         for (size_t i = 0; i < f.mo.m.n_groups; i++)
                 f.mo.g[i].type = (char *)"identity";
         run(&f);
-        expect(&f.rep, "iommu-mode", CHECK_PASS, "passthrough: host devices use identity mappings", NULL);
+        expect(&f.rep, "iommu-mode", CHECK_PASS, "passthrough", NULL);
         assert_int_equal(f.rep.iommu.mode, IOMMU_MODE_PASSTHROUGH);
 
         for (size_t i = 0; i < f.mo.m.n_groups; i++)
@@ -693,14 +678,13 @@ static void test_iommu_mode(void **state)
         f.mo.m.x86 = false;
         f.mo.m.iommu.interrupt_remapping = TRI_NO;
         run(&f);
-        expect(&f.rep, "iommu-mode", CHECK_INFO, "translated (DMA): host devices' DMA goes through IOMMU page tables",
-               GRUB_ADD("iommu.passthrough=1") " for host I/O performance (optional: devices given to VMs are "
-                                               "isolated either way, host devices lose DMA protection)");
+        expect(&f.rep, "iommu-mode", CHECK_INFO, "translated (DMA)",
+               GRUB_ADD("iommu.passthrough=1") " for host I/O performance");
 
         for (size_t i = 0; i < f.mo.m.n_groups; i++)
                 f.mo.g[i].type = NULL;
         run(&f);
-        expect(&f.rep, "iommu-mode", CHECK_INFO, "unknown: no IOMMU group reports its domain type", NULL);
+        expect(&f.rep, "iommu-mode", CHECK_INFO, "no IOMMU group reports its domain type", NULL);
 
         no_groups(&f);
         run(&f);
@@ -708,13 +692,10 @@ static void test_iommu_mode(void **state)
         fx_done(&f);
 }
 
-#define NO_IR                                                                                                          \
-        "not enabled: vfio refuses to give devices to a VM without it unless "                                         \
-        "vfio_iommu_type1.allow_unsafe_interrupts=1 is set"
+#define NO_IR "vfio refuses to give devices to a VM without it"
 #define UNSAFE_HINT                                                                                                    \
         GRUB_ADD("vfio_iommu_type1.allow_unsafe_interrupts=1")                                                         \
-        " only as a last resort: a VM can then "                                                                       \
-        "inject interrupts (MSIs) into the host"
+        " only as a last resort"
 
 static void test_interrupt_remapping(void **state)
 {
@@ -726,17 +707,11 @@ static void test_interrupt_remapping(void **state)
                 const char *msg, *hint;
         } cases[] = {
                 { TRI_YES, true, true, "", CHECK_PASS, "enabled", NULL },
-                { TRI_NO, true, true, "", CHECK_WARN, NO_IR,
-                  "enable interrupt remapping in the firmware setup (it comes with VT-d or the AMD IOMMU; x2APIC "
-                  "settings can matter); " UNSAFE_HINT },
+                { TRI_NO, true, true, "", CHECK_WARN, NO_IR, "enable interrupt remapping in the firmware setup" },
                 { TRI_NO, true, true, "intremap=off", CHECK_WARN, NO_IR, GRUB_REMOVE("intremap=off") "; " UNSAFE_HINT },
-                { TRI_UNKNOWN, true, true, "", CHECK_WARN, "cannot tell: /proc/interrupts not readable", NULL },
-                { TRI_NO, true, false, "", CHECK_WARN, "not enabled: it comes with the IOMMU (see iommu-enabled)",
-                  NULL },
-                { TRI_NO, false, true, "", CHECK_INFO,
-                  "not checked on this architecture: MSI isolation is up to the interrupt controller (a GICv3 ITS "
-                  "on Arm)",
-                  NULL },
+                { TRI_UNKNOWN, true, true, "", CHECK_WARN, "cannot tell", NULL },
+                { TRI_NO, true, false, "", CHECK_WARN, "it comes with the IOMMU", NULL },
+                { TRI_NO, false, true, "", CHECK_INFO, "not checked on this architecture", NULL },
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -768,64 +743,41 @@ static void test_cmdline_lint(void **state)
                 { "quiet splash", true, false, CHECK_PASS, "no IOMMU-related parameters", NULL },
                 { "quiet intel_iommu=on iommu=pt", true, false, CHECK_PASS, "no problems in intel_iommu=on iommu=pt",
                   NULL },
-                { "amd_iommu=on", true, false, CHECK_INFO,
-                  "amd_iommu=on: 'on' is not a value of amd_iommu and does nothing (the AMD IOMMU is on whenever "
-                  "the firmware provides an IVRS table)",
+                { "amd_iommu=on", true, false, CHECK_INFO, "amd_iommu=on: 'on' is not a value of amd_iommu",
                   GRUB_REMOVE("amd_iommu=on") " (harmless, only noise)" },
-                { "intel_iommu=pt", true, false, CHECK_WARN,
-                  "intel_iommu=pt: 'pt' is not a value of intel_iommu, the kernel ignores it",
+                { "intel_iommu=pt", true, false, CHECK_WARN, "intel_iommu=pt: 'pt' is not a value",
                   GRUB_REMOVE("intel_iommu=pt") "; " GRUB_ADD("iommu=pt") " for passthrough mode" },
-                { "intel_iommu=on,pt iommu=pt", true, false, CHECK_WARN,
-                  "intel_iommu=on,pt: 'pt' is not a value of intel_iommu, the kernel ignores it",
+                { "intel_iommu=on,pt iommu=pt", true, false, CHECK_WARN, "intel_iommu=on,pt: 'pt' is not a value",
                   "drop 'pt' from 'intel_iommu=on,pt'" },
-                { "intel_iommu=pt iommu.passthrough=1", true, false, CHECK_WARN,
-                  "intel_iommu=pt: 'pt' is not a value of intel_iommu, the kernel ignores it",
+                { "intel_iommu=pt iommu.passthrough=1", true, false, CHECK_WARN, "intel_iommu=pt: 'pt' is not a value",
                   GRUB_REMOVE("intel_iommu=pt") },
-                { "amd_iommu=pt", true, false, CHECK_WARN,
-                  "amd_iommu=pt: 'pt' is not a value of amd_iommu, the kernel ignores it",
+                { "amd_iommu=pt", true, false, CHECK_WARN, "amd_iommu=pt: 'pt' is not a value",
                   GRUB_REMOVE("amd_iommu=pt") "; " GRUB_ADD("iommu=pt") " for passthrough mode" },
-                { "iommu=pt", false, false, CHECK_WARN,
-                  "iommu=pt means passthrough only on x86, and this machine is not x86",
-                  GRUB_ADD("iommu.passthrough=1") " instead" },
+                { "iommu=pt", false, false, CHECK_WARN, "only on x86", GRUB_ADD("iommu.passthrough=1") " instead" },
                 { "iommu=pt", true, false, CHECK_PASS, "no problems in iommu=pt", NULL },
-                { "quiet", true, true, CHECK_WARN,
-                  "intel_iommu=on is missing, and this kernel leaves the Intel IOMMU off without it "
-                  "(CONFIG_INTEL_IOMMU_DEFAULT_ON is not set)",
-                  GRUB_ADD("intel_iommu=on") },
+                { "quiet", true, true, CHECK_WARN, "intel_iommu=on is missing", GRUB_ADD("intel_iommu=on") },
                 { "intel_iommu=on", true, true, CHECK_PASS, "no problems in intel_iommu=on", NULL },
-                { "video=efifb:off", true, false, CHECK_WARN,
-                  "video=efifb:off no longer frees a GPU: kernels that hand the firmware framebuffer to simpledrm or "
-                  "simplefb ignore it, and since Linux 6.0 vfio-pci removes the firmware framebuffer from a GPU it "
-                  "takes",
+                { "video=efifb:off", true, false, CHECK_WARN, "video=efifb:off no longer frees a GPU",
                   GRUB_REMOVE("video=efifb:off") "; if a firmware framebuffer still holds the GPU, "
-                                                 "'initcall_blacklist=sysfb_init' keeps it from being set up (the "
-                                                 "host has no console until a GPU driver loads)" },
-                { "video=vesafb:off,efifb:off", true, false, CHECK_WARN, "~video=vesafb:off,efifb:off no longer frees",
-                  "~remove 'video=vesafb:off,efifb:off'" },
+                                                 "'initcall_blacklist=sysfb_init'" },
+                { "video=vesafb:off,efifb:off", true, false, CHECK_WARN, "video=vesafb:off,efifb:off no longer frees",
+                  "remove 'video=vesafb:off,efifb:off'" },
                 { "video=vesafb:off video=efifb:off", true, false, CHECK_WARN,
-                  "~takes; video=efifb:off no longer frees a GPU", "~remove 'video=vesafb:off'" },
+                  "takes; video=efifb:off no longer frees a GPU", "remove 'video=vesafb:off'" },
                 { "video=HDMI-A-1:1920x1080@60", true, false, CHECK_PASS, "no problems in video=HDMI-A-1:1920x1080@60",
                   NULL },
                 { "pcie_acs_override=downstream,multifunction", true, false, CHECK_WARN,
-                  "pcie_acs_override= is not a mainline kernel option: it comes from an out-of-tree patch (carried by "
-                  "some kernels, such as Proxmox VE's) that makes the kernel treat devices as isolated when the "
-                  "hardware does not isolate them, so they can still reach each other by DMA; it has no effect on a "
-                  "mainline kernel, and vfio-prep cannot tell from sysfs whether this kernel applied it",
-                  GRUB_REMOVE("pcie_acs_override=downstream,multifunction") " and isolate the devices instead (see "
-                                                                            "the group findings)" },
+                  "pcie_acs_override= is not a mainline kernel option",
+                  GRUB_REMOVE("pcie_acs_override=downstream,multifunction") " and isolate the devices instead" },
                 { "vfio-pci.ids=10de:2484,10de:228b", true, false, CHECK_INFO,
-                  "vfio-pci.ids=10de:2484,10de:228b binds every device with these IDs when vfio-pci loads, without "
-                  "vfio-prep's checks (root device, boot VGA, isolation)",
-                  NULL },
-                { "quiet vfio-prep.disable", true, false, CHECK_WARN,
-                  "vfio-prep.disable is set: --apply binds nothing during this boot",
-                  GRUB_REMOVE("vfio-prep.disable") " once the host works again, if it is not a one-time boot menu "
-                                                   "edit" },
+                  "vfio-pci.ids=10de:2484,10de:228b binds every device with these IDs", NULL },
+                { "quiet vfio-prep.disable", true, false, CHECK_WARN, "vfio-prep.disable is set",
+                  GRUB_REMOVE("vfio-prep.disable") " once the host works again" },
                 { "vfio-prep.disable=0", true, false, CHECK_PASS, "no problems in vfio-prep.disable=0", NULL },
                 { "amd_iommu=on pcie_acs_override=downstream", true, false, CHECK_WARN,
-                  "~amd_iommu=on: 'on' is not a value of amd_iommu and does nothing (the AMD IOMMU is on whenever the "
-                  "firmware provides an IVRS table); pcie_acs_override= is not a mainline kernel option",
-                  "~(harmless, only noise); remove 'pcie_acs_override=downstream'" },
+                  "is not a value of amd_iommu and does nothing (the AMD IOMMU is on whenever the firmware provides an "
+                  "IVRS table); pcie_acs_override=",
+                  "(harmless, only noise); remove 'pcie_acs_override=downstream'" },
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -841,16 +793,11 @@ static void test_cmdline_lint(void **state)
                         fail_msg("'%s': status %s: %s", cases[i].cmdline, check_status_to_string(x->status),
                                  x->message);
                 current = cases[i].cmdline;
-                if (cases[i].msg[0] == '~')
-                        expect_contains(x->message, cases[i].msg + 1);
-                else
-                        same("message", x->message, cases[i].msg);
+                has_phrase("message", x->message, cases[i].msg);
                 if (!cases[i].hint && x->hint)
                         fail_msg("[%s] unexpected hint '%s'", current, x->hint);
-                else if (cases[i].hint && cases[i].hint[0] == '~')
-                        expect_contains(x->hint, cases[i].hint + 1);
                 else if (cases[i].hint)
-                        same("hint", x->hint, cases[i].hint);
+                        has_phrase("hint", x->hint, cases[i].hint);
                 fx_done(&f);
         }
 }
@@ -870,15 +817,11 @@ static void test_vfio_driver(void **state)
                 { MODULE_AVAILABLE, MODULE_AVAILABLE, TRI_UNKNOWN, CHECK_PASS,
                   "vfio-pci module available for 6.1.0-13-amd64", NULL },
                 { MODULE_MISSING, MODULE_MISSING, TRI_UNKNOWN, CHECK_FAIL, "no vfio-pci module for 6.1.0-13-amd64",
-                  "install a kernel (or its extra modules package) built with CONFIG_VFIO_PCI" },
-                { MODULE_UNKNOWN, MODULE_UNKNOWN, TRI_UNKNOWN, CHECK_WARN,
-                  "cannot tell (no module index for 6.1.0-13-amd64 below the root)", NULL },
+                  "CONFIG_VFIO_PCI" },
+                { MODULE_UNKNOWN, MODULE_UNKNOWN, TRI_UNKNOWN, CHECK_WARN, "no module index for 6.1.0-13-amd64", NULL },
                 { MODULE_UNKNOWN, MODULE_UNKNOWN, TRI_YES, CHECK_PASS,
                   "vfio-pci is built into the kernel (kernel config)", NULL },
-                { MODULE_AVAILABLE, MODULE_MISSING, TRI_UNKNOWN, CHECK_WARN,
-                  "vfio-pci module available for 6.1.0-13-amd64; vfio_iommu_type1 is missing: the classic VFIO "
-                  "container needs it (only kernels with iommufd's VFIO compatibility can do without)",
-                  NULL },
+                { MODULE_AVAILABLE, MODULE_MISSING, TRI_UNKNOWN, CHECK_WARN, "vfio_iommu_type1 is missing", NULL },
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -918,8 +861,7 @@ static void test_config(void **state)
         f.sel.n_items = 0;
         run(&f);
         expect(&f.rep, "config", CHECK_INFO, "no devices configured; no configuration file",
-               "add 'device SELECTOR' lines to /etc/vfio-prep.conf (vfio-prep --list shows the devices and their "
-               "groups)");
+               "add 'device SELECTOR' lines to /etc/vfio-prep.conf");
         assert_true(f.rep.ready);
         assert_false(has(&f.rep, "group:1"));
         fx_done(&f);
@@ -937,23 +879,14 @@ static void test_root_device(void **state)
                                       .devices = f.resumedevs,
                                       .n_devices = 1 };
         run(&f);
-        expect(&f.rep, "root-device", CHECK_PASS,
-               "root (/dev/nvme0n1p2) is on nvme0n1p2 behind 0000:02:00.0; resume (UUID=1234) is on nvme0n1p3 "
-               "behind 0000:02:00.0",
-               NULL);
+        expect(&f.rep, "root-device", CHECK_PASS, "resume (UUID=1234) is on nvme0n1p3 behind 0000:02:00.0", NULL);
 
         f.ri.root =
                 (struct rootdisk){ .spec = (char *)"UUID=abcd", .problem = (char *)"no block device has UUID=abcd" };
         f.resume = (struct rootdisk){ 0 };
         run(&f);
-        expect(&f.rep, "root-device", CHECK_WARN,
-               "cannot tell which PCI device holds root (UUID=abcd): no block device has UUID=abcd; until it is, "
-               "these stay with the host: every storage controller, every USB and SD/eMMC controller (no usable root "
-               "record)",
-               "the second pass at boot (vfio-prep --apply --sysroot DIR, run by the hooks once the root file system "
-               "is mounted) and any run after boot see the mounted root and decide then; rebuild the initramfs with "
-               "vfio-prep's hooks: they store 'vfio-prep --root-record' in it, so that the first pass binds USB and "
-               "SD controllers when root is on neither");
+        expect(&f.rep, "root-device", CHECK_WARN, "cannot tell which PCI device holds root (UUID=abcd)",
+               "rebuild the initramfs with vfio-prep's hooks");
         assert_true(f.rep.ready);
 
         /* A network root: network controllers stay as well; a usable record names what root was on. */
@@ -961,9 +894,7 @@ static void test_root_device(void **state)
         f.ri.record = (struct root_record){ .found = true, .network = true };
         run(&f);
         expect_contains(get(&f.rep, "root-device")->message,
-                        "these stay with the host: every storage controller, every network controller (root is on the "
-                        "network: root=/dev/nfs), and what the root record (/etc/vfio-prep/root-record) says root was "
-                        "on: the network");
+                        "every network controller (root is on the network: root=/dev/nfs)");
         /* A malformed record is reported and ignored. */
         f.ri.network = NULL;
         f.ri.record = (struct root_record){ .found = true, .problem = (char *)"line 2: unknown line" };
@@ -974,13 +905,11 @@ static void test_root_device(void **state)
 
         f.ri.root = (struct rootdisk){ .spec = (char *)"/dev/vda1", .block = (char *)"vda1" };
         run(&f);
-        expect(&f.rep, "root-device", CHECK_PASS, "root (/dev/vda1) is on vda1, no PCI device beneath", NULL);
+        expect(&f.rep, "root-device", CHECK_PASS, "no PCI device beneath", NULL);
 
         f.ri.root = (struct rootdisk){ .problem = (char *)"no root file system is mounted" };
         run(&f);
-        expect_contains(get(&f.rep, "root-device")->message,
-                        "cannot tell which PCI device holds root: no root file system is mounted; until it is, these "
-                        "stay with the host: every storage controller");
+        expect_contains(get(&f.rep, "root-device")->message, "no root file system is mounted");
         /* Mounted: where it was found is said. */
         f.ri.root = (struct rootdisk){ .spec = (char *)"/dev/nvme0n1p2",
                                        .origin = (char *)"mounted at /",
@@ -988,8 +917,7 @@ static void test_root_device(void **state)
                                        .devices = f.rootdevs,
                                        .n_devices = 1 };
         run(&f);
-        expect(&f.rep, "root-device", CHECK_PASS,
-               "root (/dev/nvme0n1p2, mounted at /) is on nvme0n1p2 behind 0000:02:00.0", NULL);
+        expect(&f.rep, "root-device", CHECK_PASS, "(/dev/nvme0n1p2, mounted at /)", NULL);
         fx_done(&f);
 }
 
@@ -1011,10 +939,8 @@ static void test_device_boot_vga(void **state)
         pick(&f, 4, &f.conf[0], SELECTED_BY_FUNCTIONS, 3);
         analysed(&f, 2, true);
         run(&f);
-        expect(&f.rep, "device:0000:00:02.0", CHECK_FAIL,
-               "not bound: boot VGA without allow-boot-vga: the firmware and the host console use this GPU",
-               "add allow-boot-vga to its entry in /etc/vfio-prep.conf:5 (the host loses its console), or make "
-               "another GPU primary in the firmware setup");
+        expect(&f.rep, "device:0000:00:02.0", CHECK_FAIL, "not bound: boot VGA without allow-boot-vga",
+               "add allow-boot-vga to its entry in /etc/vfio-prep.conf:5");
         assert_false(f.rep.ready);
         /* Devices in address order, then groups in id order. */
         assert_string_equal(f.rep.findings[8].id, "device:0000:00:02.0");
@@ -1026,16 +952,14 @@ static void test_device_boot_vga(void **state)
         /* An entry from the command line cannot carry options: the hint says where they go. */
         f.conf[1].origin = (char *)"kernel command line (vfio-prep.devices=)";
         run(&f);
-        expect(&f.rep, "device:0000:00:02.0", CHECK_FAIL,
-               "not bound: boot VGA without allow-boot-vga: the firmware and the host console use this GPU",
-               "put a 'device 8086:3e92 allow-boot-vga' line in /etc/vfio-prep.conf (the host loses its console), "
-               "or make another GPU primary in the firmware setup");
+        expect(&f.rep, "device:0000:00:02.0", CHECK_FAIL, "not bound: boot VGA without allow-boot-vga",
+               "put a 'device 8086:3e92 allow-boot-vga' line in /etc/vfio-prep.conf");
 
         /* Bound by hand (or vfio-pci.ids=): still not what vfio-prep would do. */
         f.mo.d[2].driver = (char *)"vfio-pci";
         run(&f);
         expect_contains(get(&f.rep, "device:0000:00:02.0")->message,
-                        "this GPU; it is on vfio-pci now, but vfio-prep would not bind it");
+                        "it is on vfio-pci now, but vfio-prep would not bind it");
 
         f.mo.d[2].driver = (char *)"i915";
         f.conf[1].allow_boot_vga = true;
@@ -1053,10 +977,7 @@ static void test_device_root(void **state)
         move(&f, 5, 1);
         run(&f);
         expect(&f.rep, "device:0000:01:00.0", CHECK_FAIL,
-               "not bound: root device: a device of its IOMMU group (0000:02:00.0) holds the root file system "
-               "(/dev/nvme0n1p2)",
-               "vfio-prep never binds it: pick another device, or move the disk to a controller in another IOMMU "
-               "group");
+               "a device of its IOMMU group (0000:02:00.0) holds the root file system", "vfio-prep never binds it");
 
         /* Selecting the disk itself. */
         f.sel.n_items = 0;
@@ -1068,10 +989,32 @@ static void test_device_root(void **state)
                                       .devices = f.rootdevs,
                                       .n_devices = 1 };
         run(&f);
-        expect(&f.rep, "device:0000:02:00.0", CHECK_FAIL,
-               "not bound: root device: it holds the resume file system (/dev/nvme0n1p3)",
-               "vfio-prep never binds it: pick another device, or move the disk to a controller in another IOMMU "
-               "group");
+        expect(&f.rep, "device:0000:02:00.0", CHECK_FAIL, "it holds the resume file system",
+               "vfio-prep never binds it");
+        fx_done(&f);
+}
+
+/*
+ * Without any configuration isolation is strict (vfio-prep.conf(5)): the plan refuses the group
+ * and --check says so. Once the plan bound this group while --check failed it.
+ */
+static void test_not_isolated_without_config(void **state)
+{
+        struct fx f;
+
+        fx_init(&f);
+        move(&f, 6, 1);
+        f.ga[0].isolated = false;
+        f.ga[0].blockers = f.blockers;
+        f.blockers[0] = 6;
+        f.ga[0].n_blockers = 1;
+        f.in.config = NULL;
+        run(&f);
+        assert_int_equal(f.plan.groups[0].refusal, REFUSE_NOT_ISOLATED);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_FAIL, "not bound: not isolated (see group:1)", "see group:1");
+        expect(&f.rep, "group:1", CHECK_FAIL, "not isolated: 0000:03:00.0 (xhci_hcd) shares it",
+               "'device 0000:03:00.0'");
+        assert_false(f.rep.ready);
         fx_done(&f);
 }
 
@@ -1090,20 +1033,15 @@ static void test_device_not_isolated(void **state)
         f.ga[0].n_why = 1;
         run(&f);
         expect(&f.rep, "device:0000:01:00.0", CHECK_FAIL, "not bound: not isolated (see group:1)", "see group:1");
-        expect(&f.rep, "device:0000:01:00.1", CHECK_FAIL,
-               "not bound: not isolated (see group:1); added by functions=auto from 0000:01:00.0", "see group:1");
-        expect(&f.rep, "group:1", CHECK_FAIL,
-               "not isolated: 0000:03:00.0 (xhci_hcd) shares it; 0000:00:01.0 (PCIe root port) has no ACS capability",
-               "to pass the whole group through, add its other devices to /etc/vfio-prep.conf (e.g. 'device "
-               "0000:03:00.0'); pcie_acs_override= is not in mainline kernels and only hides this: the devices can "
-               "still reach each other by DMA");
+        expect(&f.rep, "device:0000:01:00.1", CHECK_FAIL, "not bound: not isolated (see group:1)", "see group:1");
+        expect(&f.rep, "group:1", CHECK_FAIL, "not isolated: 0000:03:00.0 (xhci_hcd) shares it",
+               "'device 0000:03:00.0'");
         assert_false(f.rep.ready);
 
         /* Below a switch: moving the card is an option. */
         f.ga[0].behind_switch = true;
         run(&f);
-        expect_contains(get(&f.rep, "group:1")->hint, "'device 0000:03:00.0'); or move the card to a slot wired to "
-                                                      "the CPU (its own root port); pcie_acs_override=");
+        expect_contains(get(&f.rep, "group:1")->hint, "or move the card to a slot wired to the CPU");
 
         /* isolation warn: the devices are bound anyway, the group only warns. */
         f.cfg.isolation = ISOLATION_WARN;
@@ -1111,19 +1049,15 @@ static void test_device_not_isolated(void **state)
         expect(&f.rep, "device:0000:01:00.0", CHECK_PASS, "will be bound to vfio-pci at boot (now on nvidia)", NULL);
         const struct finding *g = get(&f.rep, "group:1");
         assert_int_equal(g->status, CHECK_WARN);
-        assert_string_equal(g->message,
-                            "not isolated: 0000:03:00.0 (xhci_hcd) shares it; 0000:00:01.0 (PCIe root port) has no "
-                            "ACS capability; isolation warn: the selected devices are bound anyway, but a VM can use "
-                            "the group only once every device in it is on vfio-pci or unbound");
+        expect_contains(g->message, "not isolated: 0000:03:00.0 (xhci_hcd) shares it");
+        expect_contains(g->message, "isolation warn: the selected devices are bound anyway");
         assert_true(f.rep.ready);
 
         /* A blocker that holds the root file system cannot be passed through. */
         f.rootdevs[0] = 6;
         f.cfg.isolation = ISOLATION_STRICT;
         run(&f);
-        expect_contains(get(&f.rep, "group:1")->hint,
-                        "0000:03:00.0 holds the root or resume file system, so this group cannot be passed through "
-                        "as it is");
+        expect_contains(get(&f.rep, "group:1")->hint, "0000:03:00.0 holds the root or resume file system");
         fx_done(&f);
 }
 
@@ -1139,15 +1073,13 @@ static void test_group_explanations(void **state)
                 { { WHY_PORT_ACS_INCOMPLETE, 1, ACS_SV | ACS_UF }, "ACS on 0000:00:01.0 lacks SV/UF" },
                 { { WHY_MULTIFUNCTION_NO_ACS, 3, 0 }, "multifunction device 0000:01:00.x without ACS" },
                 { { WHY_PCI_BRIDGE, 1, 0 }, "behind conventional PCI bridge 0000:00:01.0" },
-                { { WHY_UNREADABLE, 1, 0 },
-                  "config space of 0000:00:01.0 not readable enough to tell why (run as root)" },
+                { { WHY_UNREADABLE, 1, 0 }, "config space of 0000:00:01.0 not readable enough" },
                 { { WHY_UNREADABLE, NONE, 0 }, "config space not readable enough to tell why (run as root)" },
-                { { WHY_QUIRK, NONE, 0 }, "no missing ACS found: a kernel quirk or the firmware groups these devices" },
+                { { WHY_QUIRK, NONE, 0 }, "no missing ACS found" },
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 struct fx f;
-                char want[512];
 
                 fx_init(&f);
                 move(&f, 6, 1);
@@ -1158,8 +1090,9 @@ static void test_group_explanations(void **state)
                 f.mo.d[6].driver = NULL;
                 f.why[0] = cases[i].e;
                 run(&f);
-                snprintf(want, sizeof(want), "not isolated: 0000:03:00.0 (no driver) shares it; %s", cases[i].text);
-                assert_string_equal(get(&f.rep, "group:1")->message, want);
+                expect(&f.rep, "group:1", CHECK_FAIL, "not isolated: 0000:03:00.0 (no driver) shares it",
+                       "add its other devices");
+                expect_contains(get(&f.rep, "group:1")->message, cases[i].text);
                 fx_done(&f);
         }
 }
@@ -1175,12 +1108,10 @@ static void test_device_pin_mismatch(void **state)
         f.items[0].pin_mismatch = true;
         run(&f);
         expect(&f.rep, "device:0000:01:00.0", CHECK_FAIL,
-               "not bound: id= pin mismatch: the device is 10de:2484, the entry expects 10de:1e84",
-               "the card at 0000:01:00.0 was replaced or moved: update id= or the address in /etc/vfio-prep.conf:3");
+               "id= pin mismatch: the device is 10de:2484, the entry expects 10de:1e84",
+               "update id= or the address in /etc/vfio-prep.conf:3");
         expect(&f.rep, "device:0000:01:00.1", CHECK_FAIL,
-               "not bound: another device of its group was refused: 0000:01:00.0 (id= pin mismatch); added by "
-               "functions=auto from 0000:01:00.0",
-               "see device:0000:01:00.0");
+               "another device of its group was refused: 0000:01:00.0 (id= pin mismatch)", "see device:0000:01:00.0");
         fx_done(&f);
 }
 
@@ -1191,27 +1122,18 @@ static void test_device_builtin_driver(void **state)
         fx_init(&f);
         f.mo.d[4].driver_builtin = TRI_YES;
         run(&f);
-        expect(&f.rep, "device:0000:01:00.1", CHECK_WARN,
-               "will be bound to vfio-pci at boot (now on snd_hda_intel); snd_hda_intel is built into the kernel: "
-               "it takes the device before the initramfs runs, so vfio-prep has to unbind it at boot, which not "
-               "every driver handles cleanly; added by functions=auto from 0000:01:00.0",
-               "if that fails, keep snd_hda_intel from starting with 'initcall_blacklist=' and the name of its init "
-               "function (module_blacklist= and modprobe.d blacklists do not stop built-in drivers), or use a "
-               "kernel that builds it as a module");
+        expect(&f.rep, "device:0000:01:00.1", CHECK_WARN, "snd_hda_intel is built into the kernel",
+               "keep snd_hda_intel from starting with 'initcall_blacklist='");
         assert_true(f.rep.ready);
 
         f.mo.m.kconfig.vfio_pci_builtin = TRI_YES;
         run(&f);
         expect_contains(get(&f.rep, "device:0000:01:00.1")->hint,
-                        "as a module; with vfio-pci built in as well, 'vfio-pci.ids=10de:228b' claims the device "
-                        "first only from drivers registered after vfio-pci (USB and sound drivers, not GPU drivers)");
+                        "'vfio-pci.ids=10de:228b' claims the device first only from drivers registered after vfio-pci");
 
         f.mo.d[4].driver_builtin = TRI_UNKNOWN;
         run(&f);
-        expect(&f.rep, "device:0000:01:00.1", CHECK_WARN,
-               "will be bound to vfio-pci at boot (now on snd_hda_intel); cannot tell whether snd_hda_intel is built "
-               "into the kernel (a built-in driver takes the device before the initramfs runs); added by "
-               "functions=auto from 0000:01:00.0",
+        expect(&f.rep, "device:0000:01:00.1", CHECK_WARN, "cannot tell whether snd_hda_intel is built into the kernel",
                NULL);
 
         /* Already on vfio-pci: nothing to pre-empt. */
@@ -1235,14 +1157,10 @@ static void test_device_boot_record(void **state)
         f.mo.m.record.n_entries = 2;
         run(&f);
         expect(&f.rep, "device:0000:01:00.0", CHECK_PASS, "bound to vfio-pci at boot", NULL);
-        expect(&f.rep, "device:0000:01:00.1", CHECK_PASS,
-               "will be bound to vfio-pci at boot (now on snd_hda_intel); refused at boot: not isolated; added by "
-               "functions=auto from 0000:01:00.0",
-               NULL);
+        expect(&f.rep, "device:0000:01:00.1", CHECK_PASS, "refused at boot: not isolated", NULL);
         f.mo.d[3].driver = NULL;
         run(&f);
-        expect(&f.rep, "device:0000:01:00.0", CHECK_PASS,
-               "will be bound to vfio-pci at boot (now unbound); bound at boot, released since", NULL);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_PASS, "bound at boot, released since", NULL);
         fx_done(&f);
 }
 
@@ -1257,17 +1175,12 @@ static void test_device_reset(void **state)
 
         f.mo.d[4].reset_method = (char *)"flr bus";
         run(&f);
-        expect(&f.rep, "device:0000:01:00.0", CHECK_WARN,
-               "will be bound to vfio-pci at boot (now on nvidia); no reset method: the kernel cannot reset it "
-               "between VM runs, so a VM restart can find it in a stale state",
-               NULL);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_WARN, "no reset method", NULL);
         assert_int_equal(get(&f.rep, "device:0000:01:00.1")->status, CHECK_PASS);
 
         f.mo.d[3].reset_method = (char *)"";
         run(&f);
-        expect(&f.rep, "device:0000:01:00.0", CHECK_WARN,
-               "will be bound to vfio-pci at boot (now on nvidia); every reset method is disabled (reset_method is "
-               "empty): the device is not reset between VM runs",
+        expect(&f.rep, "device:0000:01:00.0", CHECK_WARN, "every reset method is disabled",
                "write 'default' to /sys/bus/pci/devices/0000:01:00.0/reset_method");
         fx_done(&f);
 }
@@ -1287,11 +1200,8 @@ static void test_device_direct_region(void **state)
         f.regions[1].type = (char *)"direct";
         run(&f);
         expect(&f.rep, "device:0000:01:00.0", CHECK_WARN,
-               "will be bound to vfio-pci at boot (now on nvidia); IOMMU group 1 has a firmware-required direct "
-               "mapping (RMRR or IVMD) at 0x3c000000-0x3fffffff: the kernel refuses to give a device that needs one "
-               "to a VM (\"Firmware has requested this device have a 1:1 IOMMU mapping\")",
-               "a firmware update or setting (such as pre-boot DMA protection) may remove it; otherwise use a device "
-               "in another slot");
+               "IOMMU group 1 has a firmware-required direct mapping (RMRR or IVMD) at 0x3c000000-0x3fffffff",
+               "a firmware update or setting");
         assert_true(f.rep.ready);
         fx_done(&f);
 }
@@ -1308,7 +1218,7 @@ static void test_unmatched(void **state)
         f.sel.n_unmatched = 1;
         run(&f);
         expect(&f.rep, "device:10de:1b80", CHECK_FAIL, "no device matches 10de:1b80 (/etc/vfio-prep.conf:4)",
-               "compare the entry with 'vfio-prep --list'; mark it optional if the device is removable");
+               "mark it optional");
         /* After the selected devices, before the groups. */
         assert_string_equal(f.rep.findings[10].id, "device:10de:1b80");
         assert_string_equal(f.rep.findings[11].id, "group:1");
@@ -1331,11 +1241,9 @@ static void test_damaged_and_sysfs(void **state)
                                                (char *)"malformed vendor 'zz10'" };
         f.mo.m.n_problems = 1;
         run(&f);
-        expect(&f.rep, "device:0000:01:00.0", CHECK_FAIL,
-               "not bound: unreadable sysfs attributes (see the sysfs finding)", NULL);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_FAIL, "unreadable sysfs attributes", NULL);
         expect(&f.rep, "sysfs", CHECK_WARN,
-               "1 unreadable or malformed attribute: /sys/bus/pci/devices/0000:01:00.0/vendor: malformed vendor "
-               "'zz10'",
+               "1 unreadable or malformed attribute: /sys/bus/pci/devices/0000:01:00.0/vendor: malformed vendor 'zz10'",
                NULL);
         assert_string_equal(f.rep.findings[f.rep.n_findings - 1].id, "sysfs");
 
@@ -1357,8 +1265,7 @@ static void test_disabled(void **state)
         fx_init(&f);
         set_cmdline(&f, "quiet vfio-prep.disable=1");
         run(&f);
-        expect(&f.rep, "device:0000:01:00.0", CHECK_WARN,
-               "not bound this boot: vfio-prep.disable is on the kernel command line", NULL);
+        expect(&f.rep, "device:0000:01:00.0", CHECK_WARN, "not bound this boot", NULL);
         assert_int_equal(get(&f.rep, "cmdline")->status, CHECK_WARN);
         assert_true(f.rep.ready);
         fx_done(&f);
@@ -1371,8 +1278,7 @@ static void test_iommu_off_devices(void **state)
         fx_init(&f);
         no_groups(&f);
         run(&f);
-        expect(&f.rep, "device:0000:01:00.0", CHECK_FAIL, "not bound: no IOMMU group",
-               "enable the IOMMU first (see iommu-enabled)");
+        expect(&f.rep, "device:0000:01:00.0", CHECK_FAIL, "not bound: no IOMMU group", "see iommu-enabled");
         assert_false(has(&f.rep, "group:1"));
         assert_false(f.rep.ready);
         assert_false(f.rep.iommu.enabled);
@@ -1400,10 +1306,8 @@ static void test_sriov_devices(void **state)
         analysed(&f, g5, true);
         analysed(&f, g6, true);
         run(&f);
-        expect(&f.rep, "device:0000:06:00.0", CHECK_PASS,
-               "SR-IOV PF: 4 VFs will be created at boot (now 0); the PF stays with igb", NULL);
-        expect(&f.rep, "device:0000:06:10.0", CHECK_PASS,
-               "will be bound to vfio-pci at boot (now unbound); a VF of 0000:06:00.0 (vfs=4)", NULL);
+        expect(&f.rep, "device:0000:06:00.0", CHECK_PASS, "4 VFs will be created at boot (now 0)", NULL);
+        expect(&f.rep, "device:0000:06:10.0", CHECK_PASS, "a VF of 0000:06:00.0 (vfs=4)", NULL);
 
         f.mo.d[pf].sriov_numvfs = 4;
         run(&f);
@@ -1411,13 +1315,12 @@ static void test_sriov_devices(void **state)
 
         f.mo.d[pf].sriov_totalvfs = 2;
         run(&f);
-        expect(&f.rep, "device:0000:06:00.0", CHECK_FAIL, "not bound: vfs=4, but it supports at most 2 VFs",
-               "fix or remove vfs= in /etc/vfio-prep.conf:6");
+        expect(&f.rep, "device:0000:06:00.0", CHECK_FAIL, "it supports at most 2 VFs", "fix or remove vfs=");
 
         f.mo.d[pf].sriov_totalvfs = -1;
         run(&f);
-        expect(&f.rep, "device:0000:06:00.0", CHECK_FAIL, "not bound: vfs=4, but it is not an SR-IOV physical function",
-               "fix or remove vfs= in /etc/vfio-prep.conf:6");
+        expect(&f.rep, "device:0000:06:00.0", CHECK_FAIL, "it is not an SR-IOV physical function",
+               "fix or remove vfs=");
         fx_done(&f);
 }
 
@@ -1438,6 +1341,7 @@ int main(void)
                 cmocka_unit_test(test_device_boot_vga),
                 cmocka_unit_test(test_device_root),
                 cmocka_unit_test(test_device_not_isolated),
+                cmocka_unit_test(test_not_isolated_without_config),
                 cmocka_unit_test(test_group_explanations),
                 cmocka_unit_test(test_device_pin_mismatch),
                 cmocka_unit_test(test_device_builtin_driver),

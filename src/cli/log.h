@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "macro.h"
+#include "sanitize.h" /* sanitize(): the callers quote untrusted names */
 
 struct root;
 
@@ -30,7 +31,3 @@ void log_msg(enum log_level level, const char *fmt, ...) _printf_(2, 3);
 #define log_notice(...) log_msg(LOG_LEVEL_NOTICE, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__)
-
-/* Copy S into BUF replacing control characters and non-ASCII with '?': sysfs and config
- * strings are untrusted. */
-const char *sanitize(const char *s, char *buf, unsigned size);

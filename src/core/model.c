@@ -9,6 +9,7 @@
 
 #include "macro.h"
 #include "parse.h"
+#include "sanitize.h"
 
 /* N hex digits at S, exactly; advances S. */
 static int take_hex(const char **s, unsigned min, unsigned max, uint32_t *ret)
@@ -176,14 +177,6 @@ void machine_done(struct machine *m)
         *m = (struct machine){ 0 };
 }
 
-/* Problem texts quote bytes read from the tree: keep them printable, whatever the tree holds. */
-static void make_printable(char *s)
-{
-        for (unsigned char *p = (unsigned char *)s; *p; p++)
-                if (*p < 0x20 || *p == 0x7f)
-                        *p = '?';
-}
-
 void machine_add_problem(struct machine *m, const char *path, const char *fmt, ...)
 {
         _cleanup_free_ char *msg = NULL, *p = NULL;
@@ -204,8 +197,8 @@ void machine_add_problem(struct machine *m, const char *path, const char *fmt, .
         if (!np)
                 return;
         m->problems = np;
-        make_printable(msg);
-        make_printable(p);
+        sanitize_inplace(msg); /* problem texts quote bytes read from the tree */
+        sanitize_inplace(p);
         np[m->n_problems++] = (struct load_problem){ .path = TAKE_PTR(p), .message = TAKE_PTR(msg) };
 }
 

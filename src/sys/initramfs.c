@@ -2,22 +2,18 @@
 #include "initramfs.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdarg.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "macro.h"
 #include "paths.h"
 #include "root.h"
+#include "spawn.h"
 #include "strv.h"
 
 /* One lister run; all of them together for one --check. */
@@ -27,221 +23,6 @@
 #define LISTING_MAX (8u * 1024 * 1024)
 /* Names of candidate images shown in a "not found" message. */
 #define CANDIDATES_SHOWN 3
-
-/* ---- running a lister --------------------------------------------------------------------------- */
-
-struct run {
-        char *out; /* standard output, NUL-terminated */
-        size_t len;
-        int status;    /* exit status; -1 when killed by a signal */
-        char err[160]; /* the start of standard error */
-        size_t err_len;
-};
-
-static void run_done(struct run *r)
-{
-        free(r->out);
-        *r = (struct run){ 0 };
-}
-
-static int64_t now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void close_pair(int p[2])
-{
-        for (int i = 0; i < 2; i++)
-                if (p[i] >= 0) {
-                        close(p[i]);
-                        p[i] = -1;
-                }
-}
-
-/* In the child: its own process group (so that a deadline kills the whole pipeline the lister
- * runs), the pipes as stdin/stdout/stderr, the C locale, then the program. */
-static int move_fd(int from, int to)
-{
-        /* Already in place (a closed stdin was reused): only keep it across exec. */
-        if (from == to)
-                return fcntl(to, F_SETFD, 0);
-        return dup2(from, to);
-}
-
-/* As execvp(), but only absolute PATH entries: --check runs as root, often from a home
- * directory, and "." in PATH must not pick a lister there. Returns with errno set. */
-static void exec_path(char *const argv[])
-{
-        const char *path = getenv("PATH");
-        char buf[4096];
-        int e = ENOENT;
-
-        if (!path || !*path)
-                path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-        for (const char *p = path; *p;) {
-                size_t n = strcspn(p, ":");
-                if (p[0] == '/' && n + strlen(argv[0]) + 2 <= sizeof(buf)) {
-                        snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, argv[0]);
-                        execv(buf, argv);
-                        if (errno != ENOENT && errno != ENOTDIR)
-                                e = errno;
-                }
-                p += n;
-                p += *p == ':';
-        }
-        errno = e;
-}
-
-static _Noreturn void child(char *const argv[], int in, int out, int err, int report)
-{
-        (void)setpgid(0, 0);
-        if (move_fd(in, 0) >= 0 && move_fd(out, 1) >= 0 && move_fd(err, 2) >= 0) {
-                (void)setenv("LC_ALL", "C", 1);
-                exec_path(argv);
-        }
-        int e = errno;
-        (void)!write(report, &e, sizeof(e));
-        _exit(127);
-}
-
-static int append(struct run *r, const char *buf, size_t n, size_t max)
-{
-        if (r->len + n > max)
-                return -EFBIG;
-        char *o = realloc(r->out, r->len + n + 1);
-        if (!o)
-                return -ENOMEM;
-        memcpy(o + r->len, buf, n);
-        r->out = o;
-        r->len += n;
-        o[r->len] = '\0';
-        return 0;
-}
-
-/* Read one ready pipe into R; -1 in *FD at its end. */
-static int drain(struct run *r, int *fd, bool is_err, size_t max)
-{
-        char buf[16384];
-        ssize_t n = read(*fd, buf, sizeof(buf));
-
-        if (n < 0)
-                return errno == EINTR || errno == EAGAIN ? 0 : -errno;
-        if (n == 0) {
-                close(*fd);
-                *fd = -1;
-                return 0;
-        }
-        if (!is_err)
-                return append(r, buf, (size_t)n, max);
-        size_t room = sizeof(r->err) - 1 - r->err_len, take = (size_t)n < room ? (size_t)n : room;
-        memcpy(r->err + r->err_len, buf, take);
-        r->err_len += take;
-        r->err[r->err_len] = '\0';
-        return 0;
-}
-
-/* Collect both pipes until they close or DEADLINE passes. */
-static int collect(struct run *r, int out, int err, int64_t deadline, size_t max)
-{
-        int fds[2] = { out, err }, k = 0;
-
-        while ((fds[0] >= 0 || fds[1] >= 0) && k >= 0) {
-                struct pollfd p[2] = { { .fd = fds[0], .events = POLLIN }, { .fd = fds[1], .events = POLLIN } };
-                int64_t left = deadline - now_ms();
-                if (left <= 0) {
-                        k = -ETIMEDOUT;
-                        break;
-                }
-                int n = poll(p, 2, (int)left);
-                if (n < 0 && errno != EINTR)
-                        k = -errno;
-                for (int i = 0; n > 0 && i < 2 && k >= 0; i++)
-                        if (fds[i] >= 0 && p[i].revents)
-                                k = drain(r, &fds[i], i == 1, max);
-        }
-        for (int i = 0; i < 2; i++)
-                if (fds[i] >= 0)
-                        close(fds[i]);
-        return k;
-}
-
-/* Wait for PID until DEADLINE; then (or on an earlier failure K) kill its process group. */
-static int reap(pid_t pid, int64_t deadline, int k, int *ret_status)
-{
-        int st = 0;
-        pid_t w = 0;
-
-        while (k >= 0 && (w = waitpid(pid, &st, WNOHANG)) == 0 && now_ms() < deadline)
-                nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
-        if (k >= 0 && w == 0)
-                k = -ETIMEDOUT;
-        (void)kill(-pid, SIGKILL);
-        if (w <= 0) {
-                (void)kill(pid, SIGKILL);
-                while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-                        ;
-        }
-        if (k >= 0)
-                *ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-        return k;
-}
-
-/* Whether exec failed in the child, and with what: the report pipe closes on a good exec. */
-static int exec_error(int report)
-{
-        int e = 0;
-        ssize_t n;
-
-        while ((n = read(report, &e, sizeof(e))) < 0 && errno == EINTR)
-                ;
-        return n == (ssize_t)sizeof(e) ? -e : 0;
-}
-
-/* Run ARGV (looked up in PATH's absolute entries) with no shell; its output in RET. -ENOENT when the program is
- * not installed, -ETIMEDOUT past DEADLINE, -EFBIG past MAX bytes of output. */
-static int run_program(char *const argv[], int64_t deadline, size_t max, struct run *ret)
-{
-        int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, rep[2] = { -1, -1 };
-        struct run r = { 0 };
-        int k = 0;
-
-        if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
-            pipe2(rep, O_CLOEXEC) < 0)
-                k = -errno;
-        pid_t pid = k < 0 ? -1 : fork();
-        if (pid == 0)
-                child(argv, in[0], out[1], err[1], rep[1]);
-        if (k >= 0 && pid < 0)
-                k = -errno;
-        close_pair(in);
-        if (k < 0) {
-                close_pair(out);
-                close_pair(err);
-                close_pair(rep);
-                return k;
-        }
-        close(out[1]);
-        close(err[1]);
-        close(rep[1]);
-        k = exec_error(rep[0]);
-        close(rep[0]);
-        if (k >= 0)
-                k = collect(&r, out[0], err[0], deadline, max);
-        else {
-                close(out[0]);
-                close(err[0]);
-        }
-        k = reap(pid, deadline, k, &r.status);
-        if (k < 0) {
-                run_done(&r);
-                return k;
-        }
-        *ret = r;
-        return 0;
-}
 
 /* ---- looking at the system ------------------------------------------------------------------- */
 
@@ -445,13 +226,13 @@ static bool readable(const struct stat *st)
 
 static int64_t step_deadline(int64_t budget)
 {
-        int64_t d = now_ms() + LISTER_TIMEOUT_MS;
+        int64_t d = spawn_now_ms() + LISTER_TIMEOUT_MS;
 
         return d < budget ? d : budget;
 }
 
 /* What went wrong with a run, for a message: NULL on -ENOMEM. */
-static char *run_problem(const char *name, int k, const struct run *r)
+static char *run_problem(const char *name, int k, const struct spawn_output *r)
 {
         _cleanup_free_ char *e = NULL;
         char *s = NULL;
@@ -478,20 +259,20 @@ static int try_lister(const struct generator_facts *l, const char *image, int64_
                       char **problem)
 {
         char *argv[4] = { (char *)l->lister };
-        struct run r = { 0 };
+        struct spawn_output r = { 0 };
         size_t a = 1;
         char *p = NULL;
 
         if (l->lister_long_opt)
                 argv[a++] = (char *)l->lister_long_opt;
         argv[a] = (char *)image;
-        int k = run_program(argv, step_deadline(budget), LISTING_MAX, &r);
+        int k = spawn_program(argv, step_deadline(budget), LISTING_MAX, &r);
         if (k == -ENOENT)
                 return 0;
         if (k >= 0 && r.status == 0) {
                 k = initramfs_parse_listing(r.out ? r.out : "", r.len, ret);
                 if (k >= 0 && ret->has_init) {
-                        run_done(&r);
+                        spawn_output_done(&r);
                         return 1;
                 }
                 if (k >= 0) {
@@ -501,7 +282,7 @@ static int try_lister(const struct generator_facts *l, const char *image, int64_
                 }
         } else if (k != -ENOMEM)
                 p = run_problem(l->lister, k, &r);
-        run_done(&r);
+        spawn_output_done(&r);
         if (k == -ENOMEM || !p)
                 return -ENOMEM;
         if (*problem)
@@ -559,8 +340,8 @@ static int extract_configs(const char *image, int64_t budget, const struct initr
                 if (!e)
                         continue;
                 char *argv[] = { (char *)x->lister, (char *)x->extract_opt, e->path, (char *)image, NULL };
-                struct run r = { 0 };
-                int k = run_program(argv, step_deadline(budget), INITRAMFS_MAX_CONFIG_SIZE, &r);
+                struct spawn_output r = { 0 };
+                int k = spawn_program(argv, step_deadline(budget), INITRAMFS_MAX_CONFIG_SIZE, &r);
                 if (k == -ENOMEM || k == -ENOENT)
                         return k == -ENOMEM ? k : 0;
                 if (k >= 0 && r.status == 0) {
@@ -569,7 +350,7 @@ static int extract_configs(const char *image, int64_t budget, const struct initr
                         if (!c[i].image_text)
                                 return -ENOMEM;
                 }
-                run_done(&r);
+                spawn_output_done(&r);
         }
         return 0;
 }
@@ -598,7 +379,7 @@ static int inspect_image(struct root *r, const struct stat *st, int64_t budget, 
 
 static int inspect(struct root *r, const char *release, struct initramfs_facts *f)
 {
-        int64_t budget = now_ms() + INSPECT_BUDGET_MS;
+        int64_t budget = spawn_now_ms() + INSPECT_BUDGET_MS;
         struct stat st;
 
         detect_generator(r, INITRAMFS_GEN_UNKNOWN, f);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "json.h"
 #include "jsonread.h"
 #include "machine.h"
@@ -151,28 +152,15 @@ static void entries_free(struct boot_record_entry *e, size_t n)
         free(e);
 }
 
-static int entries_grow(struct boot_record_entry **e, size_t n, size_t *cap)
-{
-        if (n < *cap)
-                return 0;
-        size_t ncap = *cap ? *cap * 2 : 8;
-        struct boot_record_entry *ne = realloc(*e, ncap * sizeof(*ne));
-        if (!ne)
-                return -ENOMEM;
-        *e = ne;
-        *cap = ncap;
-        return 0;
-}
-
 static int parse_devices(struct jsonread *j, struct boot_record *rec)
 {
         struct boot_record_entry *e = NULL;
-        size_t n = 0, cap = 0;
+        size_t n = 0;
         bool first = true;
         int k = jsonread_enter(j, '[');
 
         while (k >= 0 && (k = jsonread_next(j, &first, ']')) > 0) {
-                k = entries_grow(&e, n, &cap);
+                k = array_grow(&e, n);
                 if (k >= 0)
                         k = parse_entry(j, &e[n]);
                 if (k >= 0)

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "macro.h"
 
 /* Any value but "" and "0" forces the walk: the tests prove the fallback so. */
@@ -108,11 +109,9 @@ void root_journal_add(struct root *r, enum root_op op, const char *path, const c
 {
         if (!r->journaling)
                 return;
-        struct root_journal_entry *j = realloc(r->journal, (r->n_journal + 1) * sizeof(*j));
-        if (!j)
+        if (array_grow(&r->journal, r->n_journal) < 0)
                 return;
-        r->journal = j;
-        j[r->n_journal] = (struct root_journal_entry){
+        r->journal[r->n_journal] = (struct root_journal_entry){
                 .op = op,
                 .path = strdup(path),
                 .value = value ? strdup(value) : NULL,

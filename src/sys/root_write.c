@@ -8,13 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <dirent.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "macro.h"
+#include "spawn.h"
 
 static int write_all_once(int fd, const char *value)
 {
@@ -71,73 +68,36 @@ int root_append(struct root *r, const char *path, const char *value)
         return k;
 }
 
-static long ms_since(const struct timespec *t0)
-{
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-/* Wait for PID at most TIMEOUT_MS; then the write's result (0 or -errno) is read from FD. */
-static int wait_child(pid_t pid, int fd, unsigned timeout_ms)
-{
-        struct timespec t0;
-        int status, result;
-
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        for (;;) {
-                pid_t p = waitpid(pid, &status, WNOHANG);
-                if (p == pid)
-                        break;
-                if (p < 0 && errno != EINTR)
-                        return -errno;
-                if (ms_since(&t0) >= (long)timeout_ms) {
-                        /* A write stuck in the kernel cannot be killed; leave it behind. */
-                        kill(pid, SIGKILL);
-                        return -ETIMEDOUT;
-                }
-                poll(NULL, 0, 2);
-        }
-        /* Not the exit status: valgrind or a sanitizer in the child can change that. */
-        if (!WIFEXITED(status) || read(fd, &result, sizeof(result)) != (ssize_t)sizeof(result))
-                return -EIO;
-        return result;
-}
-
 static int write_journaled(struct root *r, const char *path, const char *value, int k)
 {
         root_journal_add(r, ROOT_OP_WRITE, path, value, k);
         return k;
 }
 
+struct deadline_write {
+        const struct root *r;
+        const char *rel;
+        const char *value;
+};
+
+/* In the child: even open() can block (a FIFO in a fake tree), so the child does both. */
+static int write_in_child(void *userdata)
+{
+        const struct deadline_write *d = userdata;
+        int fd = openat(d->r->fd, d->rel, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        return fd < 0 ? -errno : write_all_once(fd, d->value);
+}
+
 int root_write_deadline(struct root *r, const char *path, const char *value, unsigned timeout_ms)
 {
         struct walk w;
-        int pfd[2];
         int k = write_hooked(r, path, value);
         if (k == 0)
                 k = root_walk(r, path, true, &w);
         if (k != 0)
                 return write_journaled(r, path, value, k > 0 ? 0 : k);
-        if (pipe2(pfd, O_CLOEXEC) < 0)
-                return write_journaled(r, path, value, -errno);
-        /* Even open() can block (a FIFO in a fake tree), so the child does both. */
-        pid_t pid = fork();
-        if (pid < 0) {
-                k = -errno;
-                close(pfd[0]);
-                close(pfd[1]);
-                return write_journaled(r, path, value, k);
-        }
-        if (pid == 0) {
-                int fd = openat(r->fd, root_walk_rel(&w), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-                k = fd < 0 ? -errno : write_all_once(fd, value);
-                _exit(write(pfd[1], &k, sizeof(k)) == (ssize_t)sizeof(k) ? 0 : 1);
-        }
-        close(pfd[1]);
-        k = wait_child(pid, pfd[0], timeout_ms);
-        close(pfd[0]);
-        return write_journaled(r, path, value, k);
+        struct deadline_write d = { .r = r, .rel = root_walk_rel(&w), .value = value };
+        return write_journaled(r, path, value, spawn_call(write_in_child, &d, timeout_ms));
 }
 
 int root_mkdir_p(struct root *r, const char *path, mode_t mode)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "macro.h"
 #include "mounts.h"
 #include "root.h"
@@ -16,10 +17,8 @@
 
 static int add_device(struct rootdisk *rd, size_t idx)
 {
-        size_t *nd = realloc(rd->devices, (rd->n_devices + 1) * sizeof(size_t));
-        if (!nd)
+        if (array_grow(&rd->devices, rd->n_devices) < 0)
                 return -ENOMEM;
-        rd->devices = nd;
         rd->devices[rd->n_devices++] = idx;
         return 0;
 }
@@ -164,14 +163,14 @@ static int add_leaf(struct rootdisk *rd, size_t controller, const char *chain)
         for (size_t i = 0; i < rd->n_leaves; i++)
                 if (rd->leaves[i].controller == controller && strcmp(rd->leaves[i].chain, chain) == 0)
                         return 0;
-        struct rootdisk_leaf *nl = realloc(rd->leaves, (rd->n_leaves + 1) * sizeof(*nl));
-        if (!nl)
+        if (array_grow(&rd->leaves, rd->n_leaves) < 0)
                 return -ENOMEM;
-        rd->leaves = nl;
-        nl[rd->n_leaves].chain = strdup(chain);
-        if (!nl[rd->n_leaves].chain)
+        struct rootdisk_leaf *l = &rd->leaves[rd->n_leaves];
+        l->chain = strdup(chain);
+        if (!l->chain)
                 return -ENOMEM;
-        nl[rd->n_leaves++].controller = controller;
+        l->controller = controller;
+        rd->n_leaves++;
         return 0;
 }
 

@@ -5,15 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+
 int strv_consume(char ***v, size_t *n, char *s)
 {
-        char **nv = realloc(*v, (*n + 2) * sizeof(char *));
-        if (!nv)
+        /* Room for S and the NULL that ends the vector: a vector holds *N + 1 elements. */
+        if (array_grow(v, *v ? *n + 1 : 0) < 0)
                 return -ENOMEM;
-        *v = nv;
         if (s)
-                nv[(*n)++] = s;
-        nv[*n] = NULL;
+                (*v)[(*n)++] = s;
+        (*v)[*n] = NULL;
         return 0;
 }
 

@@ -2,8 +2,9 @@
 # Hostile input: vfio-prep runs as root at boot on a tree it does not control. Every case here
 # builds a tree with tests/gen-tree.sh, breaks it on purpose with a few shell commands, runs
 # vfio-prep on it and asserts what must hold whatever the tree holds: no crash or sanitizer
-# report, no hang (each run is killed after HOSTILE_TIMEOUT seconds, 10 by default), nothing
-# read or written outside --root, a sensible verdict and exit status.
+# report, no hang (each run is killed after HOSTILE_TIMEOUT seconds, 30 by default: a hang
+# never ends, while a loaded machine takes 10 s and more over the largest tree), nothing read
+# or written outside --root, a sensible verdict and exit status.
 #
 # Usage: tests/hostile/run.sh BINARY
 #   HOSTILE_FILTER=WORD   run only the cases whose name contains WORD
@@ -31,7 +32,7 @@ scratch=$T_SCRATCH
 # A copy: the build directory may be relinked while the cases run.
 bin=$scratch/vfio-prep
 cp "$1" "$bin" || exit 2
-limit=${HOSTILE_TIMEOUT:-10}
+limit=${HOSTILE_TIMEOUT:-30}
 wrapper=${CLI_WRAPPER:-}
 
 # ---- trees ----------------------------------------------------------------------------------

@@ -11,21 +11,22 @@
 # Prints "deb-install: N passed, N failed".
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+top=$TOP
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
+t_begin deb-install
 pkgdir=${1:?usage: deb-install.sh PKGDIR}
 version=$(cat "$top/VERSION")
 deb=
 for f in "$pkgdir"/vfio-prep_"$version"_*.deb; do [ -f "$f" ] && deb=$f; done
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
+ok() { t_pass; }
 bad() {
-	fail=$((fail + 1))
+	t_failed
 	echo "FAIL $*" >&2
 }
 finish() {
-	echo "deb-install: $pass passed, $fail failed"
-	[ "$fail" -eq 0 ]
+	t_end
 	exit
 }
 

@@ -15,18 +15,20 @@
 # Prints "packages: N passed, N failed".
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+top=$TOP
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
+t_begin packages
 build=${1:?usage: run.sh BUILD}
 case $build in /*) ;; *) build=$top/$build ;; esac
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/vfio-prep-pkg.XXXXXX") || exit 1
-trap 'rm -rf "$scratch"' EXIT INT TERM
-pass=0
-fail=0
+t_scratch pkg
+scratch=$T_SCRATCH
 version=$(cat "$top/VERSION")
 
-ok() { pass=$((pass + 1)); }
+ok() { t_pass; }
 bad() {
-	fail=$((fail + 1))
+	t_failed
 	echo "FAIL $*" >&2
 }
 # check NAME COMMAND...: the command succeeds.
@@ -52,7 +54,7 @@ for t in dpkg-buildpackage dh rpmbuild rpm2cpio makepkg pacman lintian shellchec
 	command -v "$t" >/dev/null 2>&1 && continue
 	bad "$t not found (see the packages listed in README.md, Packages)"
 done
-[ "$fail" -eq 0 ] || { echo "packages: $pass passed, $fail failed"; exit 1; }
+[ "$T_FAILED" -eq 0 ] || { t_end; exit 1; }
 
 # Small predicates for check.
 lacks() { ! grep -q -- "$1" "$2"; }
@@ -112,9 +114,7 @@ deb=$(first "$pkgdir"/vfio-prep_"$version"_*.deb)
 rpm=$(first "$pkgdir"/vfio-prep-"$version"-*.rpm)
 arch=$(first "$pkgdir"/vfio-prep-"$version"-*.pkg.tar.zst)
 if [ -z "$deb" ] || [ -z "$rpm" ] || [ -z "$arch" ]; then
-	bad "a package is missing in $pkgdir"
-	echo "packages: $pass passed, $fail failed"
-	exit 1
+	t_abort "a package is missing in $pkgdir"
 fi
 
 # What `make install` installs for a package: the static build in /usr/bin, no copy of it.
@@ -203,5 +203,4 @@ check "arch: .INSTALL passes shellcheck" shellcheck -s bash "$scratch/arch.insta
 
 check "lintian: the .deb is clean" lintian --fail-on error,warning "$deb"
 
-echo "packages: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_end
