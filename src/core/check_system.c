@@ -444,7 +444,7 @@ static void describe_unknown(const struct ctx *x, struct fb *f)
         if (ri->network)
                 sbuf_appendf(&f->msg, ", every network controller (root is on the network: %s)", ri->network);
         if (root_record_usable(rec)) {
-                sbuf_appendf(&f->msg, ", and what the root record (/etc/vfio-prep/root-record) says root was on:");
+                sbuf_appendf(&f->msg, ", and what the root record (" VFIO_PREP_ROOT_RECORD ") says root was on:");
                 for (size_t i = 0; i < rec->n_controllers; i++)
                         sbuf_appendf(&f->msg, "%s class %06x at %s", i ? "," : "", rec->controllers[i].class,
                                      rec->controllers[i].path);

@@ -11,6 +11,7 @@
 #include "macro.h"
 #include "parse.h"
 #include "paths.h"
+#include "sanitize.h"
 #include "strv.h"
 
 /* ---- candidate images (pure) --------------------------------------------------------------- */
@@ -217,14 +218,13 @@ void initramfs_listing_done(struct initramfs_listing *l)
 
 /* ---- the verdict (pure) ---------------------------------------------------------------------- */
 
-/* Untrusted names in messages: control characters become '?'. */
-char *initramfs_printable(const char *s)
+/* Untrusted names in messages, as the one policy (sanitize.h) shows them; NULL on -ENOMEM. */
+static char *printable(const char *s)
 {
         char *c = strdup(s);
 
-        for (char *p = c; p && *p; p++)
-                if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                        *p = '?';
+        if (c)
+                sanitize_inplace(c);
         return c;
 }
 
@@ -263,7 +263,7 @@ const struct initramfs_entry *initramfs_find_entry(const struct initramfs_listin
 static bool compare_one(const struct initramfs_config *c, const struct initramfs_entry *e, int64_t image_mtime,
                         struct differences *d)
 {
-        _cleanup_free_ char *p = initramfs_printable(c->path);
+        _cleanup_free_ char *p = printable(c->path);
 
         if (!p) {
                 d->oom = true;
@@ -298,7 +298,7 @@ static bool compare_all(const struct initramfs_listing *l, const struct initramf
 
         for (size_t i = 0; i < n; i++) {
                 const struct initramfs_entry *e = initramfs_find_entry(l, c[i].path);
-                _cleanup_free_ char *p = initramfs_printable(c[i].path);
+                _cleanup_free_ char *p = printable(c[i].path);
                 if (!p)
                         d->oom = true;
                 else if (!e)
@@ -309,7 +309,7 @@ static bool compare_all(const struct initramfs_listing *l, const struct initramf
         for (size_t i = 0; i < l->n_configs; i++) {
                 if (in_configs(c, n, l->configs[i].path))
                         continue;
-                _cleanup_free_ char *p = initramfs_printable(l->configs[i].path);
+                _cleanup_free_ char *p = printable(l->configs[i].path);
                 if (!p)
                         d->oom = true;
                 else

@@ -91,5 +91,3 @@ const struct initramfs_entry *initramfs_find_entry(const struct initramfs_listin
 void initramfs_set_verdict(struct initramfs_facts *f, enum initramfs_verdict v, char *detail);
 /* A plain file name: no '/', not "." or "..", not empty. */
 bool initramfs_plain_name(const char *s);
-/* A copy of untrusted text for a message, control characters as '?'; NULL on -ENOMEM. */
-char *initramfs_printable(const char *s);

@@ -13,6 +13,7 @@
 #include "macro.h"
 #include "paths.h"
 #include "root.h"
+#include "sanitize.h"
 #include "spawn.h"
 #include "strv.h"
 
@@ -234,7 +235,6 @@ static int64_t step_deadline(int64_t budget)
 /* What went wrong with a run, for a message: NULL on -ENOMEM. */
 static char *run_problem(const char *name, int k, const struct spawn_output *r)
 {
-        _cleanup_free_ char *e = NULL;
         char *s = NULL;
 
         if (k == -ETIMEDOUT)
@@ -246,8 +246,7 @@ static char *run_problem(const char *name, int k, const struct spawn_output *r)
         else {
                 char line[sizeof(r->err)];
                 snprintf(line, sizeof(line), "%.*s", (int)strcspn(r->err, "\n"), r->err);
-                if (!(e = initramfs_printable(line)))
-                        return NULL;
+                const char *e = sanitize(line, line, sizeof(line));
                 k = asprintf(&s, "%s exited with status %d%s%s", name, r->status, e[0] ? ": " : "", e);
         }
         return k < 0 ? NULL : s;
