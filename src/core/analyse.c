@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "array.h"
 #include "macro.h"
 #include "pcicfg.h"
 
@@ -144,15 +145,11 @@ static bool path_has(const struct path *p, size_t device)
 
 static int add_why(struct group_analysis *g, enum why_shared why, size_t device, uint16_t missing)
 {
-        struct explanation *n;
-
         for (size_t i = 0; i < g->n_why; i++)
                 if (g->why[i].why == why && g->why[i].device == device)
                         return 0;
-        n = realloc(g->why, (g->n_why + 1) * sizeof(*n));
-        if (!n)
+        if (array_grow(&g->why, g->n_why) < 0)
                 return -ENOMEM;
-        g->why = n;
         g->why[g->n_why++] = (struct explanation){ .why = why, .device = device, .missing = missing };
         return 0;
 }

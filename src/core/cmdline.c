@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "array.h"
 #include "macro.h"
 
 /*
@@ -67,10 +68,9 @@ static char *split_param(char *s, char **ret_key, char **ret_value)
 
 static int push_param(struct cmdline *c, const char *key, const char *value)
 {
-        struct cmdline_param *p = realloc(c->params, (c->n_params + 1) * sizeof(*p));
-        if (!p)
+        if (array_grow(&c->params, c->n_params) < 0)
                 return -ENOMEM;
-        c->params = p;
+        struct cmdline_param *p = c->params;
         _cleanup_free_ char *k = strdup(key);
         _cleanup_free_ char *v = value ? strdup(value) : NULL;
         if (!k || (value && !v))

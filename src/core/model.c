@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "macro.h"
 #include "parse.h"
 #include "sanitize.h"
@@ -193,13 +194,11 @@ void machine_add_problem(struct machine *m, const char *path, const char *fmt, .
         p = strdup(path ? path : "");
         if (!p)
                 return;
-        struct load_problem *np = realloc(m->problems, (m->n_problems + 1) * sizeof(*np));
-        if (!np)
+        if (array_grow(&m->problems, m->n_problems) < 0)
                 return;
-        m->problems = np;
         sanitize_inplace(msg); /* problem texts quote bytes read from the tree */
         sanitize_inplace(p);
-        np[m->n_problems++] = (struct load_problem){ .path = TAKE_PTR(p), .message = TAKE_PTR(msg) };
+        m->problems[m->n_problems++] = (struct load_problem){ .path = TAKE_PTR(p), .message = TAKE_PTR(msg) };
 }
 
 void machine_damage(struct machine *m, struct pci_device *d, const char *path, const char *fmt, ...)

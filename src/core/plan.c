@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "macro.h"
 #include "protect.h"
 
@@ -133,11 +134,9 @@ bool plan_isolation_refuses(const struct config *cfg, enum isolation v)
 
 static int add_sriov(struct plan *p, size_t device, long numvfs)
 {
-        struct plan_sriov *s = realloc(p->sriov, (p->n_sriov + 1) * sizeof(*s));
-        if (!s)
+        if (array_grow(&p->sriov, p->n_sriov) < 0)
                 return -ENOMEM;
-        p->sriov = s;
-        s[p->n_sriov++] = (struct plan_sriov){ .device = device, .numvfs = numvfs };
+        p->sriov[p->n_sriov++] = (struct plan_sriov){ .device = device, .numvfs = numvfs };
         return 0;
 }
 
@@ -147,12 +146,10 @@ static struct plan_group *group_for(struct plan *p, size_t group)
                 for (size_t i = 0; i < p->n_groups; i++)
                         if (p->groups[i].group == group)
                                 return &p->groups[i];
-        struct plan_group *g = realloc(p->groups, (p->n_groups + 1) * sizeof(*g));
-        if (!g)
+        if (array_grow(&p->groups, p->n_groups) < 0)
                 return NULL;
-        p->groups = g;
-        g[p->n_groups] = (struct plan_group){ .group = group };
-        return &g[p->n_groups++];
+        p->groups[p->n_groups] = (struct plan_group){ .group = group };
+        return &p->groups[p->n_groups++];
 }
 
 static int add_device(const struct plan_input *in, struct plan *p, const struct selected *it)
@@ -162,11 +159,9 @@ static int add_device(const struct plan_input *in, struct plan *p, const struct 
         struct plan_group *pg = group_for(p, group);
         if (!pg)
                 return -ENOMEM;
-        struct plan_device *pd = realloc(pg->devices, (pg->n_devices + 1) * sizeof(*pd));
-        if (!pd)
+        if (array_grow(&pg->devices, pg->n_devices) < 0)
                 return -ENOMEM;
-        pg->devices = pd;
-        pd[pg->n_devices++] = (struct plan_device){
+        pg->devices[pg->n_devices++] = (struct plan_device){
                 .device = it->device,
                 .refusal = device_refusal(in, it),
                 .on_vfio = d->driver && strcmp(d->driver, "vfio-pci") == 0,

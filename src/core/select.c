@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "macro.h"
 
 /*
@@ -137,11 +138,9 @@ static bool select_entry(const struct machine *m, struct claim *claims, const st
 
 static int push_unmatched(struct selection *s, const struct device_conf *conf)
 {
-        struct unmatched *u = realloc(s->unmatched, (s->n_unmatched + 1) * sizeof(*u));
-        if (!u)
+        if (array_grow(&s->unmatched, s->n_unmatched) < 0)
                 return -ENOMEM;
-        s->unmatched = u;
-        u[s->n_unmatched++] = (struct unmatched){ .conf = conf };
+        s->unmatched[s->n_unmatched++] = (struct unmatched){ .conf = conf };
         return 0;
 }
 
