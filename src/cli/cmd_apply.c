@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "exitcode.h"
 #include "log.h"
+#include "array.h"
 #include "macro.h"
 #include "plan.h"
 #include "record.h"
@@ -54,11 +55,9 @@ static int add_entry(struct apply_run *a, size_t device, bool bound, const char 
                         return -ENOMEM;
                 reason = a->reasons[a->n_reasons - 1];
         }
-        struct record_entry *e = realloc(a->entries, (a->n_entries + 1) * sizeof(*e));
-        if (!e)
+        if (array_grow(&a->entries, a->n_entries) < 0)
                 return -ENOMEM;
-        a->entries = e;
-        e = &a->entries[a->n_entries++];
+        struct record_entry *e = &a->entries[a->n_entries++];
         snprintf(e->name, sizeof(e->name), "%s", dev_name(a, device));
         e->bound = bound;
         e->reason = reason;

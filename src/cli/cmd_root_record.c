@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "exitcode.h"
 #include "log.h"
+#include "array.h"
 #include "macro.h"
 #include "rootrecord.h"
 
@@ -23,12 +24,10 @@ static int collect_controllers(const struct rootinfo *ri, size_t **ret, size_t *
                 src[i + 1] = &ri->extra[i];
         for (size_t s = 0; s < 1 + ri->n_extra; s++)
                 for (size_t i = 0; i < src[s]->n_leaves; i++) {
-                        size_t *nv = realloc(v, (n + 1) * sizeof(*v));
-                        if (!nv) {
+                        if (array_grow(&v, n) < 0) {
                                 free(v);
                                 return -1;
                         }
-                        v = nv;
                         v[n++] = src[s]->leaves[i].controller;
                 }
         *ret = v;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "check_finding.h"
 
 /* ---- building findings ---------------------------------------------------------------- */
@@ -58,10 +59,8 @@ static int report_push(struct report *r, const char *id, struct fb *f)
 {
         if (f->msg.oom || f->hint.oom)
                 return -ENOMEM;
-        struct finding *x = realloc(r->findings, (r->n_findings + 1) * sizeof(*x));
-        if (!x)
+        if (array_grow(&r->findings, r->n_findings) < 0)
                 return -ENOMEM;
-        r->findings = x;
         char *cid = strdup(id);
         char *msg = strdup(f->msg.s ? f->msg.s : "");
         if (!cid || !msg) {
@@ -69,7 +68,7 @@ static int report_push(struct report *r, const char *id, struct fb *f)
                 free(msg);
                 return -ENOMEM;
         }
-        x[r->n_findings++] = (struct finding){
+        r->findings[r->n_findings++] = (struct finding){
                 .status = f->status,
                 .id = cid,
                 .message = msg,

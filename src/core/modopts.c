@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "macro.h"
 #include "parse.h"
 
@@ -68,18 +69,14 @@ int modopts_drop_ids(const char *options, char **ret_kept, char **ret_dropped)
 
 static int push(struct modopt_list *list, char *origin, const char *ids, size_t n, bool cmdline)
 {
-        struct modopt_ids *ni = realloc(list->items, (list->n_items + 1) * sizeof(*ni));
         char *v = strndup(ids, n);
 
-        if (!ni || !v || !origin) {
-                if (ni)
-                        list->items = ni;
+        if (!v || !origin || array_grow(&list->items, list->n_items) < 0) {
                 free(v);
                 free(origin);
                 return -ENOMEM;
         }
-        list->items = ni;
-        ni[list->n_items++] = (struct modopt_ids){ .origin = origin, .ids = v, .cmdline = cmdline };
+        list->items[list->n_items++] = (struct modopt_ids){ .origin = origin, .ids = v, .cmdline = cmdline };
         return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "macro.h"
 #include "parse.h"
 
@@ -109,13 +110,11 @@ int mounts_parse(const char *text, struct mount_table *ret)
                         return k;
                 }
                 if (k >= 0) {
-                        struct mount_entry *ne = realloc(t.entries, (t.n_entries + 1) * sizeof(*ne));
-                        if (!ne) {
+                        if (array_grow(&t.entries, t.n_entries) < 0) {
                                 entry_done(&e);
                                 mounts_done(&t);
                                 return -ENOMEM;
                         }
-                        t.entries = ne;
                         t.entries[t.n_entries++] = e;
                 }
                 p += len;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "macro.h"
 #include "parse.h"
 
@@ -120,13 +121,13 @@ static int parse_controller(struct root_record *rec, unsigned line, const char *
                 return bad(rec, line, "expected 'controller class=CCCCCC path=DDDD:BB:DD.F[/DD.F]...'");
         if (rec->n_controllers == MAX_CONTROLLERS)
                 return bad(rec, line, "more than %d controllers", MAX_CONTROLLERS);
-        struct root_record_controller *nc = realloc(rec->controllers, (rec->n_controllers + 1) * sizeof(*nc));
-        if (!nc)
+        if (array_grow(&rec->controllers, rec->n_controllers) < 0)
                 return -ENOMEM;
-        rec->controllers = nc;
-        if (!(nc[rec->n_controllers].path = strdup(path)))
+        struct root_record_controller *nc = &rec->controllers[rec->n_controllers];
+        if (!(nc->path = strdup(path)))
                 return -ENOMEM;
-        nc[rec->n_controllers++].class = (uint32_t)c;
+        nc->class = (uint32_t)c;
+        rec->n_controllers++;
         return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "machine.h"
+#include "array.h"
 #include "macro.h"
 #include "parse.h"
 #include "root.h"
@@ -102,12 +103,10 @@ static int load_regions(struct root *r, struct machine *m, struct iommu_group *g
                         machine_add_problem(m, path, "line %u: malformed region '%.60s'", lineno, line);
                         continue;
                 }
-                struct reserved_region *nr = realloc(g->regions, (g->n_regions + 1) * sizeof(*nr));
-                if (!nr) {
+                if (array_grow(&g->regions, g->n_regions) < 0) {
                         free(rr.type);
                         return -ENOMEM;
                 }
-                g->regions = nr;
                 g->regions[g->n_regions++] = rr;
         }
         return 0;

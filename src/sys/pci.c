@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "machine.h"
+#include "array.h"
 #include "macro.h"
 #include "parse.h"
 #include "pcicfg.h"
@@ -241,13 +242,11 @@ static const struct driver_info *find_driver(struct loader *l, const char *drive
         for (size_t i = 0; i < l->n_drivers; i++)
                 if (strcmp(l->drivers[i].driver, driver) == 0)
                         return &l->drivers[i];
-        struct driver_info *v = realloc(l->drivers, (l->n_drivers + 1) * sizeof(*v));
-        if (!v)
+        if (array_grow(&l->drivers, l->n_drivers) < 0)
                 return NULL;
-        l->drivers = v;
-        if (lookup_module(l->r, driver, &v[l->n_drivers]) < 0)
+        if (lookup_module(l->r, driver, &l->drivers[l->n_drivers]) < 0)
                 return NULL;
-        return &v[l->n_drivers++];
+        return &l->drivers[l->n_drivers++];
 }
 
 static void load_module(struct loader *l, struct pci_device *d)
