@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "macro.h"
 #include "parse.h"
 #include "strv.h"
@@ -199,10 +200,8 @@ static struct device_conf device_conf_default(void)
 /* Append D, taking copies of TEXT and ORIGIN. */
 static int config_append(struct config *cfg, const struct device_conf *d, const char *text, const char *origin)
 {
-        struct device_conf *v = realloc(cfg->devices, (cfg->n_devices + 1) * sizeof(*v));
-        if (!v)
+        if (array_grow(&cfg->devices, cfg->n_devices) < 0)
                 return -ENOMEM;
-        cfg->devices = v;
         struct device_conf c = *d;
         c.text = strdup(text);
         c.origin = strdup(origin);
@@ -210,7 +209,7 @@ static int config_append(struct config *cfg, const struct device_conf *d, const 
                 device_conf_done(&c);
                 return -ENOMEM;
         }
-        v[cfg->n_devices++] = c;
+        cfg->devices[cfg->n_devices++] = c;
         return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "array.h"
 #include "macro.h"
 #include "parse.h"
 #include "paths.h"
@@ -137,14 +138,12 @@ static int add_config(struct initramfs_listing *l, const char *path, int64_t siz
                 }
         if (l->n_configs >= INITRAMFS_MAX_CONFIGS)
                 return 0;
-        struct initramfs_entry *x = realloc(l->configs, (l->n_configs + 1) * sizeof(*x));
-        if (!x)
+        if (array_grow(&l->configs, l->n_configs) < 0)
                 return -ENOMEM;
-        l->configs = x;
         char *p = strdup(path);
         if (!p)
                 return -ENOMEM;
-        x[l->n_configs++] = (struct initramfs_entry){ .path = p, .size = size };
+        l->configs[l->n_configs++] = (struct initramfs_entry){ .path = p, .size = size };
         return 0;
 }
 

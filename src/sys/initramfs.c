@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "array.h"
 #include "macro.h"
 #include "paths.h"
 #include "root.h"
@@ -157,15 +158,11 @@ static int add_host_config(struct root *r, const char *path, struct initramfs_co
         x.mtime = st.st_mtime;
         if (root_read_file(r, path, INITRAMFS_MAX_CONFIG_SIZE, &x.text, &x.len) < 0)
                 x.text = NULL;
-        struct initramfs_config *nc = realloc(*c, (*n + 1) * sizeof(*nc));
-        if (!nc || !(x.path = strdup(path))) {
+        if (array_grow(c, *n) < 0 || !(x.path = strdup(path))) {
                 free(x.text);
-                if (nc)
-                        *c = nc;
                 return -ENOMEM;
         }
-        *c = nc;
-        nc[(*n)++] = x;
+        (*c)[(*n)++] = x;
         return 0;
 }
 

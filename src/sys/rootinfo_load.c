@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "macro.h"
 #include "mounts.h"
 #include "paths.h"
@@ -29,14 +30,10 @@ static int set_what(struct rootdisk *rd, const char *what)
 
 static int add_extra(struct rootinfo *ri, struct rootdisk *rd, const char *what)
 {
-        struct rootdisk *ne = realloc(ri->extra, (ri->n_extra + 1) * sizeof(*ne));
-        if (!ne || set_what(rd, what) < 0) {
-                if (ne)
-                        ri->extra = ne;
+        if (array_grow(&ri->extra, ri->n_extra) < 0 || set_what(rd, what) < 0) {
                 rootdisk_done(rd);
                 return -ENOMEM;
         }
-        ri->extra = ne;
         ri->extra[ri->n_extra++] = *rd;
         return 0;
 }
@@ -183,13 +180,13 @@ static int add_busy(struct rootinfo *ri, size_t device, const char *why)
 {
         if (rootinfo_busy(ri, device))
                 return 0;
-        struct busy_device *nb = realloc(ri->busy, (ri->n_busy + 1) * sizeof(*nb));
-        if (!nb)
+        if (array_grow(&ri->busy, ri->n_busy) < 0)
                 return -ENOMEM;
-        ri->busy = nb;
-        if (!(nb[ri->n_busy].why = strdup(why)))
+        struct busy_device *b = &ri->busy[ri->n_busy];
+        if (!(b->why = strdup(why)))
                 return -ENOMEM;
-        nb[ri->n_busy++].device = device;
+        b->device = device;
+        ri->n_busy++;
         return 0;
 }
 
