@@ -268,38 +268,34 @@ static int dir_open_attr(struct root_dir *d, const char *name, char *path, size_
         return 0;
 }
 
-int root_dir_read_file(struct root_dir *d, const char *name, size_t max, char **ret, size_t *ret_len)
+/* NAME in D, read as KIND; through the root when NAME is a link or a path. */
+static int dir_read(struct root_dir *d, const char *name, enum root_read_kind kind, size_t max, char **ret,
+                    size_t *ret_len)
 {
         char path[PATH_MAX];
         int raw, k = dir_open_attr(d, name, path, sizeof(path), &raw);
         if (k < 0)
                 return k;
         if (raw < 0)
-                return root_read_file(d->root, path, max, ret, ret_len);
+                return root_read_path(d->root, path, kind, max, ret, ret_len);
         _cleanup_close_ int fd = raw;
-        /* Attributes: the first short read is the end (only a pipe with a live writer, which no
-         * sysfs has, would tell otherwise). One read() per attribute instead of two. */
-        k = root_read_fd(fd, max, true, ret, ret_len);
+        k = root_read_fd_as(fd, kind, max, ret, ret_len);
         if (k < 0)
                 return k;
-        root_journal_add(d->root, ROOT_OP_READ, path, NULL, 0);
+        root_journal_read(d->root, path, kind, max);
         return 0;
+}
+
+/* Attributes: the first short read is the end (only a pipe with a live writer, which no sysfs
+ * has, would tell otherwise). One read() per attribute instead of two. */
+int root_dir_read_file(struct root_dir *d, const char *name, size_t max, char **ret, size_t *ret_len)
+{
+        return dir_read(d, name, ROOT_READ_ATTR, max, ret, ret_len);
 }
 
 int root_dir_read_head(struct root_dir *d, const char *name, size_t max, char **ret, size_t *ret_len)
 {
-        char path[PATH_MAX];
-        int raw, k = dir_open_attr(d, name, path, sizeof(path), &raw);
-        if (k < 0)
-                return k;
-        if (raw < 0)
-                return root_read_head(d->root, path, max, ret, ret_len);
-        _cleanup_close_ int fd = raw;
-        k = root_read_fd_head(fd, max, ret, ret_len);
-        if (k < 0)
-                return k;
-        root_journal_head(d->root, path, max);
-        return 0;
+        return dir_read(d, name, ROOT_READ_HEAD, max, ret, ret_len);
 }
 
 int root_dir_read_attr(struct root_dir *d, const char *name, char **ret)

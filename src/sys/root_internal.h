@@ -72,8 +72,6 @@ struct walk {
 void root_forget_dirs(struct root *r);
 /* Journaling is best effort: a failed allocation loses an entry, never the operation. */
 void root_journal_add(struct root *r, enum root_op op, const char *path, const char *value, int result);
-/* A ROOT_OP_READ of the first MAX bytes of SHOWN. */
-void root_journal_head(struct root *r, const char *shown, size_t max);
 
 /* PATH resolved by the walk into W, every link followed (the last one only with FOLLOW_LAST). */
 int root_walk(struct root *r, const char *path, bool follow_last, struct walk *w);
@@ -92,6 +90,18 @@ int root_open_resolved(struct root *r, const char *path, int flags, struct walk 
 int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_len);
 /* The first MAX bytes of FD, or all of it when shorter. */
 int root_read_fd_head(int fd, size_t max, char **ret, size_t *ret_len);
+
+/* How a file is read: whole (-EFBIG beyond MAX), whole as a sysfs attribute (the first short
+ * read ends it), or its first MAX bytes (journalled with MAX, so a capture keeps only those). */
+enum root_read_kind {
+        ROOT_READ_WHOLE,
+        ROOT_READ_ATTR,
+        ROOT_READ_HEAD,
+};
+int root_read_fd_as(int fd, enum root_read_kind kind, size_t max, char **ret, size_t *ret_len);
+void root_journal_read(struct root *r, const char *shown, enum root_read_kind kind, size_t max);
+/* PATH below the root, confined, read as KIND and journalled. */
+int root_read_path(struct root *r, const char *path, enum root_read_kind kind, size_t max, char **ret, size_t *ret_len);
 /* Strip trailing newlines, spaces and tabs of S, N bytes long. */
 void root_strip_space(char *s, size_t n);
 /* Components of an absolute canonical path: 0 for "/", 2 for "/sys/bus". */

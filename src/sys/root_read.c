@@ -57,27 +57,6 @@ int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_
         return 0;
 }
 
-static int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
-{
-        return root_read_fd(fd, max, false, ret, ret_len);
-}
-
-int root_read_file(struct root *r, const char *path, size_t max, char **ret, size_t *ret_len)
-{
-        struct walk w;
-        /* O_NONBLOCK: a FIFO in a tree would block open() until a writer comes. */
-        _cleanup_close_ int fd = root_open_resolved(r, path, O_RDONLY | O_NONBLOCK, &w);
-        if (fd < 0)
-                return fd;
-        int k = read_fd_bounded(fd, max, ret, ret_len);
-        if (k < 0)
-                return k;
-        char shown[PATH_MAX + 1];
-        snprintf(shown, sizeof(shown), "/%s", w.buf);
-        root_journal_add(r, ROOT_OP_READ, shown, NULL, 0);
-        return 0;
-}
-
 int root_read_fd_head(int fd, size_t max, char **ret, size_t *ret_len)
 {
         _cleanup_free_ char *buf = malloc(max + 1);
@@ -100,26 +79,52 @@ int root_read_fd_head(int fd, size_t max, char **ret, size_t *ret_len)
         return 0;
 }
 
-void root_journal_head(struct root *r, const char *shown, size_t max)
+int root_read_fd_as(int fd, enum root_read_kind kind, size_t max, char **ret, size_t *ret_len)
+{
+        size_t len;
+
+        if (kind != ROOT_READ_HEAD)
+                return root_read_fd(fd, max, kind == ROOT_READ_ATTR, ret, ret_len);
+        /* The head's length is always wanted: it says how much of config space was there. */
+        return root_read_fd_head(fd, max, ret, ret_len ? ret_len : &len);
+}
+
+void root_journal_read(struct root *r, const char *shown, enum root_read_kind kind, size_t max)
 {
         char head[32];
+
+        if (kind != ROOT_READ_HEAD) {
+                root_journal_add(r, ROOT_OP_READ, shown, NULL, 0);
+                return;
+        }
         snprintf(head, sizeof(head), "%zu", max);
         root_journal_add(r, ROOT_OP_READ, shown, head, 0);
 }
 
-int root_read_head(struct root *r, const char *path, size_t max, char **ret, size_t *ret_len)
+int root_read_path(struct root *r, const char *path, enum root_read_kind kind, size_t max, char **ret, size_t *ret_len)
 {
         struct walk w;
+        /* O_NONBLOCK: a FIFO in a tree would block open() until a writer comes. */
         _cleanup_close_ int fd = root_open_resolved(r, path, O_RDONLY | O_NONBLOCK, &w);
         if (fd < 0)
                 return fd;
-        int k = root_read_fd_head(fd, max, ret, ret_len);
+        int k = root_read_fd_as(fd, kind, max, ret, ret_len);
         if (k < 0)
                 return k;
         char shown[PATH_MAX + 1];
         snprintf(shown, sizeof(shown), "/%s", w.buf);
-        root_journal_head(r, shown, max);
+        root_journal_read(r, shown, kind, max);
         return 0;
+}
+
+int root_read_file(struct root *r, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+        return root_read_path(r, path, ROOT_READ_WHOLE, max, ret, ret_len);
+}
+
+int root_read_head(struct root *r, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+        return root_read_path(r, path, ROOT_READ_HEAD, max, ret, ret_len);
 }
 
 void root_strip_space(char *s, size_t n)
@@ -360,7 +365,7 @@ int host_read_file(const char *path, size_t max, char **ret, size_t *ret_len, st
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
                 return -EINVAL;
-        int k = read_fd_bounded(fd, max, ret, ret_len);
+        int k = root_read_fd(fd, max, false, ret, ret_len);
         if (k < 0)
                 return k;
         if (ret_st)

@@ -43,12 +43,12 @@ static int write_open(struct root *r, const char *path, int extra)
         return root_open_resolved(r, path, O_WRONLY | O_NONBLOCK | extra, &w);
 }
 
-int root_write(struct root *r, const char *path, const char *value)
+/* VALUE written to PATH opened with EXTRA flags, in one write(), journalled. */
+static int write_value(struct root *r, const char *path, const char *value, int extra)
 {
         int k = write_hooked(r, path, value);
         if (k == 0) {
-                /* O_TRUNC: a regular file in a tree then holds what sysfs would show. */
-                _cleanup_close_ int fd = write_open(r, path, O_TRUNC);
+                _cleanup_close_ int fd = write_open(r, path, extra);
                 k = fd < 0 ? fd : write_all_once(fd, value);
         }
         k = k > 0 ? 0 : k;
@@ -56,16 +56,15 @@ int root_write(struct root *r, const char *path, const char *value)
         return k;
 }
 
+int root_write(struct root *r, const char *path, const char *value)
+{
+        /* O_TRUNC: a regular file in a tree then holds what sysfs would show. */
+        return write_value(r, path, value, O_TRUNC);
+}
+
 int root_append(struct root *r, const char *path, const char *value)
 {
-        int k = write_hooked(r, path, value);
-        if (k == 0) {
-                _cleanup_close_ int fd = write_open(r, path, O_APPEND);
-                k = fd < 0 ? fd : write_all_once(fd, value);
-        }
-        k = k > 0 ? 0 : k;
-        root_journal_add(r, ROOT_OP_WRITE, path, value, k);
-        return k;
+        return write_value(r, path, value, O_APPEND);
 }
 
 static int write_journaled(struct root *r, const char *path, const char *value, int k)
