@@ -14,6 +14,16 @@
 #include "parse.h"
 #include "strv.h"
 
+/* One read(), retried on EINTR: bytes read, 0 at the end, or -errno. */
+static ssize_t read_once(int fd, char *buf, size_t n)
+{
+        for (;;) {
+                ssize_t k = read(fd, buf, n);
+                if (k >= 0 || errno != EINTR)
+                        return k < 0 ? -errno : k;
+        }
+}
+
 /* SHORT_IS_END: a read shorter than asked ends the file, as it does for sysfs attributes (the
  * kernel hands one over in one read) and regular files; not for /proc, pipes or devices. */
 int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_len)
@@ -33,11 +43,9 @@ int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_
                         cap = ncap;
                 }
                 size_t want = cap - size - 1;
-                ssize_t n = read(fd, buf + size, want);
-                if (n < 0 && errno == EINTR)
-                        continue;
+                ssize_t n = read_once(fd, buf + size, want);
                 if (n < 0)
-                        return -errno;
+                        return (int)n;
                 if (n == 0)
                         break;
                 size += (size_t)n;
@@ -64,11 +72,9 @@ int root_read_fd_head(int fd, size_t max, char **ret, size_t *ret_len)
         if (!buf)
                 return -ENOMEM;
         while (len < max) {
-                ssize_t n = read(fd, buf + len, max - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
+                ssize_t n = read_once(fd, buf + len, max - len);
                 if (n < 0)
-                        return -errno;
+                        return (int)n;
                 if (n == 0)
                         break;
                 len += (size_t)n;
