@@ -108,10 +108,10 @@ static bool parse_long(const char *line, const char **ret_name, int64_t *ret_siz
 static bool is_config_path(const char *p)
 {
         /* Relative to the image: the default paths without their leading '/'. */
-        const char *dir = VFIO_PREP_CONF_DIR + 1;
+        const char *dir = &VFIO_PREP_CONF_DIR[1];
         size_t n = strlen(dir);
 
-        return strcmp(p, VFIO_PREP_CONF + 1) == 0 ||
+        return strcmp(p, &VFIO_PREP_CONF[1]) == 0 ||
                (strncmp(p, dir, n) == 0 && p[n] == '/' && config_is_dropin_name(p + n + 1));
 }
 
