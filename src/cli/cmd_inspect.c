@@ -42,7 +42,7 @@ int cmd_list(const struct context_options *o, bool json, const struct output_sty
         int r = context_load(&co, &c);
         if (r != EXIT_OK)
                 return r;
-        int k = json ? output_list_json(stdout, &c.machine) : output_list_text(stdout, &c.machine, st);
+        int k = json ? output_list_json(stdout, &c.input) : output_list_text(stdout, &c.input, st);
         context_done(&c);
         return k < 0 ? EXIT_FAILED : EXIT_OK;
 }

@@ -163,3 +163,16 @@ check record-malformed 1 storage-record-bad --check --device 00:14.0 --device 00
 check vfio-ids-check 1 vfio-ids --check
 check vfio-ids-apply 0 vfio-ids --apply --dry-run
 check vfio-ids-builtin 1 vfio-ids-builtin --check
+# --list helps choose (vfio-prep(8), --list): slot paths, the boot VGA, what root protection
+# keeps, devices on vfio-pci, and which groups are isolated; path= selectors.
+check list-intel-storage 0 storage-booted --list
+check list-intel-storage-json 0 storage-booted --list --json
+check list-storage-luks 0 storage-luks --list
+check list-amd-json 0 desktop-amd --list --json
+check list-sriov-nvme 0 sriov-nvme --list
+check list-vfio-bound 0 list-bound --list
+check list-vfio-bound-json 0 list-bound --list --json
+check path-selector-check 0 desktop-intel --check --device path=0000:00:01.0/00.0
+check path-selector-apply 1 desktop-intel --apply --dry-run --device path=00:1c.4/00.0 --device path=0000:00:1d.0/00.0
+check path-selector-nothing 1 desktop-intel --check --device path=0000:00:01.0/00.7
+check path-selector-bad 2 desktop-intel --check --device path=0000:00:01.0/1:00.0
