@@ -176,3 +176,15 @@ check path-selector-check 0 desktop-intel --check --device path=0000:00:01.0/00.
 check path-selector-apply 1 desktop-intel --apply --dry-run --device path=00:1c.4/00.0 --device path=0000:00:1d.0/00.0
 check path-selector-nothing 1 desktop-intel --check --device path=0000:00:01.0/00.7
 check path-selector-bad 2 desktop-intel --check --device path=0000:00:01.0/1:00.0
+# --capture FILE.tar.gz (vfio-prep(8), --capture): the same tree as --capture DIR, and what it
+# says it holds; an existing file is never replaced. $scratch is run.sh's scratch directory.
+capture_archive_roundtrip capture-tgz-intel desktop-intel@gpu
+capture_archive_roundtrip capture-tgz-storage storage-luks --device 1b36:0010
+capture_archive_roundtrip capture-tgz-vm-amd vm/amd --cmdline "root=/dev/nvme0n1p2 amd_iommu=on" --device 02:00.0
+# shellcheck disable=SC2154
+{
+	check capture-tgz-says 0 desktop-intel --capture "$scratch/says.tar.gz"
+	: >"$scratch/exists.tar.gz"
+	check capture-tgz-exists 2 desktop-intel --capture "$scratch/exists.tar.gz"
+	check capture-tgz-bad-name 2 desktop-intel --capture "$scratch/.tar.gz"
+}
