@@ -188,3 +188,7 @@ capture_archive_roundtrip capture-tgz-vm-amd vm/amd --cmdline "root=/dev/nvme0n1
 	check capture-tgz-exists 2 desktop-intel --capture "$scratch/exists.tar.gz"
 	check capture-tgz-bad-name 2 desktop-intel --capture "$scratch/.tar.gz"
 }
+# The kernel configuration from /proc/config.gz alone (vfio-prep(8), FILES): vfio-pci built in
+# and the IOMMU on by default are known there too, and a capture keeps the file.
+check kconfig-gz-check 0 kconfig-gz --check --device 01:00.0
+capture_roundtrip kconfig-gz-capture kconfig-gz --device 01:00.0
