@@ -168,6 +168,7 @@ check vfio-ids-builtin 1 vfio-ids-builtin --check
 check list-intel-storage 0 storage-booted --list
 check list-intel-storage-json 0 storage-booted --list --json
 check list-storage-luks 0 storage-luks --list
+check list-storage-busy 0 storage-mounted --list
 check list-amd-json 0 desktop-amd --list --json
 check list-sriov-nvme 0 sriov-nvme --list
 check list-vfio-bound 0 list-bound --list
