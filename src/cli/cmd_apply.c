@@ -66,10 +66,10 @@ static int add_entry(struct apply_run *a, size_t device, bool bound, const char 
 }
 
 /* "not isolated: IOMMU group 6 is shared with 0000:04:02.0 (e1000)": who blocks, by name. */
-static void describe_blockers(const struct apply_run *a, const struct plan_group *pg, char *buf, size_t size)
+static void describe_blockers(const struct context *c, const struct plan_group *pg, char *buf, size_t size)
 {
-        const struct machine *m = &a->c->machine;
-        const struct group_analysis *ga = analysis_find(&a->c->analysis, pg->group);
+        const struct machine *m = &c->machine;
+        const struct group_analysis *ga = analysis_find(&c->analysis, pg->group);
         struct sbuf b = { 0 };
 
         sbuf_appendf(&b, "%s", refusal_to_string(REFUSE_NOT_ISOLATED));
@@ -81,20 +81,26 @@ static void describe_blockers(const struct apply_run *a, const struct plan_group
         sbuf_done(&b);
 }
 
+void refusal_text(const struct context *c, const struct plan_group *pg, const struct plan_device *pd, char *buf,
+                  size_t size)
+{
+        enum refusal why = pd->refusal != REFUSE_NONE ? pd->refusal : pg->refusal;
+
+        if (why == REFUSE_NOT_ISOLATED)
+                describe_blockers(c, pg, buf, size);
+        else if (why == REFUSE_BUSY)
+                snprintf(buf, size, "%s: %s", refusal_to_string(why), strna(rootinfo_busy(&c->rootinfo, pd->device)));
+        else
+                snprintf(buf, size, "%s", refusal_to_string(why));
+}
+
 static void refuse_group(struct apply_run *a, const struct plan_group *pg)
 {
         char text[512], shown[512];
 
         for (size_t i = 0; i < pg->n_devices; i++) {
                 const struct plan_device *pd = &pg->devices[i];
-                enum refusal why = pd->refusal != REFUSE_NONE ? pd->refusal : pg->refusal;
-                if (why == REFUSE_NOT_ISOLATED)
-                        describe_blockers(a, pg, text, sizeof(text));
-                else if (why == REFUSE_BUSY)
-                        snprintf(text, sizeof(text), "%s: %s", refusal_to_string(why),
-                                 strna(rootinfo_busy(&a->c->rootinfo, pd->device)));
-                else
-                        snprintf(text, sizeof(text), "%s", refusal_to_string(why));
+                refusal_text(a->c, pg, pd, text, sizeof(text));
                 log_warning("%s: left to the host: %s", dev_name(a, pd->device), sanitize(text, shown, sizeof(shown)));
                 (void)add_entry(a, pd->device, false, text, true);
         }

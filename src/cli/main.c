@@ -20,6 +20,8 @@ enum mode {
         MODE_LIST,
         MODE_APPLY,
         MODE_RELEASE,
+        MODE_ADD,
+        MODE_REMOVE,
         MODE_CAPTURE,
         MODE_ROOT_RECORD,
         MODE_HELP,
@@ -34,7 +36,8 @@ enum color_when {
 
 struct args {
         enum mode mode;
-        const char *mode_arg; /* --release ADDRESS, --capture DIR */
+        const char *mode_arg; /* --release ADDRESS, --capture DIR, --add and --remove SELECTOR */
+        char **options;       /* --add SELECTOR OPTION...: the words after the options */
         struct context_options ctx;
         char **devices;
         size_t n_devices;
@@ -48,6 +51,8 @@ enum {
         OPT_LIST,
         OPT_APPLY,
         OPT_RELEASE,
+        OPT_ADD,
+        OPT_REMOVE,
         OPT_CAPTURE,
         OPT_CMDLINE,
         OPT_COLOR,
@@ -67,6 +72,10 @@ static void usage(FILE *f)
               "                                             the initramfs's second pass: storage, SR-IOV\n"
               "  vfio-prep --release ADDRESS [OPTIONS] [--dry-run]\n"
               "                                             hand a device back to its host driver\n"
+              "  vfio-prep --add SELECTOR [OPTION]... [OPTIONS] [--dry-run]\n"
+              "                                             configure a device, if --apply would bind it\n"
+              "  vfio-prep --remove SELECTOR [OPTIONS] [--dry-run]\n"
+              "                                             take a device out of the configuration\n"
               "  vfio-prep --capture DIR [OPTIONS]          copy what vfio-prep reads into DIR\n"
               "  vfio-prep --root-record [OPTIONS]          what kind of controller holds root here\n"
               "  vfio-prep --help | --version\n"
@@ -74,12 +83,18 @@ static void usage(FILE *f)
               "Options:\n"
               "  -c, --config FILE      configuration (default " VFIO_PREP_CONF " and\n"
               "                         " VFIO_PREP_CONF_DIR "/*.conf below the root)\n"
-              "  -r, --root DIR         read and write /sys, /proc, /dev and /run below DIR\n"
+              "  -r, --root DIR         find /sys, /proc, /dev, /run, /etc, /boot and /lib/modules below DIR\n"
               "  -d, --device SELECTOR  add a device as if configured (repeatable)\n"
               "      --cmdline STRING   use STRING instead of ROOT/proc/cmdline\n"
               "      --sysroot DIR      the real root is mounted at DIR (second pass; --apply, --check)\n"
-              "  -v, --verbose          say more        -q, --quiet   only errors\n"
-              "      --color=WHEN       auto, always or never\n"
+              "      --json             one JSON document on standard output (--check, --list)\n"
+              "      --dry-run          print what would be written, write nothing\n"
+              "                         (--apply, --release, --add, --remove)\n"
+              "  -v, --verbose          say more\n"
+              "  -q, --quiet            only errors\n"
+              "      --color[=WHEN]     colour --check's verdicts: auto, always or never (also --colour)\n"
+              "  -h, --help             this summary\n"
+              "  -V, --version          the version\n"
               "\n"
               "See vfio-prep(8) and vfio-prep.conf(5).\n",
               f);
@@ -88,7 +103,7 @@ static void usage(FILE *f)
 static int set_mode(struct args *a, enum mode m, const char *arg)
 {
         if (a->mode != MODE_NONE && a->mode != m) {
-                log_error("only one of --check, --list, --apply, --release, --capture may be given");
+                log_error("only one of --check, --list, --apply, --release, --add, --remove, --capture may be given");
                 return -1;
         }
         a->mode = m;
@@ -123,6 +138,10 @@ static int parse_option(struct args *a, int c)
                 return set_mode(a, MODE_APPLY, NULL);
         case OPT_RELEASE:
                 return set_mode(a, MODE_RELEASE, optarg);
+        case OPT_ADD:
+                return set_mode(a, MODE_ADD, optarg);
+        case OPT_REMOVE:
+                return set_mode(a, MODE_REMOVE, optarg);
         case OPT_CAPTURE:
                 return set_mode(a, MODE_CAPTURE, optarg);
         case OPT_ROOT_RECORD:
@@ -164,24 +183,45 @@ static int parse_option(struct args *a, int c)
         }
 }
 
+static const char *mode_option(enum mode m)
+{
+        switch (m) {
+        case MODE_RELEASE:
+                return "--release";
+        case MODE_ADD:
+                return "--add";
+        case MODE_REMOVE:
+                return "--remove";
+        case MODE_CAPTURE:
+                return "--capture";
+        default:
+                return NULL;
+        }
+}
+
 /* Options that only make sense with some modes are refused elsewhere, so no one is misled. */
 static int validate(const struct args *a, int argc, char **argv)
 {
-        if (optind < argc) {
+        const char *mode_opt = mode_option(a->mode);
+
+        /* --add SELECTOR OPTION...: the words that follow are the entry's options. */
+        if (optind < argc && a->mode != MODE_ADD) {
                 char buf[128];
                 log_error("unexpected argument '%s'", sanitize(argv[optind], buf, sizeof(buf)));
                 return -1;
         }
         if (a->mode == MODE_NONE) {
-                log_error("no mode given: use --check, --list, --apply, --release or --capture (see --help)");
+                log_error("no mode given: use --check, --list, --apply, --release, --add, --remove or --capture "
+                          "(see --help)");
                 return -1;
         }
         if (a->json && a->mode != MODE_CHECK && a->mode != MODE_LIST) {
                 log_error("--json goes with --check or --list");
                 return -1;
         }
-        if (a->dry_run && a->mode != MODE_APPLY && a->mode != MODE_RELEASE) {
-                log_error("--dry-run goes with --apply or --release");
+        if (a->dry_run && a->mode != MODE_APPLY && a->mode != MODE_RELEASE && a->mode != MODE_ADD &&
+            a->mode != MODE_REMOVE) {
+                log_error("--dry-run goes with --apply, --release, --add or --remove");
                 return -1;
         }
         if (a->ctx.sysroot && a->mode != MODE_APPLY && a->mode != MODE_CHECK) {
@@ -192,8 +232,8 @@ static int validate(const struct args *a, int argc, char **argv)
                 log_error("--sysroot needs a directory");
                 return -1;
         }
-        if ((a->mode == MODE_RELEASE || a->mode == MODE_CAPTURE) && (!a->mode_arg || !*a->mode_arg)) {
-                log_error("%s needs an argument", a->mode == MODE_RELEASE ? "--release" : "--capture");
+        if (mode_opt && (!a->mode_arg || !*a->mode_arg)) {
+                log_error("%s needs an argument", mode_opt);
                 return -1;
         }
         return 0;
@@ -206,6 +246,8 @@ static int parse_args(int argc, char **argv, struct args *a)
                 { "list", no_argument, NULL, OPT_LIST },
                 { "apply", no_argument, NULL, OPT_APPLY },
                 { "release", required_argument, NULL, OPT_RELEASE },
+                { "add", required_argument, NULL, OPT_ADD },
+                { "remove", required_argument, NULL, OPT_REMOVE },
                 { "capture", required_argument, NULL, OPT_CAPTURE },
                 { "root-record", no_argument, NULL, OPT_ROOT_RECORD },
                 { "help", no_argument, NULL, 'h' },
@@ -239,7 +281,10 @@ static int parse_args(int argc, char **argv, struct args *a)
                 if (parse_option(a, c) < 0)
                         return -1;
         }
-        return validate(a, argc, argv);
+        if (validate(a, argc, argv) < 0)
+                return -1;
+        a->options = argv + optind;
+        return 0;
 }
 
 static bool use_color(enum color_when w)
@@ -277,6 +322,10 @@ static int run(const struct args *a)
                 return cmd_apply(&a->ctx, a->dry_run);
         case MODE_RELEASE:
                 return cmd_release(&a->ctx, a->mode_arg, a->dry_run);
+        case MODE_ADD:
+                return cmd_add(&a->ctx, a->mode_arg, a->options, a->dry_run);
+        case MODE_REMOVE:
+                return cmd_remove(&a->ctx, a->mode_arg, a->dry_run);
         default:
                 return EXIT_USAGE;
         }

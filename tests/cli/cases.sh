@@ -163,3 +163,33 @@ check record-malformed 1 storage-record-bad --check --device 00:14.0 --device 00
 check vfio-ids-check 1 vfio-ids --check
 check vfio-ids-apply 0 vfio-ids --apply --dry-run
 check vfio-ids-builtin 1 vfio-ids-builtin --check
+
+# Editing the configuration: --add and --remove (vfio-prep(8), MODES). What --apply would refuse
+# is refused with exit 1 and nothing written; the rest edits a writable copy, every other line kept.
+check add-boot-vga 1 desktop-intel@edit-base --add 00:02.0
+check add-root-disk 1 desktop-intel@edit-base --add 05:00.0
+check add-shared-group 1 desktop-intel@edit-base --add 04:00.0
+check add-no-such-device 1 desktop-intel@edit-base --add 09:00.0 functions=one
+check add-already-there 1 desktop-intel@edit-base --add 01:00.0
+check add-bad-option 2 desktop-intel@edit-base --add 03:00.0 funtions=one
+check add-bad-selector 2 desktop-intel@edit-base --add 01:00
+check add-option-with-space 2 desktop-intel@edit-base --add 00:14.0 'functions=one # x'
+check remove-not-there 1 desktop-intel@edit-base --remove 00:14.0
+check add-dry-run 0 desktop-intel@edit-base --add 00:14.0 --dry-run
+check remove-dry-run 0 desktop-intel@edit-base --remove 01:00.0 --dry-run
+tree_unchanged add-refused-wrote-nothing desktop-intel@edit-base
+check add-usb 0 desktop-intel@edit-base --add 00:14.0 optional
+file_is add-usb-conf desktop-intel@edit-base:/etc/vfio-prep.conf
+check remove-gpu 0 desktop-intel@edit-base --remove 0000:01:00.0
+file_is remove-gpu-conf desktop-intel@edit-base:/etc/vfio-prep.conf
+# shellcheck disable=SC2154 # scratch: the scratch directory of tests/cli/run.sh
+edit_tmp=$scratch
+# --config naming a file that is not there yet: created, with a header comment.
+check add-new-file 0 desktop-intel --config "$edit_tmp/edit-new.conf" --add 01:00.0
+file_is add-new-file-conf "$edit_tmp/edit-new.conf"
+# Saved on Windows, without a final line end: CRLF kept, the line end added.
+printf '# from Windows\r\ndevice 00:14.0 functions=one' >"$edit_tmp/edit-crlf.conf"
+check add-crlf 0 desktop-intel --config "$edit_tmp/edit-crlf.conf" --add 01:00.0
+file_is add-crlf-conf "$edit_tmp/edit-crlf.conf"
+check remove-crlf 0 desktop-intel --config "$edit_tmp/edit-crlf.conf" --remove 0000:00:14.0
+file_is remove-crlf-conf "$edit_tmp/edit-crlf.conf"
