@@ -434,11 +434,76 @@ int cmd_apply(const struct context_options *o, bool dry_run)
         return r;
 }
 
+/*
+ * What --release gives back, in order (vfio-prep(8), --release): for a display controller, the
+ * functions that functions=auto took with it and that are on vfio-pci, then the controller;
+ * any other device alone. The context selected DEV alone with default options, so its
+ * selection holds exactly those functions.
+ */
+static int release_order(const struct context *c, size_t dev, size_t **ret, size_t *ret_n)
+{
+        size_t *order = calloc(c->selection.n_items + 1, sizeof(*order)), n = 0;
+
+        if (!order)
+                return -ENOMEM;
+        for (size_t i = 0; pci_class_base(c->machine.devices[dev].class) == 0x03 && i < c->selection.n_items; i++) {
+                const struct selected *it = &c->selection.items[i];
+                const char *drv = c->machine.devices[it->device].driver;
+                if (it->why == SELECTED_BY_FUNCTIONS && it->pulled_by == dev && drv && strcmp(drv, "vfio-pci") == 0)
+                        order[n++] = it->device;
+        }
+        order[n++] = dev;
+        *ret = order;
+        *ret_n = n;
+        return 0;
+}
+
+static int release_one(struct context *c, size_t dev, const struct bind_options *bopt)
+{
+        const struct pci_device *d = &c->machine.devices[dev];
+        _cleanup_free_ char *driver = NULL;
+        bool dry_run = bopt->dry_run;
+
+        if (dry_run)
+                printf("%s:\n", d->name);
+        int k = bind_release(c->root, &c->machine, dev, bopt, print_write, &dry_run, &driver);
+        if (k < 0)
+                log_error("%s: release from vfio-pci failed: %s", d->name, strerror(-k));
+        else if (!dry_run)
+                log_notice("%s: released from vfio-pci; %s", d->name, driver ? driver : "no host driver took it");
+        return k;
+}
+
+static int release_all(struct context *c, size_t dev, bool dry_run)
+{
+        struct bind_options bopt = { .timeout_ms = BIND_DEFAULT_TIMEOUT_MS, .dry_run = dry_run };
+        _cleanup_free_ size_t *order = NULL;
+        size_t n;
+
+        if (release_order(c, dev, &order, &n) < 0) {
+                log_error("out of memory");
+                return EXIT_FAILED;
+        }
+        if (dry_run) {
+                printf("release");
+                for (size_t i = 0; i < n; i++)
+                        printf(" %s", c->machine.devices[order[i]].name);
+                printf("\n");
+        }
+        /* A function that stays on vfio-pci keeps the device from its host driver: stop there. */
+        for (size_t i = 0; i < n; i++)
+                if (release_one(c, order[i], &bopt) < 0)
+                        return EXIT_FAILED;
+        return EXIT_OK;
+}
+
 int cmd_release(const struct context_options *o, const char *address, bool dry_run)
 {
         struct context_options co = *o;
         struct pci_addr addr;
         char buf[64];
+        /* The device alone with default options: functions=auto says what went with it. */
+        char *selected[] = { (char *)address, NULL };
 
         if (pci_addr_parse(address, &addr) < 0) {
                 log_error("invalid PCI address '%s'", sanitize(address, buf, sizeof(buf)));
@@ -446,6 +511,7 @@ int cmd_release(const struct context_options *o, const char *address, bool dry_r
         }
         co.no_config = true;
         co.header_only = true;
+        co.devices = selected;
         struct context c;
         int r = context_load(&co, &c);
         if (r != EXIT_OK)
@@ -462,13 +528,7 @@ int cmd_release(const struct context_options *o, const char *address, bool dry_r
                 context_done(&c);
                 return EXIT_FAILED;
         }
-        struct bind_options bopt = { .timeout_ms = BIND_DEFAULT_TIMEOUT_MS, .dry_run = dry_run };
-        _cleanup_free_ char *driver = NULL;
-        int k = bind_release(c.root, &c.machine, dev, &bopt, print_write, &bopt.dry_run, &driver);
-        if (k < 0)
-                log_error("%s: release from vfio-pci failed: %s", d->name, strerror(-k));
-        else if (!dry_run)
-                log_notice("%s: released from vfio-pci; %s", d->name, driver ? driver : "no host driver took it");
+        r = release_all(&c, dev, dry_run);
         context_done(&c);
-        return k < 0 ? EXIT_FAILED : EXIT_OK;
+        return r;
 }

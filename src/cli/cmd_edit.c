@@ -187,8 +187,8 @@ static size_t refusals(const struct context *c, const struct device_conf *dc)
                 if (!pd || (pd->refusal == REFUSE_NONE && pg->refusal == REFUSE_NONE))
                         continue;
                 refusal_text(c, pg, pd, text, sizeof(text));
-                log_error("%s: not added: vfio-prep --apply would leave it to the host: %s", c->machine.devices[it->device].name,
-                          sanitize(text, shown, sizeof(shown)));
+                log_error("%s: not added: vfio-prep --apply would leave it to the host: %s",
+                          c->machine.devices[it->device].name, sanitize(text, shown, sizeof(shown)));
                 n++;
         }
         return n;
@@ -215,13 +215,12 @@ static int judge_added(const struct context *c, const char *selector, char pin[s
         char buf[128];
 
         if (!dc || !hardware_pin(c, dc, pin)) {
-                log_error("%s: not added: no such device (see vfio-prep --list)",
-                          sanitize(selector, buf, sizeof(buf)));
+                log_error("%s: not added: no such device (see vfio-prep --list)", sanitize(selector, buf, sizeof(buf)));
                 return EXIT_FAILED;
         }
         if (c->plan.global != REFUSE_NONE && c->plan.global != REFUSE_DISABLED) {
-                log_error("%s: not added: vfio-prep --apply would bind nothing: %s", sanitize(selector, buf, sizeof(buf)),
-                          refusal_to_string(c->plan.global));
+                log_error("%s: not added: vfio-prep --apply would bind nothing: %s",
+                          sanitize(selector, buf, sizeof(buf)), refusal_to_string(c->plan.global));
                 return EXIT_FAILED;
         }
         return refusals(c, dc) > 0 ? EXIT_FAILED : EXIT_OK;

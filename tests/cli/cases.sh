@@ -193,3 +193,8 @@ check add-crlf 0 desktop-intel --config "$edit_tmp/edit-crlf.conf" --add 01:00.0
 file_is add-crlf-conf "$edit_tmp/edit-crlf.conf"
 check remove-crlf 0 desktop-intel --config "$edit_tmp/edit-crlf.conf" --remove 0000:00:14.0
 file_is remove-crlf-conf "$edit_tmp/edit-crlf.conf"
+
+# --release of a GPU gives back what functions=auto took with it, its audio first (vfio-prep(8)).
+check release-gpu-functions-dry-run 0 gpu-on-vfio --release 0000:01:00.0 --dry-run
+tree_unchanged release-gpu-functions-wrote-nothing gpu-on-vfio
+check release-audio-alone-dry-run 0 gpu-on-vfio --release 0000:01:00.1 --dry-run
