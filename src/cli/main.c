@@ -239,43 +239,95 @@ static int validate(const struct args *a, int argc, char **argv)
         return 0;
 }
 
+static const struct option long_options[] = {
+        { "check", no_argument, NULL, OPT_CHECK },
+        { "list", no_argument, NULL, OPT_LIST },
+        { "apply", no_argument, NULL, OPT_APPLY },
+        { "release", required_argument, NULL, OPT_RELEASE },
+        { "add", required_argument, NULL, OPT_ADD },
+        { "remove", required_argument, NULL, OPT_REMOVE },
+        { "capture", required_argument, NULL, OPT_CAPTURE },
+        { "root-record", no_argument, NULL, OPT_ROOT_RECORD },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { "config", required_argument, NULL, 'c' },
+        { "root", required_argument, NULL, 'r' },
+        { "device", required_argument, NULL, 'd' },
+        { "cmdline", required_argument, NULL, OPT_CMDLINE },
+        { "verbose", no_argument, NULL, 'v' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "color", optional_argument, NULL, OPT_COLOR },
+        { "colour", optional_argument, NULL, OPT_COLOR },
+        { "json", no_argument, NULL, OPT_JSON },
+        { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+        { "sysroot", required_argument, NULL, OPT_SYSROOT },
+        {},
+};
+
+/* The long option ARG ("--dev", "--check=x") was typed for: the entry its name is, or starts, with
+ * value VAL; NULL when it names none of them (then a short option failed). */
+static const struct option *typed_long(const char *arg, int val)
+{
+        size_t n;
+
+        if (!arg || strncmp(arg, "--", 2) != 0)
+                return NULL;
+        arg += 2;
+        n = strcspn(arg, "=");
+        for (const struct option *o = long_options; o->name; o++)
+                if (strncmp(o->name, arg, n) == 0 && (val == 0 || o->val == val))
+                        return o;
+        return NULL;
+}
+
+/* "--co" could be --config, --color, --colour, --cmdline...: the long options ARG starts. */
+static void ambiguous_names(const char *arg, char *buf, size_t size)
+{
+        size_t n = strcspn(arg + 2, "="), len = 0;
+
+        buf[0] = '\0';
+        for (const struct option *o = long_options; o->name && len < size; o++)
+                if (strncmp(o->name, arg + 2, n) == 0) {
+                        int k = snprintf(buf + len, size - len, "%s--%s", len ? ", " : "", o->name);
+                        len += k > 0 ? (size_t)k : 0;
+                }
+}
+
+/* getopt_long's error C ('?' or ':') said as typed (vfio-prep(8), OPTIONS): the option that needs
+ * a value, takes none, or is unknown or ambiguous. */
+static void option_error(int c, char **argv)
+{
+        const char *typed = argv[optind - 1];
+        const struct option *o = typed_long(typed, optopt);
+        char buf[128], names[256];
+
+        if (optopt == 0 && typed && strncmp(typed, "--", 2) == 0) {
+                int n = (int)strcspn(sanitize(typed, buf, sizeof(buf)), "=");
+                ambiguous_names(typed, names, sizeof(names));
+                if (strchr(names, ','))
+                        log_error("ambiguous option '%.*s': %s (see --help)", n, buf, names);
+                else
+                        log_error("unknown option '%.*s' (see --help)", n, buf);
+        } else if (!o)
+                log_error(c == ':' ? "option '-%s' needs a value (see --help)" : "unknown option '-%s' (see --help)",
+                          sanitize((char[]){ (char)optopt, '\0' }, buf, sizeof(buf)));
+        else if (c == ':' || o->has_arg == required_argument)
+                log_error("option '%.*s' needs a value (see --help)",
+                          (int)strcspn(sanitize(typed, buf, sizeof(buf)), "="), buf);
+        else
+                log_error("option '%.*s' takes no value (see --help)",
+                          (int)strcspn(sanitize(typed, buf, sizeof(buf)), "="), buf);
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
-        static const struct option opts[] = {
-                { "check", no_argument, NULL, OPT_CHECK },
-                { "list", no_argument, NULL, OPT_LIST },
-                { "apply", no_argument, NULL, OPT_APPLY },
-                { "release", required_argument, NULL, OPT_RELEASE },
-                { "add", required_argument, NULL, OPT_ADD },
-                { "remove", required_argument, NULL, OPT_REMOVE },
-                { "capture", required_argument, NULL, OPT_CAPTURE },
-                { "root-record", no_argument, NULL, OPT_ROOT_RECORD },
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, 'V' },
-                { "config", required_argument, NULL, 'c' },
-                { "root", required_argument, NULL, 'r' },
-                { "device", required_argument, NULL, 'd' },
-                { "cmdline", required_argument, NULL, OPT_CMDLINE },
-                { "verbose", no_argument, NULL, 'v' },
-                { "quiet", no_argument, NULL, 'q' },
-                { "color", optional_argument, NULL, OPT_COLOR },
-                { "colour", optional_argument, NULL, OPT_COLOR },
-                { "json", no_argument, NULL, OPT_JSON },
-                { "dry-run", no_argument, NULL, OPT_DRY_RUN },
-                { "sysroot", required_argument, NULL, OPT_SYSROOT },
-                {},
-        };
         int c;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "hVc:r:d:vq", opts, NULL)) >= 0) {
-                if (c == '?') {
-                        char buf[128];
-                        if (optopt && optopt < 0x100)
-                                log_error("unknown option '-%c' (see --help)", optopt);
-                        else
-                                log_error("unknown option or missing argument: '%s' (see --help)",
-                                          sanitize(argv[optind - 1], buf, sizeof(buf)));
+        /* The leading ':' tells a missing value (':') from an unknown option ('?'). */
+        while ((c = getopt_long(argc, argv, ":hVc:r:d:vq", long_options, NULL)) >= 0) {
+                if (c == '?' || c == ':') {
+                        option_error(c, argv);
                         return -1;
                 }
                 if (parse_option(a, c) < 0)

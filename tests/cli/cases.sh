@@ -198,3 +198,11 @@ file_is remove-crlf-conf "$edit_tmp/edit-crlf.conf"
 check release-gpu-functions-dry-run 0 gpu-on-vfio --release 0000:01:00.0 --dry-run
 tree_unchanged release-gpu-functions-wrote-nothing gpu-on-vfio
 check release-audio-alone-dry-run 0 gpu-on-vfio --release 0000:01:00.1 --dry-run
+
+# Option errors name the option as typed (vfio-prep(8), OPTIONS).
+run usage-short-needs-value 2 --check -d
+run usage-long-needs-value 2 --check --device
+run usage-abbreviation-needs-value 2 --check --dev
+run usage-ambiguous-option 2 --check --co=x
+run usage-takes-no-value 2 --check=yes
+run usage-unknown-short-option 2 --check -vx
