@@ -208,14 +208,32 @@ static bool hardware_pin(const struct context *c, const struct device_conf *dc, 
         return false;
 }
 
+/* The entry that already selects a device DC names ("/etc/vfio-prep.conf:3"), or NULL: an
+ * earlier entry wins the device (vfio-prep.conf(5)). */
+static const char *selected_elsewhere(const struct context *c, const struct device_conf *dc)
+{
+        for (size_t i = 0; i < c->machine.n_devices; i++) {
+                size_t k = selector_matches(&dc->sel, &c->machine.devices[i]) ? selection_find(&c->selection, i) : NONE;
+                if (k != NONE && c->selection.items[k].conf != dc)
+                        return c->selection.items[k].conf->origin;
+        }
+        return NULL;
+}
+
 /* The plan's decision for the added entry (vfio-prep(8), --add): EXIT_OK when --apply would bind. */
 static int judge_added(const struct context *c, const char *selector, char pin[static 10])
 {
         const struct device_conf *dc = added_conf(c);
-        char buf[128];
+        const char *other = dc ? selected_elsewhere(c, dc) : NULL;
+        char buf[128], where[512];
 
         if (!dc || !hardware_pin(c, dc, pin)) {
-                log_error("%s: not added: no such device (see vfio-prep --list)", sanitize(selector, buf, sizeof(buf)));
+                if (other)
+                        log_error("%s: not added: %s already selects it", sanitize(selector, buf, sizeof(buf)),
+                                  sanitize(other, where, sizeof(where)));
+                else
+                        log_error("%s: not added: no such device (see vfio-prep --list)",
+                                  sanitize(selector, buf, sizeof(buf)));
                 return EXIT_FAILED;
         }
         if (c->plan.global != REFUSE_NONE && c->plan.global != REFUSE_DISABLED) {

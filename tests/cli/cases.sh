@@ -171,6 +171,7 @@ check edit-add-root-disk 1 desktop-intel@edit-base --add 05:00.0
 check edit-add-shared-group 1 desktop-intel@edit-base --add 04:00.0
 check edit-add-no-such-device 1 desktop-intel@edit-base --add 09:00.0 functions=one
 check edit-add-already-there 1 desktop-intel@edit-base --add 01:00.0
+check edit-add-selected-by-another 1 desktop-intel@edit-base --add 10de:2484
 check edit-add-bad-option 2 desktop-intel@edit-base --add 03:00.0 funtions=one
 check edit-add-bad-selector 2 desktop-intel@edit-base --add 01:00
 check edit-add-option-with-space 2 desktop-intel@edit-base --add 00:14.0 'functions=one # x'
