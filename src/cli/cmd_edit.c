@@ -65,11 +65,12 @@ static int edit_file_open(const struct context_options *o, struct edit_file *f)
         }
         f->host = o->config != NULL;
         f->path = o->config ? o->config : VFIO_PREP_CONF;
-        if (f->host)
-                snprintf(f->shown, sizeof(f->shown), "%s", f->path);
-        else
-                snprintf(f->shown, sizeof(f->shown), "%s%s",
-                         strcmp(root_dir(f->root), "/") == 0 ? "" : root_dir(f->root), f->path);
+        /* Below the root, the host path, as config_load shows it: the user can open it. */
+        const char *dir = f->host ? "" : root_dir(f->root);
+        size_t n = strlen(dir);
+        while (n > 0 && dir[n - 1] == '/')
+                n--;
+        snprintf(f->shown, sizeof(f->shown), "%.*s%s", (int)n, dir, f->path);
         k = f->host ? host_read_file(f->path, EDIT_FILE_MAX, &f->text, &f->len, NULL) : read_below_root(f);
         if (k == -ENOENT)
                 return EXIT_OK;
