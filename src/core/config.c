@@ -193,7 +193,7 @@ bool selector_matches(const struct selector *sel, const struct pci_device *d)
         return !sel->has_subsys || (sel->subsys_vendor == d->subsys_vendor && sel->subsys_device == d->subsys_device);
 }
 
-static bool selector_equal(const struct selector *a, const struct selector *b)
+bool selector_equal(const struct selector *a, const struct selector *b)
 {
         if (a->kind != b->kind)
                 return false;

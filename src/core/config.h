@@ -71,6 +71,8 @@ struct config_error {
 /* "0000:01:00.0", "01:00.0", "10de:2484", "10de:2484:1458:4037", "path=0000:00:03.0/00.0". */
 int selector_parse(const char *s, struct selector *ret);
 bool selector_matches(const struct selector *sel, const struct pci_device *d);
+/* Whether A and B name the same devices: "01:00.0" and "0000:01:00.0" are one selector. */
+bool selector_equal(const struct selector *a, const struct selector *b);
 
 /* Parse one file's text (NAME is what errors show) and append its entries to CFG. */
 int config_parse(struct config *cfg, const char *name, const char *text, size_t len, struct config_error *ret_err);
