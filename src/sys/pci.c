@@ -450,6 +450,9 @@ static int load_device(struct loader *l, const char *name, struct pending *p)
         p->dev.path = strdup(root_dir_path(dir));
         if (!p->dev.path)
                 return -ENOMEM;
+        /* Most devices lack most of the optional attributes: a listing answers for them all.
+         * When it fails, each lookup asks the kernel, as without it. */
+        (void)root_dir_list(dir);
         load_attributes(l, dir, p);
         return 1;
 }

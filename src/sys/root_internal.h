@@ -102,6 +102,9 @@ int root_read_fd_as(int fd, enum root_read_kind kind, size_t max, char **ret, si
 void root_journal_read(struct root *r, const char *shown, enum root_read_kind kind, size_t max);
 /* PATH below the root, confined, read as KIND and journalled. */
 int root_read_path(struct root *r, const char *path, enum root_read_kind kind, size_t max, char **ret, size_t *ret_len);
+/* The names in the directory FD but "." and "..", each NUL-terminated, one after the other,
+ * RET_LEN bytes in all; never NULL on success. */
+int root_read_dirents(int fd, char **ret, size_t *ret_len);
 /* Strip trailing newlines, spaces and tabs of S, N bytes long. */
 void root_strip_space(char *s, size_t n);
 /* Components of an absolute canonical path: 0 for "/", 2 for "/sys/bus". */

@@ -24,16 +24,53 @@ static ssize_t read_once(int fd, char *buf, size_t n)
         }
 }
 
+/* BUF[0..LEN) as a new NUL-terminated string of its own size. */
+static int dup_bytes(const char *buf, size_t len, char **ret)
+{
+        char *s = malloc(len + 1);
+        if (!s)
+                return -ENOMEM;
+        memcpy(s, buf, len);
+        s[len] = '\0';
+        *ret = s;
+        return 0;
+}
+
+/* The first read of a file lands on the stack: most are a few bytes, and a page-sized
+ * allocation freed at once costs mmap(2) and munmap(2) with some allocators (musl's). */
+#define FIRST_READ 4096
+
 /* SHORT_IS_END: a read shorter than asked ends the file, as it does for sysfs attributes (the
  * kernel hands one over in one read) and regular files; not for /proc, pipes or devices. */
 int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_len)
 {
-        size_t size = 0, cap = 0;
+        char first[FIRST_READ];
+        size_t size, cap;
         _cleanup_free_ char *buf = NULL;
 
+        size_t want = max + 1 < sizeof(first) - 1 ? max + 1 : sizeof(first) - 1;
+        ssize_t n = read_once(fd, first, want);
+        if (n < 0)
+                return (int)n;
+        size = (size_t)n;
+        if (size > max)
+                return -EFBIG;
+        if (n == 0 || (short_is_end && size < want)) {
+                int k = dup_bytes(first, size, ret);
+                if (k < 0)
+                        return k;
+                if (ret_len)
+                        *ret_len = size;
+                return 0;
+        }
+        cap = sizeof(first) * 2 > max + 2 ? max + 2 : sizeof(first) * 2;
+        buf = malloc(cap);
+        if (!buf)
+                return -ENOMEM;
+        memcpy(buf, first, size);
         for (;;) {
                 if (size + 1 >= cap) {
-                        size_t ncap = cap ? cap * 2 : 4096;
+                        size_t ncap = cap * 2;
                         if (ncap > max + 2)
                                 ncap = max + 2;
                         char *nb = realloc(buf, ncap);
@@ -42,8 +79,8 @@ int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_
                         buf = nb;
                         cap = ncap;
                 }
-                size_t want = cap - size - 1;
-                ssize_t n = read_once(fd, buf + size, want);
+                want = cap - size - 1;
+                n = read_once(fd, buf + size, want);
                 if (n < 0)
                         return (int)n;
                 if (n == 0)
@@ -55,7 +92,7 @@ int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_
                         break;
         }
         buf[size] = '\0';
-        /* Reads start with a page and most attributes are a few bytes: the model keeps many. */
+        /* Most attributes are a few bytes: the model keeps many. */
         char *fit = realloc(buf, size + 1);
         if (fit)
                 buf = fit;
@@ -65,12 +102,19 @@ int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_
         return 0;
 }
 
+/* The first MAX bytes of FD: on the stack when they fit, then copied at their length. */
 int root_read_fd_head(int fd, size_t max, char **ret, size_t *ret_len)
 {
-        _cleanup_free_ char *buf = malloc(max + 1);
+        char first[FIRST_READ];
+        _cleanup_free_ char *heap = NULL;
+        char *buf = first;
         size_t len = 0;
-        if (!buf)
-                return -ENOMEM;
+
+        if (max > sizeof(first)) {
+                buf = heap = malloc(max + 1);
+                if (!heap)
+                        return -ENOMEM;
+        }
         while (len < max) {
                 ssize_t n = read_once(fd, buf + len, max - len);
                 if (n < 0)
@@ -79,8 +123,9 @@ int root_read_fd_head(int fd, size_t max, char **ret, size_t *ret_len)
                         break;
                 len += (size_t)n;
         }
-        buf[len] = '\0';
-        *ret = TAKE_PTR(buf);
+        int k = dup_bytes(buf, len, ret);
+        if (k < 0)
+                return k;
         *ret_len = len;
         return 0;
 }
@@ -262,9 +307,10 @@ struct dirent64_rec {
         char d_name[];
 };
 
-/* Every name in the directory FD but "." and "..", unsorted. getdents64(2) directly: one call
- * for a sysfs device directory, and none of fdopendir()'s checks. */
-static int read_names(int fd, char ***v, size_t *n)
+/* FN for every name in the directory FD but "." and "..", in the directory's order, until it
+ * returns < 0. getdents64(2) directly: one call for a sysfs device directory, and none of
+ * fdopendir()'s checks. */
+static int each_name(int fd, int (*fn)(const char *name, void *userdata), void *userdata)
 {
         union {
                 char bytes[32768];
@@ -284,11 +330,70 @@ static int read_names(int fd, char ***v, size_t *n)
                         off += de->d_reclen;
                         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                                 continue;
-                        int k = strv_push(v, n, de->d_name);
+                        int k = fn(de->d_name, userdata);
                         if (k < 0)
                                 return k;
                 }
         }
+}
+
+struct name_vector {
+        char ***v;
+        size_t *n;
+};
+
+static int push_name(const char *name, void *userdata)
+{
+        struct name_vector *nv = userdata;
+        return strv_push(nv->v, nv->n, name);
+}
+
+/* Every name in the directory FD but "." and "..", unsorted. */
+static int read_names(int fd, char ***v, size_t *n)
+{
+        struct name_vector nv = { v, n };
+        return each_name(fd, push_name, &nv);
+}
+
+struct name_block {
+        char *buf;
+        size_t len, cap;
+};
+
+static int append_name(const char *name, void *userdata)
+{
+        struct name_block *b = userdata;
+        size_t n = strlen(name) + 1;
+
+        if (b->len + n > b->cap) {
+                size_t cap = b->cap ? b->cap : 1024;
+                while (cap < b->len + n)
+                        cap *= 2;
+                char *nb = realloc(b->buf, cap);
+                if (!nb)
+                        return -ENOMEM;
+                b->buf = nb;
+                b->cap = cap;
+        }
+        memcpy(b->buf + b->len, name, n);
+        b->len += n;
+        return 0;
+}
+
+int root_read_dirents(int fd, char **ret, size_t *ret_len)
+{
+        struct name_block b = { 0 };
+        int k = each_name(fd, append_name, &b);
+
+        if (k == 0 && !b.buf && !(b.buf = malloc(1)))
+                k = -ENOMEM;
+        if (k < 0) {
+                free(b.buf);
+                return k;
+        }
+        *ret = b.buf;
+        *ret_len = b.len;
+        return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
