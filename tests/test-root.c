@@ -215,8 +215,9 @@ static void hostile_device_tree(struct tree *t)
         tree_link(t, "/sys/bus/pci/devices/0000:09:00.0", "../../../devices/pci0000:00/./0000:00:01.0/../0000:00:01.0");
 }
 
-/* Each read of a device directory, with its result, on one lookup path, as one line. */
-static void dir_results(const char *dir, const char *walk_forced, char *out, size_t size)
+/* Each read of a device directory, with its result, on one lookup path, as one line; LISTED:
+ * after root_dir_list(), which must change no result. */
+static void dir_results(const char *dir, const char *walk_forced, bool listed, char *out, size_t size)
 {
         static const char *const attrs[] = { "vendor",   "label",   "abs",    "up",   "loop",
                                              "dangling", "missing", "driver", "ghost" };
@@ -239,6 +240,8 @@ static void dir_results(const char *dir, const char *walk_forced, char *out, siz
         }
         _cleanup_root_dir_ struct root_dir *d = NULL;
         assert_int_equal(root_dir_open_at(bus, DEV, &d), 0);
+        if (listed)
+                assert_int_equal(root_dir_list(d), 0);
         for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
                 _cleanup_free_ char *text = NULL, *name = NULL, *resolved = NULL, *head = NULL;
                 struct stat st;
@@ -273,17 +276,20 @@ static void dir_results(const char *dir, const char *walk_forced, char *out, siz
         restore_path();
 }
 
-/* Both lookup paths give the same results and the same errors, and they are the expected ones. */
+/* Both lookup paths give the same results and the same errors, with the device directory listed
+ * first or not, and they are the expected ones. */
 static void test_dir_both_paths(void **state)
 {
         struct tree t;
-        static char got[2][8192];
+        static char got[4][8192];
 
         hostile_device_tree(&t);
-        for (size_t p = 0; p < 2; p++)
-                dir_results(t.dir, paths[p], got[p], sizeof(got[p]));
-        if (strcmp(got[0], got[1]) != 0)
-                fail_msg("openat2:\n%s\nwalk:\n%s", got[0], got[1]);
+        for (size_t i = 0; i < 4; i++)
+                dir_results(t.dir, paths[i % 2], i >= 2, got[i], sizeof(got[i]));
+        for (size_t i = 1; i < 4; i++)
+                if (strcmp(got[0], got[i]) != 0)
+                        fail_msg("openat2:\n%s\n%s%s:\n%s", got[0], i % 2 ? "walk" : "openat2",
+                                 i >= 2 ? ", listed" : "", got[i]);
         static const char *const want[] = {
                 DEV ":0:" DEV_DIR "\n",
                 "0000:05:00.0:-18:-\n",
@@ -387,7 +393,7 @@ static void test_openat2_refused(void **state)
         static char walk[8192], got[8192];
 
         hostile_device_tree(&t);
-        dir_results(t.dir, "1", walk, sizeof(walk));
+        dir_results(t.dir, "1", false, walk, sizeof(walk));
         for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
                 pid_t pid = fork();
                 int status;
@@ -396,7 +402,7 @@ static void test_openat2_refused(void **state)
                 if (pid == 0) {
                         if (refuse_openat2(errs[i]) < 0)
                                 _exit(2);
-                        dir_results(t.dir, "0", got, sizeof(got));
+                        dir_results(t.dir, "0", false, got, sizeof(got));
                         _exit(strcmp(got, walk) == 0 ? 0 : 1);
                 }
                 assert_int_equal(waitpid(pid, &status, 0), pid);
