@@ -21,7 +21,7 @@ struct root_dir {
         char *path; /* canonical, absolute */
         /* Its entries, NUL-separated, once root_dir_list() has read them; NULL before. */
         char *names;
-        size_t names_len;
+        size_t names_len, names_cap;
         /* The last link read in it (root_dir_read_link()), so that root_dir_stat() of the same
          * name does not read it again: a device's driver link is read, then checked. */
         char *link_name;
@@ -52,7 +52,11 @@ struct root_dir *root_dir_close(struct root_dir *d)
         free(d->path);
         free(d->link_name);
         free(d->link_target);
-        free(d->names);
+        if (d->names && !d->root->spare_names) {
+                d->root->spare_names = d->names;
+                d->root->spare_cap = d->names_cap;
+        } else
+                free(d->names);
         free(d);
         return NULL;
 }
@@ -168,15 +172,20 @@ int root_dir_open(struct root *r, const char *path, struct root_dir **ret)
 
 int root_dir_list(struct root_dir *d)
 {
-        char *names = NULL;
-        size_t len = 0;
+        struct root *r = d->root;
+        char *names = r->spare_names;
+        size_t cap = r->spare_cap, len = 0;
 
-        if (d->names || !d->listable || d->root->journaling)
+        if (d->names || !d->listable || r->journaling)
                 return 0;
-        int k = root_read_dirents(d->fd, &names, &len);
-        if (k < 0)
+        r->spare_names = NULL;
+        int k = root_read_dirents(d->fd, &names, &cap, &len);
+        if (k < 0) {
+                free(names);
                 return k;
+        }
         d->names = names;
+        d->names_cap = cap;
         d->names_len = len;
         return 0;
 }
@@ -476,7 +485,9 @@ int root_dir_stat(struct root_dir *d, const char *name, struct stat *ret)
                 return k;
         if (one_component(name) && known_absent(d, name))
                 return -ENOENT;
-        if (r->journaling || r->no_openat2 || !one_component(name))
+        /* D's path is canonical on both lookup paths: the join is the walk's, with or without
+         * openat2. */
+        if (r->journaling || !one_component(name))
                 return root_stat(r, path, ret);
         ssize_t n = dir_readlink(d, name, target, sizeof(target));
         if (n < 0)

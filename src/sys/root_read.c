@@ -45,23 +45,28 @@ static int dup_bytes(const char *buf, size_t len, char **ret)
 int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_len)
 {
         char first[FIRST_READ];
-        size_t size, cap;
+        size_t size = 0, cap;
         _cleanup_free_ char *buf = NULL;
+        const size_t room = max + 1 < sizeof(first) - 1 ? max + 1 : sizeof(first) - 1;
+        ssize_t n;
 
-        size_t want = max + 1 < sizeof(first) - 1 ? max + 1 : sizeof(first) - 1;
-        ssize_t n = read_once(fd, first, want);
-        if (n < 0)
-                return (int)n;
-        size = (size_t)n;
-        if (size > max)
-                return -EFBIG;
-        if (n == 0 || (short_is_end && size < want)) {
-                int k = dup_bytes(first, size, ret);
-                if (k < 0)
-                        return k;
-                if (ret_len)
-                        *ret_len = size;
-                return 0;
+        /* On the stack while it fits: a read of 0 bytes, or a short one for an attribute, ends it. */
+        while (size < room) {
+                size_t want = room - size;
+                n = read_once(fd, first + size, want);
+                if (n < 0)
+                        return (int)n;
+                size += (size_t)n;
+                if (size > max)
+                        return -EFBIG;
+                if (n == 0 || (short_is_end && (size_t)n < want)) {
+                        int k = dup_bytes(first, size, ret);
+                        if (k < 0)
+                                return k;
+                        if (ret_len)
+                                *ret_len = size;
+                        return 0;
+                }
         }
         cap = sizeof(first) * 2 > max + 2 ? max + 2 : sizeof(first) * 2;
         buf = malloc(cap);
@@ -79,7 +84,7 @@ int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_
                         buf = nb;
                         cap = ncap;
                 }
-                want = cap - size - 1;
+                size_t want = cap - size - 1;
                 n = read_once(fd, buf + size, want);
                 if (n < 0)
                         return (int)n;
@@ -380,18 +385,17 @@ static int append_name(const char *name, void *userdata)
         return 0;
 }
 
-int root_read_dirents(int fd, char **ret, size_t *ret_len)
+int root_read_dirents(int fd, char **buf, size_t *cap, size_t *ret_len)
 {
-        struct name_block b = { 0 };
+        struct name_block b = { .buf = *buf, .cap = *buf ? *cap : 0 };
         int k = each_name(fd, append_name, &b);
 
-        if (k == 0 && !b.buf && !(b.buf = malloc(1)))
+        if (k == 0 && !b.buf && !(b.buf = malloc(b.cap = 1)))
                 k = -ENOMEM;
-        if (k < 0) {
-                free(b.buf);
+        *buf = b.buf;
+        *cap = b.cap;
+        if (k < 0)
                 return k;
-        }
-        *ret = b.buf;
         *ret_len = b.len;
         return 0;
 }
@@ -425,17 +429,10 @@ int root_list(struct root *r, const char *path, char ***ret, size_t *ret_n)
         return 0;
 }
 
-int root_stat(struct root *r, const char *path, struct stat *ret)
+/* PATH stated by the walk, and journalled. */
+static int stat_walked(struct root *r, const char *path, struct stat *ret)
 {
         struct walk w;
-        int fd = root_open_fast(r, path, O_PATH);
-        if (fd >= 0) {
-                int e = fstat(fd, ret) < 0 ? -errno : 0;
-                close(fd);
-                return e;
-        }
-        if (fd != -ENOSYS)
-                return fd;
         int k = root_walk(r, path, true, &w);
         if (k < 0)
                 return k;
@@ -445,6 +442,19 @@ int root_stat(struct root *r, const char *path, struct stat *ret)
         snprintf(shown, sizeof(shown), "/%s", w.buf);
         root_journal_add(r, ROOT_OP_STAT, shown, S_ISDIR(ret->st_mode) ? "d" : "f", 0);
         return 0;
+}
+
+int root_stat(struct root *r, const char *path, struct stat *ret)
+{
+        int fd = root_open_fast(r, path, O_PATH);
+        if (fd >= 0) {
+                int e = fstat(fd, ret) < 0 ? -errno : 0;
+                close(fd);
+                return e;
+        }
+        if (fd != -ENOSYS)
+                return fd;
+        return stat_walked(r, path, ret);
 }
 
 int root_lstat(struct root *r, const char *path, struct stat *ret)
@@ -461,7 +471,13 @@ int root_lstat(struct root *r, const char *path, struct stat *ret)
 bool root_exists(struct root *r, const char *path)
 {
         struct stat st;
-        return root_stat(r, path, &st) >= 0;
+        /* The kernel's open says it, without a stat. */
+        int fd = root_open_fast(r, path, O_PATH);
+        if (fd >= 0)
+                close(fd);
+        if (fd != -ENOSYS)
+                return fd >= 0;
+        return stat_walked(r, path, &st) >= 0;
 }
 
 int host_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct stat *ret_st)
