@@ -93,6 +93,56 @@ static void test_bounded_read(void **state)
         tree_free(&t);
 }
 
+/* Sizes around the first read's page on the stack: each file comes back whole, or -EFBIG. */
+static void test_read_sizes(void **state)
+{
+        static const size_t sizes[] = { 0, 1, 4094, 4095, 4096, 4097, 8191, 8192, 8193, 9000 };
+        static char content[9001];
+        struct tree t;
+        _cleanup_root_ struct root *r = NULL;
+
+        tree_new(&t);
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                char path[64];
+                for (size_t j = 0; j < sizes[i]; j++)
+                        content[j] = (char)('a' + (i + j) % 26);
+                content[sizes[i]] = '\0';
+                snprintf(path, sizeof(path), "/sys/f%zu", sizes[i]);
+                tree_file(&t, path, content);
+        }
+        assert_int_equal(root_new(t.dir, &r), 0);
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                char path[64];
+                size_t n = sizes[i];
+                snprintf(path, sizeof(path), "/sys/f%zu", n);
+                for (size_t j = 0; j < n; j++)
+                        content[j] = (char)('a' + (i + j) % 26);
+                content[n] = '\0';
+                _cleanup_free_ char *whole = NULL, *attr = NULL, *head = NULL;
+                size_t len = 0, hlen = 0;
+                int k = root_read_file(r, path, 8192, &whole, &len);
+                if (n > 8192) {
+                        assert_int_equal(k, -EFBIG);
+                } else {
+                        assert_int_equal(k, 0);
+                        assert_int_equal(len, n);
+                        assert_memory_equal(whole, content, n + 1);
+                }
+                k = root_read_attr(r, path, &attr);
+                if (n > ROOT_ATTR_MAX) {
+                        assert_int_equal(k, -EFBIG);
+                } else {
+                        assert_int_equal(k, 0);
+                        assert_string_equal(attr, content);
+                }
+                assert_int_equal(root_read_head(r, path, 4096, &head, &hlen), 0);
+                assert_int_equal(hlen, n < 4096 ? n : 4096);
+                assert_memory_equal(head, content, hlen);
+                assert_int_equal(head[hlen], '\0');
+        }
+        tree_free(&t);
+}
+
 static void test_write_never_creates(void **state)
 {
         struct tree t;
@@ -421,11 +471,17 @@ int main(void)
         if (was && setenv("VFIO_PREP_NO_OPENAT2_WAS", was, 1) < 0)
                 return 1;
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_read_attr_strips_newline), cmocka_unit_test(test_links_resolved_inside),
-                cmocka_unit_test(test_escaping_links_refused),   cmocka_unit_test(test_bounded_read),
-                cmocka_unit_test(test_write_never_creates),      cmocka_unit_test(test_write_hook_and_deadline),
-                cmocka_unit_test(test_deadline_expires),         cmocka_unit_test(test_list_sorted),
-                cmocka_unit_test(test_dir_both_paths),           cmocka_unit_test(test_journal_same_on_both_paths),
+                cmocka_unit_test(test_read_attr_strips_newline),
+                cmocka_unit_test(test_links_resolved_inside),
+                cmocka_unit_test(test_escaping_links_refused),
+                cmocka_unit_test(test_bounded_read),
+                cmocka_unit_test(test_read_sizes),
+                cmocka_unit_test(test_write_never_creates),
+                cmocka_unit_test(test_write_hook_and_deadline),
+                cmocka_unit_test(test_deadline_expires),
+                cmocka_unit_test(test_list_sorted),
+                cmocka_unit_test(test_dir_both_paths),
+                cmocka_unit_test(test_journal_same_on_both_paths),
                 cmocka_unit_test(test_openat2_refused),
         };
         return cmocka_run_group_tests_name("root", tests, NULL, NULL);
