@@ -55,6 +55,19 @@ static void lint_iommu_pt_non_x86(const struct ctx *x, struct fb *f)
         fb_hint_boot(f, x->in, true, "iommu.passthrough=1", " instead");
 }
 
+static void lint_iommu_off(const struct ctx *x, struct fb *f)
+{
+        const struct cmdline_param *p = iommu_disabling_param(x);
+
+        if (!p)
+                return;
+        /* With groups present it did not take effect this boot, but it will once the kernel honours it. */
+        fb_msg(f, x->sum.enabled ? CHECK_WARN : CHECK_FAIL,
+               "%s=%s turns the IOMMU off: vfio-pci cannot isolate any device without it", p->key,
+               p->value ? p->value : "");
+        fb_hint_remove_param(f, x->in, p, NULL);
+}
+
 static void lint_intel_on_missing(const struct ctx *x, struct fb *f)
 {
         if (x->sum.vendor != IOMMU_VENDOR_INTEL || find_token(x->c, "intel_iommu", "on") || !intel_default_off(x->m))
@@ -153,6 +166,7 @@ int check_cmdline(const struct ctx *x, struct report *r)
         struct fb f = { 0 };
 
         lint_disable(x, &f);
+        lint_iommu_off(x, &f);
         lint_intel_on_missing(x, &f);
         lint_invalid_pt(x, &f, "intel_iommu");
         lint_invalid_pt(x, &f, "amd_iommu");
@@ -389,7 +403,7 @@ int check_config(const struct ctx *x, struct report *r)
         struct fb f = { 0 };
 
         for (size_t i = 0; i < n; i++)
-                extra += cfg->devices[i].origin && cfg->devices[i].origin[0] != '/';
+                extra += !cfg->devices[i].from_file;
         if (n == 0) {
                 fb_msg(&f, CHECK_INFO, "no devices configured");
                 fb_hint(&f, "add 'device SELECTOR' lines to %s (vfio-prep --list shows the devices and their groups)",

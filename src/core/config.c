@@ -365,6 +365,8 @@ static int parse_device(struct config *cfg, char **p, const char *origin, struct
         char *text = next_token(p), *tok;
         int k;
 
+        d.from_file = true;
+
         if (!text)
                 return config_fail(err, origin, "'device' needs a selector");
         k = selector_parse(text, &d.sel);

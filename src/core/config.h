@@ -35,9 +35,10 @@ enum functions_mode {
 
 struct device_conf {
         struct selector sel;
-        char *text;   /* the selector as written, for messages */
-        char *origin; /* "/etc/vfio-prep.conf:7", "kernel command line", "--device" */
-        bool has_pin; /* id=VVVV:DDDD */
+        char *text;     /* the selector as written, for messages */
+        char *origin;   /* "/etc/vfio-prep.conf:7", "kernel command line", "--device" */
+        bool from_file; /* a line of a file (ORIGIN is "file:line"), not the command line or --device */
+        bool has_pin;   /* id=VVVV:DDDD */
         uint16_t pin_vendor, pin_device;
         enum functions_mode functions;
         long vfs; /* -1 when not given */
