@@ -776,7 +776,10 @@ static void test_cmdline_lint(void **state)
                   "pcie_acs_override= is not a mainline kernel option",
                   GRUB_REMOVE("pcie_acs_override=downstream,multifunction") " and isolate the devices instead" },
                 { "vfio-pci.ids=10de:2484,10de:228b", true, false, CHECK_INFO,
-                  "vfio-pci.ids=10de:2484,10de:228b binds every device with these IDs", NULL },
+                  "vfio-pci.ids=10de:2484,10de:228b binds every device with these IDs when vfio-pci loads, "
+                  "identical host devices included",
+                  "these device lines in /etc/vfio-prep.conf do it for these devices alone: 'device 0000:01:00.0 "
+                  "id=10de:2484', 'device 0000:01:00.1 id=10de:228b'" },
                 { "quiet vfio-prep.disable", true, false, CHECK_WARN, "vfio-prep.disable is set",
                   GRUB_REMOVE("vfio-prep.disable") " once the host works again" },
                 { "vfio-prep.disable=0", true, false, CHECK_PASS, "no problems in vfio-prep.disable=0", NULL },
