@@ -466,12 +466,12 @@ static void test_list_text_names(void **state)
         CAPTURE(s, output_list_text(f, &machine, &st));
         pciname_set_ids_file("/nonexistent/pci.ids");
         unlink(path);
-        assert_non_null(strstr(s,
-                               "\n      1  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport          "
-                               "6th-10th Gen Core Processor PCIe Controller (x16)  (bridge)\n"));
-        assert_non_null(strstr(s,
-                               "\n      1  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia            "
-                               "GA104 [GeForce RTX 3060 Ti]\n"));
+        assert_non_null(
+                strstr(s, "\n      1  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport          "
+                          "6th-10th Gen Core Processor PCIe Controller (x16)  (bridge)\n"));
+        assert_non_null(
+                strstr(s, "\n      1  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia            "
+                          "GA104 [GeForce RTX 3060 Ti]\n"));
         assert_non_null(
                 strstr(s, "\n      1  0000:01:00.1  Audio device                    [10de:228b]  snd_hda_intel\n"));
 }
