@@ -175,9 +175,21 @@ static int option_id(struct device_conf *d, const char *value, const char *origi
         return 0;
 }
 
+/* "did you mean" for a mistyped word (suggest.h), or nothing. */
+static const char *did_you_mean(char *buf, size_t size, const char *word, const char *const *words, size_t n)
+{
+        const char *hit = suggest_closest(word, words, n);
+
+        if (!hit)
+                return "";
+        snprintf(buf, size, ": did you mean '%s'?", hit);
+        return buf;
+}
+
 static int option_functions(struct device_conf *d, const char *value, const char *origin, struct config_error *err)
 {
-        char q[SHOW_BUF];
+        static const char *const values[] = { "auto", "all", "one" };
+        char q[SHOW_BUF], hint[64];
 
         if (strcmp(value, "auto") == 0)
                 d->functions = FUNCTIONS_AUTO;
@@ -186,7 +198,8 @@ static int option_functions(struct device_conf *d, const char *value, const char
         else if (strcmp(value, "one") == 0)
                 d->functions = FUNCTIONS_ONE;
         else
-                return config_fail(err, origin, "'functions' takes auto, all or one, not '%s'", show(q, value));
+                return config_fail(err, origin, "'functions' takes auto, all or one, not '%s'%s", show(q, value),
+                                   did_you_mean(hint, sizeof(hint), value, values, ARRAY_SIZE(values)));
         return 0;
 }
 
@@ -224,17 +237,6 @@ static const struct option_def {
         { "allow-boot-vga", false, option_allow_boot_vga },
         { "optional", false, option_optional },
 };
-
-/* "did you mean" for a mistyped word (suggest.h), or nothing. */
-static const char *did_you_mean(char *buf, size_t size, const char *word, const char *const *words, size_t n)
-{
-        const char *hit = suggest_closest(word, words, n);
-
-        if (!hit)
-                return "";
-        snprintf(buf, size, ": did you mean '%s'?", hit);
-        return buf;
-}
 
 static int fail_unknown_option(struct config_error *err, const char *origin, const char *name)
 {
@@ -335,13 +337,15 @@ static int parse_device(struct config *cfg, char **p, const char *origin, struct
 
 static int parse_isolation(struct config *cfg, char **p, const char *origin, struct config_error *err)
 {
-        char q[SHOW_BUF];
+        static const char *const values[] = { "strict", "warn" };
+        char q[SHOW_BUF], hint[64];
         char *value = next_token(p), *extra;
 
         if (!value)
                 return config_fail(err, origin, "'isolation' needs a value: strict or warn");
         if (strcmp(value, "strict") != 0 && strcmp(value, "warn") != 0)
-                return config_fail(err, origin, "'isolation' takes strict or warn, not '%s'", show(q, value));
+                return config_fail(err, origin, "'isolation' takes strict or warn, not '%s'%s", show(q, value),
+                                   did_you_mean(hint, sizeof(hint), value, values, ARRAY_SIZE(values)));
         extra = next_token(p);
         if (extra)
                 return config_fail(err, origin, "unexpected '%s' after 'isolation %s'", show(q, extra), value);
