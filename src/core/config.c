@@ -12,7 +12,6 @@
 
 #include "array.h"
 #include "macro.h"
-#include "modopts.h"
 #include "parse.h"
 #include "sanitize.h"
 #include "strv.h"
