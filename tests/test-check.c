@@ -877,6 +877,33 @@ static void test_config(void **state)
                "add 'device SELECTOR' lines to /etc/vfio-prep.conf");
         assert_true(f.rep.ready);
         assert_false(has(&f.rep, "group:1"));
+
+        /* A drop-in that is not NAME.conf is mentioned, not read. */
+        char *skipped[] = { (char *)"gpu.cfg", NULL };
+        f.cfg.skipped = skipped;
+        f.cfg.n_skipped = 1;
+        run(&f);
+        expect(&f.rep, "config", CHECK_WARN, "/etc/vfio-prep.d/gpu.cfg is not read: only files named *.conf are",
+               "rename it to end in .conf if it is meant to be read");
+        assert_true(f.rep.ready);
+        f.cfg.skipped = NULL;
+        f.cfg.n_skipped = 0;
+
+        /* A configuration left out for its errors (--check --json): each error a finding. */
+        static struct config_error errors = { .n = 2, .n_more = 1 };
+        strcpy(errors.list[0].origin, "/etc/vfio-prep.conf:2");
+        strcpy(errors.list[0].message, "unknown keyword 'devcie': did you mean 'device'?");
+        strcpy(errors.list[1].origin, "/etc/vfio-prep.conf:5");
+        strcpy(errors.list[1].message, "'isolation' takes strict or warn, not 'loose'");
+        f.in.config_errors = &errors;
+        run(&f);
+        expect(&f.rep, "config", CHECK_FAIL, "3 errors in the configuration: it is not used (the first 2 listed)",
+               "fix each error listed");
+        expect(&f.rep, "config:/etc/vfio-prep.conf:2", CHECK_FAIL, "unknown keyword 'devcie': did you mean 'device'?",
+               NULL);
+        expect(&f.rep, "config:/etc/vfio-prep.conf:5", CHECK_FAIL, "'isolation' takes strict or warn", NULL);
+        assert_false(f.rep.ready);
+        f.in.config_errors = NULL;
         fx_done(&f);
 }
 
