@@ -10,7 +10,7 @@
 
 int cmd_check(const struct context_options *o, bool json, const struct output_style *st);
 int cmd_list(const struct context_options *o, bool json, const struct output_style *st);
-int cmd_capture(const struct context_options *o, const char *dir);
+int cmd_capture(const struct context_options *o, const char *target);
 int cmd_apply(const struct context_options *o, bool dry_run);
 int cmd_release(const struct context_options *o, const char *address, bool dry_run);
 int cmd_root_record(const struct context_options *o);

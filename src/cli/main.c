@@ -34,7 +34,7 @@ enum color_when {
 
 struct args {
         enum mode mode;
-        const char *mode_arg; /* --release ADDRESS, --capture DIR */
+        const char *mode_arg; /* --release ADDRESS, --capture DIR|FILE.tar.gz */
         struct context_options ctx;
         char **devices;
         size_t n_devices;
@@ -67,7 +67,8 @@ static void usage(FILE *f)
               "                                             the initramfs's second pass: storage, SR-IOV\n"
               "  vfio-prep --release ADDRESS [OPTIONS] [--dry-run]\n"
               "                                             hand a device back to its host driver\n"
-              "  vfio-prep --capture DIR [OPTIONS]          copy what vfio-prep reads into DIR\n"
+              "  vfio-prep --capture DIR|FILE.tar.gz [OPTIONS]\n"
+              "                                             copy what vfio-prep reads, for a bug report\n"
               "  vfio-prep --root-record [OPTIONS]          what kind of controller holds root here\n"
               "  vfio-prep --help | --version\n"
               "\n"

@@ -163,8 +163,8 @@ static int option_id(struct device_conf *d, const char *value, const char *origi
         uint16_t v[4];
         size_t n;
 
-        if (d->sel.kind != SELECTOR_ADDRESS)
-                return config_fail(err, origin, "option 'id' needs an address selector");
+        if (d->sel.kind == SELECTOR_ID)
+                return config_fail(err, origin, "option 'id' needs an address or path selector");
         if (selector_parse_ids(value, v, &n) < 0 || n != 2)
                 return config_fail(err, origin, "'id' takes a vendor:device ID such as 10de:2484, not '%s'",
                                    show(q, value));

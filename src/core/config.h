@@ -17,7 +17,11 @@
 enum selector_kind {
         SELECTOR_ADDRESS,
         SELECTOR_ID,
+        SELECTOR_PATH,
 };
+
+/* "path=0000:00:1c.4/00.0/01.0": the root-bus address, then up to 24 device.function hops. */
+#define SELECTOR_PATH_MAX 144
 
 struct selector {
         enum selector_kind kind;
@@ -25,6 +29,7 @@ struct selector {
         uint16_t vendor, device; /* SELECTOR_ID */
         bool has_subsys;
         uint16_t subsys_vendor, subsys_device;
+        char path[SELECTOR_PATH_MAX]; /* SELECTOR_PATH, canonical: "0000:00:03.0/00.0" */
 };
 
 enum functions_mode {
@@ -82,9 +87,9 @@ struct config_error {
 };
 
 /* ---- selectors (selector.c) ---- */
-/* "ffff:ffff:ffff:ffff" or a PCI address, with its NUL */
-#define SELECTOR_STRLEN 24
-/* "0000:01:00.0", "01:00.0", "10de:2484", "10de:2484:1458:4037". */
+/* "ffff:ffff:ffff:ffff", a PCI address or "path=" and a slot path, with its NUL */
+#define SELECTOR_STRLEN (SELECTOR_PATH_MAX + 8)
+/* "0000:01:00.0", "01:00.0", "10de:2484", "10de:2484:1458:4037", "path=0000:00:03.0/00.0". */
 int selector_parse(const char *s, struct selector *ret);
 bool selector_matches(const struct selector *sel, const struct pci_device *d);
 bool selector_equal(const struct selector *a, const struct selector *b);

@@ -15,6 +15,7 @@
 #include "paths.h"
 #include "root.h"
 #include "sanitize.h"
+#include "sbuf.h"
 #include "spawn.h"
 #include "strv.h"
 
@@ -54,12 +55,11 @@ static void detect_generator(struct root *r, enum initramfs_generator prefer, st
 static _printf_(2, 3) int unknown(struct initramfs_facts *f, const char *fmt, ...)
 {
         va_list ap;
-        char *s = NULL;
 
         va_start(ap, fmt);
-        int k = vasprintf(&s, fmt, ap);
+        char *s = str_vprintf(fmt, ap);
         va_end(ap);
-        if (k < 0)
+        if (!s)
                 return -ENOMEM;
         initramfs_set_verdict(f, INITRAMFS_UNKNOWN, s);
         return 0;

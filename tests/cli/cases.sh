@@ -163,6 +163,36 @@ check record-malformed 1 storage-record-bad --check --device 00:14.0 --device 00
 check vfio-ids-check 1 vfio-ids --check
 check vfio-ids-apply 0 vfio-ids --apply --dry-run
 check vfio-ids-builtin 1 vfio-ids-builtin --check
+# --list helps choose (vfio-prep(8), --list): slot paths, the boot VGA, what root protection
+# keeps, devices on vfio-pci, and which groups are isolated; path= selectors.
+check list-intel-storage 0 storage-booted --list
+check list-intel-storage-json 0 storage-booted --list --json
+check list-storage-luks 0 storage-luks --list
+check list-storage-busy 0 storage-mounted --list
+check list-amd-json 0 desktop-amd --list --json
+check list-sriov-nvme 0 sriov-nvme --list
+check list-vfio-bound 0 list-bound --list
+check list-vfio-bound-json 0 list-bound --list --json
+check path-selector-check 0 desktop-intel --check --device path=0000:00:01.0/00.0
+check path-selector-apply 1 desktop-intel --apply --dry-run --device path=00:1c.4/00.0 --device path=0000:00:1d.0/00.0
+check path-selector-nothing 1 desktop-intel --check --device path=0000:00:01.0/00.7
+check path-selector-bad 2 desktop-intel --check --device path=0000:00:01.0/1:00.0
+# --capture FILE.tar.gz (vfio-prep(8), --capture): the same tree as --capture DIR, and what it
+# says it holds; an existing file is never replaced. $scratch is run.sh's scratch directory.
+capture_archive_roundtrip capture-tgz-intel desktop-intel@gpu
+capture_archive_roundtrip capture-tgz-storage storage-luks --device 1b36:0010
+capture_archive_roundtrip capture-tgz-vm-amd vm/amd --cmdline "root=/dev/nvme0n1p2 amd_iommu=on" --device 02:00.0
+# shellcheck disable=SC2154
+{
+	check capture-tgz-says 0 desktop-intel --capture "$scratch/says.tar.gz"
+	: >"$scratch/exists.tar.gz"
+	check capture-tgz-exists 2 desktop-intel --capture "$scratch/exists.tar.gz"
+	check capture-tgz-bad-name 2 desktop-intel --capture "$scratch/.tar.gz"
+}
+# The kernel configuration from /proc/config.gz alone (vfio-prep(8), FILES): vfio-pci built in
+# and the IOMMU on by default are known there too, and a capture keeps the file.
+check kconfig-gz-check 0 kconfig-gz --check --device 01:00.0
+capture_roundtrip kconfig-gz-capture kconfig-gz --device 01:00.0
 
 # Config mistakes (vfio-prep.conf(5), DIAGNOSTICS): every error in one run with its line and a
 # "did you mean"; lines pasted from modprobe.d translated into device lines; files saved on
