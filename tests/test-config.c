@@ -653,18 +653,20 @@ static void test_check_owner(void **state)
 
 /* ---- mistakes explained (vfio-prep.conf(5), DIAGNOSTICS) ---- */
 
+/* Five lines, three of them wrong. */
+static const char five_lines[] = "device 01:00.0 funtions=one\n"
+                                 "isolation warn\n"
+                                 "devcie 02:00.0\n"
+                                 "device 03:00.0\n"
+                                 "device 04:00.0 allow_boot_vga\n";
+
 /* Every line is parsed: each error listed with its line, the first also in origin/message. */
 static void test_all_errors(void **state)
 {
         struct config cfg = { 0 };
         struct config_error err = { 0 };
-        static const char text[] = "device 01:00.0 funtions=one\n"
-                                   "isolation warn\n"
-                                   "devcie 02:00.0\n"
-                                   "device 03:00.0\n"
-                                   "device 04:00.0 allow_boot_vga\n";
 
-        assert_int_equal(parse_str(&cfg, text, &err), -EINVAL);
+        assert_int_equal(parse_str(&cfg, five_lines, &err), -EINVAL);
         assert_int_equal(err.n, 3);
         assert_int_equal(err.n_more, 0);
         expect_str("first", err.message, "unknown option 'funtions': did you mean 'functions'?");
