@@ -33,6 +33,10 @@ static void log_config_errors(const struct config_error *err, int k, enum log_le
 static int conf_parse_all(struct context *c, const struct context_options *o, struct config_error *err)
 {
         int k = o->no_config ? 0 : config_load(c->root, o->config, &c->config, err);
+        if (o->extra_config && k != -ENOMEM) {
+                int e = config_parse(&c->config, "--add", o->extra_config, strlen(o->extra_config), err);
+                k = k < 0 ? k : e;
+        }
         for (char **d = o->devices; d && *d && k != -ENOMEM; d++) {
                 int e = config_add_selectors(&c->config, "--device", *d, err);
                 k = k < 0 ? k : e;

@@ -92,6 +92,7 @@ struct config_error {
 /* "0000:01:00.0", "01:00.0", "10de:2484", "10de:2484:1458:4037", "path=0000:00:03.0/00.0". */
 int selector_parse(const char *s, struct selector *ret);
 bool selector_matches(const struct selector *sel, const struct pci_device *d);
+/* Whether A and B name the same devices: "01:00.0" and "0000:01:00.0" are one selector. */
 bool selector_equal(const struct selector *a, const struct selector *b);
 void selector_format(const struct selector *s, char buf[static SELECTOR_STRLEN]);
 /* "10de:2484" or "10de:2484:1458:4037": groups of exactly four hex digits, up to four. */

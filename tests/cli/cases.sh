@@ -194,6 +194,50 @@ capture_archive_roundtrip capture-tgz-vm-amd vm/amd --cmdline "root=/dev/nvme0n1
 check kconfig-gz-check 0 kconfig-gz --check --device 01:00.0
 capture_roundtrip kconfig-gz-capture kconfig-gz --device 01:00.0
 
+# Editing the configuration: --add and --remove (vfio-prep(8), MODES). What --apply would refuse
+# is refused with exit 1 and nothing written; the rest edits a writable copy, every other line kept.
+check edit-add-boot-vga 1 desktop-intel@edit-base --add 00:02.0
+check edit-add-root-disk 1 desktop-intel@edit-base --add 05:00.0
+check edit-add-shared-group 1 desktop-intel@edit-base --add 04:00.0
+check edit-add-no-such-device 1 desktop-intel@edit-base --add 09:00.0 functions=one
+check edit-add-already-there 1 desktop-intel@edit-base --add 01:00.0
+check edit-add-selected-by-another 1 desktop-intel@edit-base --add 10de:2484
+check edit-add-bad-option 2 desktop-intel@edit-base --add 03:00.0 funtions=one
+check edit-add-bad-selector 2 desktop-intel@edit-base --add 01:00
+check edit-add-option-with-space 2 desktop-intel@edit-base --add 00:14.0 'functions=one # x'
+check edit-remove-not-there 1 desktop-intel@edit-base --remove 00:14.0
+check edit-add-dry-run 0 desktop-intel@edit-base --add 00:14.0 --dry-run
+check edit-remove-dry-run 0 desktop-intel@edit-base --remove 01:00.0 --dry-run
+tree_unchanged edit-add-refused-wrote-nothing desktop-intel@edit-base
+check edit-add-usb 0 desktop-intel@edit-base --add 00:14.0 optional
+file_is edit-add-usb-conf desktop-intel@edit-base:/etc/vfio-prep.conf
+check edit-remove-gpu 0 desktop-intel@edit-base --remove 0000:01:00.0
+file_is edit-remove-gpu-conf desktop-intel@edit-base:/etc/vfio-prep.conf
+# shellcheck disable=SC2154 # scratch: the scratch directory of tests/cli/run.sh
+edit_tmp=$scratch
+# --config naming a file that is not there yet: created, with a header comment.
+check edit-add-new-file 0 desktop-intel --config "$edit_tmp/edit-new.conf" --add 01:00.0
+file_is edit-add-new-file-conf "$edit_tmp/edit-new.conf"
+# Saved on Windows, without a final line end: CRLF kept, the line end added.
+printf '# from Windows\r\ndevice 00:14.0 functions=one' >"$edit_tmp/edit-crlf.conf"
+check edit-add-crlf 0 desktop-intel --config "$edit_tmp/edit-crlf.conf" --add 01:00.0
+file_is edit-add-crlf-conf "$edit_tmp/edit-crlf.conf"
+check edit-remove-crlf 0 desktop-intel --config "$edit_tmp/edit-crlf.conf" --remove 0000:00:14.0
+file_is edit-remove-crlf-conf "$edit_tmp/edit-crlf.conf"
+
+# --release of a GPU gives back what functions=auto took with it, its audio first (vfio-prep(8)).
+check release-gpu-functions-dry-run 0 gpu-on-vfio --release 0000:01:00.0 --dry-run
+tree_unchanged release-gpu-functions-wrote-nothing gpu-on-vfio
+check release-audio-alone-dry-run 0 gpu-on-vfio --release 0000:01:00.1 --dry-run
+
+# Option errors name the option as typed (vfio-prep(8), OPTIONS).
+run usage-short-needs-value 2 --check -d
+run usage-long-needs-value 2 --check --device
+run usage-abbreviation-needs-value 2 --check --dev
+run usage-ambiguous-option 2 --check --co=x
+run usage-takes-no-value 2 --check=yes
+run usage-unknown-short-option 2 --check -vx
+
 # Config mistakes (vfio-prep.conf(5), DIAGNOSTICS): every error in one run with its line and a
 # "did you mean"; lines pasted from modprobe.d translated into device lines; files saved on
 # Windows accepted and invisible characters shown; --check --json still one document; --list

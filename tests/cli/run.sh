@@ -115,6 +115,18 @@ tree_unchanged() {
 	fi
 }
 
+# file_is NAME FILE: FILE (a path, or a fixture's PATH as FIXTURE:PATH) is golden NAME.file.
+file_is() {
+	name=$1 file=$2
+	case $name in *"${CLI_FILTER:-}"*) ;; *) return 0 ;; esac
+	case $file in /*) ;; *) file=$(fixture "${file%%:*}")${file#*:} ;; esac
+	if [ ! -f "$file" ]; then
+		t_fail "$name: no file $file"
+		return
+	fi
+	if compare "$name" file "$file"; then t_ok "$name"; else t_fail "$name"; fi
+}
+
 # capture_roundtrip NAME FIXTURE ARGS...: --capture the fixture into a new directory, then
 # --check --json and --list --json must say the same from the capture as from the original.
 capture_roundtrip() {
