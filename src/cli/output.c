@@ -105,35 +105,15 @@ static void print_wrapped(FILE *f, const char *text, size_t col, size_t indent)
         fputc('\n', f);
 }
 
-static const char *status_word(enum check_status s)
-{
-        switch (s) {
-        case CHECK_PASS:
-                return "PASS";
-        case CHECK_INFO:
-                return "INFO";
-        case CHECK_WARN:
-                return "WARN";
-        case CHECK_FAIL:
-                return "FAIL";
-        }
-        return "????";
-}
-
-static const char *status_color(enum check_status s)
-{
-        switch (s) {
-        case CHECK_PASS:
-                return "\033[32m";
-        case CHECK_INFO:
-                return "\033[34m";
-        case CHECK_WARN:
-                return "\033[33m";
-        case CHECK_FAIL:
-                return "\033[31m";
-        }
-        return "";
-}
+/* How each status looks: its word, and its colour on a terminal. */
+static const struct {
+        const char *word, *color;
+} status_look[] = {
+        [CHECK_PASS] = { "PASS", "\033[32m" },
+        [CHECK_INFO] = { "INFO", "\033[34m" },
+        [CHECK_WARN] = { "WARN", "\033[33m" },
+        [CHECK_FAIL] = { "FAIL", "\033[31m" },
+};
 
 static size_t id_width(const struct report *rep)
 {
@@ -156,9 +136,9 @@ static void print_finding(FILE *f, const struct finding *x, size_t idw, bool col
         size_t n;
 
         if (color)
-                fprintf(f, "%s%s%s  ", status_color(x->status), status_word(x->status), ANSI_RESET);
+                fprintf(f, "%s%s%s  ", status_look[x->status].color, status_look[x->status].word, ANSI_RESET);
         else
-                fprintf(f, "%s  ", status_word(x->status));
+                fprintf(f, "%s  ", status_look[x->status].word);
         n = put_clean(f, id, strlen(id));
         put_spaces(f, n < idw ? idw - n + 2 : 2);
         print_wrapped(f, x->message, 6 + (n < idw ? idw : n) + 2, 6 + idw + 2);
