@@ -28,6 +28,8 @@ check list-no-iommu-json 0 no-iommu --list --json
 # --check: what a user with each setup is told.
 check check-intel-noconfig 0 desktop-intel --check
 check check-intel-gpu 0 desktop-intel@gpu --check
+# Colour on request: each status word in its colour.
+check check-intel-gpu-color 0 desktop-intel@gpu --check --color=always
 check check-intel-gpu-json 0 desktop-intel@gpu --check --json
 check check-intel-boot-vga 1 desktop-intel@boot-vga --check
 check check-intel-root-nvme 1 desktop-intel@root-nvme --check
