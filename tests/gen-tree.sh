@@ -14,7 +14,8 @@
 # DESCRIPTION has one item per line; '#' starts a comment line, blank lines are ignored.
 # Devices, blocks and physfn= may only name things declared on earlier lines.
 #
-#   cpu intel|amd|arm               /proc/cpuinfo for one CPU of that kind
+#   cpu intel|amd|arm [hypervisor]  /proc/cpuinfo for one CPU of that kind; with hypervisor,
+#                                   its x86 flags include "hypervisor" (a virtual machine)
 #   acpi DMAR|IVRS|IORT             /sys/firmware/acpi/tables/NAME
 #   iommu-unit NAME                 /sys/class/iommu/NAME (dmar0, ivhd0, ...)
 #   cmdline TEXT...                 /proc/cmdline (default: an empty line)
@@ -680,9 +681,11 @@ file_line() {
 }
 
 cpuinfo() {
+	extra=
+	[ "${2-}" = hypervisor ] && extra=' hypervisor'
 	case $1 in
-	intel) printf 'processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel name\t: Fake Intel CPU\nflags\t\t: fpu vme pse msr pae vmx\n\n' ;;
-	amd) printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel name\t: Fake AMD CPU\nflags\t\t: fpu vme pse msr pae svm\n\n' ;;
+	intel) printf 'processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel name\t: Fake Intel CPU\nflags\t\t: fpu vme pse msr pae vmx%s\n\n' "$extra" ;;
+	amd) printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel name\t: Fake AMD CPU\nflags\t\t: fpu vme pse msr pae svm%s\n\n' "$extra" ;;
 	arm) printf 'processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd evtstrm\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU part\t: 0xd0c\n\n' ;;
 	*) die "cpu takes intel, amd or arm" ;;
 	esac >"$out/proc/cpuinfo"
@@ -697,7 +700,7 @@ split_line() {
 
 build_line() {
 	case $kind in
-	cpu) cpuinfo "${1-}" ;;
+	cpu) cpuinfo "${1-}" "${2-}" ;;
 	acpi)
 		ensure_dir /sys/firmware/acpi/tables
 		put "/sys/firmware/acpi/tables/${1:?acpi needs a table name}" "$1"

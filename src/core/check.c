@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "check_diag.h"
 #include "check_finding.h"
 
 const char *check_status_to_string(enum check_status s)
@@ -27,8 +28,10 @@ const char *check_status_to_string(enum check_status s)
 static int run_checks(const struct ctx *x, struct report *r)
 {
         static int (*const system_checks[])(const struct ctx *, struct report *) = {
-                check_iommu_hardware, check_iommu_enabled, check_iommu_mode, check_interrupt_remapping, check_cmdline,
-                check_vfio_driver,    check_initramfs,     check_config,     check_root_device,
+                check_virtual_machine, check_iommu_hardware,      check_iommu_enabled,
+                check_iommu_mode,      check_interrupt_remapping, check_cmdline,
+                check_vfio_driver,     check_initramfs,           check_config,
+                check_root_device,
         };
         const struct selection *s = x->in->selection;
         int k;

@@ -175,6 +175,8 @@ void machine_done(struct machine *m)
         free(m->problems);
         free(m->release);
         free(m->cmdline);
+        free(m->dmi_vendor);
+        free(m->dmi_product);
         *m = (struct machine){ 0 };
 }
 

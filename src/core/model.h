@@ -150,6 +150,12 @@ struct machine {
         /* Config space was read only as far as its 64-byte header (MACHINE_LOAD_HEADER_ONLY):
          * enough to tell bridges and multifunction devices, not ACS. */
         bool config_header_only;
+
+        /* Whether this machine is itself a virtual machine (virt_load.c): the x86 "hypervisor"
+         * CPU flag (TRI_UNKNOWN without an x86 flags line) and the DMI names, NULL when absent. */
+        enum tristate hypervisor;
+        char *dmi_vendor;  /* /sys/class/dmi/id/sys_vendor: "QEMU" */
+        char *dmi_product; /* /sys/class/dmi/id/product_name: "Standard PC (Q35 + ICH9, 2009)" */
 };
 
 /* Accessors shared by every pure module (model.c). */

@@ -26,6 +26,7 @@ int machine_load(struct root *r, unsigned flags, struct machine *ret)
         k = boot_record_load(r, &m);
         if (k < 0)
                 machine_add_problem(&m, "/run/vfio-prep/state.json", "cannot load the boot record: %s", strerror(-k));
+        (void)virt_load(r, &m);
         if (!m.cmdline && !(m.cmdline = strdup(""))) {
                 k = -ENOMEM;
                 goto fail;

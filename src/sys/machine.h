@@ -24,3 +24,5 @@ int pci_load(struct root *r, struct machine *m);
 int iommu_load(struct root *r, struct machine *m);
 int kernel_load(struct root *r, struct machine *m);
 int boot_record_load(struct root *r, struct machine *m);
+/* The hypervisor flag and DMI names (virt_load.c); never fails: what is unreadable stays unknown. */
+int virt_load(struct root *r, struct machine *m);

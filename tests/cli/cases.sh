@@ -163,3 +163,7 @@ check record-malformed 1 storage-record-bad --check --device 00:14.0 --device 00
 check vfio-ids-check 1 vfio-ids --check
 check vfio-ids-apply 0 vfio-ids --apply --dry-run
 check vfio-ids-builtin 1 vfio-ids-builtin --check
+# Diagnostics (vfio-prep(8), CHECKS): a QEMU guest whose virtual IOMMU lacks interrupt
+# remapping is told what the host must add, not what to change in a firmware it lacks.
+check diag-guest-intremap 0 guest-q35 --check --device 01:00.0
+check diag-guest-intremap-json 0 guest-q35 --check --device 01:00.0 --json
