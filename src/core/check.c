@@ -40,7 +40,8 @@ static int run_checks(const struct ctx *x, struct report *r)
                 if ((k = system_checks[i](x, r)) < 0)
                         return k;
         for (size_t i = 0; s && i < s->n_items; i++)
-                if (s->items[i].device < x->m->n_devices && (k = check_device(x, &s->items[i], r)) < 0)
+                if (s->items[i].device < x->m->n_devices &&
+                    ((k = check_device(x, &s->items[i], r)) < 0 || (k = check_reset(x, &s->items[i], r)) < 0))
                         return k;
         for (size_t i = 0; s && i < s->n_unmatched; i++)
                 if ((k = check_unmatched(x, &s->unmatched[i], r)) < 0)

@@ -167,3 +167,6 @@ check vfio-ids-builtin 1 vfio-ids-builtin --check
 # remapping is told what the host must add, not what to change in a firmware it lacks.
 check diag-guest-intremap 0 guest-q35 --check --device 01:00.0
 check diag-guest-intremap-json 0 guest-q35 --check --device 01:00.0 --json
+# Reset trouble: an RX 580 needs vendor-reset; a NIC with every reset method disabled.
+check diag-reset-polaris 0 desktop-diag --check --device 03:00.0 --device 04:00.0
+check diag-reset-polaris-json 0 desktop-diag --check --device 03:00.0 --json
