@@ -65,6 +65,12 @@
 #   swap DEVICE                     a /proc/swaps line of type partition
 #   btrfs UUID BLOCK,BLOCK,...      /sys/fs/btrfs/UUID/devices with a link to each block device
 #   loader-partuuid UUID            systemd-boot's LoaderDevicePartUUID EFI variable
+#   usb NAME ADDR IF[,IF]... PRODUCT...
+#                                   a USB device NAME ("1-3") below USB controller ADDR, with
+#                                   the product string PRODUCT and one interface per IF, each
+#                                   CC/SS/PP (class, subclass, protocol in hex: 03/01/01 is a
+#                                   boot keyboard, 08/06/50 mass storage); linked from
+#                                   /sys/bus/usb/devices with its interfaces (NAME:1.N)
 #   link PATH TARGET                a relative link at PATH to TARGET (absolute inside the tree;
 #                                   it need not exist: a dangling link)
 #   file PATH TEXT...               append the line TEXT to PATH (any file: a root record,
@@ -680,6 +686,34 @@ file_line() {
 	fi
 }
 
+usb_build() {
+	[ $# -ge 4 ] || die "usb needs NAME, ADDR, interfaces and a product"
+	_u_name=$1 _u_ifs=$3
+	dev_path "$2"
+	_u_dir=$REPLY/usb${1%%-*}/$1
+	shift 3
+	ensure_dir "$_u_dir"
+	ensure_dir /sys/bus/usb/devices
+	put "$_u_dir/product" "$*"
+	mklink "$_u_dir" "/sys/bus/usb/devices/$_u_name"
+	_u_n=0
+	while [ -n "$_u_ifs" ]; do
+		_u_if=${_u_ifs%%,*}
+		case $_u_ifs in *,*) _u_ifs=${_u_ifs#*,} ;; *) _u_ifs= ;; esac
+		case $_u_if in
+		[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]) ;;
+		*) die "malformed USB interface '$_u_if' (CC/SS/PP)" ;;
+		esac
+		ensure_dir "$_u_dir/$_u_name:1.$_u_n"
+		put "$_u_dir/$_u_name:1.$_u_n/bInterfaceClass" "${_u_if%%/*}"
+		_u_rest=${_u_if#*/}
+		put "$_u_dir/$_u_name:1.$_u_n/bInterfaceSubClass" "${_u_rest%%/*}"
+		put "$_u_dir/$_u_name:1.$_u_n/bInterfaceProtocol" "${_u_if##*/}"
+		mklink "$_u_dir/$_u_name:1.$_u_n" "/sys/bus/usb/devices/$_u_name:1.$_u_n"
+		_u_n=$((_u_n + 1))
+	done
+}
+
 cpuinfo() {
 	extra=
 	[ "${2-}" = hypervisor ] && extra=' hypervisor'
@@ -728,6 +762,7 @@ build_line() {
 	btrfs) btrfs_build "$@" ;;
 	loader-partuuid) loader_partuuid "$@" ;;
 	file) file_line "$@" ;;
+	usb) usb_build "$@" ;;
 	link)
 		[ $# -eq 2 ] || die "link needs PATH and TARGET"
 		ensure_dir "${1%/*}"

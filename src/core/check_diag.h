@@ -3,7 +3,8 @@
 
 /*
  * The findings about the ways a passthrough setup fails after the reboot (vfio-prep(8), CHECKS):
- * the machine being a VM itself (check_virt.c) and reset trouble ahead (check_reset.c). Each
+ * the machine being a VM itself (check_virt.c), reset trouble ahead (check_reset.c) and a keyboard
+ * on a USB controller given away (check_usb.c). Each
  * decision is a pure function over the model, exported so that other modes can share it.
  */
 
@@ -28,3 +29,6 @@ const char *vendor_reset_family(uint16_t vendor, uint16_t device);
 /* Whether RELEASE ("6.1.0-28-amd64") is at least MAJOR.MINOR; false when it does not parse. */
 bool release_at_least(const char *release, unsigned major, unsigned minor);
 int check_reset(const struct ctx *x, const struct selected *it, struct report *r);
+
+/* ---- what is plugged into a USB controller (check_usb.c, check_usb.h) ---- */
+int check_usb(const struct ctx *x, const struct selected *it, struct report *r);

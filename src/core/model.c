@@ -175,6 +175,11 @@ void machine_done(struct machine *m)
         free(m->problems);
         free(m->release);
         free(m->cmdline);
+        for (size_t i = 0; i < m->n_usb; i++) {
+                free(m->usb[i].name);
+                free(m->usb[i].product);
+        }
+        free(m->usb);
         free(m->dmi_vendor);
         free(m->dmi_product);
         *m = (struct machine){ 0 };

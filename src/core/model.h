@@ -79,6 +79,21 @@ struct reserved_region {
         char *type; /* "direct", "direct-relaxable", "reserved", "msi" */
 };
 
+/* What a USB device's interfaces say it is (bInterfaceClass 3 with boot protocol 1 or 2; 8; 9). */
+enum {
+        USB_KEYBOARD = 1 << 0,
+        USB_MOUSE = 1 << 1,
+        USB_STORAGE = 1 << 2,
+        USB_HUB = 1 << 3,
+};
+
+struct usb_device {
+        char *name;        /* "1-3", "3-1.2" */
+        size_t controller; /* index into machine.devices of the PCI controller above it */
+        char *product;     /* the product string, NULL when the device gives none */
+        unsigned kinds;    /* USB_KEYBOARD | ... */
+};
+
 struct iommu_group {
         long id;
         char *type;      /* "DMA", "DMA-FQ", "identity", "blocked", "unmanaged"; NULL when absent */
@@ -156,6 +171,12 @@ struct machine {
         enum tristate hypervisor;
         char *dmi_vendor;  /* /sys/class/dmi/id/sys_vendor: "QEMU" */
         char *dmi_product; /* /sys/class/dmi/id/product_name: "Standard PC (Q35 + ICH9, 2009)" */
+
+        /* USB devices below PCI USB controllers (usb_load.c), sorted by name; usb_listed is
+         * false when /sys/bus/usb/devices could not be listed (a captured tree without it). */
+        struct usb_device *usb;
+        size_t n_usb;
+        bool usb_listed;
 };
 
 /* Accessors shared by every pure module (model.c). */

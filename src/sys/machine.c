@@ -27,6 +27,9 @@ int machine_load(struct root *r, unsigned flags, struct machine *ret)
         if (k < 0)
                 machine_add_problem(&m, "/run/vfio-prep/state.json", "cannot load the boot record: %s", strerror(-k));
         (void)virt_load(r, &m);
+        k = usb_load(r, &m);
+        if (k < 0)
+                machine_add_problem(&m, "/sys/bus/usb/devices", "cannot load USB devices: %s", strerror(-k));
         if (!m.cmdline && !(m.cmdline = strdup(""))) {
                 k = -ENOMEM;
                 goto fail;

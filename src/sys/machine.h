@@ -26,3 +26,5 @@ int kernel_load(struct root *r, struct machine *m);
 int boot_record_load(struct root *r, struct machine *m);
 /* The hypervisor flag and DMI names (virt_load.c); never fails: what is unreadable stays unknown. */
 int virt_load(struct root *r, struct machine *m);
+/* The USB devices below PCI controllers (usb_load.c), once the PCI devices are loaded. */
+int usb_load(struct root *r, struct machine *m);

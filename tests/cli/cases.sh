@@ -170,3 +170,11 @@ check diag-guest-intremap-json 0 guest-q35 --check --device 01:00.0 --json
 # Reset trouble: an RX 580 needs vendor-reset; a NIC with every reset method disabled.
 check diag-reset-polaris 0 desktop-diag --check --device 03:00.0 --device 04:00.0
 check diag-reset-polaris-json 0 desktop-diag --check --device 03:00.0 --json
+# What is plugged into a selected USB controller: a keyboard with root on LUKS fails (the
+# passphrase prompt comes after the bind); a stick and a hub are listed.
+check diag-usb-keyboard-luks 1 desktop-diag --check --device 06:00.0 --device 08:00.0
+check diag-usb-keyboard-luks-json 1 desktop-diag --check --device 06:00.0 --json
+check diag-usb-keyboard-plain 0 guest-q35 --check --device 01:00.0
+# --capture records the USB devices, DMI names and cpuinfo these findings read.
+capture_roundtrip capture-diag desktop-diag --device 06:00.0 --device 03:00.0
+capture_roundtrip capture-guest guest-q35 --device 01:00.0
