@@ -42,7 +42,7 @@ static int run_checks(const struct ctx *x, struct report *r)
         for (size_t i = 0; s && i < s->n_items; i++)
                 if (s->items[i].device < x->m->n_devices &&
                     ((k = check_device(x, &s->items[i], r)) < 0 || (k = check_reset(x, &s->items[i], r)) < 0 ||
-                     (k = check_usb(x, &s->items[i], r)) < 0))
+                     (k = check_usb(x, &s->items[i], r)) < 0 || (k = check_framebuffer(x, &s->items[i], r)) < 0))
                         return k;
         for (size_t i = 0; s && i < s->n_unmatched; i++)
                 if ((k = check_unmatched(x, &s->unmatched[i], r)) < 0)

@@ -30,5 +30,12 @@ const char *vendor_reset_family(uint16_t vendor, uint16_t device);
 bool release_at_least(const char *release, unsigned major, unsigned minor);
 int check_reset(const struct ctx *x, const struct selected *it, struct report *r);
 
+/* ---- the firmware framebuffer in a GPU's BAR (check_framebuffer.c) ---- */
+/* The framebuffer ranges in /proc/iomem TEXT; *RET_ZEROED when every address reads 0 (not root). */
+int iomem_parse_framebuffers(const char *text, struct fb_region **ret, size_t *ret_n, bool *ret_zeroed);
+/* The memory BARs in a sysfs resource file; RET->device is kept. -EINVAL when malformed. */
+int pci_resource_parse(const char *text, struct device_bars *ret);
+int check_framebuffer(const struct ctx *x, const struct selected *it, struct report *r);
+
 /* ---- what is plugged into a USB controller (check_usb.c, check_usb.h) ---- */
 int check_usb(const struct ctx *x, const struct selected *it, struct report *r);

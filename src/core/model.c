@@ -180,6 +180,10 @@ void machine_done(struct machine *m)
                 free(m->usb[i].product);
         }
         free(m->usb);
+        for (size_t i = 0; i < m->n_fbs; i++)
+                free(m->fbs[i].name);
+        free(m->fbs);
+        free(m->bars);
         free(m->dmi_vendor);
         free(m->dmi_product);
         *m = (struct machine){ 0 };

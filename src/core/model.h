@@ -94,6 +94,20 @@ struct usb_device {
         unsigned kinds;    /* USB_KEYBOARD | ... */
 };
 
+/* A range of /proc/iomem named after a firmware framebuffer ("BOOTFB", "efifb", "simpledrm"). */
+struct fb_region {
+        uint64_t start, end;
+        char *name;
+};
+
+/* The memory BARs 0-5 of a device, from its sysfs resource file; end == 0 where unused. */
+struct device_bars {
+        size_t device;
+        struct {
+                uint64_t start, end;
+        } bar[6];
+};
+
 struct iommu_group {
         long id;
         char *type;      /* "DMA", "DMA-FQ", "identity", "blocked", "unmanaged"; NULL when absent */
@@ -177,6 +191,13 @@ struct machine {
         struct usb_device *usb;
         size_t n_usb;
         bool usb_listed;
+
+        /* Firmware framebuffers in /proc/iomem and the BARs of display devices (iomem_load.c). */
+        struct fb_region *fbs;
+        size_t n_fbs;
+        enum tristate iomem_addresses; /* TRI_NO: /proc/iomem shows zeros (not root); TRI_UNKNOWN: unread */
+        struct device_bars *bars;      /* display controllers (class 0x03) only */
+        size_t n_bars;
 };
 
 /* Accessors shared by every pure module (model.c). */

@@ -30,6 +30,9 @@ int machine_load(struct root *r, unsigned flags, struct machine *ret)
         k = usb_load(r, &m);
         if (k < 0)
                 machine_add_problem(&m, "/sys/bus/usb/devices", "cannot load USB devices: %s", strerror(-k));
+        k = iomem_load(r, &m);
+        if (k < 0)
+                machine_add_problem(&m, "/proc/iomem", "cannot load framebuffers: %s", strerror(-k));
         if (!m.cmdline && !(m.cmdline = strdup(""))) {
                 k = -ENOMEM;
                 goto fail;

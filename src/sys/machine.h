@@ -28,3 +28,5 @@ int boot_record_load(struct root *r, struct machine *m);
 int virt_load(struct root *r, struct machine *m);
 /* The USB devices below PCI controllers (usb_load.c), once the PCI devices are loaded. */
 int usb_load(struct root *r, struct machine *m);
+/* Firmware framebuffers in /proc/iomem and display controllers' BARs (iomem_load.c). */
+int iomem_load(struct root *r, struct machine *m);

@@ -178,3 +178,8 @@ check diag-usb-keyboard-plain 0 guest-q35 --check --device 01:00.0
 # --capture records the USB devices, DMI names and cpuinfo these findings read.
 capture_roundtrip capture-diag desktop-diag --device 06:00.0 --device 03:00.0
 capture_roundtrip capture-guest guest-q35 --device 01:00.0
+# The firmware framebuffer in a GPU's BAR: vfio-pci removes it since Linux 6.0; before, the
+# hint says how to release it.
+check diag-fb-removed 0 desktop-diag --check --device 03:00.0
+check diag-fb-515 0 desktop-diag-515 --check --device 03:00.0
+check diag-fb-515-json 0 desktop-diag-515 --check --device 03:00.0 --json
