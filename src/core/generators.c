@@ -25,7 +25,9 @@ const struct generator_facts generator_table[] = {
                 .lister = "lsinitcpio",
                 .lister_long_opt = "-v",
                 .regenerate = "mkinitcpio -P",
-                .enable_hook = "add vfio-prep to HOOKS= in /etc/mkinitcpio.conf (after 'udev' or 'systemd')",
+                /* Early hooks run in HOOKS order: before 'udev', vfio-prep's runs before udevd starts. */
+                .enable_hook = "add vfio-prep to HOOKS= in /etc/mkinitcpio.conf (right after 'base', before 'udev'; "
+                               "after 'systemd' in systemd images)",
         },
         {
                 .gen = INITRAMFS_GEN_INITRAMFS_TOOLS,
