@@ -303,7 +303,7 @@ static const struct finding_case finding_cases[] = {
           CHECK_FAIL,
           "initramfs " IMG " does not contain vfio-prep: the configured devices stay with their host drivers at boot",
           "add vfio-prep to HOOKS= in /etc/mkinitcpio.conf (right after 'base', before 'udev'; after 'systemd' in "
-            "systemd images), then run mkinitcpio -P" },
+          "systemd images), then run mkinitcpio -P" },
         { "missing, no hook",
           { .image = IMG, .generator = INITRAMFS_GEN_INITRAMFS_TOOLS, .verdict = INITRAMFS_MISSING },
           true,
