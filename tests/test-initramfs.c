@@ -285,6 +285,33 @@ static const struct finding_case finding_cases[] = {
           "initramfs " IMG " contains vfio-prep but not the current configuration: /etc/vfio-prep.conf changed "
           "after the image was built",
           "regenerate it: update-initramfs -u -k " REL },
+        { "stale, a unified kernel image",
+          { .image = "/boot/EFI/Linux/arch.efi",
+            .generator = INITRAMFS_GEN_MKINITCPIO,
+            .verdict = INITRAMFS_STALE,
+            .detail = "x",
+            .uki = true },
+          true,
+          CHECK_WARN,
+          "initramfs /boot/EFI/Linux/arch.efi contains vfio-prep but not the current configuration: x",
+          "regenerate it: mkinitcpio -P; this kernel boots from a unified kernel image: rebuild the image itself, "
+          "not only an initramfs ('mkinitcpio -P' with a UKI preset, 'kernel-install add " REL " /usr/lib/modules/" REL
+          "/vmlinuz' with ukify, or 'dracut -f --uefi')" },
+        { "missing, ostree",
+          { .image = "/usr/lib/modules/" REL "/initramfs.img",
+            .generator = INITRAMFS_GEN_DRACUT,
+            .hook_installed = true,
+            .verdict = INITRAMFS_MISSING,
+            .image_based = true },
+          true,
+          CHECK_FAIL,
+          "initramfs /usr/lib/modules/" REL "/initramfs.img does not contain vfio-prep: the configured devices stay "
+          "with their host drivers at boot",
+          "this system boots an ostree image, "
+          "whose initramfs comes with the image: on rpm-ostree, 'rpm-ostree initramfs --enable' rebuilds it on this "
+          "machine with dracut, which takes vfio-prep's dracut module once /etc/dracut.conf.d names it "
+          "(add_dracutmodules+=\" vfio-prep \"); on bootc, install vfio-prep and that file in the Containerfile, "
+          "run dracut there as the base image does, and 'bootc upgrade' to the new image" },
         { "stale, dracut",
           { .image = IMG, .generator = INITRAMFS_GEN_DRACUT, .verdict = INITRAMFS_STALE, .detail = "x" },
           true,
