@@ -183,3 +183,7 @@ capture_roundtrip capture-guest guest-q35 --device 01:00.0
 check diag-fb-removed 0 desktop-diag --check --device 03:00.0
 check diag-fb-515 0 desktop-diag-515 --check --device 03:00.0
 check diag-fb-515-json 0 desktop-diag-515 --check --device 03:00.0 --json
+# Captured from QEMU (tests/vm/capture.sh intel-usb): QEMU's USB keyboard, mouse and stick on
+# the xHCI at 01:00.0, DMI naming QEMU; the kernel wrote the USB tree.
+check vm-intel-usb-keyboard 0 vm/intel-usb --check --device 01:00.0
+check vm-intel-usb-keyboard-json 0 vm/intel-usb --check --device 01:00.0 --json
