@@ -187,3 +187,6 @@ check diag-fb-515-json 0 desktop-diag-515 --check --device 03:00.0 --json
 # the xHCI at 01:00.0, DMI naming QEMU; the kernel wrote the USB tree.
 check vm-intel-usb-keyboard 0 vm/intel-usb --check --device 01:00.0
 check vm-intel-usb-keyboard-json 0 vm/intel-usb --check --device 01:00.0 --json
+# Captured from QEMU (capture.sh intel-vesa): vesafb holds the boot VGA's BAR 0; Debian's 6.1
+# vfio-pci removes it when it takes the GPU.
+check vm-intel-vesa-framebuffer 1 vm/intel-vesa --check --device 00:01.0
