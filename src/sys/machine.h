@@ -14,7 +14,8 @@ struct root;
 enum {
         /* Read the 64-byte config header only: what binding needs. Otherwise 256 bytes, and
          * all 4096 for bridges, ports and multifunction devices, whose ACS explains groups.
-         * Every 4-byte config read is a hardware access (a trap to the hypervisor in a VM). */
+         * Every 4-byte config read is a hardware access (a trap to the hypervisor in a VM).
+         * Also skips what only --check's findings read: DMI, USB devices, /proc/iomem. */
         MACHINE_LOAD_HEADER_ONLY = 1 << 0,
 };
 
