@@ -129,7 +129,7 @@ _vfio_prep()
     fi
     if [[ $cur == -* || -z $cur ]]; then
         _vfio_prep_reply $'--check\n--list\n--apply\n--release\n--capture\n--root-record\n--add\n--remove
---help\n--version\n--config\n--root\n--sysroot\n--device\n--cmdline\n--verbose\n--quiet\n--color=
+--help\n--version\n--config\n--root\n--sysroot\n--device\n--cmdline\n--verbose\n--quiet\n--color=\n--colour=
 --json\n--dry-run\n-c\n-r\n-d\n-v\n-q\n-h\n-V' "$cur"
         [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *= ]] && compopt -o nospace 2>/dev/null
     fi

@@ -13,8 +13,9 @@
 # `sudo apt-get install` command is printed and the script fails.
 set -eu
 
-# Build: the compiler, pkg-config and the libraries the binary links.
-build="build-essential pkg-config libkmod-dev libblkid-dev libpci-dev"
+# Build: the compiler, pkg-config and the libraries the binary links (zlib1g-dev also holds the
+# libz.a that make static links).
+build="build-essential pkg-config libkmod-dev libblkid-dev libpci-dev zlib1g-dev"
 # The demo: boots Debian's kernel under QEMU with a busybox initramfs (tests/vm/), and indexes
 # the kernel's modules with depmod.
 demo="$build kmod cpio busybox-static qemu-system-x86"

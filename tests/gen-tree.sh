@@ -22,6 +22,8 @@
 #   release VERSION                 /proc/sys/kernel/osrelease (default 6.1.0-fake)
 #   kconfig LINE                    a line of /boot/config-VERSION ("CONFIG_X=y",
 #                                   "# CONFIG_X is not set"); the file exists only with one
+#   kconfig-gz LINE                 the same into /proc/config.gz (gzip), as on kernels that
+#                                   install no /boot/config-VERSION
 #   interrupts CHIP                 a /proc/interrupts line on that chip (IR-PCI-MSI, PCI-MSI,
 #                                   IR-IO-APIC, ...); the file exists only with one
 #   pci ADDR [OPTION]...            a PCI device DDDD:BB:DD.F (lower-case hex)
@@ -92,6 +94,7 @@ lineno=0
 release=6.1.0-fake
 cmdline=
 kconfig=
+kconfig_gz=
 interrupts=
 n_irq=0
 n_block=0
@@ -747,6 +750,7 @@ build_line() {
 	cmdline) cmdline=$rest ;;
 	release) release=${1:?release needs a version} ;;
 	kconfig) kconfig="$kconfig$rest$NL" ;;
+	kconfig-gz) kconfig_gz="$kconfig_gz$rest$NL" ;;
 	interrupts)
 		n_irq=$((n_irq + 1))
 		interrupts="$interrupts$(printf '%4d: %10d  %s %d-edge      dev%d' "$((n_irq + 23))" 0 "${1:?interrupts needs a chip}" "$n_irq" "$n_irq")$NL"
@@ -787,6 +791,10 @@ finish() {
 	if [ -n "$kconfig" ]; then
 		ensure_dir /boot
 		printf '%s' "$kconfig" >"$out/boot/config-$release"
+	fi
+	if [ -n "$kconfig_gz" ]; then
+		ensure_dir /proc
+		printf '%s' "$kconfig_gz" | gzip -9n >"$out/proc/config.gz"
 	fi
 	if [ -n "$interrupts" ]; then
 		printf '           CPU0\n%s' "$interrupts" >"$out/proc/interrupts"

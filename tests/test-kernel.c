@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "gzip.h"
 #include "machine.h"
 #include "macro.h"
 #include "root.h"
@@ -141,7 +142,8 @@ static void test_kconfig_builtin_vfio(void **state)
         assert_int_equal(m.kconfig.irq_remap, TRI_NO);
 }
 
-static void test_kconfig_gz_only(void **state)
+/* A truncated /proc/config.gz is a problem, and the configuration stays unknown. */
+static void test_kconfig_gz_broken(void **state)
 {
         tree_file(&t, "/proc/sys/kernel/osrelease", "6.1.0\n");
         tree_file(&t, "/proc/config.gz", "\x1f\x8b");
@@ -150,6 +152,42 @@ static void test_kconfig_gz_only(void **state)
         assert_null(m.kconfig.source);
         assert_int_equal(m.kconfig.irq_remap, TRI_UNKNOWN);
         assert_int_equal(m.kconfig.vfio_pci_builtin, TRI_UNKNOWN);
+        assert_non_null(find_problem(&m, "/proc/config.gz", "cannot read the kernel configuration"));
+}
+
+/* Arch and others install no /boot/config-RELEASE: /proc/config.gz says the same. */
+static void test_kconfig_gz_only(void **state)
+{
+        _cleanup_free_ char *gz = NULL;
+        size_t len;
+
+        assert_int_equal(gzip_compress(kconfig_text, strlen(kconfig_text), &gz, &len), 0);
+        tree_file(&t, "/proc/sys/kernel/osrelease", "6.12.1-arch1-1\n");
+        tree_bytes(&t, "/proc/config.gz", gz, len);
+        load();
+        assert_true(m.kconfig.found);
+        assert_string_equal(m.kconfig.source, "/proc/config.gz");
+        assert_int_equal(m.kconfig.irq_remap, TRI_YES);
+        assert_int_equal(m.kconfig.intel_iommu_default_on_intgpu_off, TRI_YES);
+        assert_int_equal(m.kconfig.vfio_pci_module, TRI_YES);
+        assert_int_equal(m.kconfig.vfio_pci_builtin, TRI_NO);
+        assert_null(find_problem(&m, "/proc/config.gz", NULL));
+}
+
+/* Both present: /boot/config-RELEASE wins, as the file a package installed for that kernel. */
+static void test_kconfig_boot_first(void **state)
+{
+        _cleanup_free_ char *gz = NULL;
+        size_t len;
+        static const char builtin[] = "CONFIG_VFIO_PCI=y\n";
+
+        assert_int_equal(gzip_compress(builtin, strlen(builtin), &gz, &len), 0);
+        tree_file(&t, "/proc/sys/kernel/osrelease", "6.1.0-28-amd64\n");
+        tree_file(&t, "/boot/config-6.1.0-28-amd64", kconfig_text);
+        tree_bytes(&t, "/proc/config.gz", gz, len);
+        load();
+        assert_string_equal(m.kconfig.source, "/boot/config-6.1.0-28-amd64");
+        assert_int_equal(m.kconfig.vfio_pci_builtin, TRI_NO);
 }
 
 static void test_machine_load(void **state)
@@ -181,7 +219,9 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_cpu, fixture_setup, fixture_teardown),
                 cmocka_unit_test_setup_teardown(test_kconfig, fixture_setup, fixture_teardown),
                 cmocka_unit_test_setup_teardown(test_kconfig_builtin_vfio, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_kconfig_gz_broken, fixture_setup, fixture_teardown),
                 cmocka_unit_test_setup_teardown(test_kconfig_gz_only, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_kconfig_boot_first, fixture_setup, fixture_teardown),
                 cmocka_unit_test_setup_teardown(test_machine_load, fixture_setup, fixture_teardown),
         };
         return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Man page checks: both pages render without a single warning, vfio-prep(8) names every long
-# option of src/cli/main.c's option table, and vfio-prep.conf(5) names every keyword of the
+# option of src/cli/main.c's option table and gives an entry to the same options as --help, and
+# vfio-prep.conf(5) names every keyword of the
 # configuration grammar (each of which must still be a string in src/core/config.c).
 # Usage: tests/test-man.sh            prints "man: N passed, N failed"; exit 1 on any failure
 set -u
@@ -91,6 +92,32 @@ check_options() {
 	done <"$scratch/options"
 }
 
+# The options --help describes (the usage() text of main.c) and those vfio-prep(8) gives an entry
+# of their own (the tag of a .TP paragraph) are the same set.
+help_options() {
+	sed -n '/^static void usage/,/^}/p' "$top/src/cli/main.c" | grep -o -- '--[a-z][a-z-]*' | sort -u
+}
+
+man_entry_options() {
+	awk 'prev == ".TP" { print } { prev = $0 }' "$page8" | sed 's/\\-/-/g' |
+		grep -o -- '--[a-z][a-z-]*' | sort -u
+}
+
+check_help_man_same() {
+	help_options >"$scratch/help-options"
+	man_entry_options >"$scratch/man-options"
+	if [ ! -s "$scratch/help-options" ] || [ ! -s "$scratch/man-options" ]; then
+		bad "no options found in --help or vfio-prep.8 (has the shape of either changed?)"
+		return
+	fi
+	if diff "$scratch/help-options" "$scratch/man-options" >"$scratch/diff"; then
+		ok
+	else
+		bad "--help and vfio-prep.8 describe different options (< --help only, > man page only):"
+		grep '^[<>]' "$scratch/diff" | sed 's/^/  /' >&2
+	fi
+}
+
 check_config_words() {
 	plain "$page5" >"$scratch/page5"
 	for w in $CONF_WORDS; do
@@ -118,6 +145,7 @@ if need man man-db && need groff groff-base; then
 	check_render
 fi
 check_options
+check_help_man_same
 check_config_words
 
 t_end

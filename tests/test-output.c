@@ -374,20 +374,23 @@ static void test_wrap_long_word(void **state)
 }
 
 static const char list_text[] =
-        "  GROUP  ADDRESS       CLASS                           ID           DRIVER         NAME\n"
-        "      0  0000:00:00.0  Host bridge                     [8086:29c0]  -\n"
-        "      1  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport       (bridge)\n"
-        "      1  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia\n"
-        "      1  0000:01:00.1  Audio device                    [10de:228b]  snd_hda_intel\n"
-        "      2  0000:02:00.0  Non-Volatile memory controller  [144d:a808]  nvme\n"
-        "      -  0000:03:00.0  USB controller                  [1b21:2142]  xhci?[31m\"hcd\n";
+        "  GROUP  ADDRESS       PATH          CLASS                           ID           DRIVER         NAME\n"
+        "      0  0000:00:00.0  0000:00:00.0  Host bridge                     [8086:29c0]  -\n"
+        "      1  0000:00:01.0  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport       (bridge)\n"
+        "      1  0000:01:00.0  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia\n"
+        "      1  0000:01:00.1  0000:01:00.1  Audio device                    [10de:228b]  snd_hda_intel\n"
+        "      2  0000:02:00.0  0000:02:00.0  Non-Volatile memory controller  [144d:a808]  nvme           (may hold "
+        "root)\n"
+        "      -  0000:03:00.0  0000:03:00.0  USB controller                  [1b21:2142]  xhci?[31m\"hcd  (may hold "
+        "root)\n"
+        "isolated groups: 1, 2\n";
 
 static void test_list_text(void **state)
 {
         _cleanup_free_ char *s = NULL;
         const struct output_style st = { 0 };
 
-        CAPTURE(s, output_list_text(f, &machine, &st));
+        CAPTURE(s, output_list_text(f, &(const struct check_input){ .machine = &machine }, &st));
         assert_string_equal(s, list_text);
 }
 
@@ -404,13 +407,14 @@ static void test_list_text_no_groups(void **state)
                 devs[i].group = NONE;
                 devs[i].iommu_group = -1;
         }
-        CAPTURE(s, output_list_text(f, &m, &st));
-        assert_string_equal(s,
-                            "  GROUP  ADDRESS       CLASS                      ID           DRIVER         NAME\n"
-                            "      -  0000:00:01.0  PCI bridge                 [8086:1901]  pcieport       (bridge)\n"
-                            "      -  0000:01:00.0  VGA compatible controller  [10de:2484]  nvidia\n"
-                            "      -  0000:01:00.1  Audio device               [10de:228b]  snd_hda_intel\n"
-                            "the IOMMU has no groups: it is not enabled\n");
+        CAPTURE(s, output_list_text(f, &(const struct check_input){ .machine = &m }, &st));
+        assert_string_equal(
+                s,
+                "  GROUP  ADDRESS       PATH          CLASS                      ID           DRIVER         NAME\n"
+                "      -  0000:00:01.0  0000:00:01.0  PCI bridge                 [8086:1901]  pcieport       (bridge)\n"
+                "      -  0000:01:00.0  0000:01:00.0  VGA compatible controller  [10de:2484]  nvidia\n"
+                "      -  0000:01:00.1  0000:01:00.1  Audio device               [10de:228b]  snd_hda_intel\n"
+                "the IOMMU is off: there are no IOMMU groups, so no device can be passed through\n");
 }
 
 /* A damaged tree: the table is followed by a pointer to the findings. */
@@ -429,8 +433,8 @@ static void test_list_text_problems(void **state)
         memcpy(devs, devices + 1, sizeof(devs));
         devs[0].group = NONE;
         devs[0].iommu_group = -1;
-        CAPTURE(s, output_list_text(f, &m, &st));
-        assert_non_null(strstr(s, "the IOMMU has no groups: it is not enabled\n"
+        CAPTURE(s, output_list_text(f, &(const struct check_input){ .machine = &m }, &st));
+        assert_non_null(strstr(s, "no device can be passed through\n"
                                   "2 sysfs attributes could not be read or made no sense: "
                                   "'vfio-prep --check' lists them\n"));
 }
@@ -441,9 +445,9 @@ static void test_list_text_empty(void **state)
         const struct output_style st = { 0 };
         const struct machine m = { 0 };
 
-        CAPTURE(s, output_list_text(f, &m, &st));
+        CAPTURE(s, output_list_text(f, &(const struct check_input){ .machine = &m }, &st));
         assert_string_equal(s, "no PCI devices found\n"
-                               "the IOMMU has no groups: it is not enabled\n");
+                               "the IOMMU is off: there are no IOMMU groups, so no device can be passed through\n");
 }
 
 #ifdef HAVE_LIBPCI
@@ -463,26 +467,35 @@ static void test_list_text_names(void **state)
         assert_int_equal(write(fd, ids, strlen(ids)), (ssize_t)strlen(ids));
         close(fd);
         pciname_set_ids_file(path);
-        CAPTURE(s, output_list_text(f, &machine, &st));
+        CAPTURE(s, output_list_text(f, &(const struct check_input){ .machine = &machine }, &st));
         pciname_set_ids_file("/nonexistent/pci.ids");
         unlink(path);
-        assert_non_null(strstr(s,
-                               "\n      1  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport       "
-                               "6th-10th Gen Core Processor PCIe Controller (x16)  (bridge)\n"));
-        assert_non_null(strstr(s,
-                               "\n      1  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia         "
-                               "GA104 [GeForce RTX 3060 Ti]\n"));
-        assert_non_null(
-                strstr(s, "\n      1  0000:01:00.1  Audio device                    [10de:228b]  snd_hda_intel\n"));
+        assert_non_null(strstr(
+                s, "\n      1  0000:00:01.0  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport       "
+                   "6th-10th Gen Core Processor PCIe Controller (x16)  (bridge)\n"));
+        assert_non_null(strstr(
+                s, "\n      1  0000:01:00.0  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia         "
+                   "GA104 [GeForce RTX 3060 Ti]\n"));
+        assert_non_null(strstr(
+                s,
+                "\n      1  0000:01:00.1  0000:01:00.1  Audio device                    [10de:228b]  snd_hda_intel\n"));
 }
 #endif
 
 static const char list_json[] = "{\n"
                                 "  \"version\": 1,\n"
+                                "  \"iommu\": {\n"
+                                "    \"vendor\": \"unknown\",\n"
+                                "    \"hardware\": false,\n"
+                                "    \"enabled\": true,\n"
+                                "    \"mode\": \"translated\"\n"
+                                "  },\n"
                                 "  \"groups\": [\n"
                                 "    {\n"
                                 "      \"id\": 0,\n"
                                 "      \"type\": \"identity\",\n"
+                                "      \"isolated\": true,\n"
+                                "      \"blockers\": [],\n"
                                 "      \"devices\": [\n"
                                 "        {\n"
                                 "          \"address\": \"0000:00:00.0\",\n"
@@ -490,13 +503,20 @@ static const char list_json[] = "{\n"
                                 "          \"device\": \"29c0\",\n"
                                 "          \"class\": \"060000\",\n"
                                 "          \"driver\": null,\n"
-                                "          \"bridge\": false\n"
+                                "          \"bridge\": false,\n"
+                                "          \"path\": \"0000:00:00.0\",\n"
+                                "          \"boot_vga\": false,\n"
+                                "          \"on_vfio\": false,\n"
+                                "          \"root_device\": false,\n"
+                                "          \"backs\": null\n"
                                 "        }\n"
                                 "      ]\n"
                                 "    },\n"
                                 "    {\n"
                                 "      \"id\": 1,\n"
                                 "      \"type\": \"DMA-FQ\",\n"
+                                "      \"isolated\": true,\n"
+                                "      \"blockers\": [],\n"
                                 "      \"devices\": [\n"
                                 "        {\n"
                                 "          \"address\": \"0000:00:01.0\",\n"
@@ -504,7 +524,12 @@ static const char list_json[] = "{\n"
                                 "          \"device\": \"1901\",\n"
                                 "          \"class\": \"060400\",\n"
                                 "          \"driver\": \"pcieport\",\n"
-                                "          \"bridge\": true\n"
+                                "          \"bridge\": true,\n"
+                                "          \"path\": \"0000:00:01.0\",\n"
+                                "          \"boot_vga\": false,\n"
+                                "          \"on_vfio\": false,\n"
+                                "          \"root_device\": false,\n"
+                                "          \"backs\": null\n"
                                 "        },\n"
                                 "        {\n"
                                 "          \"address\": \"0000:01:00.0\",\n"
@@ -512,7 +537,12 @@ static const char list_json[] = "{\n"
                                 "          \"device\": \"2484\",\n"
                                 "          \"class\": \"030000\",\n"
                                 "          \"driver\": \"nvidia\",\n"
-                                "          \"bridge\": false\n"
+                                "          \"bridge\": false,\n"
+                                "          \"path\": \"0000:01:00.0\",\n"
+                                "          \"boot_vga\": false,\n"
+                                "          \"on_vfio\": false,\n"
+                                "          \"root_device\": false,\n"
+                                "          \"backs\": null\n"
                                 "        },\n"
                                 "        {\n"
                                 "          \"address\": \"0000:01:00.1\",\n"
@@ -520,13 +550,20 @@ static const char list_json[] = "{\n"
                                 "          \"device\": \"228b\",\n"
                                 "          \"class\": \"040300\",\n"
                                 "          \"driver\": \"snd_hda_intel\",\n"
-                                "          \"bridge\": false\n"
+                                "          \"bridge\": false,\n"
+                                "          \"path\": \"0000:01:00.1\",\n"
+                                "          \"boot_vga\": false,\n"
+                                "          \"on_vfio\": false,\n"
+                                "          \"root_device\": false,\n"
+                                "          \"backs\": null\n"
                                 "        }\n"
                                 "      ]\n"
                                 "    },\n"
                                 "    {\n"
                                 "      \"id\": 2,\n"
                                 "      \"type\": null,\n"
+                                "      \"isolated\": true,\n"
+                                "      \"blockers\": [],\n"
                                 "      \"devices\": [\n"
                                 "        {\n"
                                 "          \"address\": \"0000:02:00.0\",\n"
@@ -534,9 +571,29 @@ static const char list_json[] = "{\n"
                                 "          \"device\": \"a808\",\n"
                                 "          \"class\": \"010802\",\n"
                                 "          \"driver\": \"nvme\",\n"
-                                "          \"bridge\": false\n"
+                                "          \"bridge\": false,\n"
+                                "          \"path\": \"0000:02:00.0\",\n"
+                                "          \"boot_vga\": false,\n"
+                                "          \"on_vfio\": false,\n"
+                                "          \"root_device\": true,\n"
+                                "          \"backs\": null\n"
                                 "        }\n"
                                 "      ]\n"
+                                "    }\n"
+                                "  ],\n"
+                                "  \"ungrouped_devices\": [\n"
+                                "    {\n"
+                                "      \"address\": \"0000:03:00.0\",\n"
+                                "      \"vendor\": \"1b21\",\n"
+                                "      \"device\": \"2142\",\n"
+                                "      \"class\": \"0c0330\",\n"
+                                "      \"driver\": \"xhci\\u001b[31m\\\"hcd\",\n"
+                                "      \"bridge\": false,\n"
+                                "      \"path\": \"0000:03:00.0\",\n"
+                                "      \"boot_vga\": false,\n"
+                                "      \"on_vfio\": false,\n"
+                                "      \"root_device\": false,\n"
+                                "      \"backs\": null\n"
                                 "    }\n"
                                 "  ]\n"
                                 "}\n";
@@ -545,7 +602,7 @@ static void test_list_json(void **state)
 {
         _cleanup_free_ char *s = NULL;
 
-        CAPTURE(s, output_list_json(f, &machine));
+        CAPTURE(s, output_list_json(f, &input));
         assert_string_equal(s, list_json);
 }
 
@@ -554,10 +611,17 @@ static void test_list_json_empty(void **state)
         _cleanup_free_ char *s = NULL;
         const struct machine m = { 0 };
 
-        CAPTURE(s, output_list_json(f, &m));
+        CAPTURE(s, output_list_json(f, &(const struct check_input){ .machine = &m }));
         assert_string_equal(s, "{\n"
                                "  \"version\": 1,\n"
-                               "  \"groups\": []\n"
+                               "  \"iommu\": {\n"
+                               "    \"vendor\": \"unknown\",\n"
+                               "    \"hardware\": false,\n"
+                               "    \"enabled\": false,\n"
+                               "    \"mode\": \"unknown\"\n"
+                               "  },\n"
+                               "  \"groups\": [],\n"
+                               "  \"ungrouped_devices\": []\n"
                                "}\n");
 }
 
@@ -570,7 +634,7 @@ static void test_write_error(void **state)
 
         f = fmemopen(buf, sizeof(buf), "r");
         assert_non_null(f);
-        assert_int_equal(output_list_json(f, &machine), -EIO);
+        assert_int_equal(output_list_json(f, &(const struct check_input){ .machine = &machine }), -EIO);
         fclose(f);
         f = fmemopen(buf, sizeof(buf), "r");
         assert_non_null(f);

@@ -20,6 +20,7 @@
 
 #include "macro.h"
 #include "root.h"
+#include "strv.h"
 #include "support/tree-extra.h"
 #include "support/tree.h"
 
@@ -409,6 +410,37 @@ static void test_openat2_refused(void **state)
         tree_free(&t);
 }
 
+/* --add and --remove replace a config file: whole, mode 0644 whatever it was, no temporary left. */
+static void test_replace_file(void **state)
+{
+        struct tree t;
+        _cleanup_root_ struct root *r = NULL;
+        _cleanup_free_ char *s = NULL, *h = NULL;
+        _cleanup_strv_ char **names = NULL;
+        struct stat st;
+        size_t n;
+
+        tree_new(&t);
+        tree_file(&t, "/etc/vfio-prep.conf", "old\n");
+        tree_chmod(&t, "/etc/vfio-prep.conf", 0600);
+        assert_int_equal(root_new(t.dir, &r), 0);
+        assert_int_equal(root_replace_file(r, "/etc/vfio-prep.conf", "new\n", 4, 0644), 0);
+        s = tree_read(&t, "/etc/vfio-prep.conf");
+        assert_string_equal(s, "new\n");
+        assert_int_equal(stat(tree_path(&t, "/etc/vfio-prep.conf"), &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0644);
+        /* Created when missing; refused below a directory that is not there. */
+        assert_int_equal(root_replace_file(r, "/etc/other.conf", "x", 1, 0644), 0);
+        assert_int_equal(root_replace_file(r, "/nowhere/vfio-prep.conf", "x", 1, 0644), -ENOENT);
+        assert_int_equal(root_list(r, "/etc", &names, &n), 0);
+        assert_int_equal(n, 2);
+        assert_string_equal(names[0], "other.conf");
+        assert_int_equal(host_replace_file(tree_path(&t, "/etc/other.conf"), "host\n", 5, 0644), 0);
+        h = tree_read(&t, "/etc/other.conf");
+        assert_string_equal(h, "host\n");
+        tree_free(&t);
+}
+
 int main(void)
 {
         const char *was = getenv("VFIO_PREP_NO_OPENAT2");
@@ -420,7 +452,7 @@ int main(void)
                 cmocka_unit_test(test_write_never_creates),      cmocka_unit_test(test_write_hook_and_deadline),
                 cmocka_unit_test(test_deadline_expires),         cmocka_unit_test(test_list_sorted),
                 cmocka_unit_test(test_dir_both_paths),           cmocka_unit_test(test_journal_same_on_both_paths),
-                cmocka_unit_test(test_openat2_refused),
+                cmocka_unit_test(test_openat2_refused),          cmocka_unit_test(test_replace_file),
         };
         return cmocka_run_group_tests_name("root", tests, NULL, NULL);
 }

@@ -46,6 +46,27 @@ static void test_sbuf_take(void **state)
         free(s);
 }
 
+static _printf_(1, 2) char *format(const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        char *s = str_vprintf(fmt, ap);
+        va_end(ap);
+        return s;
+}
+
+static void test_str_vprintf(void **state)
+{
+        char *s = format("%s:%u", "/etc/vfio-prep.conf", 12u);
+
+        assert_string_equal(s, "/etc/vfio-prep.conf:12");
+        free(s);
+        s = format("%s", "");
+        assert_string_equal(s, "");
+        free(s);
+}
+
 static void test_sbuf_oom_sticks(void **state)
 {
         struct sbuf b = { 0 };
@@ -66,6 +87,7 @@ int main(void)
                 cmocka_unit_test(test_sbuf_appends),
                 cmocka_unit_test(test_sbuf_take),
                 cmocka_unit_test(test_sbuf_oom_sticks),
+                cmocka_unit_test(test_str_vprintf),
         };
         return cmocka_run_group_tests_name("sbuf", tests, NULL, NULL);
 }

@@ -367,12 +367,39 @@ static void test_added_selectors(void **state)
         machine_done(&m);
 }
 
+/* path= follows the parent links, as the sysfs location gives them (vfio-prep.conf(5)). */
+static void test_path_selector(void **state)
+{
+        struct machine m;
+        struct config cfg = { 0 };
+        struct config_error err;
+        struct selection s = { 0 };
+        static const char conf[] = "device path=0000:00:01.0/00.0 functions=one\n"
+                                   "device path=0000:00:01.0/00.1/00.0 optional\n"
+                                   "device path=0000:00:00.0 id=dead:beef\n";
+
+        build(&m, desktop, ARRAY_SIZE(desktop));
+        m.devices[find_spec(&m, "0000:01:00.0")].parent = find_spec(&m, "0000:00:01.0");
+        m.devices[find_spec(&m, "0000:01:00.1")].parent = find_spec(&m, "0000:00:01.0");
+        assert_int_equal(select_find_path(&m, "0000:00:01.0/00.1"), find_spec(&m, "0000:01:00.1"));
+        assert_int_equal(select_find_path(&m, "0000:00:01.0"), find_spec(&m, "0000:00:01.0"));
+        /* An address is not a path when the device sits below a bridge. */
+        assert_int_equal(select_find_path(&m, "0000:01:00.0"), NONE);
+        assert_int_equal(config_parse(&cfg, "test.conf", conf, strlen(conf), &err), 0);
+        assert_int_equal(select_devices(&m, &cfg, &s), 0);
+        _cleanup_free_ char *got = render(&m, &cfg, &s);
+        assert_string_equal(got, "00:00.0:S!@2 01:00.0:S@0 ?1");
+        selection_done(&s);
+        config_done(&cfg);
+        machine_done(&m);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cases),         cmocka_unit_test(test_find),
                 cmocka_unit_test(test_empty_machine), cmocka_unit_test(test_added_selectors),
-                cmocka_unit_test(test_vfs_role),
+                cmocka_unit_test(test_vfs_role),      cmocka_unit_test(test_path_selector),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

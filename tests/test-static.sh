@@ -21,7 +21,7 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 STATIC=${1:-$TOP/build/vfio-prep.static}
 DYNAMIC=${2:-$TOP/build/vfio-prep}
-FIXTURES="desktop-intel desktop-amd intel-off no-iommu"
+FIXTURES="desktop-intel desktop-amd intel-off no-iommu kconfig-gz"
 # vfio-pci and what it needs (vfio_virqfd merged into vfio in 6.2: copied when it exists).
 MODULES="vfio vfio_iommu_type1 vfio-pci vfio-pci-core vfio_virqfd irqbypass"
 
@@ -107,6 +107,14 @@ check_fixtures() {
 		compare "$f --list --json" --list --json --root "$tree"
 		compare "$f --check" --check --root "$tree"
 	done
+	# zlib is linked in (README, "The static binary"): kconfig-gz's /proc/config.gz is read
+	# above, and a capture can be a .tar.gz.
+	if "$STATIC" --capture "$WORK/static.tar.gz" --root "$WORK/kconfig-gz" 2>"$WORK/capture.err" &&
+		tar -tzf "$WORK/static.tar.gz" | grep -qx 'static/proc/config.gz'; then
+		ok "--capture FILE.tar.gz"
+	else
+		fail "--capture FILE.tar.gz: $(cat "$WORK/capture.err")"
+	fi
 }
 
 # ---- libkmod inside the static binary -----------------------------------------------------------

@@ -66,10 +66,10 @@ static int add_entry(struct apply_run *a, size_t device, bool bound, const char 
 }
 
 /* "not isolated: IOMMU group 6 is shared with 0000:04:02.0 (e1000)": who blocks, by name. */
-static void describe_blockers(const struct apply_run *a, const struct plan_group *pg, char *buf, size_t size)
+static void describe_blockers(const struct context *c, const struct plan_group *pg, char *buf, size_t size)
 {
-        const struct machine *m = &a->c->machine;
-        const struct group_analysis *ga = analysis_find(&a->c->analysis, pg->group);
+        const struct machine *m = &c->machine;
+        const struct group_analysis *ga = analysis_find(&c->analysis, pg->group);
         struct sbuf b = { 0 };
 
         sbuf_appendf(&b, "%s", refusal_to_string(REFUSE_NOT_ISOLATED));
@@ -81,20 +81,26 @@ static void describe_blockers(const struct apply_run *a, const struct plan_group
         sbuf_done(&b);
 }
 
+void refusal_text(const struct context *c, const struct plan_group *pg, const struct plan_device *pd, char *buf,
+                  size_t size)
+{
+        enum refusal why = pd->refusal != REFUSE_NONE ? pd->refusal : pg->refusal;
+
+        if (why == REFUSE_NOT_ISOLATED)
+                describe_blockers(c, pg, buf, size);
+        else if (why == REFUSE_BUSY)
+                snprintf(buf, size, "%s: %s", refusal_to_string(why), strna(rootinfo_busy(&c->rootinfo, pd->device)));
+        else
+                snprintf(buf, size, "%s", refusal_to_string(why));
+}
+
 static void refuse_group(struct apply_run *a, const struct plan_group *pg)
 {
         char text[512], shown[512];
 
         for (size_t i = 0; i < pg->n_devices; i++) {
                 const struct plan_device *pd = &pg->devices[i];
-                enum refusal why = pd->refusal != REFUSE_NONE ? pd->refusal : pg->refusal;
-                if (why == REFUSE_NOT_ISOLATED)
-                        describe_blockers(a, pg, text, sizeof(text));
-                else if (why == REFUSE_BUSY)
-                        snprintf(text, sizeof(text), "%s: %s", refusal_to_string(why),
-                                 strna(rootinfo_busy(&a->c->rootinfo, pd->device)));
-                else
-                        snprintf(text, sizeof(text), "%s", refusal_to_string(why));
+                refusal_text(a->c, pg, pd, text, sizeof(text));
                 log_warning("%s: left to the host: %s", dev_name(a, pd->device), sanitize(text, shown, sizeof(shown)));
                 (void)add_entry(a, pd->device, false, text, true);
         }
@@ -428,11 +434,76 @@ int cmd_apply(const struct context_options *o, bool dry_run)
         return r;
 }
 
+/*
+ * What --release gives back, in order (vfio-prep(8), --release): for a display controller, the
+ * functions that functions=auto took with it and that are on vfio-pci, then the controller;
+ * any other device alone. The context selected DEV alone with default options, so its
+ * selection holds exactly those functions.
+ */
+static int release_order(const struct context *c, size_t dev, size_t **ret, size_t *ret_n)
+{
+        size_t *order = calloc(c->selection.n_items + 1, sizeof(*order)), n = 0;
+
+        if (!order)
+                return -ENOMEM;
+        for (size_t i = 0; pci_class_base(c->machine.devices[dev].class) == 0x03 && i < c->selection.n_items; i++) {
+                const struct selected *it = &c->selection.items[i];
+                const char *drv = c->machine.devices[it->device].driver;
+                if (it->why == SELECTED_BY_FUNCTIONS && it->pulled_by == dev && drv && strcmp(drv, "vfio-pci") == 0)
+                        order[n++] = it->device;
+        }
+        order[n++] = dev;
+        *ret = order;
+        *ret_n = n;
+        return 0;
+}
+
+static int release_one(struct context *c, size_t dev, const struct bind_options *bopt)
+{
+        const struct pci_device *d = &c->machine.devices[dev];
+        _cleanup_free_ char *driver = NULL;
+        bool dry_run = bopt->dry_run;
+
+        if (dry_run)
+                printf("%s:\n", d->name);
+        int k = bind_release(c->root, &c->machine, dev, bopt, print_write, &dry_run, &driver);
+        if (k < 0)
+                log_error("%s: release from vfio-pci failed: %s", d->name, strerror(-k));
+        else if (!dry_run)
+                log_notice("%s: released from vfio-pci; %s", d->name, driver ? driver : "no host driver took it");
+        return k;
+}
+
+static int release_all(struct context *c, size_t dev, bool dry_run)
+{
+        struct bind_options bopt = { .timeout_ms = BIND_DEFAULT_TIMEOUT_MS, .dry_run = dry_run };
+        _cleanup_free_ size_t *order = NULL;
+        size_t n;
+
+        if (release_order(c, dev, &order, &n) < 0) {
+                log_error("out of memory");
+                return EXIT_FAILED;
+        }
+        if (dry_run) {
+                printf("release");
+                for (size_t i = 0; i < n; i++)
+                        printf(" %s", c->machine.devices[order[i]].name);
+                printf("\n");
+        }
+        /* A function that stays on vfio-pci keeps the device from its host driver: stop there. */
+        for (size_t i = 0; i < n; i++)
+                if (release_one(c, order[i], &bopt) < 0)
+                        return EXIT_FAILED;
+        return EXIT_OK;
+}
+
 int cmd_release(const struct context_options *o, const char *address, bool dry_run)
 {
         struct context_options co = *o;
         struct pci_addr addr;
         char buf[64];
+        /* The device alone with default options: functions=auto says what went with it. */
+        char *selected[] = { (char *)address, NULL };
 
         if (pci_addr_parse(address, &addr) < 0) {
                 log_error("invalid PCI address '%s'", sanitize(address, buf, sizeof(buf)));
@@ -440,6 +511,7 @@ int cmd_release(const struct context_options *o, const char *address, bool dry_r
         }
         co.no_config = true;
         co.header_only = true;
+        co.devices = selected;
         struct context c;
         int r = context_load(&co, &c);
         if (r != EXIT_OK)
@@ -456,13 +528,7 @@ int cmd_release(const struct context_options *o, const char *address, bool dry_r
                 context_done(&c);
                 return EXIT_FAILED;
         }
-        struct bind_options bopt = { .timeout_ms = BIND_DEFAULT_TIMEOUT_MS, .dry_run = dry_run };
-        _cleanup_free_ char *driver = NULL;
-        int k = bind_release(c.root, &c.machine, dev, &bopt, print_write, &bopt.dry_run, &driver);
-        if (k < 0)
-                log_error("%s: release from vfio-pci failed: %s", d->name, strerror(-k));
-        else if (!dry_run)
-                log_notice("%s: released from vfio-pci; %s", d->name, driver ? driver : "no host driver took it");
+        r = release_all(&c, dev, dry_run);
         context_done(&c);
-        return k < 0 ? EXIT_FAILED : EXIT_OK;
+        return r;
 }

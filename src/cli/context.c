@@ -19,6 +19,8 @@ static int conf_load(struct context *c, const struct context_options *o)
 {
         struct config_error err = { 0 };
         int k = o->no_config ? 0 : config_load(c->root, o->config, &c->config, &err);
+        if (k >= 0 && o->extra_config)
+                k = config_parse(&c->config, "--add", o->extra_config, strlen(o->extra_config), &err);
         if (k >= 0 && o->devices)
                 for (char **d = o->devices; *d && k >= 0; d++)
                         k = config_add_selectors(&c->config, "--device", *d, &err);

@@ -26,16 +26,17 @@
 struct root;
 
 struct context_options {
-        const char *root;    /* NULL: "/" */
-        const char *config;  /* NULL: the default files below the root */
-        char **devices;      /* --device selectors, NULL-terminated */
-        const char *cmdline; /* --cmdline, or NULL for ROOT/proc/cmdline */
-        const char *sysroot; /* --sysroot: where the real root is mounted (the second pass) */
-        bool journal;        /* record every access (for --capture) */
-        bool no_modules;     /* skip libkmod (module states unknown) */
-        bool no_config;      /* --release: the configuration does not matter */
-        bool header_only;    /* binding needs no ACS: read only config headers (see machine.h) */
-        bool initramfs;      /* --check: look into the boot image (runs its lister) */
+        const char *root;         /* NULL: "/" */
+        const char *config;       /* NULL: the default files below the root */
+        char **devices;           /* --device selectors, NULL-terminated */
+        const char *cmdline;      /* --cmdline, or NULL for ROOT/proc/cmdline */
+        const char *sysroot;      /* --sysroot: where the real root is mounted (the second pass) */
+        const char *extra_config; /* --add: one more configuration line, planned with the rest */
+        bool journal;             /* record every access (for --capture) */
+        bool no_modules;          /* skip libkmod (module states unknown) */
+        bool no_config;           /* --release: the configuration does not matter */
+        bool header_only;         /* binding needs no ACS: read only config headers (see machine.h) */
+        bool initramfs;           /* --check: look into the boot image (runs its lister) */
 };
 
 struct context {

@@ -20,6 +20,8 @@ enum mode {
         MODE_LIST,
         MODE_APPLY,
         MODE_RELEASE,
+        MODE_ADD,
+        MODE_REMOVE,
         MODE_CAPTURE,
         MODE_ROOT_RECORD,
         MODE_HELP,
@@ -34,7 +36,8 @@ enum color_when {
 
 struct args {
         enum mode mode;
-        const char *mode_arg; /* --release ADDRESS, --capture DIR */
+        const char *mode_arg; /* --release ADDRESS, --capture DIR|FILE.tar.gz, --add and --remove SELECTOR */
+        char **options;       /* --add SELECTOR OPTION...: the words after the options */
         struct context_options ctx;
         char **devices;
         size_t n_devices;
@@ -48,6 +51,8 @@ enum {
         OPT_LIST,
         OPT_APPLY,
         OPT_RELEASE,
+        OPT_ADD,
+        OPT_REMOVE,
         OPT_CAPTURE,
         OPT_CMDLINE,
         OPT_COLOR,
@@ -67,19 +72,30 @@ static void usage(FILE *f)
               "                                             the initramfs's second pass: storage, SR-IOV\n"
               "  vfio-prep --release ADDRESS [OPTIONS] [--dry-run]\n"
               "                                             hand a device back to its host driver\n"
-              "  vfio-prep --capture DIR [OPTIONS]          copy what vfio-prep reads into DIR\n"
+              "  vfio-prep --add SELECTOR [OPTION]... [OPTIONS] [--dry-run]\n"
+              "                                             configure a device, if --apply would bind it\n"
+              "  vfio-prep --remove SELECTOR [OPTIONS] [--dry-run]\n"
+              "                                             take a device out of the configuration\n"
+              "  vfio-prep --capture DIR|FILE.tar.gz [OPTIONS]\n"
+              "                                             copy what vfio-prep reads, for a bug report\n"
               "  vfio-prep --root-record [OPTIONS]          what kind of controller holds root here\n"
               "  vfio-prep --help | --version\n"
               "\n"
               "Options:\n"
               "  -c, --config FILE      configuration (default " VFIO_PREP_CONF " and\n"
               "                         " VFIO_PREP_CONF_DIR "/*.conf below the root)\n"
-              "  -r, --root DIR         read and write /sys, /proc, /dev and /run below DIR\n"
+              "  -r, --root DIR         find /sys, /proc, /dev, /run, /etc, /boot and /lib/modules below DIR\n"
               "  -d, --device SELECTOR  add a device as if configured (repeatable)\n"
               "      --cmdline STRING   use STRING instead of ROOT/proc/cmdline\n"
               "      --sysroot DIR      the real root is mounted at DIR (second pass; --apply, --check)\n"
-              "  -v, --verbose          say more        -q, --quiet   only errors\n"
-              "      --color=WHEN       auto, always or never\n"
+              "      --json             one JSON document on standard output (--check, --list)\n"
+              "      --dry-run          print what would be written, write nothing\n"
+              "                         (--apply, --release, --add, --remove)\n"
+              "  -v, --verbose          say more\n"
+              "  -q, --quiet            only errors\n"
+              "      --color[=WHEN]     colour --check's verdicts: auto, always or never (also --colour)\n"
+              "  -h, --help             this summary\n"
+              "  -V, --version          the version\n"
               "\n"
               "See vfio-prep(8) and vfio-prep.conf(5).\n",
               f);
@@ -88,7 +104,7 @@ static void usage(FILE *f)
 static int set_mode(struct args *a, enum mode m, const char *arg)
 {
         if (a->mode != MODE_NONE && a->mode != m) {
-                log_error("only one of --check, --list, --apply, --release, --capture may be given");
+                log_error("only one of --check, --list, --apply, --release, --add, --remove, --capture may be given");
                 return -1;
         }
         a->mode = m;
@@ -123,6 +139,10 @@ static int parse_option(struct args *a, int c)
                 return set_mode(a, MODE_APPLY, NULL);
         case OPT_RELEASE:
                 return set_mode(a, MODE_RELEASE, optarg);
+        case OPT_ADD:
+                return set_mode(a, MODE_ADD, optarg);
+        case OPT_REMOVE:
+                return set_mode(a, MODE_REMOVE, optarg);
         case OPT_CAPTURE:
                 return set_mode(a, MODE_CAPTURE, optarg);
         case OPT_ROOT_RECORD:
@@ -164,24 +184,45 @@ static int parse_option(struct args *a, int c)
         }
 }
 
+static const char *mode_option(enum mode m)
+{
+        switch (m) {
+        case MODE_RELEASE:
+                return "--release";
+        case MODE_ADD:
+                return "--add";
+        case MODE_REMOVE:
+                return "--remove";
+        case MODE_CAPTURE:
+                return "--capture";
+        default:
+                return NULL;
+        }
+}
+
 /* Options that only make sense with some modes are refused elsewhere, so no one is misled. */
 static int validate(const struct args *a, int argc, char **argv)
 {
-        if (optind < argc) {
+        const char *mode_opt = mode_option(a->mode);
+
+        /* --add SELECTOR OPTION...: the words that follow are the entry's options. */
+        if (optind < argc && a->mode != MODE_ADD) {
                 char buf[128];
                 log_error("unexpected argument '%s'", sanitize(argv[optind], buf, sizeof(buf)));
                 return -1;
         }
         if (a->mode == MODE_NONE) {
-                log_error("no mode given: use --check, --list, --apply, --release or --capture (see --help)");
+                log_error("no mode given: use --check, --list, --apply, --release, --add, --remove or --capture "
+                          "(see --help)");
                 return -1;
         }
         if (a->json && a->mode != MODE_CHECK && a->mode != MODE_LIST) {
                 log_error("--json goes with --check or --list");
                 return -1;
         }
-        if (a->dry_run && a->mode != MODE_APPLY && a->mode != MODE_RELEASE) {
-                log_error("--dry-run goes with --apply or --release");
+        if (a->dry_run && a->mode != MODE_APPLY && a->mode != MODE_RELEASE && a->mode != MODE_ADD &&
+            a->mode != MODE_REMOVE) {
+                log_error("--dry-run goes with --apply, --release, --add or --remove");
                 return -1;
         }
         if (a->ctx.sysroot && a->mode != MODE_APPLY && a->mode != MODE_CHECK) {
@@ -192,54 +233,111 @@ static int validate(const struct args *a, int argc, char **argv)
                 log_error("--sysroot needs a directory");
                 return -1;
         }
-        if ((a->mode == MODE_RELEASE || a->mode == MODE_CAPTURE) && (!a->mode_arg || !*a->mode_arg)) {
-                log_error("%s needs an argument", a->mode == MODE_RELEASE ? "--release" : "--capture");
+        if (mode_opt && (!a->mode_arg || !*a->mode_arg)) {
+                log_error("%s needs an argument", mode_opt);
                 return -1;
         }
         return 0;
 }
 
+static const struct option long_options[] = {
+        { "check", no_argument, NULL, OPT_CHECK },
+        { "list", no_argument, NULL, OPT_LIST },
+        { "apply", no_argument, NULL, OPT_APPLY },
+        { "release", required_argument, NULL, OPT_RELEASE },
+        { "add", required_argument, NULL, OPT_ADD },
+        { "remove", required_argument, NULL, OPT_REMOVE },
+        { "capture", required_argument, NULL, OPT_CAPTURE },
+        { "root-record", no_argument, NULL, OPT_ROOT_RECORD },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { "config", required_argument, NULL, 'c' },
+        { "root", required_argument, NULL, 'r' },
+        { "device", required_argument, NULL, 'd' },
+        { "cmdline", required_argument, NULL, OPT_CMDLINE },
+        { "verbose", no_argument, NULL, 'v' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "color", optional_argument, NULL, OPT_COLOR },
+        { "colour", optional_argument, NULL, OPT_COLOR },
+        { "json", no_argument, NULL, OPT_JSON },
+        { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+        { "sysroot", required_argument, NULL, OPT_SYSROOT },
+        {},
+};
+
+/* The long option ARG ("--dev", "--check=x") was typed for: the entry its name is, or starts, with
+ * value VAL; NULL when it names none of them (then a short option failed). */
+static const struct option *typed_long(const char *arg, int val)
+{
+        size_t n;
+
+        if (!arg || strncmp(arg, "--", 2) != 0)
+                return NULL;
+        arg += 2;
+        n = strcspn(arg, "=");
+        for (const struct option *o = long_options; o->name; o++)
+                if (strncmp(o->name, arg, n) == 0 && (val == 0 || o->val == val))
+                        return o;
+        return NULL;
+}
+
+/* "--co" could be --config, --color, --colour, --cmdline...: the long options ARG starts. */
+static void ambiguous_names(const char *arg, char *buf, size_t size)
+{
+        size_t n = strcspn(arg + 2, "="), len = 0;
+
+        buf[0] = '\0';
+        for (const struct option *o = long_options; o->name && len < size; o++)
+                if (strncmp(o->name, arg + 2, n) == 0) {
+                        int k = snprintf(buf + len, size - len, "%s--%s", len ? ", " : "", o->name);
+                        len += k > 0 ? (size_t)k : 0;
+                }
+}
+
+/* getopt_long's error C ('?' or ':') said as typed (vfio-prep(8), OPTIONS): the option that needs
+ * a value, takes none, or is unknown or ambiguous. */
+static void option_error(int c, char **argv)
+{
+        const char *typed = argv[optind - 1];
+        const struct option *o = typed_long(typed, optopt);
+        char buf[128], names[256];
+
+        if (optopt == 0 && typed && strncmp(typed, "--", 2) == 0) {
+                int n = (int)strcspn(sanitize(typed, buf, sizeof(buf)), "=");
+                ambiguous_names(typed, names, sizeof(names));
+                if (strchr(names, ','))
+                        log_error("ambiguous option '%.*s': %s (see --help)", n, buf, names);
+                else
+                        log_error("unknown option '%.*s' (see --help)", n, buf);
+        } else if (!o)
+                log_error(c == ':' ? "option '-%s' needs a value (see --help)" : "unknown option '-%s' (see --help)",
+                          sanitize((char[]){ (char)optopt, '\0' }, buf, sizeof(buf)));
+        else if (c == ':' || o->has_arg == required_argument)
+                log_error("option '%.*s' needs a value (see --help)",
+                          (int)strcspn(sanitize(typed, buf, sizeof(buf)), "="), buf);
+        else
+                log_error("option '%.*s' takes no value (see --help)",
+                          (int)strcspn(sanitize(typed, buf, sizeof(buf)), "="), buf);
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
-        static const struct option opts[] = {
-                { "check", no_argument, NULL, OPT_CHECK },
-                { "list", no_argument, NULL, OPT_LIST },
-                { "apply", no_argument, NULL, OPT_APPLY },
-                { "release", required_argument, NULL, OPT_RELEASE },
-                { "capture", required_argument, NULL, OPT_CAPTURE },
-                { "root-record", no_argument, NULL, OPT_ROOT_RECORD },
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, 'V' },
-                { "config", required_argument, NULL, 'c' },
-                { "root", required_argument, NULL, 'r' },
-                { "device", required_argument, NULL, 'd' },
-                { "cmdline", required_argument, NULL, OPT_CMDLINE },
-                { "verbose", no_argument, NULL, 'v' },
-                { "quiet", no_argument, NULL, 'q' },
-                { "color", optional_argument, NULL, OPT_COLOR },
-                { "colour", optional_argument, NULL, OPT_COLOR },
-                { "json", no_argument, NULL, OPT_JSON },
-                { "dry-run", no_argument, NULL, OPT_DRY_RUN },
-                { "sysroot", required_argument, NULL, OPT_SYSROOT },
-                {},
-        };
         int c;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "hVc:r:d:vq", opts, NULL)) >= 0) {
-                if (c == '?') {
-                        char buf[128];
-                        if (optopt && optopt < 0x100)
-                                log_error("unknown option '-%c' (see --help)", optopt);
-                        else
-                                log_error("unknown option or missing argument: '%s' (see --help)",
-                                          sanitize(argv[optind - 1], buf, sizeof(buf)));
+        /* The leading ':' tells a missing value (':') from an unknown option ('?'). */
+        while ((c = getopt_long(argc, argv, ":hVc:r:d:vq", long_options, NULL)) >= 0) {
+                if (c == '?' || c == ':') {
+                        option_error(c, argv);
                         return -1;
                 }
                 if (parse_option(a, c) < 0)
                         return -1;
         }
-        return validate(a, argc, argv);
+        if (validate(a, argc, argv) < 0)
+                return -1;
+        a->options = argv + optind;
+        return 0;
 }
 
 static bool use_color(enum color_when w)
@@ -277,6 +375,10 @@ static int run(const struct args *a)
                 return cmd_apply(&a->ctx, a->dry_run);
         case MODE_RELEASE:
                 return cmd_release(&a->ctx, a->mode_arg, a->dry_run);
+        case MODE_ADD:
+                return cmd_add(&a->ctx, a->mode_arg, a->options, a->dry_run);
+        case MODE_REMOVE:
+                return cmd_remove(&a->ctx, a->mode_arg, a->dry_run);
         default:
                 return EXIT_USAGE;
         }

@@ -7,6 +7,7 @@
 
 #include "analyse.h"
 #include "json.h"
+#include "listing.h"
 #include "macro.h"
 #include "pciname.h"
 #include "protect.h"
@@ -439,7 +440,7 @@ static int list_rows(const struct machine *m, struct list_row **ret, size_t *ret
 }
 
 struct list_widths {
-        int group, class, driver;
+        int group, path, class, driver;
 };
 
 static int max_int(int a, size_t b)
@@ -447,30 +448,59 @@ static int max_int(int a, size_t b)
         return (size_t)a > b ? a : (int)b;
 }
 
-static struct list_widths list_measure(const struct machine *m, const struct list_row *rows, size_t n)
+static const char *path_or_dash(const struct list_device *ld)
+{
+        return ld->path[0] ? ld->path : "-";
+}
+
+static struct list_widths list_measure(const struct machine *m, const struct listing *l, const struct list_row *rows,
+                                       size_t n)
 {
         /* At least as wide as the column titles. */
-        struct list_widths w = { 5, 5, 6 };
+        struct list_widths w = { 5, 4, 5, 6 };
         char buf[NAME_MAX_LEN];
 
         for (size_t i = 0; i < n; i++) {
                 const struct pci_device *d = &m->devices[rows[i].device];
                 if (rows[i].group >= 0)
                         w.group = max_int(w.group, (size_t)snprintf(buf, sizeof(buf), "%ld", rows[i].group));
+                w.path = max_int(w.path, strlen(path_or_dash(&l->devices[rows[i].device])));
                 w.class = max_int(w.class, strlen(pci_class_name(d->class)));
                 w.driver = max_int(w.driver, strlen(clean(driver_or_dash(d), buf, sizeof(buf))));
         }
         return w;
 }
 
-/* "  14  0000:01:00.0  VGA compatible controller  [10de:2484]  nvidia  GA104 [...]". */
-static void list_print_row(FILE *f, const struct machine *m, const struct list_row *row, const struct list_widths *w)
+/* What a user choosing devices must know about one, as "(bridge)  (boot VGA)" notes after its name. */
+static void list_notes(const struct machine *m, const struct list_device *ld, size_t di, struct sbuf *b)
+{
+        const char *backs = listing_backs(ld);
+
+        if (pci_device_is_bridge(&m->devices[di]))
+                sbuf_appendf(b, "  (bridge)");
+        if (ld->boot_vga)
+                sbuf_appendf(b, "  (boot VGA)");
+        if (ld->on_vfio)
+                sbuf_appendf(b, "  (on vfio-pci)");
+        if (backs)
+                sbuf_appendf(b, "  (backs %s)", backs);
+        else if (ld->protect.verdict == PROTECT_ROOT_DEVICE)
+                sbuf_appendf(b, "  (kept for %s)", listing_what(ld));
+        else if (ld->protect.verdict == PROTECT_ROOT_UNKNOWN)
+                sbuf_appendf(b, "  (may hold root)");
+        else if (ld->protect.verdict == PROTECT_BUSY)
+                sbuf_appendf(b, "  (in use: %s)", ld->protect.busy);
+}
+
+/* "  14  0000:01:00.0  0000:00:01.0/00.0  VGA compatible controller  [10de:2484]  nvidia  GA104 [...]". */
+static void list_print_row(FILE *f, const struct machine *m, const struct listing *l, const struct list_row *row,
+                           const struct list_widths *w)
 {
         const struct pci_device *d = &m->devices[row->device];
         const char *class = pci_class_name(d->class);
         char name[NAME_MAX_LEN], addr[NAME_MAX_LEN], drv[NAME_MAX_LEN], grp[24];
         const char *dn;
-        bool bridge = pci_device_is_bridge(d);
+        struct sbuf tail = { 0 };
 
         dn = pci_device_name(d->vendor, d->device, d->class, name, sizeof(name));
         if (dn == class)
@@ -479,86 +509,163 @@ static void list_print_row(FILE *f, const struct machine *m, const struct list_r
                 snprintf(grp, sizeof(grp), "%ld", row->group);
         else
                 strcpy(grp, "-");
-        fprintf(f, "  %*s  %s  %-*s  [%04x:%04x]  ", w->group, grp, clean(d->name, addr, sizeof(addr)), w->class, class,
-                d->vendor, d->device);
+        fprintf(f, "  %*s  %s  %-*s  %-*s  [%04x:%04x]  ", w->group, grp, clean(d->name, addr, sizeof(addr)), w->path,
+                path_or_dash(&l->devices[row->device]), w->class, class, d->vendor, d->device);
         clean(driver_or_dash(d), drv, sizeof(drv));
-        if (!*dn && !bridge) {
+        sbuf_appendf(&tail, "%s", dn);
+        list_notes(m, &l->devices[row->device], row->device, &tail);
+        const char *t = tail.s ? tail.s : "";
+        if (!*dn && *t)
+                t += 2; /* no name: the notes start the column */
+        if (!*t)
                 fprintf(f, "%s\n", drv);
-                return;
+        else {
+                fprintf(f, "%-*s  ", w->driver, drv);
+                put_clean(f, t, strlen(t));
+                fputc('\n', f);
         }
-        fprintf(f, "%-*s  ", w->driver, drv);
-        put_clean(f, dn, strlen(dn));
-        fprintf(f, "%s%s\n", *dn && bridge ? "  " : "", bridge ? "(bridge)" : "");
+        sbuf_done(&tail);
 }
 
 static void list_print_header(FILE *f, const struct list_widths *w)
 {
-        fprintf(f, "  %*s  %-12s  %-*s  %-11s  %-*s  %s\n", w->group, "GROUP", "ADDRESS", w->class, "CLASS", "ID",
-                w->driver, "DRIVER", "NAME");
+        fprintf(f, "  %*s  %-12s  %-*s  %-*s  %-11s  %-*s  %s\n", w->group, "GROUP", "ADDRESS", w->path, "PATH",
+                w->class, "CLASS", "ID", w->driver, "DRIVER", "NAME");
 }
 
-int output_list_text(FILE *f, const struct machine *m, const struct output_style *st)
+/* Below the table: which groups can go to a virtual machine whole, and why the others cannot. */
+static void list_print_isolation(FILE *f, const struct machine *m, const struct listing *l)
 {
+        struct sbuf iso = { 0 };
+
+        for (size_t g = 0; g < m->n_groups; g++) {
+                const struct list_group *lg = &l->groups[g];
+                if (lg->tried == NONE)
+                        continue;
+                if (lg->isolated) {
+                        sbuf_appendf(&iso, "%s%ld", iso.len ? ", " : "", m->groups[g].id);
+                        continue;
+                }
+                struct sbuf b = { 0 };
+                const struct group_analysis ga = { .group = g, .blockers = lg->blockers, .n_blockers = lg->n_blockers };
+                (void)analysis_blockers_text(m, &ga, &b);
+                sbuf_appendf(&b, " %s it too", lg->n_blockers == 1 ? "shares" : "share");
+                fprintf(f, "group %ld is not isolated: with %s selected, ", m->groups[g].id,
+                        m->devices[lg->tried].name);
+                print_wrapped(f, b.s, 40, 2);
+                sbuf_done(&b);
+        }
+        if (iso.len) {
+                fputs("isolated groups: ", f);
+                print_wrapped(f, iso.s, 17, 2);
+        }
+        sbuf_done(&iso);
+}
+
+int output_list_text(FILE *f, const struct check_input *in, const struct output_style *st)
+{
+        const struct machine *m = in->machine;
         _cleanup_free_ struct list_row *rows = NULL;
+        struct listing l;
         size_t n;
         int r;
 
         r = list_rows(m, &rows, &n);
+        if (r >= 0)
+                r = listing_build(m, in->rootinfo, &l);
         if (r < 0)
                 return r;
-        struct list_widths w = list_measure(m, rows, n);
+        struct list_widths w = list_measure(m, &l, rows, n);
         if (n > 0)
                 list_print_header(f, &w);
         for (size_t i = 0; i < n; i++)
-                list_print_row(f, m, &rows[i], &w);
+                list_print_row(f, m, &l, &rows[i], &w);
         if (m->n_devices == 0)
                 fputs("no PCI devices found\n", f);
         if (m->n_groups == 0)
-                fputs("the IOMMU has no groups: it is not enabled\n", f);
+                fputs("the IOMMU is off: there are no IOMMU groups, so no device can be passed through\n", f);
+        list_print_isolation(f, m, &l);
         /* A garbage attribute reads as 0000:0000 above: say that the table is not the whole truth. */
         if (m->n_problems > 0)
                 fprintf(f, "%zu sysfs attribute%s could not be read or made no sense: 'vfio-prep --check' lists %s\n",
                         m->n_problems, m->n_problems == 1 ? "" : "s", m->n_problems == 1 ? "it" : "them");
+        listing_done(&l, m);
         return output_result(f);
 }
 
-static void json_list_group(struct json *j, const struct machine *m, const struct iommu_group *g)
+static void json_list_device(struct json *j, const struct machine *m, const struct listing *l, size_t di)
 {
+        const struct pci_device *d = &m->devices[di];
+        const struct list_device *ld = &l->devices[di];
+
+        json_object_begin(j);
+        json_device_ids(j, d);
+        json_key(j, "bridge");
+        json_bool(j, pci_device_is_bridge(d));
+        json_key(j, "path");
+        json_string(j, ld->path[0] ? ld->path : NULL);
+        json_key(j, "boot_vga");
+        json_bool(j, ld->boot_vga);
+        json_key(j, "on_vfio");
+        json_bool(j, ld->on_vfio);
+        json_key(j, "root_device");
+        json_bool(j, ld->protect.verdict == PROTECT_ROOT_DEVICE);
+        json_key(j, "backs");
+        json_string(j, listing_backs(ld));
+        json_object_end(j);
+}
+
+static void json_list_group(struct json *j, const struct machine *m, const struct listing *l, size_t gi)
+{
+        const struct iommu_group *g = &m->groups[gi];
+
         json_object_begin(j);
         json_key(j, "id");
         json_int(j, g->id);
         json_key(j, "type");
         json_string(j, g->type);
+        json_key(j, "isolated");
+        json_bool(j, l->groups[gi].isolated);
+        json_key(j, "blockers");
+        json_device_names(j, m, l->groups[gi].blockers, l->groups[gi].n_blockers);
         json_key(j, "devices");
         json_array_begin(j);
-        for (size_t i = 0; i < g->n_devices; i++) {
-                if (g->devices[i] >= m->n_devices)
-                        continue;
-                const struct pci_device *d = &m->devices[g->devices[i]];
-                json_object_begin(j);
-                json_device_ids(j, d);
-                json_key(j, "bridge");
-                json_bool(j, pci_device_is_bridge(d));
-                json_object_end(j);
-        }
+        for (size_t i = 0; i < g->n_devices; i++)
+                if (g->devices[i] < m->n_devices)
+                        json_list_device(j, m, l, g->devices[i]);
         json_array_end(j);
         json_object_end(j);
 }
 
-int output_list_json(FILE *f, const struct machine *m)
+int output_list_json(FILE *f, const struct check_input *in)
 {
+        const struct machine *m = in->machine;
+        struct listing l;
         struct json j;
+        int r = listing_build(m, in->rootinfo, &l);
 
+        if (r < 0)
+                return r;
         json_init(&j, f);
         json_object_begin(&j);
         json_key(&j, "version");
         json_int(&j, 1);
+        struct iommu_summary s = iommu_summarize(m, in->cmdline);
+        json_iommu(&j, &s);
         json_key(&j, "groups");
         json_array_begin(&j);
         for (size_t i = 0; i < m->n_groups; i++)
-                json_list_group(&j, m, &m->groups[i]);
+                json_list_group(&j, m, &l, i);
+        json_array_end(&j);
+        /* Without IOMMU groups (the IOMMU is off) every device is here. */
+        json_key(&j, "ungrouped_devices");
+        json_array_begin(&j);
+        for (size_t i = 0; i < m->n_devices; i++)
+                if (m->devices[i].group == NONE)
+                        json_list_device(&j, m, &l, i);
         json_array_end(&j);
         json_object_end(&j);
         json_finish(&j);
+        listing_done(&l, m);
         return output_result(f);
 }

@@ -16,5 +16,6 @@ struct output_style {
 
 int output_check_text(FILE *f, const struct check_input *in, const struct report *rep, const struct output_style *st);
 int output_check_json(FILE *f, const struct check_input *in, const struct report *rep);
-int output_list_text(FILE *f, const struct machine *m, const struct output_style *st);
-int output_list_json(FILE *f, const struct machine *m);
+/* --list reads IN's machine, command line and root facts (vfio-prep(8), --list). */
+int output_list_text(FILE *f, const struct check_input *in, const struct output_style *st);
+int output_list_json(FILE *f, const struct check_input *in);

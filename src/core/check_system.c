@@ -282,23 +282,11 @@ int check_vfio_driver(const struct ctx *x, struct report *r)
  * every generator's command. */
 static void regenerate_command(const struct ctx *x, enum initramfs_generator g, char *buf, size_t size)
 {
-        const struct generator_facts *gf = generator_facts(g);
-
         if (x->in->initramfs && x->in->initramfs->image_based) {
                 snprintf(buf, size, "%s", image_based_regenerate);
                 return;
         }
-        if (gf && gf->release_opt && x->m->release) {
-                snprintf(buf, size, "%s %s %s", gf->regenerate, gf->release_opt, x->m->release);
-                return;
-        }
-        if (gf) {
-                snprintf(buf, size, "%s", gf->regenerate);
-                return;
-        }
-        generator_join(offsetof(struct generator_facts, regenerate), buf, size);
-        size_t n = strlen(buf);
-        snprintf(buf + n, size - n, ", whichever this system uses");
+        generator_regenerate_command(g, x->m->release, buf, size);
 }
 
 static void fb_hint_install_hook(struct fb *f, const struct ctx *x, const struct initramfs_facts *fa)

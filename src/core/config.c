@@ -20,8 +20,8 @@
 /* Bytes of an untrusted token shown in a message; each may become "\xNN", plus "…". */
 #define SHOW_MAX 64
 #define SHOW_BUF (SHOW_MAX * 4 + 8)
-/* "ffff:ffff:ffff:ffff" or a PCI address */
-#define SELECTOR_STRLEN 24
+/* "ffff:ffff:ffff:ffff", a PCI address or "path=" and a slot path */
+#define SELECTOR_STRLEN (SELECTOR_PATH_MAX + 8)
 
 static bool is_blank(char c)
 {
@@ -115,6 +115,33 @@ static int parse_id_groups(const char *s, uint16_t v[static 4], size_t *ret_n)
         return 0;
 }
 
+/* vfio-prep.conf(5), path=: the root-bus address, then device.function hops ("lspci -P"). */
+static int parse_slot_path(const char *s, char ret[static SELECTOR_PATH_MAX])
+{
+        size_t w = 0;
+
+        for (const char *p = s;; p++) {
+                char hop[PCI_ADDR_STRLEN + 8], canon[PCI_ADDR_STRLEN];
+                struct pci_addr a;
+                size_t n = strcspn(p, "/");
+                /* A hop is a device.function on the bus below: parse it as one on bus 00. */
+                int k = snprintf(hop, sizeof(hop), "%s%.*s", w ? "0000:00:" : "", (int)n, p);
+                if (n == 0 || (size_t)k >= sizeof(hop))
+                        return -EINVAL;
+                k = pci_addr_parse(hop, &a);
+                if (k < 0)
+                        return k;
+                pci_addr_format(&a, canon);
+                k = snprintf(ret + w, SELECTOR_PATH_MAX - w, "%s%s", w ? "/" : "", w ? canon + 8 : canon);
+                if ((size_t)k >= SELECTOR_PATH_MAX - w)
+                        return -EINVAL;
+                w += (size_t)k;
+                p += n;
+                if (*p == '\0')
+                        return 0;
+        }
+}
+
 int selector_parse(const char *s, struct selector *ret)
 {
         struct selector sel = { 0 };
@@ -123,6 +150,14 @@ int selector_parse(const char *s, struct selector *ret)
 
         if (!s)
                 return -EINVAL;
+        if (strncmp(s, "path=", 5) == 0) {
+                sel.kind = SELECTOR_PATH;
+                int k = parse_slot_path(s + 5, sel.path);
+                if (k < 0)
+                        return k;
+                *ret = sel;
+                return 0;
+        }
         int k = pci_addr_parse(s, &sel.addr);
         if (k >= 0) {
                 sel.kind = SELECTOR_ADDRESS;
@@ -148,6 +183,9 @@ int selector_parse(const char *s, struct selector *ret)
 
 bool selector_matches(const struct selector *sel, const struct pci_device *d)
 {
+        /* A path is a place in the machine, not a property of D: select.c resolves it. */
+        if (sel->kind == SELECTOR_PATH)
+                return false;
         if (sel->kind == SELECTOR_ADDRESS)
                 return pci_addr_cmp(&sel->addr, &d->addr) == 0;
         if (sel->vendor != d->vendor || sel->device != d->device)
@@ -155,12 +193,14 @@ bool selector_matches(const struct selector *sel, const struct pci_device *d)
         return !sel->has_subsys || (sel->subsys_vendor == d->subsys_vendor && sel->subsys_device == d->subsys_device);
 }
 
-static bool selector_equal(const struct selector *a, const struct selector *b)
+bool selector_equal(const struct selector *a, const struct selector *b)
 {
         if (a->kind != b->kind)
                 return false;
         if (a->kind == SELECTOR_ADDRESS)
                 return pci_addr_cmp(&a->addr, &b->addr) == 0;
+        if (a->kind == SELECTOR_PATH)
+                return strcmp(a->path, b->path) == 0;
         return a->vendor == b->vendor && a->device == b->device && a->has_subsys == b->has_subsys &&
                (!a->has_subsys || (a->subsys_vendor == b->subsys_vendor && a->subsys_device == b->subsys_device));
 }
@@ -169,6 +209,8 @@ static void selector_format(const struct selector *s, char buf[static SELECTOR_S
 {
         if (s->kind == SELECTOR_ADDRESS)
                 pci_addr_format(&s->addr, buf);
+        else if (s->kind == SELECTOR_PATH)
+                snprintf(buf, SELECTOR_STRLEN, "path=%s", s->path);
         else if (s->has_subsys)
                 snprintf(buf, SELECTOR_STRLEN, "%04x:%04x:%04x:%04x", s->vendor, s->device, s->subsys_vendor,
                          s->subsys_device);
@@ -248,8 +290,8 @@ static int option_id(struct device_conf *d, const char *value, const char *origi
         uint16_t v[4];
         size_t n;
 
-        if (d->sel.kind != SELECTOR_ADDRESS)
-                return config_fail(err, origin, "option 'id' needs an address selector");
+        if (d->sel.kind == SELECTOR_ID)
+                return config_fail(err, origin, "option 'id' needs an address or path selector");
         if (parse_id_groups(value, v, &n) < 0 || n != 2)
                 return config_fail(err, origin, "'id' takes a vendor:device ID such as 10de:2484, not '%s'",
                                    show(q, value));

@@ -17,7 +17,11 @@
 enum selector_kind {
         SELECTOR_ADDRESS,
         SELECTOR_ID,
+        SELECTOR_PATH,
 };
+
+/* "path=0000:00:1c.4/00.0/01.0": the root-bus address, then up to 24 device.function hops. */
+#define SELECTOR_PATH_MAX 144
 
 struct selector {
         enum selector_kind kind;
@@ -25,6 +29,7 @@ struct selector {
         uint16_t vendor, device; /* SELECTOR_ID */
         bool has_subsys;
         uint16_t subsys_vendor, subsys_device;
+        char path[SELECTOR_PATH_MAX]; /* SELECTOR_PATH, canonical: "0000:00:03.0/00.0" */
 };
 
 enum functions_mode {
@@ -63,9 +68,11 @@ struct config_error {
         char message[512]; /* "unknown option 'alow-boot-vga'" */
 };
 
-/* "0000:01:00.0", "01:00.0", "10de:2484", "10de:2484:1458:4037". */
+/* "0000:01:00.0", "01:00.0", "10de:2484", "10de:2484:1458:4037", "path=0000:00:03.0/00.0". */
 int selector_parse(const char *s, struct selector *ret);
 bool selector_matches(const struct selector *sel, const struct pci_device *d);
+/* Whether A and B name the same devices: "01:00.0" and "0000:01:00.0" are one selector. */
+bool selector_equal(const struct selector *a, const struct selector *b);
 
 /* Parse one file's text (NAME is what errors show) and append its entries to CFG. */
 int config_parse(struct config *cfg, const char *name, const char *text, size_t len, struct config_error *ret_err);

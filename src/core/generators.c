@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "generators.h"
 
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "macro.h"
 
@@ -89,4 +91,21 @@ const char *initramfs_generator_name(enum initramfs_generator g)
         const struct generator_facts *f = generator_facts(g);
 
         return f ? f->name : "unknown";
+}
+
+void generator_regenerate_command(enum initramfs_generator g, const char *release, char *buf, size_t size)
+{
+        const struct generator_facts *gf = generator_facts(g);
+
+        if (gf && gf->release_opt && release) {
+                snprintf(buf, size, "%s %s %s", gf->regenerate, gf->release_opt, release);
+                return;
+        }
+        if (gf) {
+                snprintf(buf, size, "%s", gf->regenerate);
+                return;
+        }
+        generator_join(offsetof(struct generator_facts, regenerate), buf, size);
+        size_t n = strlen(buf);
+        snprintf(buf + n, size - n, ", whichever this system uses");
 }

@@ -52,3 +52,6 @@ const struct generator_facts *generator_facts(enum initramfs_generator g);
  * generator, in table order, in BUF (truncated to SIZE). */
 void generator_join(size_t offset, char *buf, size_t size);
 const char *initramfs_generator_name(enum initramfs_generator g); /* "dracut", ..., "unknown" */
+/* What rebuilds the image of RELEASE (NULL: unknown) with G; for INITRAMFS_GEN_UNKNOWN every
+ * generator's command, "whichever this system uses". */
+void generator_regenerate_command(enum initramfs_generator g, const char *release, char *buf, size_t size);

@@ -13,6 +13,7 @@
 #include "parse.h"
 #include "paths.h"
 #include "sanitize.h"
+#include "sbuf.h"
 #include "strv.h"
 
 /* ---- candidate images (pure) --------------------------------------------------------------- */
@@ -25,14 +26,11 @@ bool initramfs_plain_name(const char *s)
 static _printf_(3, 4) int push_fmt(char ***v, size_t *n, const char *fmt, ...)
 {
         va_list ap;
-        char *s = NULL;
 
         va_start(ap, fmt);
-        int k = vasprintf(&s, fmt, ap);
+        char *s = str_vprintf(fmt, ap);
         va_end(ap);
-        if (k < 0)
-                return -ENOMEM;
-        return strv_consume(v, n, s) < 0 ? (free(s), -ENOMEM) : 0;
+        return s && strv_consume(v, n, s) >= 0 ? 0 : (free(s), -ENOMEM);
 }
 
 int initramfs_candidates(const char *release, const char *pkgbase, const char *machine_id, char ***ret, size_t *ret_n)

@@ -9,6 +9,7 @@
 #include "array.h"
 #include "macro.h"
 #include "parse.h"
+#include "sbuf.h"
 
 /* The next option of S (modprobe's rules: whitespace separates, double quotes group). */
 static const char *next_param(const char *s, size_t *ret_len)
@@ -31,39 +32,29 @@ static bool is_ids(const char *p, size_t n)
         return (n >= 4 && strncmp(p, "ids=", 4) == 0) || (n == 3 && strncmp(p, "ids", 3) == 0);
 }
 
-static int append(char **buf, size_t *len, const char *p, size_t n)
+/* Words joined by one space, as libkmod joins a line's options. */
+static int append_word(struct sbuf *b, const char *p, size_t n)
 {
-        char *nb = realloc(*buf, *len + n + 2);
-        if (!nb)
-                return -ENOMEM;
-        *buf = nb;
-        if (*len)
-                nb[(*len)++] = ' ';
-        memcpy(nb + *len, p, n);
-        *len += n;
-        nb[*len] = '\0';
-        return 0;
+        if (b->len > 0)
+                sbuf_put(b, " ", 1);
+        return sbuf_put(b, p, n);
 }
 
 int modopts_drop_ids(const char *options, char **ret_kept, char **ret_dropped)
 {
-        char *kept = NULL, *dropped = NULL;
-        size_t lk = 0, ld = 0, n;
-        int k = 0;
+        struct sbuf kept = { 0 }, dropped = { 0 };
+        size_t n;
 
-        for (const char *p = next_param(options ? options : "", &n); k >= 0 && n > 0; p = next_param(p + n, &n))
-                k = is_ids(p, n) ? append(&dropped, &ld, p, n) : append(&kept, &lk, p, n);
-        if (k >= 0 && !kept)
-                k = (kept = strdup("")) ? 0 : -ENOMEM;
-        if (k >= 0 && !dropped)
-                k = (dropped = strdup("")) ? 0 : -ENOMEM;
-        if (k < 0) {
-                free(kept);
-                free(dropped);
-                return k;
+        for (const char *p = next_param(options ? options : "", &n); n > 0; p = next_param(p + n, &n))
+                append_word(is_ids(p, n) ? &dropped : &kept, p, n);
+        char *k = sbuf_take(&kept), *d = sbuf_take(&dropped);
+        if (!k || !d) {
+                free(k);
+                free(d);
+                return -ENOMEM;
         }
-        *ret_kept = kept;
-        *ret_dropped = dropped;
+        *ret_kept = k;
+        *ret_dropped = d;
         return 0;
 }
 
@@ -123,9 +114,9 @@ static int scan_line(const char *file, unsigned lineno, const char *line, struct
 
 int modopts_scan_conf(const char *file, const char *text, struct modopt_list *list)
 {
-        _cleanup_free_ char *copy = strdup(text), *logical = NULL;
+        _cleanup_free_ char *copy = strdup(text);
+        _cleanup_(sbuf_done) struct sbuf logical = { 0 };
         unsigned lineno = 0, start = 0;
-        size_t len = 0;
 
         if (!copy)
                 return -ENOMEM;
@@ -140,18 +131,19 @@ int modopts_scan_conf(const char *file, const char *text, struct modopt_list *li
                 size_t n = strlen(p);
                 bool cont = n > 0 && p[n - 1] == '\\';
                 if (cont)
-                        p[--n] = '\0';
-                if (len == 0)
+                        n--;
+                if (logical.len == 0)
                         start = lineno;
-                if (append(&logical, &len, p, n) < 0)
+                if (append_word(&logical, p, n) < 0)
                         return -ENOMEM;
                 if (cont && next)
                         continue;
-                int k = scan_line(file, start, logical, list);
+                _cleanup_free_ char *line = sbuf_take(&logical);
+                if (!line)
+                        return -ENOMEM;
+                int k = scan_line(file, start, line, list);
                 if (k < 0)
                         return k;
-                len = 0;
-                logical[0] = '\0';
         }
         return 0;
 }

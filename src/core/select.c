@@ -7,6 +7,7 @@
 
 #include "array.h"
 #include "macro.h"
+#include "rootrecord.h"
 
 /*
  * When several entries reach one device, the strongest claim wins: a selector naming the device
@@ -116,13 +117,26 @@ static void select_hit(const struct machine *m, struct claim *claims, size_t dev
                 expand_functions(m, claims, dev, conf);
 }
 
+/* vfio-prep.conf(5), path=: the device whose chain of device.function from its root bus, as its
+ * sysfs location gives it, is the selector's; NONE when no device sits there. */
+size_t select_find_path(const struct machine *m, const char *path)
+{
+        char buf[SELECTOR_PATH_MAX];
+
+        for (size_t i = 0; i < m->n_devices; i++)
+                if (pci_slot_path(m, i, buf, sizeof(buf)) >= 0 && strcmp(buf, path) == 0)
+                        return i;
+        return NONE;
+}
+
 /* Claims for one entry; whether it matched any device. */
 static bool select_entry(const struct machine *m, struct claim *claims, const struct device_conf *conf)
 {
         bool matched = false;
 
-        if (conf->sel.kind == SELECTOR_ADDRESS) {
-                size_t dev = machine_find_device(m, &conf->sel.addr);
+        if (conf->sel.kind != SELECTOR_ID) {
+                size_t dev = conf->sel.kind == SELECTOR_PATH ? select_find_path(m, conf->sel.path)
+                                                             : machine_find_device(m, &conf->sel.addr);
                 if (dev == NONE)
                         return false;
                 select_hit(m, claims, dev, conf);

@@ -52,5 +52,7 @@ bool selected_wants_vfio(const struct machine *m, const struct selected *it);
 
 int select_devices(const struct machine *m, const struct config *cfg, struct selection *ret);
 void selection_done(struct selection *s);
+/* The device at slot path PATH ("0000:00:1c.4/00.0", vfio-prep.conf(5) path=), or NONE. */
+size_t select_find_path(const struct machine *m, const char *path);
 /* Index into s->items of DEVICE, or NONE. */
 size_t selection_find(const struct selection *s, size_t device);

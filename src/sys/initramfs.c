@@ -16,6 +16,7 @@
 #include "root.h"
 #include "root_tmp.h"
 #include "sanitize.h"
+#include "sbuf.h"
 #include "spawn.h"
 #include "strv.h"
 #include "uki.h"
@@ -59,12 +60,11 @@ static void detect_generator(struct root *r, enum initramfs_generator prefer, st
 static _printf_(2, 3) int unknown(struct initramfs_facts *f, const char *fmt, ...)
 {
         va_list ap;
-        char *s = NULL;
 
         va_start(ap, fmt);
-        int k = vasprintf(&s, fmt, ap);
+        char *s = str_vprintf(fmt, ap);
         va_end(ap);
-        if (k < 0)
+        if (!s)
                 return -ENOMEM;
         initramfs_set_verdict(f, INITRAMFS_UNKNOWN, s);
         return 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gzip.h"
 #include "machine.h"
 #include "macro.h"
 #include "root.h"
@@ -187,7 +188,20 @@ static void kconfig_unknown(struct kernel_config *c)
         }
 }
 
-/* Only the plain /boot/config-RELEASE: /proc/config.gz would need zlib, which is not linked in. */
+/* /proc/config.gz (CONFIG_IKCONFIG_PROC), for kernels that install no /boot/config-RELEASE
+ * (Arch and others): its text, or -ENOENT. -EOPNOTSUPP in a build without zlib. */
+static int read_config_gz(struct root *r, char **ret)
+{
+        _cleanup_free_ char *gz = NULL;
+        size_t len, n;
+
+        int k = root_read_file(r, "/proc/config.gz", KCONFIG_MAX, &gz, &len);
+        if (k < 0)
+                return k;
+        return gzip_decompress(gz, len, KCONFIG_MAX, ret, &n);
+}
+
+/* /boot/config-RELEASE, else /proc/config.gz: the running kernel's, when the release is known. */
 static int load_kconfig(struct root *r, struct machine *m)
 {
         _cleanup_free_ char *text = NULL;
@@ -199,7 +213,12 @@ static int load_kconfig(struct root *r, struct machine *m)
                 return 0;
         snprintf(path, sizeof(path), "/boot/config-%s", m->release);
         k = root_read_file(r, path, KCONFIG_MAX, &text, NULL);
-        if (k == -ENOENT)
+        if (k == -ENOENT) {
+                snprintf(path, sizeof(path), "/proc/config.gz");
+                k = read_config_gz(r, &text);
+        }
+        /* A build without zlib cannot read it: as unknown as a kernel without either file. */
+        if (k == -ENOENT || k == -EOPNOTSUPP)
                 return 0;
         if (k < 0) {
                 machine_add_problem(m, path, "cannot read the kernel configuration: %s", strerror(-k));

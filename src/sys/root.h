@@ -134,6 +134,12 @@ int root_append(struct root *r, const char *path, const char *value);
 int root_mkdir_p(struct root *r, const char *path, mode_t mode);
 /* Create or replace a regular file atomically (temporary file + rename). */
 int root_create_file(struct root *r, const char *path, const void *data, size_t len, mode_t mode);
+/* Replace or create the regular file PATH durably and atomically (vfio-prep --add, --remove): a
+ * temporary file in the same directory, owner root when run as root, MODE, fsync, rename, and
+ * the directory flushed. */
+int root_replace_file(struct root *r, const char *path, const void *data, size_t len, mode_t mode);
+/* The same for a file named on the command line (relative to the working directory). */
+int host_replace_file(const char *path, const void *data, size_t len, mode_t mode);
 /* Create a symbolic link at PATH pointing to TARGET (kept as given). */
 int root_symlink(struct root *r, const char *target, const char *path);
 

@@ -127,6 +127,23 @@ int root_mkdir_p(struct root *r, const char *path, mode_t mode)
         }
 }
 
+/* All of DATA to FD, short writes continued. */
+static int write_full(int fd, const void *data, size_t len)
+{
+        const char *p = data;
+
+        while (len > 0) {
+                ssize_t n = write(fd, p, len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                p += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
+
 int root_create_file(struct root *r, const char *path, const void *data, size_t len, mode_t mode)
 {
         struct walk w;
@@ -138,18 +155,10 @@ int root_create_file(struct root *r, const char *path, const void *data, size_t 
         _cleanup_close_ int fd = openat(r->fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
         if (fd < 0)
                 return -errno;
-        const char *p = data;
-        while (len > 0) {
-                ssize_t n = write(fd, p, len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        k = -errno;
-                        unlinkat(r->fd, tmp, 0);
-                        return k;
-                }
-                p += n;
-                len -= (size_t)n;
+        k = write_full(fd, data, len);
+        if (k < 0) {
+                unlinkat(r->fd, tmp, 0);
+                return k;
         }
         if (renameat(r->fd, tmp, r->fd, w.buf) < 0) {
                 k = -errno;
@@ -157,6 +166,75 @@ int root_create_file(struct root *r, const char *path, const void *data, size_t 
                 return k;
         }
         return 0;
+}
+
+/* The directory holding REL (relative to DIRFD) flushed, so that a rename in it lasts. */
+static int fsync_parent(int dirfd, const char *rel)
+{
+        char dir[PATH_MAX];
+        const char *slash = strrchr(rel, '/');
+
+        if (!slash)
+                snprintf(dir, sizeof(dir), ".");
+        else
+                snprintf(dir, sizeof(dir), "%.*s", slash == rel ? 1 : (int)(slash - rel), rel);
+        _cleanup_close_ int fd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return fsync(fd) < 0 ? -errno : 0;
+}
+
+/* DATA into the new file FD: owner root when we may give it (vfio-prep.conf(5), OWNERSHIP), MODE
+ * whatever the umask, on disk before it is renamed into place. */
+static int fill_replacement(int fd, const void *data, size_t len, mode_t mode)
+{
+        int k = write_full(fd, data, len);
+
+        if (k >= 0 && geteuid() == 0 && fchown(fd, 0, 0) < 0)
+                k = -errno;
+        if (k >= 0 && fchmod(fd, mode) < 0)
+                k = -errno;
+        if (k >= 0 && fsync(fd) < 0)
+                k = -errno;
+        return k;
+}
+
+/* REL (relative to DIRFD) replaced atomically: a reader sees the old file or the new one, never
+ * a part, and a crash leaves one of them. */
+static int replace_at(int dirfd, const char *rel, const void *data, size_t len, mode_t mode)
+{
+        char tmp[PATH_MAX + 32];
+        int k;
+
+        snprintf(tmp, sizeof(tmp), "%s.vfio-prep-%ld", rel, (long)getpid());
+        _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        k = fill_replacement(fd, data, len, mode);
+        if (k >= 0 && renameat(dirfd, tmp, dirfd, rel) < 0)
+                k = -errno;
+        if (k < 0) {
+                unlinkat(dirfd, tmp, 0);
+                return k;
+        }
+        return fsync_parent(dirfd, rel);
+}
+
+int root_replace_file(struct root *r, const char *path, const void *data, size_t len, mode_t mode)
+{
+        struct walk w;
+        int k = root_walk(r, path, false, &w);
+
+        if (k < 0)
+                return k;
+        k = replace_at(r->fd, root_walk_rel(&w), data, len, mode);
+        root_journal_add(r, ROOT_OP_WRITE, path, "(replaced)", k);
+        return k;
+}
+
+int host_replace_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+        return replace_at(AT_FDCWD, path, data, len, mode);
 }
 
 int root_symlink(struct root *r, const char *target, const char *path)

@@ -87,3 +87,10 @@ void sbuf_done(struct sbuf *b)
         free(b->s);
         *b = (struct sbuf){ 0 };
 }
+
+char *str_vprintf(const char *fmt, va_list ap)
+{
+        char *s = NULL;
+
+        return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}

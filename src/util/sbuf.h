@@ -25,3 +25,6 @@ _printf_(2, 3) int sbuf_appendf(struct sbuf *b, const char *fmt, ...);
 /* The string ("" when empty), owned by the caller; the buffer is left empty. NULL on -ENOMEM. */
 char *sbuf_take(struct sbuf *b);
 void sbuf_done(struct sbuf *b);
+
+/* A new string formatted from FMT and AP, or NULL when memory ran out. */
+_printf_(1, 0) char *str_vprintf(const char *fmt, va_list ap);

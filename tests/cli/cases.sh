@@ -163,6 +163,80 @@ check record-malformed 1 storage-record-bad --check --device 00:14.0 --device 00
 check vfio-ids-check 1 vfio-ids --check
 check vfio-ids-apply 0 vfio-ids --apply --dry-run
 check vfio-ids-builtin 1 vfio-ids-builtin --check
+# --list helps choose (vfio-prep(8), --list): slot paths, the boot VGA, what root protection
+# keeps, devices on vfio-pci, and which groups are isolated; path= selectors.
+check list-intel-storage 0 storage-booted --list
+check list-intel-storage-json 0 storage-booted --list --json
+check list-storage-luks 0 storage-luks --list
+check list-storage-busy 0 storage-mounted --list
+check list-amd-json 0 desktop-amd --list --json
+check list-sriov-nvme 0 sriov-nvme --list
+check list-vfio-bound 0 list-bound --list
+check list-vfio-bound-json 0 list-bound --list --json
+check path-selector-check 0 desktop-intel --check --device path=0000:00:01.0/00.0
+check path-selector-apply 1 desktop-intel --apply --dry-run --device path=00:1c.4/00.0 --device path=0000:00:1d.0/00.0
+check path-selector-nothing 1 desktop-intel --check --device path=0000:00:01.0/00.7
+check path-selector-bad 2 desktop-intel --check --device path=0000:00:01.0/1:00.0
+# --capture FILE.tar.gz (vfio-prep(8), --capture): the same tree as --capture DIR, and what it
+# says it holds; an existing file is never replaced. $scratch is run.sh's scratch directory.
+capture_archive_roundtrip capture-tgz-intel desktop-intel@gpu
+capture_archive_roundtrip capture-tgz-storage storage-luks --device 1b36:0010
+capture_archive_roundtrip capture-tgz-vm-amd vm/amd --cmdline "root=/dev/nvme0n1p2 amd_iommu=on" --device 02:00.0
+# shellcheck disable=SC2154
+{
+	check capture-tgz-says 0 desktop-intel --capture "$scratch/says.tar.gz"
+	: >"$scratch/exists.tar.gz"
+	check capture-tgz-exists 2 desktop-intel --capture "$scratch/exists.tar.gz"
+	check capture-tgz-bad-name 2 desktop-intel --capture "$scratch/.tar.gz"
+}
+# The kernel configuration from /proc/config.gz alone (vfio-prep(8), FILES): vfio-pci built in
+# and the IOMMU on by default are known there too, and a capture keeps the file.
+check kconfig-gz-check 0 kconfig-gz --check --device 01:00.0
+capture_roundtrip kconfig-gz-capture kconfig-gz --device 01:00.0
+
+# Editing the configuration: --add and --remove (vfio-prep(8), MODES). What --apply would refuse
+# is refused with exit 1 and nothing written; the rest edits a writable copy, every other line kept.
+check edit-add-boot-vga 1 desktop-intel@edit-base --add 00:02.0
+check edit-add-root-disk 1 desktop-intel@edit-base --add 05:00.0
+check edit-add-shared-group 1 desktop-intel@edit-base --add 04:00.0
+check edit-add-no-such-device 1 desktop-intel@edit-base --add 09:00.0 functions=one
+check edit-add-already-there 1 desktop-intel@edit-base --add 01:00.0
+check edit-add-selected-by-another 1 desktop-intel@edit-base --add 10de:2484
+check edit-add-bad-option 2 desktop-intel@edit-base --add 03:00.0 funtions=one
+check edit-add-bad-selector 2 desktop-intel@edit-base --add 01:00
+check edit-add-option-with-space 2 desktop-intel@edit-base --add 00:14.0 'functions=one # x'
+check edit-remove-not-there 1 desktop-intel@edit-base --remove 00:14.0
+check edit-add-dry-run 0 desktop-intel@edit-base --add 00:14.0 --dry-run
+check edit-remove-dry-run 0 desktop-intel@edit-base --remove 01:00.0 --dry-run
+tree_unchanged edit-add-refused-wrote-nothing desktop-intel@edit-base
+check edit-add-usb 0 desktop-intel@edit-base --add 00:14.0 optional
+file_is edit-add-usb-conf desktop-intel@edit-base:/etc/vfio-prep.conf
+check edit-remove-gpu 0 desktop-intel@edit-base --remove 0000:01:00.0
+file_is edit-remove-gpu-conf desktop-intel@edit-base:/etc/vfio-prep.conf
+# shellcheck disable=SC2154 # scratch: the scratch directory of tests/cli/run.sh
+edit_tmp=$scratch
+# --config naming a file that is not there yet: created, with a header comment.
+check edit-add-new-file 0 desktop-intel --config "$edit_tmp/edit-new.conf" --add 01:00.0
+file_is edit-add-new-file-conf "$edit_tmp/edit-new.conf"
+# Saved on Windows, without a final line end: CRLF kept, the line end added.
+printf '# from Windows\r\ndevice 00:14.0 functions=one' >"$edit_tmp/edit-crlf.conf"
+check edit-add-crlf 0 desktop-intel --config "$edit_tmp/edit-crlf.conf" --add 01:00.0
+file_is edit-add-crlf-conf "$edit_tmp/edit-crlf.conf"
+check edit-remove-crlf 0 desktop-intel --config "$edit_tmp/edit-crlf.conf" --remove 0000:00:14.0
+file_is edit-remove-crlf-conf "$edit_tmp/edit-crlf.conf"
+
+# --release of a GPU gives back what functions=auto took with it, its audio first (vfio-prep(8)).
+check release-gpu-functions-dry-run 0 gpu-on-vfio --release 0000:01:00.0 --dry-run
+tree_unchanged release-gpu-functions-wrote-nothing gpu-on-vfio
+check release-audio-alone-dry-run 0 gpu-on-vfio --release 0000:01:00.1 --dry-run
+
+# Option errors name the option as typed (vfio-prep(8), OPTIONS).
+run usage-short-needs-value 2 --check -d
+run usage-long-needs-value 2 --check --device
+run usage-abbreviation-needs-value 2 --check --dev
+run usage-ambiguous-option 2 --check --co=x
+run usage-takes-no-value 2 --check=yes
+run usage-unknown-short-option 2 --check -vx
 # Diagnostics (vfio-prep(8), CHECKS): a QEMU guest whose virtual IOMMU lacks interrupt
 # remapping is told what the host must add, not what to change in a firmware it lacks.
 check diag-guest-intremap 0 guest-q35 --check --device 01:00.0

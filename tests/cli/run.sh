@@ -115,6 +115,18 @@ tree_unchanged() {
 	fi
 }
 
+# file_is NAME FILE: FILE (a path, or a fixture's PATH as FIXTURE:PATH) is golden NAME.file.
+file_is() {
+	name=$1 file=$2
+	case $name in *"${CLI_FILTER:-}"*) ;; *) return 0 ;; esac
+	case $file in /*) ;; *) file=$(fixture "${file%%:*}")${file#*:} ;; esac
+	if [ ! -f "$file" ]; then
+		t_fail "$name: no file $file"
+		return
+	fi
+	if compare "$name" file "$file"; then t_ok "$name"; else t_fail "$name"; fi
+}
+
 # capture_roundtrip NAME FIXTURE ARGS...: --capture the fixture into a new directory, then
 # --check --json and --list --json must say the same from the capture as from the original.
 capture_roundtrip() {
@@ -156,6 +168,41 @@ capture_roundtrip() {
 		case $rc_a in 0 | 1) ;; *) echo "  $mode exits $rc_a on the original"; ok=0 ;; esac
 		case $rc_b in 0 | 1) ;; *) echo "  $mode exits $rc_b after replay"; ok=0 ;; esac
 	done
+	if [ $ok = 1 ]; then t_ok "$name"; else t_fail "$name"; fi
+}
+
+# capture_archive_roundtrip NAME FIXTURE ARGS...: --capture into a directory and into NAME.tar.gz;
+# the archive, extracted with tar, holds the same tree, and --check says the same from both.
+capture_archive_roundtrip() {
+	name=$1 fix=$2
+	shift 2
+	case $name in *"${CLI_FILTER:-}"*) ;; *) return 0 ;; esac
+	command -v tar >/dev/null || { t_fail "$name: tar is missing (apt-get install tar)"; return; }
+	root=$(fixture "$fix") || { t_fail "$name: fixture"; return; }
+	work=$scratch/archive-$name
+	rm -rf "$work"
+	if ! mkdir -p "$work/x"; then t_fail "$name: scratch"; return; fi
+	ok=1
+	# shellcheck disable=SC2086 # CLI_WRAPPER is a command line on purpose
+	${CLI_WRAPPER:-} "$bin" --capture "$work/dir" --root "$root" "$@" 2>"$work/err.dir" || ok=0
+	# shellcheck disable=SC2086
+	${CLI_WRAPPER:-} "$bin" --capture "$work/$name.tar.gz" --root "$root" "$@" 2>"$work/err.tgz" || ok=0
+	[ $ok = 1 ] || { echo "  --capture failed:"; sed 's/^/  /' "$work"/err.*; }
+	if ! tar -xzf "$work/$name.tar.gz" -C "$work/x"; then
+		echo "  tar cannot extract $name.tar.gz"; ok=0
+	elif ! diff -r --no-dereference "$work/dir" "$work/x/$name" >"$scratch/diff" 2>&1; then
+		echo "  the archive holds another tree than the directory:"; sed 's/^/  /' "$scratch/diff" | head -20; ok=0
+	fi
+	"$bin" --check --root "$work/dir" >"$work/a" 2>&1
+	rc_a=$?
+	"$bin" --check --root "$work/x/$name" >"$work/b" 2>&1
+	rc_b=$?
+	sed -i "s|$work/dir|CAPTURE|g" "$work/a"
+	sed -i "s|$work/x/$name|CAPTURE|g" "$work/b"
+	if [ "$rc_a" != "$rc_b" ] || ! diff -u "$work/a" "$work/b" >"$scratch/diff"; then
+		echo "  --check differs (exit $rc_a, $rc_b):"; sed 's/^/  /' "$scratch/diff" | head -20; ok=0
+	fi
+	case $rc_a in 0 | 1) ;; *) echo "  --check exits $rc_a on the capture"; ok=0 ;; esac
 	if [ $ok = 1 ]; then t_ok "$name"; else t_fail "$name"; fi
 }
 

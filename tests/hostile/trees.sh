@@ -29,7 +29,7 @@ verdicts() {
 	traced --list --root "$T" "$@"
 	want_rc 0
 	# What is intact is still listed: the NVMe controller is never damaged here.
-	want_out '^ +[-0-9]+  0000:05:00.0  Non-Volatile memory controller'
+	want_out '^ +[-0-9]+  0000:05:00.0  [-0-9a-f:./]+ +Non-Volatile memory controller'
 	cat "$STRACE" >>"$scratch/strace.all"
 	traced --list --json --root "$T" "$@"
 	want_rc 0
