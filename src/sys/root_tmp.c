@@ -8,20 +8,7 @@
 #include <unistd.h>
 
 #include "macro.h"
-
-static int write_all(int fd, const char *p, size_t len)
-{
-        while (len > 0) {
-                ssize_t k = write(fd, p, len);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                p += k;
-                len -= (size_t)k;
-        }
-        return 0;
-}
+#include "root_internal.h"
 
 int host_tmpfile(const void *data, size_t len, char **ret_path)
 {
@@ -39,7 +26,7 @@ int host_tmpfile(const void *data, size_t len, char **ret_path)
                 free(path);
                 return k;
         }
-        k = write_all(fd, data, len);
+        k = write_full(fd, data, len);
         if (close(fd) < 0 && k == 0)
                 k = -errno;
         if (k < 0) {
