@@ -264,3 +264,6 @@ check vm-intel-usb-keyboard-json 0 vm/intel-usb --check --device 01:00.0 --json
 # Captured from QEMU (capture.sh intel-vesa): vesafb holds the boot VGA's BAR 0; Debian's 6.1
 # vfio-pci removes it when it takes the GPU.
 check vm-intel-vesa-framebuffer 1 vm/intel-vesa --check --device 00:01.0
+# --add refuses a USB controller with a keyboard while root is encrypted, as --check fails it.
+check diag-add-keyboard-luks 1 desktop-diag --add 06:00.0 --dry-run
+check diag-add-stick 0 desktop-diag --add 08:00.0 --dry-run
