@@ -52,6 +52,9 @@ trap 'rm -rf "$scratch"' EXIT
 trap 'exit 130' INT TERM
 LC_ALL=C
 export LC_ALL
+TOP=$top
+# shellcheck source=tests/lib.sh
+. "$top/tests/lib.sh"
 
 have() {
 	command -v "$1" >/dev/null 2>&1
@@ -98,7 +101,8 @@ make_trees() {
 	for f in "$top"/tests/fixtures/*.desc; do
 		[ -f "$f" ] || continue
 		name=$(basename "$f" .desc)
-		sh "$top/tests/gen-tree.sh" "$scratch/t/$name" <"$f" || { echo "bench: cannot build $name" >&2; continue; }
+		# As the tests build it: "include NAME" lines expanded (t_tree of tests/lib.sh).
+		t_tree "$name" "$scratch/t/$name" </dev/null || { echo "bench: cannot build $name" >&2; continue; }
 		echo "$name $scratch/t/$name" >>"$scratch/trees"
 	done
 	for f in "$top"/tests/fixtures/*/*.tar.gz; do

@@ -94,6 +94,56 @@ static void test_bounded_read(void **state)
         tree_free(&t);
 }
 
+/* Sizes around the first read's page on the stack: each file comes back whole, or -EFBIG. */
+static void test_read_sizes(void **state)
+{
+        static const size_t sizes[] = { 0, 1, 4094, 4095, 4096, 4097, 8191, 8192, 8193, 9000 };
+        static char content[9001];
+        struct tree t;
+        _cleanup_root_ struct root *r = NULL;
+
+        tree_new(&t);
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                char path[64];
+                for (size_t j = 0; j < sizes[i]; j++)
+                        content[j] = (char)('a' + (i + j) % 26);
+                content[sizes[i]] = '\0';
+                snprintf(path, sizeof(path), "/sys/f%zu", sizes[i]);
+                tree_file(&t, path, content);
+        }
+        assert_int_equal(root_new(t.dir, &r), 0);
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                char path[64];
+                size_t n = sizes[i];
+                snprintf(path, sizeof(path), "/sys/f%zu", n);
+                for (size_t j = 0; j < n; j++)
+                        content[j] = (char)('a' + (i + j) % 26);
+                content[n] = '\0';
+                _cleanup_free_ char *whole = NULL, *attr = NULL, *head = NULL;
+                size_t len = 0, hlen = 0;
+                int k = root_read_file(r, path, 8192, &whole, &len);
+                if (n > 8192) {
+                        assert_int_equal(k, -EFBIG);
+                } else {
+                        assert_int_equal(k, 0);
+                        assert_int_equal(len, n);
+                        assert_memory_equal(whole, content, n + 1);
+                }
+                k = root_read_attr(r, path, &attr);
+                if (n > ROOT_ATTR_MAX) {
+                        assert_int_equal(k, -EFBIG);
+                } else {
+                        assert_int_equal(k, 0);
+                        assert_string_equal(attr, content);
+                }
+                assert_int_equal(root_read_head(r, path, 4096, &head, &hlen), 0);
+                assert_int_equal(hlen, n < 4096 ? n : 4096);
+                assert_memory_equal(head, content, hlen);
+                assert_int_equal(head[hlen], '\0');
+        }
+        tree_free(&t);
+}
+
 static void test_write_never_creates(void **state)
 {
         struct tree t;
@@ -216,8 +266,9 @@ static void hostile_device_tree(struct tree *t)
         tree_link(t, "/sys/bus/pci/devices/0000:09:00.0", "../../../devices/pci0000:00/./0000:00:01.0/../0000:00:01.0");
 }
 
-/* Each read of a device directory, with its result, on one lookup path, as one line. */
-static void dir_results(const char *dir, const char *walk_forced, char *out, size_t size)
+/* Each read of a device directory, with its result, on one lookup path, as one line; LISTED:
+ * after root_dir_list(), which must change no result. */
+static void dir_results(const char *dir, const char *walk_forced, bool listed, char *out, size_t size)
 {
         static const char *const attrs[] = { "vendor",   "label",   "abs",    "up",   "loop",
                                              "dangling", "missing", "driver", "ghost" };
@@ -240,6 +291,8 @@ static void dir_results(const char *dir, const char *walk_forced, char *out, siz
         }
         _cleanup_root_dir_ struct root_dir *d = NULL;
         assert_int_equal(root_dir_open_at(bus, DEV, &d), 0);
+        if (listed)
+                assert_int_equal(root_dir_list(d), 0);
         for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
                 _cleanup_free_ char *text = NULL, *name = NULL, *resolved = NULL, *head = NULL;
                 struct stat st;
@@ -274,17 +327,20 @@ static void dir_results(const char *dir, const char *walk_forced, char *out, siz
         restore_path();
 }
 
-/* Both lookup paths give the same results and the same errors, and they are the expected ones. */
+/* Both lookup paths give the same results and the same errors, with the device directory listed
+ * first or not, and they are the expected ones. */
 static void test_dir_both_paths(void **state)
 {
         struct tree t;
-        static char got[2][8192];
+        static char got[4][8192];
 
         hostile_device_tree(&t);
-        for (size_t p = 0; p < 2; p++)
-                dir_results(t.dir, paths[p], got[p], sizeof(got[p]));
-        if (strcmp(got[0], got[1]) != 0)
-                fail_msg("openat2:\n%s\nwalk:\n%s", got[0], got[1]);
+        for (size_t i = 0; i < 4; i++)
+                dir_results(t.dir, paths[i % 2], i >= 2, got[i], sizeof(got[i]));
+        for (size_t i = 1; i < 4; i++)
+                if (strcmp(got[0], got[i]) != 0)
+                        fail_msg("openat2:\n%s\n%s%s:\n%s", got[0], i % 2 ? "walk" : "openat2",
+                                 i >= 2 ? ", listed" : "", got[i]);
         static const char *const want[] = {
                 DEV ":0:" DEV_DIR "\n",
                 "0000:05:00.0:-18:-\n",
@@ -388,7 +444,7 @@ static void test_openat2_refused(void **state)
         static char walk[8192], got[8192];
 
         hostile_device_tree(&t);
-        dir_results(t.dir, "1", walk, sizeof(walk));
+        dir_results(t.dir, "1", false, walk, sizeof(walk));
         for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
                 pid_t pid = fork();
                 int status;
@@ -397,7 +453,7 @@ static void test_openat2_refused(void **state)
                 if (pid == 0) {
                         if (refuse_openat2(errs[i]) < 0)
                                 _exit(2);
-                        dir_results(t.dir, "0", got, sizeof(got));
+                        dir_results(t.dir, "0", false, got, sizeof(got));
                         _exit(strcmp(got, walk) == 0 ? 0 : 1);
                 }
                 assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -447,12 +503,19 @@ int main(void)
         if (was && setenv("VFIO_PREP_NO_OPENAT2_WAS", was, 1) < 0)
                 return 1;
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_read_attr_strips_newline), cmocka_unit_test(test_links_resolved_inside),
-                cmocka_unit_test(test_escaping_links_refused),   cmocka_unit_test(test_bounded_read),
-                cmocka_unit_test(test_write_never_creates),      cmocka_unit_test(test_write_hook_and_deadline),
-                cmocka_unit_test(test_deadline_expires),         cmocka_unit_test(test_list_sorted),
-                cmocka_unit_test(test_dir_both_paths),           cmocka_unit_test(test_journal_same_on_both_paths),
-                cmocka_unit_test(test_openat2_refused),          cmocka_unit_test(test_replace_file),
+                cmocka_unit_test(test_read_attr_strips_newline),
+                cmocka_unit_test(test_links_resolved_inside),
+                cmocka_unit_test(test_escaping_links_refused),
+                cmocka_unit_test(test_bounded_read),
+                cmocka_unit_test(test_read_sizes),
+                cmocka_unit_test(test_write_never_creates),
+                cmocka_unit_test(test_write_hook_and_deadline),
+                cmocka_unit_test(test_deadline_expires),
+                cmocka_unit_test(test_list_sorted),
+                cmocka_unit_test(test_dir_both_paths),
+                cmocka_unit_test(test_journal_same_on_both_paths),
+                cmocka_unit_test(test_openat2_refused),
+                cmocka_unit_test(test_replace_file),
         };
         return cmocka_run_group_tests_name("root", tests, NULL, NULL);
 }

@@ -54,9 +54,11 @@ static void pending_done(struct pending *p)
         free(p->physfn);
 }
 
-static void attr_path(const struct pci_device *d, const char *attr, char *buf, size_t size)
+/* D's attribute ATTR as a path, for a problem's message: built only when there is one. */
+static const char *attr_path(const struct pci_device *d, const char *attr, char *buf, size_t size)
 {
         snprintf(buf, size, "%s/%s", d->path, attr);
+        return buf;
 }
 
 /* An attribute's text; -ENOENT silently (the caller knows whether it is optional). */
@@ -65,10 +67,9 @@ static int dev_read(struct root_dir *r, struct machine *m, struct pci_device *d,
         char path[PATH_MAX];
         int k;
 
-        attr_path(d, attr, path, sizeof(path));
         k = root_dir_read_attr(r, attr, ret);
         if (k < 0 && k != -ENOENT)
-                machine_damage(m, d, path, "cannot read %s: %s", attr, strerror(-k));
+                machine_damage(m, d, attr_path(d, attr, path, sizeof(path)), "cannot read %s: %s", attr, strerror(-k));
         return k;
 }
 
@@ -81,15 +82,14 @@ static void dev_read_number(struct root_dir *r, struct machine *m, struct pci_de
         uint64_t v;
         int k;
 
-        attr_path(d, attr, path, sizeof(path));
         k = dev_read(r, m, d, attr, &s);
         if (k == -ENOENT && required)
-                machine_damage(m, d, path, "missing %s", attr);
+                machine_damage(m, d, attr_path(d, attr, path, sizeof(path)), "missing %s", attr);
         if (k < 0)
                 return;
         k = parse_u64(s, base, max, &v);
         if (k < 0) {
-                machine_damage(m, d, path, "malformed %s '%.40s'", attr, s);
+                machine_damage(m, d, attr_path(d, attr, path, sizeof(path)), "malformed %s '%.40s'", attr, s);
                 return;
         }
         *ret = v;
@@ -181,13 +181,13 @@ static void store_config_space(struct machine *m, struct pci_device *d, int k, c
         char path[PATH_MAX];
 
         d->header = PCI_HEADER_UNKNOWN;
-        attr_path(d, "config", path, sizeof(path));
         if (k == -ENOENT) {
                 free(buf);
                 return;
         }
         if (k < 0) {
-                machine_damage(m, d, path, "cannot read config: %s", strerror(-k));
+                machine_damage(m, d, attr_path(d, "config", path, sizeof(path)), "cannot read config: %s",
+                               strerror(-k));
                 return;
         }
         if (len == 0) {
@@ -197,13 +197,13 @@ static void store_config_space(struct machine *m, struct pci_device *d, int k, c
         d->config = (uint8_t *)buf;
         d->config_len = len;
         if (len < 64) {
-                machine_damage(m, d, path, "short config space (%zu bytes)", len);
+                machine_damage(m, d, attr_path(d, "config", path, sizeof(path)), "short config space (%zu bytes)", len);
                 return;
         }
         uint8_t ht = d->config[0x0e];
         if ((ht & 0x7f) > PCI_HEADER_CARDBUS) {
                 /* 0x7f comes from all-ones reads: a device that is gone or powered off. */
-                machine_damage(m, d, path, "unknown header type 0x%02x", ht);
+                machine_damage(m, d, attr_path(d, "config", path, sizeof(path)), "unknown header type 0x%02x", ht);
                 return;
         }
         d->header = (enum pci_header)(ht & 0x7f);
@@ -275,19 +275,20 @@ static void load_driver(struct loader *l, struct root_dir *r, struct pci_device 
         int k;
 
         d->driver_builtin = TRI_UNKNOWN;
-        attr_path(d, "driver", path, sizeof(path));
         k = root_dir_link_name(r, "driver", &d->driver);
         if (k < 0) {
                 d->driver = NULL;
                 if (k != -ENOENT)
-                        machine_damage(m, d, path, "cannot read the driver link: %s", strerror(-k));
+                        machine_damage(m, d, attr_path(d, "driver", path, sizeof(path)),
+                                       "cannot read the driver link: %s", strerror(-k));
                 return;
         }
         /* Keep the name even so: something claims the device, and that is what matters. */
         struct stat st;
         k = root_dir_stat(r, "driver", &st);
         if (k < 0)
-                machine_damage(m, d, path, "driver link to '%s' does not resolve: %s", d->driver, strerror(-k));
+                machine_damage(m, d, attr_path(d, "driver", path, sizeof(path)),
+                               "driver link to '%s' does not resolve: %s", d->driver, strerror(-k));
         load_module(l, d);
 }
 
@@ -317,8 +318,7 @@ static void load_boot_vga(struct root_dir *r, struct machine *m, struct pci_devi
         else if (strcmp(s, "0") == 0)
                 d->boot_vga = TRI_NO;
         else {
-                attr_path(d, "boot_vga", path, sizeof(path));
-                machine_damage(m, d, path, "malformed boot_vga '%.40s'", s);
+                machine_damage(m, d, attr_path(d, "boot_vga", path, sizeof(path)), "malformed boot_vga '%.40s'", s);
         }
 }
 
@@ -330,16 +330,17 @@ static void load_group_link(struct root_dir *r, struct machine *m, struct pci_de
         int k;
 
         d->iommu_group = -1;
-        attr_path(d, "iommu_group", path, sizeof(path));
         k = root_dir_link_name(r, "iommu_group", &name);
         if (k == -ENOENT)
                 return;
         if (k < 0) {
-                machine_damage(m, d, path, "cannot read the iommu_group link: %s", strerror(-k));
+                machine_damage(m, d, attr_path(d, "iommu_group", path, sizeof(path)),
+                               "cannot read the iommu_group link: %s", strerror(-k));
                 return;
         }
         if (parse_u64(name, 10, LONG_MAX, &id) < 0) {
-                machine_damage(m, d, path, "malformed iommu_group link '%.40s'", name);
+                machine_damage(m, d, attr_path(d, "iommu_group", path, sizeof(path)),
+                               "malformed iommu_group link '%.40s'", name);
                 return;
         }
         d->iommu_group = (long)id;
@@ -369,13 +370,13 @@ static void load_physfn(struct root_dir *r, struct machine *m, struct pending *p
         char path[PATH_MAX], base[NAME_MAX + 1];
         int k;
 
-        attr_path(&p->dev, "physfn", path, sizeof(path));
         struct stat st;
         if (root_dir_lstat(r, "physfn", &st) == -ENOENT)
                 return;
         k = root_dir_resolve(r, "physfn", &resolved);
         if (k < 0) {
-                machine_damage(m, &p->dev, path, "cannot resolve the physfn link: %s", strerror(-k));
+                machine_damage(m, &p->dev, attr_path(&p->dev, "physfn", path, sizeof(path)),
+                               "cannot resolve the physfn link: %s", strerror(-k));
                 return;
         }
         if (last_component(resolved, base, sizeof(base)))
@@ -450,6 +451,9 @@ static int load_device(struct loader *l, const char *name, struct pending *p)
         p->dev.path = strdup(root_dir_path(dir));
         if (!p->dev.path)
                 return -ENOMEM;
+        /* Most devices lack most of the optional attributes: a listing answers for them all.
+         * When it fails, each lookup asks the kernel, as without it. */
+        (void)root_dir_list(dir);
         load_attributes(l, dir, p);
         return 1;
 }

@@ -56,6 +56,7 @@ struct root *root_free(struct root *r)
                 return NULL;
         root_forget_dirs(r);
         root_journal_clear(r);
+        free(r->spare_names);
         close(r->fd);
         free(r->dir);
         free(r);
@@ -359,6 +360,18 @@ int root_open_resolved(struct root *r, const char *path, int flags, struct walk 
         int fd = root_open_fast(r, path, flags | O_NOCTTY);
         if (fd != -ENOSYS)
                 return fd;
+        /* The walk without a stat of the last component: opened with O_NOFOLLOW, it is no link
+         * when the open succeeds or fails for another reason (ELOOP says it is one; ENOTDIR may,
+         * with O_DIRECTORY). Not for O_PATH, which opens a link itself, nor while journaling,
+         * where the second walk would journal the links above it again. */
+        if (!(flags & O_PATH) && !r->journaling) {
+                int k = root_walk(r, path, false, w);
+                if (k < 0)
+                        return k;
+                fd = openat(r->fd, root_walk_rel(w), flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+                if (fd >= 0 || (errno != ELOOP && errno != ENOTDIR))
+                        return fd < 0 ? -errno : fd;
+        }
         int k = root_walk(r, path, true, w);
         if (k < 0)
                 return k;

@@ -111,6 +111,12 @@ static inline void root_dir_closep(struct root_dir **d)
         root_dir_close(*d);
 }
 #define _cleanup_root_dir_ __attribute__((cleanup(root_dir_closep)))
+/* Read D's entries once, so that a later lookup of a name that is not among them fails with
+ * -ENOENT without a system call: a device's optional attributes (boot_vga, sriov_numvfs...)
+ * cost two getdents64(2) calls together instead of one failed open each. Does nothing while
+ * journaling (a capture records what was read, not listed) or when D is not a directory; on
+ * error, lookups go to the kernel as before. */
+int root_dir_list(struct root_dir *d);
 /* The canonical path, "/sys/devices/pci0000:00/0000:00:01.0". */
 const char *root_dir_path(const struct root_dir *d);
 int root_dir_read_file(struct root_dir *d, const char *name, size_t max, char **ret, size_t *ret_len);

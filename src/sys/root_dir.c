@@ -14,11 +14,22 @@
 
 struct root_dir {
         struct root *root;
-        int fd;     /* O_PATH: any file type, so that a device "directory" that is not one fails per entry, as before */
+        /* A directory opened for reading, so that it can be listed (root_dir_list()); else O_PATH,
+         * any file type, so that a device "directory" that is not one fails per entry, as before. */
+        int fd;
+        bool listable;
         char *path; /* canonical, absolute */
+        /* Its entries, NUL-separated, once root_dir_list() has read them; NULL before. */
+        char *names;
+        size_t names_len, names_cap;
+        /* The last link read in it (root_dir_read_link()), so that root_dir_stat() of the same
+         * name does not read it again: a device's driver link is read, then checked. */
+        char *link_name;
+        char *link_target;
 };
 
-static int dir_new(struct root *r, int fd, const char *path, struct root_dir **ret)
+/* FD as a struct root_dir; FD is closed on failure. LISTABLE: FD was opened for reading. */
+static int dir_new(struct root *r, int fd, bool listable, const char *path, struct root_dir **ret)
 {
         struct root_dir *d = calloc(1, sizeof(*d));
         char *p = strdup(path);
@@ -28,7 +39,7 @@ static int dir_new(struct root *r, int fd, const char *path, struct root_dir **r
                 close(fd);
                 return -ENOMEM;
         }
-        *d = (struct root_dir){ .root = r, .fd = fd, .path = p };
+        *d = (struct root_dir){ .root = r, .fd = fd, .listable = listable, .path = p };
         *ret = d;
         return 0;
 }
@@ -39,6 +50,13 @@ struct root_dir *root_dir_close(struct root_dir *d)
                 return NULL;
         close(d->fd);
         free(d->path);
+        free(d->link_name);
+        free(d->link_target);
+        if (d->names && !d->root->spare_names) {
+                d->root->spare_names = d->names;
+                d->root->spare_cap = d->names_cap;
+        } else
+                free(d->names);
         free(d);
         return NULL;
 }
@@ -82,16 +100,33 @@ static int plain_path(const char *path, char *buf, size_t size)
         return 0;
 }
 
-/* The canonical path of PATH and an O_PATH descriptor of it, by the walk. */
-static int dir_walk(struct root *r, const char *path, int *ret_fd, char **ret_path)
+/* REL below DIRFD (not following a last link), opened for reading when it is a directory
+ * (root_dir_list() can then list it without another open), else O_PATH as before: *LISTABLE
+ * says which. */
+static int open_dir_fd(int dirfd, const char *rel, bool *listable)
+{
+        int fd;
+
+        if (listable) {
+                fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                *listable = fd >= 0;
+                if (fd >= 0 || errno == ENOENT)
+                        return fd >= 0 ? fd : -ENOENT;
+        }
+        fd = openat(dirfd, rel, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+/* The canonical path of PATH and a descriptor of it (open_dir_fd()), by the walk. */
+static int dir_walk(struct root *r, const char *path, int *ret_fd, bool *ret_listable, char **ret_path)
 {
         struct walk w;
         int k = root_walk(r, path, true, &w);
         if (k < 0)
                 return k;
-        int fd = openat(r->fd, root_walk_rel(&w), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        int fd = open_dir_fd(r->fd, root_walk_rel(&w), ret_listable);
         if (fd < 0)
-                return -errno;
+                return fd;
         k = root_walk_abs(&w, ret_path);
         if (k < 0) {
                 close(fd);
@@ -102,12 +137,21 @@ static int dir_walk(struct root *r, const char *path, int *ret_fd, char **ret_pa
 }
 
 /* CANON, absolute and plain, opened by the kernel only if none of its components is a link:
- * then it is canonical as written. -ENOSYS when the walk must decide. */
-static int open_canonical(struct root *r, const char *canon)
+ * then it is canonical as written. With LISTABLE, opened for reading when it is a directory,
+ * as open_dir_fd(); else O_PATH. -ENOSYS when the walk must decide. */
+static int open_canonical(struct root *r, const char *canon, bool *listable)
 {
+        const uint64_t how = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
+        int fd = -EINVAL;
+
         if (r->journaling || r->no_openat2)
                 return -ENOSYS;
-        int fd = root_kernel_open(r, r->fd, rel_of(canon), O_PATH, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+        if (listable) {
+                fd = root_kernel_open(r, r->fd, rel_of(canon), O_RDONLY | O_DIRECTORY, how);
+                *listable = fd >= 0;
+        }
+        if (fd < 0 && fd != -ENOSYS && fd != -ENOENT && fd != -ELOOP)
+                fd = root_kernel_open(r, r->fd, rel_of(canon), O_PATH, how);
         return fd >= 0 ? fd : -ENOSYS;
 }
 
@@ -115,14 +159,47 @@ int root_dir_open(struct root *r, const char *path, struct root_dir **ret)
 {
         char canon[PATH_MAX];
         _cleanup_free_ char *walked = NULL;
+        bool listable;
         int fd;
 
-        if (plain_path(path, canon, sizeof(canon)) == 0 && (fd = open_canonical(r, canon)) >= 0)
-                return dir_new(r, fd, canon, ret);
-        int k = dir_walk(r, path, &fd, &walked);
+        if (plain_path(path, canon, sizeof(canon)) == 0 && (fd = open_canonical(r, canon, &listable)) >= 0)
+                return dir_new(r, fd, listable, canon, ret);
+        int k = dir_walk(r, path, &fd, &listable, &walked);
         if (k < 0)
                 return k;
-        return dir_new(r, fd, walked, ret);
+        return dir_new(r, fd, listable, walked, ret);
+}
+
+int root_dir_list(struct root_dir *d)
+{
+        struct root *r = d->root;
+        char *names = r->spare_names;
+        size_t cap = r->spare_cap, len = 0;
+
+        if (d->names || !d->listable || r->journaling)
+                return 0;
+        r->spare_names = NULL;
+        int k = root_read_dirents(d->fd, &names, &cap, &len);
+        if (k < 0) {
+                free(names);
+                return k;
+        }
+        d->names = names;
+        d->names_cap = cap;
+        d->names_len = len;
+        return 0;
+}
+
+/* NAME, one component, is known not to be in D: it was listed, and NAME is not among its
+ * entries. Then a lookup fails with -ENOENT, as the kernel would answer it. */
+static bool known_absent(const struct root_dir *d, const char *name)
+{
+        if (!d->names)
+                return false;
+        for (size_t off = 0; off < d->names_len; off += strlen(d->names + off) + 1)
+                if (strcmp(d->names + off, name) == 0)
+                        return false;
+        return true;
 }
 
 static bool one_component(const char *name)
@@ -133,8 +210,14 @@ static bool one_component(const char *name)
 /* D's path joined with NAME, as the root_*() functions take it. */
 static int dir_join(const struct root_dir *d, const char *name, char *buf, size_t size)
 {
-        int n = snprintf(buf, size, "%s/%s", strcmp(d->path, "/") ? d->path : "", name);
-        return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+        /* memcpy, not snprintf: this runs for every attribute of every device. */
+        size_t dn = strcmp(d->path, "/") ? strlen(d->path) : 0, nn = strlen(name);
+        if (dn + 1 + nn >= size)
+                return -ENAMETOOLONG;
+        memcpy(buf, d->path, dn);
+        buf[dn] = '/';
+        memcpy(buf + dn + 1, name, nn + 1);
+        return 0;
 }
 
 /* BASE (canonical) joined with TARGET, a link in BASE, as the walk would join them when no
@@ -168,11 +251,13 @@ static int lexical_join(const char *base, const char *target, char *buf, size_t 
 }
 
 /*
- * D/NAME resolved: its canonical path into BUF and an O_PATH descriptor. The fast way: NAME is
+ * D/NAME resolved: its canonical path into BUF and a descriptor, for reading a directory with
+ * RET_LISTABLE (open_dir_fd()), else O_PATH. The fast way: NAME is
  * not a link (one openat), or a link whose joined target has no link in it (openat2 with
  * RESOLVE_NO_SYMLINKS proves that). -ENOSYS when the walk must decide.
  */
-static int dir_resolve_fast(struct root_dir *d, const char *name, char *buf, size_t size, int *ret_fd)
+static int dir_resolve_fast(struct root_dir *d, const char *name, char *buf, size_t size, int *ret_fd,
+                            bool *ret_listable)
 {
         struct root *r = d->root;
         char target[PATH_MAX];
@@ -180,11 +265,13 @@ static int dir_resolve_fast(struct root_dir *d, const char *name, char *buf, siz
 
         if (r->journaling || r->no_openat2 || !one_component(name))
                 return -ENOSYS;
+        if (known_absent(d, name))
+                return -ENOENT;
         ssize_t n = readlinkat(d->fd, name, target, sizeof(target) - 1);
         if (n < 0 && errno == EINVAL) {
                 if (dir_join(d, name, buf, size) < 0)
                         return -ENOSYS;
-                fd = openat(d->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                fd = open_dir_fd(d->fd, name, ret_listable);
         } else if (n < 0) {
                 /* D is canonical: the walk would meet the same error at NAME. */
                 return errno == ENOENT ? -ENOENT : -ENOSYS;
@@ -192,7 +279,7 @@ static int dir_resolve_fast(struct root_dir *d, const char *name, char *buf, siz
                 target[n] = '\0';
                 if (lexical_join(d->path, target, buf, size) < 0)
                         return -ENOSYS;
-                fd = open_canonical(r, buf);
+                fd = open_canonical(r, buf, ret_listable);
         }
         if (fd < 0)
                 return -ENOSYS;
@@ -204,27 +291,28 @@ int root_dir_open_at(struct root_dir *parent, const char *name, struct root_dir 
 {
         char buf[PATH_MAX];
         _cleanup_free_ char *walked = NULL;
+        bool listable = false;
         int fd;
-        int k = dir_resolve_fast(parent, name, buf, sizeof(buf), &fd);
+        int k = dir_resolve_fast(parent, name, buf, sizeof(buf), &fd, &listable);
 
         if (k == 0)
-                return dir_new(parent->root, fd, buf, ret);
+                return dir_new(parent->root, fd, listable, buf, ret);
         if (k != -ENOSYS)
                 return k;
         k = dir_join(parent, name, buf, sizeof(buf));
         if (k < 0)
                 return k;
-        k = dir_walk(parent->root, buf, &fd, &walked);
+        k = dir_walk(parent->root, buf, &fd, &listable, &walked);
         if (k < 0)
                 return k;
-        return dir_new(parent->root, fd, walked, ret);
+        return dir_new(parent->root, fd, listable, walked, ret);
 }
 
 int root_dir_resolve(struct root_dir *d, const char *name, char **ret)
 {
         char buf[PATH_MAX];
         int fd;
-        int k = dir_resolve_fast(d, name, buf, sizeof(buf), &fd);
+        int k = dir_resolve_fast(d, name, buf, sizeof(buf), &fd, NULL);
 
         if (k == 0) {
                 close(fd);
@@ -246,6 +334,8 @@ int root_dir_resolve(struct root_dir *d, const char *name, char **ret)
  * resolves from the root (root_*() on the joined path). */
 static int dir_open_entry(struct root_dir *d, const char *name, int flags)
 {
+        if (known_absent(d, name))
+                return -ENOENT;
         int fd = openat(d->fd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
         return fd < 0 ? -errno : fd;
 }
@@ -310,6 +400,28 @@ int root_dir_read_attr(struct root_dir *d, const char *name, char **ret)
         return 0;
 }
 
+/* Best effort, like the journal: a failed allocation only costs a second read. */
+static void remember_link(struct root_dir *d, const char *name, const char *target)
+{
+        free(d->link_name);
+        free(d->link_target);
+        d->link_name = strdup(name);
+        d->link_target = strdup(target);
+}
+
+/* The target of the link NAME in D into TARGET: the one read last when it is NAME, else read. */
+static ssize_t dir_readlink(struct root_dir *d, const char *name, char *target, size_t size)
+{
+        if (d->link_name && d->link_target && strcmp(d->link_name, name) == 0 && strlen(d->link_target) < size) {
+                strcpy(target, d->link_target);
+                return (ssize_t)strlen(target);
+        }
+        ssize_t n = readlinkat(d->fd, name, target, size - 1);
+        if (n >= 0)
+                target[n] = '\0';
+        return n;
+}
+
 int root_dir_read_link(struct root_dir *d, const char *name, char **ret)
 {
         char path[PATH_MAX], target[PATH_MAX];
@@ -318,6 +430,8 @@ int root_dir_read_link(struct root_dir *d, const char *name, char **ret)
                 return k;
         if (!one_component(name))
                 return root_read_link(d->root, path, ret);
+        if (known_absent(d, name))
+                return -ENOENT;
         ssize_t n = readlinkat(d->fd, name, target, sizeof(target) - 1);
         if (n < 0)
                 return -errno;
@@ -326,6 +440,7 @@ int root_dir_read_link(struct root_dir *d, const char *name, char **ret)
         char *s = strdup(target);
         if (!s)
                 return -ENOMEM;
+        remember_link(d, name, target);
         *ret = s;
         return 0;
 }
@@ -374,12 +489,15 @@ int root_dir_stat(struct root_dir *d, const char *name, struct stat *ret)
         int k = dir_join(d, name, path, sizeof(path));
         if (k < 0)
                 return k;
-        if (r->journaling || r->no_openat2 || !one_component(name))
+        if (one_component(name) && known_absent(d, name))
+                return -ENOENT;
+        /* D's path is canonical on both lookup paths: the join is the walk's, with or without
+         * openat2. */
+        if (r->journaling || !one_component(name))
                 return root_stat(r, path, ret);
-        ssize_t n = readlinkat(d->fd, name, target, sizeof(target) - 1);
+        ssize_t n = dir_readlink(d, name, target, sizeof(target));
         if (n < 0)
                 return root_stat(r, path, ret);
-        target[n] = '\0';
         if (lexical_join(d->path, target, joined, sizeof(joined)) < 0)
                 return root_stat(r, path, ret);
         const struct stat *seen = stated_find(r, joined);
@@ -401,6 +519,8 @@ int root_dir_lstat(struct root_dir *d, const char *name, struct stat *ret)
                 return k;
         if (!one_component(name))
                 return root_lstat(d->root, path, ret);
+        if (known_absent(d, name))
+                return -ENOENT;
         if (fstatat(d->fd, name, ret, AT_SYMLINK_NOFOLLOW) < 0)
                 return -errno;
         return 0;

@@ -56,6 +56,10 @@ struct root {
                 struct stat st;
         } stated[8];
         unsigned stated_next;
+        /* The buffer of the last directory listing closed (root_dir_list()), for the next one:
+         * one per device, and a page freed each time costs munmap(2) with musl. */
+        char *spare_names;
+        size_t spare_cap;
 };
 
 /* A stack of path components below the root; "sys/bus/pci" has three. */
@@ -104,6 +108,10 @@ int root_read_fd_as(int fd, enum root_read_kind kind, size_t max, char **ret, si
 void root_journal_read(struct root *r, const char *shown, enum root_read_kind kind, size_t max);
 /* PATH below the root, confined, read as KIND and journalled. */
 int root_read_path(struct root *r, const char *path, enum root_read_kind kind, size_t max, char **ret, size_t *ret_len);
+/* The names in the directory FD but "." and "..", each NUL-terminated, one after the other,
+ * RET_LEN bytes in all, into *BUF of *CAP bytes, which grows as needed (NULL: a new one); *BUF
+ * is never NULL on success, and stays the caller's to free on failure. */
+int root_read_dirents(int fd, char **buf, size_t *cap, size_t *ret_len);
 /* Strip trailing newlines, spaces and tabs of S, N bytes long. */
 void root_strip_space(char *s, size_t n);
 /* Components of an absolute canonical path: 0 for "/", 2 for "/sys/bus". */

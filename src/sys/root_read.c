@@ -24,16 +24,58 @@ static ssize_t read_once(int fd, char *buf, size_t n)
         }
 }
 
+/* BUF[0..LEN) as a new NUL-terminated string of its own size. */
+static int dup_bytes(const char *buf, size_t len, char **ret)
+{
+        char *s = malloc(len + 1);
+        if (!s)
+                return -ENOMEM;
+        memcpy(s, buf, len);
+        s[len] = '\0';
+        *ret = s;
+        return 0;
+}
+
+/* The first read of a file lands on the stack: most are a few bytes, and a page-sized
+ * allocation freed at once costs mmap(2) and munmap(2) with some allocators (musl's). */
+#define FIRST_READ 4096
+
 /* SHORT_IS_END: a read shorter than asked ends the file, as it does for sysfs attributes (the
  * kernel hands one over in one read) and regular files; not for /proc, pipes or devices. */
 int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_len)
 {
-        size_t size = 0, cap = 0;
+        char first[FIRST_READ];
+        size_t size = 0, cap;
         _cleanup_free_ char *buf = NULL;
+        const size_t room = max + 1 < sizeof(first) - 1 ? max + 1 : sizeof(first) - 1;
+        ssize_t n;
 
+        /* On the stack while it fits: a read of 0 bytes, or a short one for an attribute, ends it. */
+        while (size < room) {
+                size_t want = room - size;
+                n = read_once(fd, first + size, want);
+                if (n < 0)
+                        return (int)n;
+                size += (size_t)n;
+                if (size > max)
+                        return -EFBIG;
+                if (n == 0 || (short_is_end && (size_t)n < want)) {
+                        int k = dup_bytes(first, size, ret);
+                        if (k < 0)
+                                return k;
+                        if (ret_len)
+                                *ret_len = size;
+                        return 0;
+                }
+        }
+        cap = sizeof(first) * 2 > max + 2 ? max + 2 : sizeof(first) * 2;
+        buf = malloc(cap);
+        if (!buf)
+                return -ENOMEM;
+        memcpy(buf, first, size);
         for (;;) {
                 if (size + 1 >= cap) {
-                        size_t ncap = cap ? cap * 2 : 4096;
+                        size_t ncap = cap * 2;
                         if (ncap > max + 2)
                                 ncap = max + 2;
                         char *nb = realloc(buf, ncap);
@@ -43,7 +85,7 @@ int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_
                         cap = ncap;
                 }
                 size_t want = cap - size - 1;
-                ssize_t n = read_once(fd, buf + size, want);
+                n = read_once(fd, buf + size, want);
                 if (n < 0)
                         return (int)n;
                 if (n == 0)
@@ -55,7 +97,7 @@ int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_
                         break;
         }
         buf[size] = '\0';
-        /* Reads start with a page and most attributes are a few bytes: the model keeps many. */
+        /* Most attributes are a few bytes: the model keeps many. */
         char *fit = realloc(buf, size + 1);
         if (fit)
                 buf = fit;
@@ -65,12 +107,19 @@ int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_
         return 0;
 }
 
+/* The first MAX bytes of FD: on the stack when they fit, then copied at their length. */
 int root_read_fd_head(int fd, size_t max, char **ret, size_t *ret_len)
 {
-        _cleanup_free_ char *buf = malloc(max + 1);
+        char first[FIRST_READ];
+        _cleanup_free_ char *heap = NULL;
+        char *buf = first;
         size_t len = 0;
-        if (!buf)
-                return -ENOMEM;
+
+        if (max > sizeof(first)) {
+                buf = heap = malloc(max + 1);
+                if (!heap)
+                        return -ENOMEM;
+        }
         while (len < max) {
                 ssize_t n = read_once(fd, buf + len, max - len);
                 if (n < 0)
@@ -79,8 +128,9 @@ int root_read_fd_head(int fd, size_t max, char **ret, size_t *ret_len)
                         break;
                 len += (size_t)n;
         }
-        buf[len] = '\0';
-        *ret = TAKE_PTR(buf);
+        int k = dup_bytes(buf, len, ret);
+        if (k < 0)
+                return k;
         *ret_len = len;
         return 0;
 }
@@ -262,9 +312,10 @@ struct dirent64_rec {
         char d_name[];
 };
 
-/* Every name in the directory FD but "." and "..", unsorted. getdents64(2) directly: one call
- * for a sysfs device directory, and none of fdopendir()'s checks. */
-static int read_names(int fd, char ***v, size_t *n)
+/* FN for every name in the directory FD but "." and "..", in the directory's order, until it
+ * returns < 0. getdents64(2) directly: one call for a sysfs device directory, and none of
+ * fdopendir()'s checks. */
+static int each_name(int fd, int (*fn)(const char *name, void *userdata), void *userdata)
 {
         union {
                 char bytes[32768];
@@ -284,11 +335,69 @@ static int read_names(int fd, char ***v, size_t *n)
                         off += de->d_reclen;
                         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                                 continue;
-                        int k = strv_push(v, n, de->d_name);
+                        int k = fn(de->d_name, userdata);
                         if (k < 0)
                                 return k;
                 }
         }
+}
+
+struct name_vector {
+        char ***v;
+        size_t *n;
+};
+
+static int push_name(const char *name, void *userdata)
+{
+        struct name_vector *nv = userdata;
+        return strv_push(nv->v, nv->n, name);
+}
+
+/* Every name in the directory FD but "." and "..", unsorted. */
+static int read_names(int fd, char ***v, size_t *n)
+{
+        struct name_vector nv = { v, n };
+        return each_name(fd, push_name, &nv);
+}
+
+struct name_block {
+        char *buf;
+        size_t len, cap;
+};
+
+static int append_name(const char *name, void *userdata)
+{
+        struct name_block *b = userdata;
+        size_t n = strlen(name) + 1;
+
+        if (b->len + n > b->cap) {
+                size_t cap = b->cap ? b->cap : 1024;
+                while (cap < b->len + n)
+                        cap *= 2;
+                char *nb = realloc(b->buf, cap);
+                if (!nb)
+                        return -ENOMEM;
+                b->buf = nb;
+                b->cap = cap;
+        }
+        memcpy(b->buf + b->len, name, n);
+        b->len += n;
+        return 0;
+}
+
+int root_read_dirents(int fd, char **buf, size_t *cap, size_t *ret_len)
+{
+        struct name_block b = { .buf = *buf, .cap = *buf ? *cap : 0 };
+        int k = each_name(fd, append_name, &b);
+
+        if (k == 0 && !b.buf && !(b.buf = malloc(b.cap = 1)))
+                k = -ENOMEM;
+        *buf = b.buf;
+        *cap = b.cap;
+        if (k < 0)
+                return k;
+        *ret_len = b.len;
+        return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -320,17 +429,10 @@ int root_list(struct root *r, const char *path, char ***ret, size_t *ret_n)
         return 0;
 }
 
-int root_stat(struct root *r, const char *path, struct stat *ret)
+/* PATH stated by the walk, and journalled. */
+static int stat_walked(struct root *r, const char *path, struct stat *ret)
 {
         struct walk w;
-        int fd = root_open_fast(r, path, O_PATH);
-        if (fd >= 0) {
-                int e = fstat(fd, ret) < 0 ? -errno : 0;
-                close(fd);
-                return e;
-        }
-        if (fd != -ENOSYS)
-                return fd;
         int k = root_walk(r, path, true, &w);
         if (k < 0)
                 return k;
@@ -340,6 +442,19 @@ int root_stat(struct root *r, const char *path, struct stat *ret)
         snprintf(shown, sizeof(shown), "/%s", w.buf);
         root_journal_add(r, ROOT_OP_STAT, shown, S_ISDIR(ret->st_mode) ? "d" : "f", 0);
         return 0;
+}
+
+int root_stat(struct root *r, const char *path, struct stat *ret)
+{
+        int fd = root_open_fast(r, path, O_PATH);
+        if (fd >= 0) {
+                int e = fstat(fd, ret) < 0 ? -errno : 0;
+                close(fd);
+                return e;
+        }
+        if (fd != -ENOSYS)
+                return fd;
+        return stat_walked(r, path, ret);
 }
 
 int root_lstat(struct root *r, const char *path, struct stat *ret)
@@ -356,7 +471,13 @@ int root_lstat(struct root *r, const char *path, struct stat *ret)
 bool root_exists(struct root *r, const char *path)
 {
         struct stat st;
-        return root_stat(r, path, &st) >= 0;
+        /* The kernel's open says it, without a stat. */
+        int fd = root_open_fast(r, path, O_PATH);
+        if (fd >= 0)
+                close(fd);
+        if (fd != -ENOSYS)
+                return fd >= 0;
+        return stat_walked(r, path, &st) >= 0;
 }
 
 int host_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct stat *ret_st)
