@@ -507,7 +507,9 @@ static const struct finding_case finding_cases[] = {
 
 static void check_one(const struct finding_case *c)
 {
-        struct device_conf dc = { .text = (char *)"01:00.0", .origin = (char *)"/etc/vfio-prep.conf:1", .vfs = -1 };
+        struct device_conf dc = {
+                .text = (char *)"01:00.0", .origin = (char *)"/etc/vfio-prep.conf:1", .from_file = true, .vfs = -1
+        };
         struct config cfg = { .devices = &dc, .n_devices = c->configured };
         struct machine m = { .release = (char *)REL, .cmdline = (char *)"" };
         struct selection sel = { 0 };

@@ -270,7 +270,7 @@ static const char check_text[] = "PASS  iommu-hardware       Intel VT-d (DMAR ta
                                  "                           selected\n"
                                  "      hint: select 0000:01:00.1 too (functions=auto) or\n"
                                  "            move the card\n"
-                                 "INFO  device:0000:03:00.0  bound to xhci?[2J_hcd\n"
+                                 "INFO  device:0000:03:00.0  bound to xhci\\x1b[2J_hcd\n"
                                  "\n"
                                  "not ready: 1 check failed\n";
 
@@ -294,7 +294,7 @@ static const char check_text_verbose_color[] =
         "                           selected\n"
         "      hint: select 0000:01:00.1 too (functions=auto) or\n"
         "            move the card\n"
-        "\033[34mINFO\033[0m  device:0000:03:00.0  bound to xhci?[2J_hcd\n"
+        "\033[34mINFO\033[0m  device:0000:03:00.0  bound to xhci\\x1b[2J_hcd\n"
         "\n"
         "group 1: not isolated, 1 blocker\n"
         "  0000:00:01.0  PCI bridge                 pcieport       bridge\n"
@@ -374,14 +374,15 @@ static void test_wrap_long_word(void **state)
 }
 
 static const char list_text[] =
-        "  GROUP  ADDRESS       PATH          CLASS                           ID           DRIVER         NAME\n"
+        "  GROUP  ADDRESS       PATH          CLASS                           ID           DRIVER            NAME\n"
         "      0  0000:00:00.0  0000:00:00.0  Host bridge                     [8086:29c0]  -\n"
-        "      1  0000:00:01.0  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport       (bridge)\n"
+        "      1  0000:00:01.0  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport          (bridge)\n"
         "      1  0000:01:00.0  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia\n"
         "      1  0000:01:00.1  0000:01:00.1  Audio device                    [10de:228b]  snd_hda_intel\n"
-        "      2  0000:02:00.0  0000:02:00.0  Non-Volatile memory controller  [144d:a808]  nvme           (may hold "
+        "      2  0000:02:00.0  0000:02:00.0  Non-Volatile memory controller  [144d:a808]  nvme              (may hold "
         "root)\n"
-        "      -  0000:03:00.0  0000:03:00.0  USB controller                  [1b21:2142]  xhci?[31m\"hcd  (may hold "
+        "      -  0000:03:00.0  0000:03:00.0  USB controller                  [1b21:2142]  xhci\\x1b[31m\"hcd  (may "
+        "hold "
         "root)\n"
         "isolated groups: 1, 2\n";
 
@@ -471,11 +472,13 @@ static void test_list_text_names(void **state)
         pciname_set_ids_file("/nonexistent/pci.ids");
         unlink(path);
         assert_non_null(strstr(
-                s, "\n      1  0000:00:01.0  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport       "
-                   "6th-10th Gen Core Processor PCIe Controller (x16)  (bridge)\n"));
+                s,
+                "\n      1  0000:00:01.0  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport          "
+                "6th-10th Gen Core Processor PCIe Controller (x16)  (bridge)\n"));
         assert_non_null(strstr(
-                s, "\n      1  0000:01:00.0  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia         "
-                   "GA104 [GeForce RTX 3060 Ti]\n"));
+                s,
+                "\n      1  0000:01:00.0  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia            "
+                "GA104 [GeForce RTX 3060 Ti]\n"));
         assert_non_null(strstr(
                 s,
                 "\n      1  0000:01:00.1  0000:01:00.1  Audio device                    [10de:228b]  snd_hda_intel\n"));

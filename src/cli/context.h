@@ -37,6 +37,7 @@ struct context_options {
         bool no_config;           /* --release: the configuration does not matter */
         bool header_only;         /* binding needs no ACS: read only config headers (see machine.h) */
         bool initramfs;           /* --check: look into the boot image (runs its lister) */
+        bool skip_bad_conf;       /* --check --json, --list, --capture: go on without a broken configuration */
 };
 
 struct context {
@@ -44,6 +45,7 @@ struct context {
         struct machine machine;
         struct cmdline cmdline;
         struct config config;
+        struct config_error *config_errors; /* the configuration left out (skip_bad_conf), or NULL */
         struct selection selection;
         struct analysis analysis;
         struct rootinfo rootinfo;

@@ -60,6 +60,7 @@ struct check_input {
         const struct machine *machine;
         const struct cmdline *cmdline;
         const struct config *config;
+        const struct config_error *config_errors; /* the configuration was left out for these, or NULL */
         const struct selection *selection;
         const struct analysis *analysis;
         const struct rootinfo *rootinfo;   /* root, resume, swap, /boot; record; busy devices */

@@ -140,6 +140,30 @@ static void refusal_unknown(const struct ctx *x, size_t device, struct fb *f)
                            "is bound");
 }
 
+/* vfio-prep.conf(5), allow-boot-vga: never proposed for an ID selector, which would also take
+ * the console of every identical GPU; the other devices it matches are named by address instead. */
+static void hint_boot_vga(const struct ctx *x, const struct selected *it, struct fb *f)
+{
+        const struct device_conf *dc = it->conf;
+        const struct pci_device *d = &x->m->devices[it->device];
+
+        if (!dc || dc->sel.kind != SELECTOR_ID || it->why != SELECTED_BY_SELECTOR) {
+                fb_hint_option(f, x->in, dc, "allow-boot-vga",
+                               " (the host loses its console), or make another GPU primary in the firmware setup");
+                return;
+        }
+        if (fb_hint_device_lines(NULL, x->m, &dc->sel, it->device) > 0) {
+                fb_hint(f, "'%s' (%s) also matches the boot VGA: name the other devices by address instead: ", dc->text,
+                        entry_origin(dc));
+                fb_hint_device_lines(f, x->m, &dc->sel, it->device);
+        } else
+                fb_hint(f, "'%s' (%s) matches only the boot VGA", dc->text, entry_origin(dc));
+        sbuf_appendf(&f->hint,
+                     "; to give the boot GPU away, make another GPU primary in the firmware setup, or name it "
+                     "alone: 'device %s id=%04x:%04x allow-boot-vga' (the host loses its console)",
+                     d->name, d->vendor, d->device);
+}
+
 static void device_refused(const struct ctx *x, const struct selected *it, const struct plan_device *pd,
                            const struct plan_group *pg, struct fb *f)
 {
@@ -180,8 +204,7 @@ static void device_refused(const struct ctx *x, const struct selected *it, const
                 fb_msg(f, CHECK_FAIL,
                        "not bound: boot VGA without allow-boot-vga: the firmware and the host "
                        "console use this GPU");
-                fb_hint_option(f, x->in, it->conf, "allow-boot-vga",
-                               " (the host loses its console), or make another GPU primary in the firmware setup");
+                hint_boot_vga(x, it, f);
                 break;
         case REFUSE_NOT_ISOLATED:
                 fb_msg(f, CHECK_FAIL, "not bound: not isolated (see group:%ld)", group_id_of(x->m, pg->group));

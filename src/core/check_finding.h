@@ -48,6 +48,9 @@ const char *entry_origin(const struct device_conf *dc);
 void fb_hint_option(struct fb *f, const struct check_input *in, const struct device_conf *dc, const char *option,
                     const char *tail);
 const char *dev_name(const struct machine *m, size_t device);
+/* "'device ADDRESS id=VVVV:DDDD'" for every device SEL matches but SKIP, appended to
+ * F's hint (F NULL: only counted); how many. */
+size_t fb_hint_device_lines(struct fb *f, const struct machine *m, const struct selector *sel, size_t skip);
 long group_id_of(const struct machine *m, size_t group);
 const char *plural_s(size_t n);
 
@@ -55,6 +58,7 @@ const char *plural_s(size_t n);
 int kernel_bool(const char *s);
 int check_iommu_hardware(const struct ctx *x, struct report *r);
 bool intel_default_off(const struct machine *m);
+const struct cmdline_param *iommu_disabling_param(const struct ctx *x);
 int check_iommu_enabled(const struct ctx *x, struct report *r);
 int check_iommu_mode(const struct ctx *x, struct report *r);
 int check_interrupt_remapping(const struct ctx *x, struct report *r);

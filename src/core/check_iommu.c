@@ -176,8 +176,9 @@ int check_iommu_hardware(const struct ctx *x, struct report *r)
         return fb_emit(r, "iommu-hardware", &f);
 }
 
-/* A parameter on the command line that turns this IOMMU off. */
-static const struct cmdline_param *disabling_param(const struct ctx *x)
+/* The one place that decides which parameter turns this IOMMU off: the findings cmdline and
+ * iommu-enabled both ask it, so they never disagree (vfio-prep(8), CHECKS). */
+const struct cmdline_param *iommu_disabling_param(const struct ctx *x)
 {
         const struct cmdline_param *p = NULL, *on = NULL;
 
@@ -201,7 +202,7 @@ bool intel_default_off(const struct machine *m)
 
 int check_iommu_enabled(const struct ctx *x, struct report *r)
 {
-        const struct cmdline_param *off = disabling_param(x);
+        const struct cmdline_param *off = iommu_disabling_param(x);
         bool intel_missing_on = x->sum.vendor == IOMMU_VENDOR_INTEL && !find_token(x->c, "intel_iommu", "on");
         struct fb f = { 0 };
 

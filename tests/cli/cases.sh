@@ -237,6 +237,42 @@ run usage-abbreviation-needs-value 2 --check --dev
 run usage-ambiguous-option 2 --check --co=x
 run usage-takes-no-value 2 --check=yes
 run usage-unknown-short-option 2 --check -vx
+
+# Config mistakes (vfio-prep.conf(5), DIAGNOSTICS): every error in one run with its line and a
+# "did you mean"; lines pasted from modprobe.d translated into device lines; files saved on
+# Windows accepted and invisible characters shown; --check --json still one document; --list
+# and --capture go on without a broken configuration; the fix for a refused file.
+check config-every-error 2 desktop-intel@config-errors --check
+check config-every-error-json 2 desktop-intel@config-errors --check --json
+tree_unchanged config-every-error-wrote-nothing desktop-intel@config-errors
+check config-every-error-apply 2 desktop-intel@config-errors --apply --dry-run
+check config-every-error-list 0 desktop-intel@config-errors --list
+check config-every-error-capture 0 desktop-intel@config-errors --capture "$T_SCRATCH/capture-config-errors"
+check config-pasted 2 desktop-intel@config-pasted --check
+check config-windows 0 desktop-intel@config-windows --check
+check config-invisible 2 desktop-intel@config-invisible --check
+check config-device-list 2 desktop-intel --check --device 01:00.0,zz:00.0 --device 00:14.0,,00:14.2
+# A file of the drop-in directory that is not NAME.conf is mentioned, not read.
+if dir=$(fixture desktop-intel@config-dropin); then
+	mkdir -p "$dir/etc/vfio-prep.d"
+	printf 'device 04:00.0\n' >"$dir/etc/vfio-prep.d/usb.cfg"
+	chmod -R go-w "$dir/etc/vfio-prep.d"
+fi
+check config-dropin-skipped 0 desktop-intel@config-dropin --check
+# A file writable by its group: refused, with the command that fixes it.
+if dir=$(fixture desktop-intel@config-mode); then chmod 664 "$dir/etc/vfio-prep.conf"; fi
+check config-mode 2 desktop-intel@config-mode --check
+# A relative --root and --config: the entries are still the file's, not the command line's.
+if dir=$(fixture desktop-intel@gpu); then
+	cd "$dir" && run config-relative-paths 0 --check --root . --config etc/vfio-prep.conf
+	cd "$TOP" || exit 1
+fi
+# intel_iommu=off: cmdline and iommu-enabled say the same (warn here, as groups exist anyway).
+check config-cmdline-intel-off 0 desktop-intel --check --cmdline 'root=/dev/nvme0n1p2 intel_iommu=off' --device 01:00.0
+# vfio-pci.ids= on the kernel command line: the device lines that replace it.
+check config-cmdline-vfio-pci-ids 1 desktop-intel --check --cmdline 'root=/dev/nvme0n1p2 intel_iommu=on vfio-pci.ids=10de:2484,10de:228b'
+# An ID selector that matches the boot VGA: an address, never allow-boot-vga for the ID.
+check config-boot-vga-by-id 1 desktop-intel --check --device 8086:3e92
 # Diagnostics (vfio-prep(8), CHECKS): a QEMU guest whose virtual IOMMU lacks interrupt
 # remapping is told what the host must add, not what to change in a firmware it lacks.
 check diag-guest-intremap 0 guest-q35 --check --device 01:00.0
