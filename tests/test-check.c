@@ -1239,7 +1239,7 @@ static void test_device_reset(void **state)
 
         f.mo.d[3].reset_method = (char *)"";
         run(&f);
-        expect(&f.rep, "device:0000:01:00.0", CHECK_WARN, "every reset method is disabled",
+        expect(&f.rep, "reset:0000:01:00.0", CHECK_WARN, "every reset method is disabled",
                "write 'default' to /sys/bus/pci/devices/0000:01:00.0/reset_method");
         fx_done(&f);
 }

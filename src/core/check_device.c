@@ -234,16 +234,12 @@ static bool machine_has_reset_attr(const struct machine *m)
 
 /*
  * The kernel shows reset_method only when the device has a reset method (Linux 5.15+); where
- * other devices show it, its absence means none. An empty one means the user disabled them all.
+ * other devices show it, its absence means none. An empty one (every method disabled) is the
+ * finding reset:ADDRESS (check_reset.c).
  */
 static void warn_reset(const struct ctx *x, const struct pci_device *d, struct fb *f)
 {
-        if (d->reset_method && d->reset_method[0] == '\0') {
-                fb_msg(f, CHECK_WARN,
-                       "every reset method is disabled (reset_method is empty): the device is not "
-                       "reset between VM runs");
-                fb_hint(f, "write 'default' to /sys/bus/pci/devices/%s/reset_method", d->name);
-        } else if (!d->reset_method && machine_has_reset_attr(x->m))
+        if (!d->reset_method && machine_has_reset_attr(x->m))
                 fb_msg(f, CHECK_WARN,
                        "no reset method: the kernel cannot reset it between VM runs, so a VM "
                        "restart can find it in a stale state");

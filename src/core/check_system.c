@@ -300,6 +300,10 @@ int check_vfio_driver(const struct ctx *x, struct report *r)
  * every generator's command. */
 static void regenerate_command(const struct ctx *x, enum initramfs_generator g, char *buf, size_t size)
 {
+        if (x->in->initramfs && x->in->initramfs->image_based) {
+                snprintf(buf, size, "%s", image_based_regenerate);
+                return;
+        }
         generator_regenerate_command(g, x->m->release, buf, size);
 }
 
@@ -360,7 +364,7 @@ int check_initramfs(const struct ctx *x, struct report *r)
                 fb_msg(&f, configured ? CHECK_FAIL : CHECK_INFO, "initramfs %s does not contain vfio-prep%s", fa->image,
                        configured ? ": the configured devices stay with their host drivers at boot"
                                   : " (no devices configured)");
-                if (configured)
+                if (configured && !fa->image_based) /* image_based_hint below says how */
                         fb_hint_install_hook(&f, x, fa);
                 break;
         case INITRAMFS_STALE:
@@ -377,6 +381,12 @@ int check_initramfs(const struct ctx *x, struct report *r)
         default:
                 initramfs_unknown(&f, fa, configured);
                 break;
+        }
+        if (fa->verdict == INITRAMFS_MISSING || fa->verdict == INITRAMFS_STALE) {
+                if (fa->image_based)
+                        fb_hint(&f, "%s", image_based_hint);
+                else if (fa->uki)
+                        fb_hint(&f, uki_regenerate_hint, strna(x->m->release), strna(x->m->release));
         }
         return fb_emit(r, "initramfs", &f);
 }

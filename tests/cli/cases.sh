@@ -275,3 +275,33 @@ check config-cmdline-intel-off 0 desktop-intel --check --cmdline 'root=/dev/nvme
 check config-cmdline-vfio-pci-ids 1 desktop-intel --check --cmdline 'root=/dev/nvme0n1p2 intel_iommu=on vfio-pci.ids=10de:2484,10de:228b'
 # An ID selector that matches the boot VGA: an address, never allow-boot-vga for the ID.
 check config-boot-vga-by-id 1 desktop-intel --check --device 8086:3e92
+# Diagnostics (vfio-prep(8), CHECKS): a QEMU guest whose virtual IOMMU lacks interrupt
+# remapping is told what the host must add, not what to change in a firmware it lacks.
+check diag-guest-intremap 0 guest-q35 --check --device 01:00.0
+check diag-guest-intremap-json 0 guest-q35 --check --device 01:00.0 --json
+# Reset trouble: an RX 580 needs vendor-reset; a NIC with every reset method disabled.
+check diag-reset-polaris 0 desktop-diag --check --device 03:00.0 --device 04:00.0
+check diag-reset-polaris-json 0 desktop-diag --check --device 03:00.0 --json
+# What is plugged into a selected USB controller: a keyboard with root on LUKS fails (the
+# passphrase prompt comes after the bind); a stick and a hub are listed.
+check diag-usb-keyboard-luks 1 desktop-diag --check --device 06:00.0 --device 08:00.0
+check diag-usb-keyboard-luks-json 1 desktop-diag --check --device 06:00.0 --json
+check diag-usb-keyboard-plain 0 guest-q35 --check --device 01:00.0
+# --capture records the USB devices, DMI names and cpuinfo these findings read.
+capture_roundtrip capture-diag desktop-diag --device 06:00.0 --device 03:00.0
+capture_roundtrip capture-guest guest-q35 --device 01:00.0
+# The firmware framebuffer in a GPU's BAR: vfio-pci removes it since Linux 6.0; before, the
+# hint says how to release it.
+check diag-fb-removed 0 desktop-diag --check --device 03:00.0
+check diag-fb-515 0 desktop-diag-515 --check --device 03:00.0
+check diag-fb-515-json 0 desktop-diag-515 --check --device 03:00.0 --json
+# Captured from QEMU (tests/vm/capture.sh intel-usb): QEMU's USB keyboard, mouse and stick on
+# the xHCI at 01:00.0, DMI naming QEMU; the kernel wrote the USB tree.
+check vm-intel-usb-keyboard 0 vm/intel-usb --check --device 01:00.0
+check vm-intel-usb-keyboard-json 0 vm/intel-usb --check --device 01:00.0 --json
+# Captured from QEMU (capture.sh intel-vesa): vesafb holds the boot VGA's BAR 0; Debian's 6.1
+# vfio-pci removes it when it takes the GPU.
+check vm-intel-vesa-framebuffer 1 vm/intel-vesa --check --device 00:01.0
+# --add refuses a USB controller with a keyboard while root is encrypted, as --check fails it.
+check diag-add-keyboard-luks 1 desktop-diag --add 06:00.0 --dry-run
+check diag-add-stick 0 desktop-diag --add 08:00.0 --dry-run
