@@ -128,7 +128,8 @@ static int parse_selector(const char *selector, struct selector *ret)
         char buf[128];
 
         if (selector_parse(selector, ret) < 0) {
-                log_error("'%s' is not a PCI address (0000:01:00.0) or a vendor:device ID (10de:2484)",
+                log_error("'%s' is not a PCI address (0000:01:00.0), a vendor:device ID (10de:2484) or a "
+                          "slot path (path=0000:00:03.0/00.0)",
                           sanitize(selector, buf, sizeof(buf)));
                 return EXIT_USAGE;
         }

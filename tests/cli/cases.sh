@@ -210,6 +210,8 @@ check edit-add-option-with-space 2 desktop-intel@edit-base --add 00:14.0 'functi
 check edit-remove-not-there 1 desktop-intel@edit-base --remove 00:14.0
 check edit-add-dry-run 0 desktop-intel@edit-base --add 00:14.0 --dry-run
 check edit-remove-dry-run 0 desktop-intel@edit-base --remove 01:00.0 --dry-run
+# A slot path (vfio-prep.conf(5), path=) is written as given, with the pin read from the device.
+check edit-add-path-dry-run 0 desktop-intel@edit-base --add path=0000:00:14.0 --dry-run
 tree_unchanged edit-add-refused-wrote-nothing desktop-intel@edit-base
 check edit-add-usb 0 desktop-intel@edit-base --add 00:14.0 optional
 file_is edit-add-usb-conf desktop-intel@edit-base:/etc/vfio-prep.conf
