@@ -773,6 +773,29 @@ static void test_pasted_lines(void **state)
         config_done(&cfg);
 }
 
+/* --check --json gives a configuration error's file and line as fields of their own. */
+static void test_origin_split(void **state)
+{
+        char file[64];
+        unsigned line = 0;
+
+        assert_true(config_origin_split("/etc/vfio-prep.d/gpu.conf:12", file, sizeof(file), &line));
+        assert_string_equal(file, "/etc/vfio-prep.d/gpu.conf");
+        assert_int_equal(line, 12);
+        /* A colon in the path: the line is after the last one. */
+        assert_true(config_origin_split("/tmp/a:b.conf:3", file, sizeof(file), &line));
+        assert_string_equal(file, "/tmp/a:b.conf");
+        assert_int_equal(line, 3);
+        assert_false(config_origin_split("--device", file, sizeof(file), &line));
+        assert_false(config_origin_split("kernel command line (vfio-prep.devices=)", file, sizeof(file), &line));
+        assert_false(config_origin_split("/etc/vfio-prep.conf:0", file, sizeof(file), &line));
+        assert_false(config_origin_split("/etc/vfio-prep.conf:", file, sizeof(file), &line));
+        assert_false(config_origin_split(":7", file, sizeof(file), &line));
+        /* A file name longer than the buffer is not cut. */
+        assert_false(config_origin_split("/a/very/long/path/that/does/not/fit/in/sixty-four/bytes/at/all.conf:1", file,
+                                         sizeof(file), &line));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -797,6 +820,7 @@ int main(void)
                 cmocka_unit_test(test_bom_crlf),
                 cmocka_unit_test(test_invisible_escaped),
                 cmocka_unit_test(test_pasted_lines),
+                cmocka_unit_test(test_origin_split),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

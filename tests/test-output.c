@@ -89,14 +89,18 @@ static const struct check_input input = {
 };
 
 static struct finding findings[] = {
-        { CHECK_PASS, "iommu-hardware", "Intel VT-d (DMAR table, 1 unit)", NULL },
-        { CHECK_PASS, "iommu-enabled", "the IOMMU is on: 3 groups", NULL },
-        { CHECK_WARN, "iommu-mode", "DMA translation for every device (iommu.passthrough not set)",
-          "add iommu=pt to the kernel command line for host devices to run without translation; it does not "
-          "change what the guest gets" },
-        { CHECK_FAIL, "group:1", "group 1 is not isolated: 0000:01:00.1 is not selected",
-          "select 0000:01:00.1 too (functions=auto) or\nmove the card" },
-        { CHECK_INFO, "device:0000:03:00.0", "bound to xhci\033[2J_hcd", NULL },
+        { .status = CHECK_PASS, .id = "iommu-hardware", .message = "Intel VT-d (DMAR table, 1 unit)" },
+        { .status = CHECK_PASS, .id = "iommu-enabled", .message = "the IOMMU is on: 3 groups" },
+        { .status = CHECK_WARN,
+          .id = "iommu-mode",
+          .message = "DMA translation for every device (iommu.passthrough not set)",
+          .hint = "add iommu=pt to the kernel command line for host devices to run without translation; it does not "
+                  "change what the guest gets" },
+        { .status = CHECK_FAIL,
+          .id = "group:1",
+          .message = "group 1 is not isolated: 0000:01:00.1 is not selected",
+          .hint = "select 0000:01:00.1 too (functions=auto) or\nmove the card" },
+        { .status = CHECK_INFO, .id = "device:0000:03:00.0", .message = "bound to xhci\033[2J_hcd" },
 };
 
 static struct report report = {
@@ -346,7 +350,7 @@ static void test_summary_line(void **state)
                 struct finding x[3];
                 const struct output_style st = { 0 };
                 for (size_t k = 0; k < table[i].n; k++)
-                        x[k] = (struct finding){ table[i].st[k], "config", "fine", NULL };
+                        x[k] = (struct finding){ .status = table[i].st[k], .id = "config", .message = "fine" };
                 const struct report rep = { .findings = x, .n_findings = table[i].n, .ready = table[i].ready };
                 CAPTURE(s, output_check_text(f, &input, &rep, &st));
                 assert_string_equal(last_line(s), table[i].summary);
@@ -358,9 +362,13 @@ static void test_wrap_long_word(void **state)
 {
         _cleanup_free_ char *s = NULL;
         const struct output_style st = { 0 };
-        struct finding x = { CHECK_WARN, "cmdline", "ok",
-                             "see https://example.org/a/very/long/path/that/does/not/fit/on/one/line/at/all/anywhere "
-                             "for more" };
+        struct finding x = {
+                .status = CHECK_WARN,
+                .id = "cmdline",
+                .message = "ok",
+                .hint = "see https://example.org/a/very/long/path/that/does/not/fit/on/one/line/at/all/anywhere "
+                        "for more"
+        };
         const struct report rep = { .findings = &x, .n_findings = 1, .ready = true };
 
         CAPTURE(s, output_check_text(f, &input, &rep, &st));

@@ -314,6 +314,12 @@ static void json_checks(struct json *j, const struct report *rep)
                 json_string(j, x->message ? x->message : "");
                 json_key(j, "hint");
                 json_string(j, x->hint);
+                if (x->file) {
+                        json_key(j, "file");
+                        json_string(j, x->file);
+                        json_key(j, "line");
+                        json_int(j, x->line);
+                }
                 json_object_end(j);
         }
         json_array_end(j);

@@ -84,6 +84,7 @@ void report_done(struct report *r)
                 free(r->findings[i].id);
                 free(r->findings[i].message);
                 free(r->findings[i].hint);
+                free(r->findings[i].file);
         }
         free(r->findings);
         *r = (struct report){ 0 };

@@ -33,7 +33,9 @@ struct finding {
         enum check_status status;
         char *id; /* "iommu-enabled", "device:0000:01:00.0", "group:14" */
         char *message;
-        char *hint; /* NULL when there is nothing to do */
+        char *hint;    /* NULL when there is nothing to do */
+        char *file;    /* an error's configuration file ("config:FILE:LINE" findings), else NULL */
+        unsigned line; /* and its line */
 };
 
 enum iommu_vendor {

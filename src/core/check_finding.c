@@ -85,6 +85,20 @@ int fb_emit(struct report *r, const char *id, struct fb *f)
         return k;
 }
 
+int fb_emit_at(struct report *r, const char *id, struct fb *f, const char *file, unsigned line)
+{
+        char *copy = strdup(file);
+        int k = copy ? fb_emit(r, id, f) : (fb_done(f), -ENOMEM);
+
+        if (k < 0) {
+                free(copy);
+                return k;
+        }
+        r->findings[r->n_findings - 1].file = copy;
+        r->findings[r->n_findings - 1].line = line;
+        return 0;
+}
+
 /* ---- small lookups ---------------------------------------------------------------------- */
 
 const struct cmdline_param *param_get(const struct cmdline *c, const char *key)

@@ -37,6 +37,8 @@ void fb_hint_boot(struct fb *f, const struct check_input *in, bool add, const ch
 void fb_done(struct fb *f);
 /* Add the finding to R and free the builder. */
 int fb_emit(struct report *r, const char *id, struct fb *f);
+/* The same for a finding about line LINE of configuration file FILE. */
+int fb_emit_at(struct report *r, const char *id, struct fb *f, const char *file, unsigned line);
 const struct cmdline_param *param_get(const struct cmdline *c, const char *key);
 bool value_has_token(const char *value, const char *token);
 const struct cmdline_param *find_token(const struct cmdline *c, const char *key, const char *token);

@@ -427,7 +427,11 @@ static int check_config_errors(const struct ctx *x, struct report *r)
                 snprintf(id, sizeof(id), "config:%s", e->list[i].origin);
                 f = (struct fb){ 0 };
                 fb_msg(&f, CHECK_FAIL, "%s", e->list[i].message);
-                k = fb_emit(r, id, &f);
+                char file[sizeof(e->list[i].origin)];
+                unsigned line;
+                k = config_origin_split(e->list[i].origin, file, sizeof(file), &line)
+                            ? fb_emit_at(r, id, &f, file, line)
+                            : fb_emit(r, id, &f);
         }
         return k;
 }

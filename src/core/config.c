@@ -72,6 +72,20 @@ int config_fail(struct config_error *err, const char *origin, const char *fmt, .
         return -EINVAL;
 }
 
+bool config_origin_split(const char *origin, char *file, size_t size, unsigned *ret_line)
+{
+        const char *colon = strrchr(origin, ':');
+        uint64_t line;
+
+        if (!colon || colon == origin || (size_t)(colon - origin) >= size ||
+            parse_u64(colon + 1, 10, UINT_MAX, &line) < 0 || line == 0)
+                return false;
+        memcpy(file, origin, colon - origin);
+        file[colon - origin] = '\0';
+        *ret_line = (unsigned)line;
+        return true;
+}
+
 /* The message for a selector that selector_parse() refused with K. */
 static int fail_selector(struct config_error *err, const char *origin, const char *text, int k)
 {

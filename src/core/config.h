@@ -134,3 +134,6 @@ void config_rollback(struct config *cfg, struct config_mark m);
 int config_fail(struct config_error *ret_err, const char *origin, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 int config_fail_nomem(struct config_error *ret_err, const char *origin);
+/* An error's origin "FILE:LINE" as FILE (into a buffer of SIZE) and LINE; false for an origin
+ * without a line ("--device", "kernel command line (vfio-prep.devices=)"). */
+bool config_origin_split(const char *origin, char *file, size_t size, unsigned *ret_line);
