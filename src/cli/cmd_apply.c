@@ -348,9 +348,9 @@ static int apply_plan(struct apply_run *a)
                         "disabled by vfio-prep.disable on the kernel command line: every device stays with the host");
                 return EXIT_OK;
         }
-        int r = apply_sriov(a);
-        if (r != EXIT_OK)
-                return r;
+        int rc = apply_sriov(a);
+        if (rc != EXIT_OK)
+                return rc;
         if (p->global != REFUSE_NONE)
                 log_error("%s: no device is bound", refusal_to_string(p->global));
         for (size_t i = 0; i < p->n_groups; i++)
@@ -398,12 +398,12 @@ int cmd_apply(const struct context_options *o, bool dry_run)
 
         /* At boot every config read costs time; binding needs headers, not ACS. */
         co.header_only = true;
-        int r = context_load(&co, &c);
-        if (r != EXIT_OK)
-                return r;
-        if (co.sysroot && (r = check_sysroot(&c, co.sysroot)) != EXIT_OK) {
+        int rc = context_load(&co, &c);
+        if (rc != EXIT_OK)
+                return rc;
+        if (co.sysroot && (rc = check_sysroot(&c, co.sysroot)) != EXIT_OK) {
                 context_done(&c);
-                return r;
+                return rc;
         }
         struct apply_run a = {
                 .c = &c,
@@ -424,14 +424,14 @@ int cmd_apply(const struct context_options *o, bool dry_run)
                 log_warning("ignoring /etc/vfio-prep/root-record: %s",
                             sanitize(c.rootinfo.record.problem, why, sizeof(why)));
         }
-        r = apply_plan(&a);
+        rc = apply_plan(&a);
         if (!dry_run && write_record(&a) < 0)
                 log_warning("cannot write the boot record /run/vfio-prep/state.json");
         log_set_kmsg(NULL);
         free(a.entries);
         strv_free(a.reasons);
         context_done(&c);
-        return r;
+        return rc;
 }
 
 /*
@@ -513,9 +513,9 @@ int cmd_release(const struct context_options *o, const char *address, bool dry_r
         co.header_only = true;
         co.devices = selected;
         struct context c;
-        int r = context_load(&co, &c);
-        if (r != EXIT_OK)
-                return r;
+        int rc = context_load(&co, &c);
+        if (rc != EXIT_OK)
+                return rc;
         size_t dev = machine_find_device(&c.machine, &addr);
         if (dev == NONE) {
                 log_error("no PCI device %s", sanitize(address, buf, sizeof(buf)));
@@ -528,7 +528,7 @@ int cmd_release(const struct context_options *o, const char *address, bool dry_r
                 context_done(&c);
                 return EXIT_FAILED;
         }
-        r = release_all(&c, dev, dry_run);
+        rc = release_all(&c, dev, dry_run);
         context_done(&c);
-        return r;
+        return rc;
 }

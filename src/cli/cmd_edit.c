@@ -265,13 +265,13 @@ static int load_with(const struct context_options *o, const struct edit_file *f,
         co.initramfs = true;
         /* --config naming a file that does not exist yet: the added line is the whole configuration. */
         co.no_config = f->host && !f->text;
-        int r = context_load(&co, ret);
+        int rc = context_load(&co, ret);
         /* Binding needs no USB devices; the keyboard rule of vfio-prep(8), usb:ADDRESS, does. */
-        if (r == EXIT_OK && usb_load(ret->root, &ret->machine) == -ENOMEM) {
+        if (rc == EXIT_OK && usb_load(ret->root, &ret->machine) == -ENOMEM) {
                 context_done(ret);
                 return EXIT_FAILED;
         }
-        return r;
+        return rc;
 }
 
 static int refuse_duplicate(const struct edit_file *f, const struct selector *sel, const char *selector)
@@ -294,36 +294,36 @@ static int add(const struct context_options *o, struct edit_file *f, const char 
         struct context c;
         char pin[10];
 
-        int r = parse_selector(selector, &sel);
-        if (r == EXIT_OK)
-                r = edit_file_open(o, f);
-        if (r == EXIT_OK)
-                r = refuse_duplicate(f, &sel, selector);
-        if (r == EXIT_OK)
-                r = build_line(selector, NULL, options, &planned);
-        if (r != EXIT_OK || (r = load_with(o, f, planned, &c)) != EXIT_OK)
-                return r;
-        r = judge_added(&c, selector, pin);
-        if (r == EXIT_OK)
-                r = build_line(selector, has_pin(options) ? NULL : pin, options, &line);
-        if (r == EXIT_OK && config_edit_add(f->text, f->len, line, &e) < 0) {
+        int rc = parse_selector(selector, &sel);
+        if (rc == EXIT_OK)
+                rc = edit_file_open(o, f);
+        if (rc == EXIT_OK)
+                rc = refuse_duplicate(f, &sel, selector);
+        if (rc == EXIT_OK)
+                rc = build_line(selector, NULL, options, &planned);
+        if (rc != EXIT_OK || (rc = load_with(o, f, planned, &c)) != EXIT_OK)
+                return rc;
+        rc = judge_added(&c, selector, pin);
+        if (rc == EXIT_OK)
+                rc = build_line(selector, has_pin(options) ? NULL : pin, options, &line);
+        if (rc == EXIT_OK && config_edit_add(f->text, f->len, line, &e) < 0) {
                 log_error("out of memory");
-                r = EXIT_FAILED;
-        } else if (r == EXIT_OK) {
-                r = commit_edit(f, &e, &c, dry_run);
+                rc = EXIT_FAILED;
+        } else if (rc == EXIT_OK) {
+                rc = commit_edit(f, &e, &c, dry_run);
                 config_edit_done(&e);
         }
         context_done(&c);
-        return r;
+        return rc;
 }
 
 int cmd_add(const struct context_options *o, const char *selector, char **options, bool dry_run)
 {
         struct edit_file f = { 0 };
-        int r = add(o, &f, selector, options, dry_run);
+        int rc = add(o, &f, selector, options, dry_run);
 
         edit_file_done(&f);
-        return r;
+        return rc;
 }
 
 static int remove_lines(const struct context_options *o, struct edit_file *f, const char *selector, bool dry_run)
@@ -334,11 +334,11 @@ static int remove_lines(const struct context_options *o, struct edit_file *f, co
         struct context c;
         char a[PATH_MAX], b[128];
 
-        int r = parse_selector(selector, &sel);
-        if (r == EXIT_OK)
-                r = edit_file_open(o, f);
-        if (r != EXIT_OK)
-                return r;
+        int rc = parse_selector(selector, &sel);
+        if (rc == EXIT_OK)
+                rc = edit_file_open(o, f);
+        if (rc != EXIT_OK)
+                return rc;
         int k = config_edit_remove(f->text, f->len, &sel, &e);
         if (k == -ENOENT) {
                 log_error("%s: no device line for %s: nothing to remove", sanitize(f->shown, a, sizeof(a)),
@@ -353,20 +353,20 @@ static int remove_lines(const struct context_options *o, struct edit_file *f, co
         co.no_config = true;
         co.header_only = true;
         co.initramfs = true;
-        r = context_load(&co, &c);
-        if (r == EXIT_OK) {
-                r = commit_edit(f, &e, &c, dry_run);
+        rc = context_load(&co, &c);
+        if (rc == EXIT_OK) {
+                rc = commit_edit(f, &e, &c, dry_run);
                 context_done(&c);
         }
         config_edit_done(&e);
-        return r;
+        return rc;
 }
 
 int cmd_remove(const struct context_options *o, const char *selector, bool dry_run)
 {
         struct edit_file f = { 0 };
-        int r = remove_lines(o, &f, selector, dry_run);
+        int rc = remove_lines(o, &f, selector, dry_run);
 
         edit_file_done(&f);
-        return r;
+        return rc;
 }

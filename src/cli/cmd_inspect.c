@@ -23,19 +23,19 @@ int cmd_check(const struct context_options *o, bool json, const struct output_st
 
         co.initramfs = true;
         co.skip_bad_conf = json; /* one JSON document in every case (vfio-prep(8), JSON OUTPUT) */
-        int r = context_load(&co, &c);
-        if (r != EXIT_OK)
-                return r;
+        int rc = context_load(&co, &c);
+        if (rc != EXIT_OK)
+                return rc;
         if (check_run(&c.input, &rep) < 0) {
                 log_error("out of memory");
                 context_done(&c);
                 return EXIT_FAILED;
         }
         int k = json ? output_check_json(stdout, &c.input, &rep) : output_check_text(stdout, &c.input, &rep, st);
-        r = k < 0 ? EXIT_FAILED : c.config_errors ? EXIT_USAGE : rep.ready ? EXIT_OK : EXIT_FAILED;
+        rc = k < 0 ? EXIT_FAILED : c.config_errors ? EXIT_USAGE : rep.ready ? EXIT_OK : EXIT_FAILED;
         report_done(&rep);
         context_done(&c);
-        return r;
+        return rc;
 }
 
 int cmd_list(const struct context_options *o, bool json, const struct output_style *st)
@@ -45,9 +45,9 @@ int cmd_list(const struct context_options *o, bool json, const struct output_sty
 
         co.header_only = true;
         co.skip_bad_conf = true; /* --list helps to fix a broken configuration */
-        int r = context_load(&co, &c);
-        if (r != EXIT_OK)
-                return r;
+        int rc = context_load(&co, &c);
+        if (rc != EXIT_OK)
+                return rc;
         int k = json ? output_list_json(stdout, &c.input) : output_list_text(stdout, &c.input, st);
         context_done(&c);
         return k < 0 ? EXIT_FAILED : EXIT_OK;
@@ -105,16 +105,16 @@ static int archive_name(const char *file, struct archive_name *ret)
 /* Written once, never over an existing file: a capture must not replace what a user keeps. */
 static int write_archive(const struct archive_name *an, const char *data, size_t len)
 {
-        _cleanup_root_ struct root *r = NULL;
+        _cleanup_root_ struct root *rc = NULL;
         char path[NAME_MAX + 2];
         struct stat st;
-        int k = root_new(an->dir, &r);
+        int k = root_new(an->dir, &rc);
 
         snprintf(path, sizeof(path), "/%s", an->name);
-        if (k >= 0 && root_lstat(r, path, &st) >= 0)
+        if (k >= 0 && root_lstat(rc, path, &st) >= 0)
                 k = -EEXIST;
         if (k >= 0)
-                k = root_create_file(r, path, data, len, 0644);
+                k = root_create_file(rc, path, data, len, 0644);
         return k;
 }
 
@@ -181,9 +181,9 @@ int cmd_capture(const struct context_options *o, const char *target)
         }
         co.journal = true;
         co.skip_bad_conf = true; /* a capture is how a broken configuration gets reported */
-        int r = context_load(&co, &c);
-        if (r != EXIT_OK)
-                return r;
+        int rc = context_load(&co, &c);
+        if (rc != EXIT_OK)
+                return rc;
         /* Run the checks too: whatever they read belongs in the capture. */
         if (check_run(&c.input, &rep) < 0 || (!archive && prepare_capture_dir(target) < 0)) {
                 report_done(&rep);

@@ -46,9 +46,9 @@ int cmd_root_record(const struct context_options *o)
         co.no_config = true;
         co.header_only = true;
         co.no_modules = true;
-        int r = context_load(&co, &c);
-        if (r != EXIT_OK)
-                return r;
+        int rc = context_load(&co, &c);
+        if (rc != EXIT_OK)
+                return rc;
         const struct rootinfo *ri = &c.rootinfo;
         bool network = ri->root.network || (ri->network && !rootdisk_identified(&ri->root));
         if (!network && !rootinfo_identified(ri)) {

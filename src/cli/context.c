@@ -220,14 +220,14 @@ int context_load(const struct context_options *o, struct context *ret)
                 return EXIT_USAGE;
         }
         root_journal_enable(c.root, o->journal);
-        int r = load_machine(&c, o);
-        if (r == EXIT_OK)
-                r = conf_load(&c, o);
-        if (r == EXIT_OK)
-                r = derive(&c, o);
-        if (r != EXIT_OK) {
+        int rc = load_machine(&c, o);
+        if (rc == EXIT_OK)
+                rc = conf_load(&c, o);
+        if (rc == EXIT_OK)
+                rc = derive(&c, o);
+        if (rc != EXIT_OK) {
                 context_done(&c);
-                return r;
+                return rc;
         }
         if (o->initramfs && initramfs_inspect(c.root, c.machine.release, &c.initramfs) < 0) {
                 log_error("out of memory");
@@ -238,10 +238,10 @@ int context_load(const struct context_options *o, struct context *ret)
         wire_input(ret);
         if (o->initramfs)
                 ret->input.initramfs = &ret->initramfs;
-        r = build_plan(ret);
-        if (r != EXIT_OK)
+        rc = build_plan(ret);
+        if (rc != EXIT_OK)
                 context_done(ret);
-        return r;
+        return rc;
 }
 
 static void derived_done(struct context *c)
@@ -259,11 +259,11 @@ static void derived_done(struct context *c)
 int context_reload(struct context *c, const struct context_options *o)
 {
         derived_done(c);
-        int r = load_machine(c, o);
-        if (r == EXIT_OK)
-                r = derive(c, o);
+        int rc = load_machine(c, o);
+        if (rc == EXIT_OK)
+                rc = derive(c, o);
         wire_input(c);
-        return r == EXIT_OK ? build_plan(c) : r;
+        return rc == EXIT_OK ? build_plan(c) : rc;
 }
 
 void context_done(struct context *c)

@@ -16,9 +16,9 @@ void log_set_level(enum log_level max)
         max_level = max;
 }
 
-void log_set_kmsg(struct root *r)
+void log_set_kmsg(struct root *root)
 {
-        kmsg_root = r;
+        kmsg_root = root;
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

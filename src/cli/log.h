@@ -23,7 +23,7 @@ enum log_level {
 
 void log_set_level(enum log_level max);
 /* Also write each line to ROOT/dev/kmsg (NULL to stop). */
-void log_set_kmsg(struct root *r);
+void log_set_kmsg(struct root *root);
 void log_msg(enum log_level level, const char *fmt, ...) _printf_(2, 3);
 
 #define log_error(...) log_msg(LOG_LEVEL_ERR, __VA_ARGS__)

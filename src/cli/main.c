@@ -387,7 +387,7 @@ static int run(const struct args *a)
 int main(int argc, char **argv)
 {
         struct args a = { 0 };
-        int r;
+        int rc;
 
         if (parse_args(argc, argv, &a) < 0) {
                 strv_free(a.devices);
@@ -399,8 +399,8 @@ int main(int argc, char **argv)
         if (ids && *ids)
                 pciname_set_ids_file(ids);
         a.ctx.devices = a.devices;
-        r = run(&a);
+        rc = run(&a);
         strv_free(a.devices);
         pciname_done();
-        return r;
+        return rc;
 }

@@ -567,13 +567,13 @@ int output_list_text(FILE *f, const struct check_input *in, const struct output_
         _cleanup_free_ struct list_row *rows = NULL;
         struct listing l;
         size_t n;
-        int r;
+        int k;
 
-        r = list_rows(m, &rows, &n);
-        if (r >= 0)
-                r = listing_build(m, in->rootinfo, &l);
-        if (r < 0)
-                return r;
+        k = list_rows(m, &rows, &n);
+        if (k >= 0)
+                k = listing_build(m, in->rootinfo, &l);
+        if (k < 0)
+                return k;
         struct list_widths w = list_measure(m, &l, rows, n);
         if (n > 0)
                 list_print_header(f, &w);
@@ -641,10 +641,10 @@ int output_list_json(FILE *f, const struct check_input *in)
         const struct machine *m = in->machine;
         struct listing l;
         struct json j;
-        int r = listing_build(m, in->rootinfo, &l);
+        int k = listing_build(m, in->rootinfo, &l);
 
-        if (r < 0)
-                return r;
+        if (k < 0)
+                return k;
         json_init(&j, f);
         json_object_begin(&j);
         json_key(&j, "version");

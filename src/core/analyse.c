@@ -175,7 +175,7 @@ static int explain_common(const struct machine *m, struct group_analysis *g, str
         for (size_t i = 0; i < p->pa.n; i++) {
                 size_t hop = p->pa.hop[i];
                 struct verdict v;
-                int r;
+                int k;
 
                 if (!path_has(&p->pb, hop))
                         continue;
@@ -183,9 +183,9 @@ static int explain_common(const struct machine *m, struct group_analysis *g, str
                 note_unknown(p, hop, &v);
                 if (v.state != ACS_FAILS)
                         continue;
-                r = add_why(g, v.why, hop, v.missing);
-                if (r < 0)
-                        return r;
+                k = add_why(g, v.why, hop, v.missing);
+                if (k < 0)
+                        return k;
                 found = true;
         }
         *ret_found = found;
@@ -233,7 +233,7 @@ static int explain_slot(const struct machine *m, struct group_analysis *g, struc
 {
         struct verdict va, vb, sa, sb;
         size_t aa, ab;
-        int r;
+        int k;
 
         *ret_found = false;
         aa = anchor_of(m, p->a, &p->pa, p, &va);
@@ -246,13 +246,13 @@ static int explain_slot(const struct machine *m, struct group_analysis *g, struc
         note_unknown(p, ab, &sb);
         if (sa.state != ACS_FAILS || sb.state != ACS_FAILS || !is_multifunction(&m->devices[aa]))
                 return 0;
-        r = add_why(g, WHY_MULTIFUNCTION_NO_ACS, slot_head(m, aa), sa.missing);
-        if (r >= 0 && aa != p->a)
-                r = add_why(g, va.why, aa, va.missing);
-        if (r >= 0 && ab != p->b)
-                r = add_why(g, vb.why, ab, vb.missing);
-        if (r < 0)
-                return r;
+        k = add_why(g, WHY_MULTIFUNCTION_NO_ACS, slot_head(m, aa), sa.missing);
+        if (k >= 0 && aa != p->a)
+                k = add_why(g, va.why, aa, va.missing);
+        if (k >= 0 && ab != p->b)
+                k = add_why(g, vb.why, ab, vb.missing);
+        if (k < 0)
+                return k;
         *ret_found = true;
         return 0;
 }
@@ -261,7 +261,7 @@ static int explain_pair(const struct machine *m, struct group_analysis *g, size_
 {
         _cleanup_free_ struct pair *p = calloc(1, sizeof(*p));
         bool found;
-        int r;
+        int k;
 
         if (!p)
                 return -ENOMEM;
@@ -271,12 +271,12 @@ static int explain_pair(const struct machine *m, struct group_analysis *g, size_
         path_of(m, a, &p->pa);
         path_of(m, b, &p->pb);
 
-        r = explain_common(m, g, p, &found);
-        if (r < 0 || found)
-                return r;
-        r = explain_slot(m, g, p, &found);
-        if (r < 0 || found)
-                return r;
+        k = explain_common(m, g, p, &found);
+        if (k < 0 || found)
+                return k;
+        k = explain_slot(m, g, p, &found);
+        if (k < 0 || found)
+                return k;
         if (p->unknown != NONE)
                 return add_why(g, WHY_UNREADABLE, p->unknown, 0);
         return add_why(g, WHY_QUIRK, NONE, 0);
@@ -304,13 +304,13 @@ static int explain_group(const struct machine *m, const struct selection *sel, s
                 if (any_binds && !will_bind(m, sel, s))
                         continue;
                 for (size_t j = 0; j < g->n_blockers; j++) {
-                        int r;
+                        int k;
 
                         if (g->blockers[j] == s)
                                 continue;
-                        r = explain_pair(m, g, s, g->blockers[j]);
-                        if (r < 0)
-                                return r;
+                        k = explain_pair(m, g, s, g->blockers[j]);
+                        if (k < 0)
+                                return k;
                 }
         }
         return 0;
@@ -359,7 +359,7 @@ static int analyse_group(const struct machine *m, const struct selection *sel, s
 {
         const struct iommu_group *ig = &m->groups[group];
         struct group_analysis g = { .group = group };
-        int r;
+        int k;
 
         g.blockers = calloc(ig->n_devices ? ig->n_devices : 1, sizeof(size_t));
         if (!g.blockers)
@@ -378,10 +378,10 @@ static int analyse_group(const struct machine *m, const struct selection *sel, s
         qsort(g.blockers, g.n_blockers, sizeof(size_t), cmp_index);
         g.isolated = g.n_blockers == 0;
         if (!g.isolated) {
-                r = explain_group(m, sel, &g);
-                if (r < 0) {
+                k = explain_group(m, sel, &g);
+                if (k < 0) {
                         group_analysis_done(&g);
-                        return r;
+                        return k;
                 }
         }
         *ret = g;
@@ -399,14 +399,14 @@ int analyse(const struct machine *m, const struct selection *sel, struct analysi
                 return -ENOMEM;
         /* machine.groups is sorted by id, so the result is too. */
         for (size_t i = 0; i < m->n_groups; i++) {
-                int r;
+                int k;
 
                 if (!group_selected(m, sel, &m->groups[i]))
                         continue;
-                r = analyse_group(m, sel, i, &a.groups[a.n_groups]);
-                if (r < 0) {
+                k = analyse_group(m, sel, i, &a.groups[a.n_groups]);
+                if (k < 0) {
                         analysis_done(&a);
-                        return r;
+                        return k;
                 }
                 a.n_groups++;
         }

@@ -25,7 +25,7 @@ const char *check_status_to_string(enum check_status s)
 
 /* ---- the report ------------------------------------------------------------------------------ */
 
-static int run_checks(const struct ctx *x, struct report *r)
+static int run_checks(const struct ctx *x, struct report *rep)
 {
         static int (*const system_checks[])(const struct ctx *, struct report *) = {
                 check_virtual_machine, check_iommu_hardware,      check_iommu_enabled,
@@ -37,24 +37,24 @@ static int run_checks(const struct ctx *x, struct report *r)
         int k;
 
         for (size_t i = 0; i < ARRAY_SIZE(system_checks); i++)
-                if ((k = system_checks[i](x, r)) < 0)
+                if ((k = system_checks[i](x, rep)) < 0)
                         return k;
         for (size_t i = 0; s && i < s->n_items; i++)
                 if (s->items[i].device < x->m->n_devices &&
-                    ((k = check_device(x, &s->items[i], r)) < 0 || (k = check_reset(x, &s->items[i], r)) < 0 ||
-                     (k = check_usb(x, &s->items[i], r)) < 0 || (k = check_framebuffer(x, &s->items[i], r)) < 0))
+                    ((k = check_device(x, &s->items[i], rep)) < 0 || (k = check_reset(x, &s->items[i], rep)) < 0 ||
+                     (k = check_usb(x, &s->items[i], rep)) < 0 || (k = check_framebuffer(x, &s->items[i], rep)) < 0))
                         return k;
         for (size_t i = 0; s && i < s->n_unmatched; i++)
-                if ((k = check_unmatched(x, &s->unmatched[i], r)) < 0)
+                if ((k = check_unmatched(x, &s->unmatched[i], rep)) < 0)
                         return k;
-        if ((k = check_groups(x, r)) < 0)
+        if ((k = check_groups(x, rep)) < 0)
                 return k;
-        return check_sysfs(x, r);
+        return check_sysfs(x, rep);
 }
 
 int check_run(const struct check_input *in, struct report *ret)
 {
-        struct report r = { 0 };
+        struct report rep = { 0 };
 
         if (!in || !in->machine || !in->plan)
                 return -EINVAL;
@@ -65,27 +65,27 @@ int check_run(const struct check_input *in, struct report *ret)
                 .plan = in->plan,
                 .sum = iommu_summarize(in->machine, in->cmdline),
         };
-        int k = run_checks(&x, &r);
+        int k = run_checks(&x, &rep);
         if (k < 0) {
-                report_done(&r);
+                report_done(&rep);
                 return k;
         }
-        r.iommu = x.sum;
-        r.ready = true;
-        for (size_t i = 0; i < r.n_findings; i++)
-                r.ready &= r.findings[i].status != CHECK_FAIL;
-        *ret = r;
+        rep.iommu = x.sum;
+        rep.ready = true;
+        for (size_t i = 0; i < rep.n_findings; i++)
+                rep.ready &= rep.findings[i].status != CHECK_FAIL;
+        *ret = rep;
         return 0;
 }
 
-void report_done(struct report *r)
+void report_done(struct report *rep)
 {
-        for (size_t i = 0; i < r->n_findings; i++) {
-                free(r->findings[i].id);
-                free(r->findings[i].message);
-                free(r->findings[i].hint);
-                free(r->findings[i].file);
+        for (size_t i = 0; i < rep->n_findings; i++) {
+                free(rep->findings[i].id);
+                free(rep->findings[i].message);
+                free(rep->findings[i].hint);
+                free(rep->findings[i].file);
         }
-        free(r->findings);
-        *r = (struct report){ 0 };
+        free(rep->findings);
+        *rep = (struct report){ 0 };
 }

@@ -82,7 +82,7 @@ struct report {
 };
 
 int check_run(const struct check_input *in, struct report *ret);
-void report_done(struct report *r);
+void report_done(struct report *rep);
 struct iommu_summary iommu_summarize(const struct machine *m, const struct cmdline *c);
 const char *check_status_to_string(enum check_status s); /* "pass", "warn", ... */
 const char *iommu_vendor_to_string(enum iommu_vendor v);

@@ -293,7 +293,7 @@ static void warn_direct_regions(const struct ctx *x, const struct pci_device *d,
         }
 }
 
-int check_device(const struct ctx *x, const struct selected *it, struct report *r)
+int check_device(const struct ctx *x, const struct selected *it, struct report *rep)
 {
         const struct pci_device *d = &x->m->devices[it->device];
         const struct plan_group *pg = NULL;
@@ -314,10 +314,10 @@ int check_device(const struct ctx *x, const struct selected *it, struct report *
         }
         describe_pulled(x, it, &f);
         snprintf(id, sizeof(id), "device:%s", d->name);
-        return fb_emit(r, id, &f);
+        return fb_emit(rep, id, &f);
 }
 
-int check_unmatched(const struct ctx *x, const struct unmatched *u, struct report *r)
+int check_unmatched(const struct ctx *x, const struct unmatched *u, struct report *rep)
 {
         const struct device_conf *dc = u->conf;
         _cleanup_free_ char *id = NULL;
@@ -331,5 +331,5 @@ int check_unmatched(const struct ctx *x, const struct unmatched *u, struct repor
                 fb_msg(&f, CHECK_FAIL, "no device matches %s (%s)", dc && dc->text ? dc->text : "?", entry_origin(dc));
                 fb_hint(&f, "compare the entry with 'vfio-prep --list'; mark it optional if the device is removable");
         }
-        return fb_emit(r, id, &f);
+        return fb_emit(rep, id, &f);
 }

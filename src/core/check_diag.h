@@ -21,21 +21,21 @@ enum tristate cpuinfo_hypervisor(const char *text);
 const char *machine_virt_name(const struct machine *m);
 /* The advice that replaces firmware settings inside a VM: the host must provide a virtual IOMMU. */
 const char *virt_iommu_hint(void);
-int check_virtual_machine(const struct ctx *x, struct report *r);
+int check_virtual_machine(const struct ctx *x, struct report *rep);
 
 /* ---- reset trouble (check_reset.c) ---- */
 /* "Polaris 10" when VENDOR:DEVICE is a GPU known to need the vendor-reset module, else NULL. */
 const char *vendor_reset_family(uint16_t vendor, uint16_t device);
 /* Whether RELEASE ("6.1.0-28-amd64") is at least MAJOR.MINOR; false when it does not parse. */
 bool release_at_least(const char *release, unsigned major, unsigned minor);
-int check_reset(const struct ctx *x, const struct selected *it, struct report *r);
+int check_reset(const struct ctx *x, const struct selected *it, struct report *rep);
 
 /* ---- the firmware framebuffer in a GPU's BAR (check_framebuffer.c) ---- */
 /* The framebuffer ranges in /proc/iomem TEXT; *RET_ZEROED when every address reads 0 (not root). */
 int iomem_parse_framebuffers(const char *text, struct fb_region **ret, size_t *ret_n, bool *ret_zeroed);
 /* The memory BARs in a sysfs resource file; RET->device is kept. -EINVAL when malformed. */
 int pci_resource_parse(const char *text, struct device_bars *ret);
-int check_framebuffer(const struct ctx *x, const struct selected *it, struct report *r);
+int check_framebuffer(const struct ctx *x, const struct selected *it, struct report *rep);
 
 /* ---- what is plugged into a USB controller (check_usb.c, check_usb.h) ---- */
-int check_usb(const struct ctx *x, const struct selected *it, struct report *r);
+int check_usb(const struct ctx *x, const struct selected *it, struct report *rep);

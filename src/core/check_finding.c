@@ -55,11 +55,11 @@ void fb_done(struct fb *f)
         free(f->hint.s);
 }
 
-static int report_push(struct report *r, const char *id, struct fb *f)
+static int report_push(struct report *rep, const char *id, struct fb *f)
 {
         if (f->msg.oom || f->hint.oom)
                 return -ENOMEM;
-        if (array_grow(&r->findings, r->n_findings) < 0)
+        if (array_grow(&rep->findings, rep->n_findings) < 0)
                 return -ENOMEM;
         char *cid = strdup(id);
         char *msg = strdup(f->msg.s ? f->msg.s : "");
@@ -68,7 +68,7 @@ static int report_push(struct report *r, const char *id, struct fb *f)
                 free(msg);
                 return -ENOMEM;
         }
-        r->findings[r->n_findings++] = (struct finding){
+        rep->findings[rep->n_findings++] = (struct finding){
                 .status = f->status,
                 .id = cid,
                 .message = msg,
@@ -78,24 +78,24 @@ static int report_push(struct report *r, const char *id, struct fb *f)
 }
 
 /* Add the finding and free the builder, in one step so that no path leaks it. */
-int fb_emit(struct report *r, const char *id, struct fb *f)
+int fb_emit(struct report *rep, const char *id, struct fb *f)
 {
-        int k = report_push(r, id, f);
+        int k = report_push(rep, id, f);
         fb_done(f);
         return k;
 }
 
-int fb_emit_at(struct report *r, const char *id, struct fb *f, const char *file, unsigned line)
+int fb_emit_at(struct report *rep, const char *id, struct fb *f, const char *file, unsigned line)
 {
         char *copy = strdup(file);
-        int k = copy ? fb_emit(r, id, f) : (fb_done(f), -ENOMEM);
+        int k = copy ? fb_emit(rep, id, f) : (fb_done(f), -ENOMEM);
 
         if (k < 0) {
                 free(copy);
                 return k;
         }
-        r->findings[r->n_findings - 1].file = copy;
-        r->findings[r->n_findings - 1].line = line;
+        rep->findings[rep->n_findings - 1].file = copy;
+        rep->findings[rep->n_findings - 1].line = line;
         return 0;
 }
 

@@ -35,10 +35,10 @@ _printf_(3, 4) void fb_msg(struct fb *f, enum check_status st, const char *fmt, 
 _printf_(2, 3) void fb_hint(struct fb *f, const char *fmt, ...);
 void fb_hint_boot(struct fb *f, const struct check_input *in, bool add, const char *param, const char *tail);
 void fb_done(struct fb *f);
-/* Add the finding to R and free the builder. */
-int fb_emit(struct report *r, const char *id, struct fb *f);
+/* Add the finding to REP and free the builder. */
+int fb_emit(struct report *rep, const char *id, struct fb *f);
 /* The same for a finding about line LINE of configuration file FILE. */
-int fb_emit_at(struct report *r, const char *id, struct fb *f, const char *file, unsigned line);
+int fb_emit_at(struct report *rep, const char *id, struct fb *f, const char *file, unsigned line);
 const struct cmdline_param *param_get(const struct cmdline *c, const char *key);
 bool value_has_token(const char *value, const char *token);
 const struct cmdline_param *find_token(const struct cmdline *c, const char *key, const char *token);
@@ -58,24 +58,24 @@ const char *plural_s(size_t n);
 
 /* ---- the IOMMU (check_iommu.c) ---- */
 int kernel_bool(const char *s);
-int check_iommu_hardware(const struct ctx *x, struct report *r);
+int check_iommu_hardware(const struct ctx *x, struct report *rep);
 bool intel_default_off(const struct machine *m);
 const struct cmdline_param *iommu_disabling_param(const struct ctx *x);
-int check_iommu_enabled(const struct ctx *x, struct report *r);
-int check_iommu_mode(const struct ctx *x, struct report *r);
-int check_interrupt_remapping(const struct ctx *x, struct report *r);
+int check_iommu_enabled(const struct ctx *x, struct report *rep);
+int check_iommu_mode(const struct ctx *x, struct report *rep);
+int check_interrupt_remapping(const struct ctx *x, struct report *rep);
 
 /* ---- the system (check_system.c) ---- */
-int check_cmdline(const struct ctx *x, struct report *r);
-int check_vfio_driver(const struct ctx *x, struct report *r);
-int check_initramfs(const struct ctx *x, struct report *r);
-int check_config(const struct ctx *x, struct report *r);
-int check_root_device(const struct ctx *x, struct report *r);
+int check_cmdline(const struct ctx *x, struct report *rep);
+int check_vfio_driver(const struct ctx *x, struct report *rep);
+int check_initramfs(const struct ctx *x, struct report *rep);
+int check_config(const struct ctx *x, struct report *rep);
+int check_root_device(const struct ctx *x, struct report *rep);
 
 /* ---- devices (check_device.c) ---- */
-int check_device(const struct ctx *x, const struct selected *it, struct report *r);
-int check_unmatched(const struct ctx *x, const struct unmatched *u, struct report *r);
+int check_device(const struct ctx *x, const struct selected *it, struct report *rep);
+int check_unmatched(const struct ctx *x, const struct unmatched *u, struct report *rep);
 
 /* ---- groups and sysfs (check_group.c) ---- */
-int check_groups(const struct ctx *x, struct report *r);
-int check_sysfs(const struct ctx *x, struct report *r);
+int check_groups(const struct ctx *x, struct report *rep);
+int check_sysfs(const struct ctx *x, struct report *rep);

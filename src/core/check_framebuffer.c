@@ -167,7 +167,7 @@ static const struct device_bars *bars_of(const struct machine *m, size_t device)
         return NULL;
 }
 
-int check_framebuffer(const struct ctx *x, const struct selected *it, struct report *r)
+int check_framebuffer(const struct ctx *x, const struct selected *it, struct report *rep)
 {
         const struct pci_device *d = &x->m->devices[it->device];
         const struct device_bars *b = bars_of(x->m, it->device);
@@ -202,5 +202,5 @@ int check_framebuffer(const struct ctx *x, const struct selected *it, struct rep
         }
         sbuf_done(&names);
         snprintf(id, sizeof(id), "framebuffer:%s", d->name);
-        return fb_emit(r, id, &f);
+        return fb_emit(rep, id, &f);
 }

@@ -119,7 +119,7 @@ static void group_hints(const struct ctx *x, const struct group_analysis *ga, st
                    "reach each other by DMA");
 }
 
-static int check_group(const struct ctx *x, size_t group, struct report *r)
+static int check_group(const struct ctx *x, size_t group, struct report *rep)
 {
         const struct group_analysis *ga = analysis_find(x->in->analysis, group);
         const struct plan_group *pg = plan_find_group(x->plan, group);
@@ -148,11 +148,11 @@ static int check_group(const struct ctx *x, size_t group, struct report *r)
                                "unbound");
                 group_hints(x, ga, &f);
         }
-        return fb_emit(r, id, &f);
+        return fb_emit(rep, id, &f);
 }
 
 /* Groups of selected devices, in id order (machine.groups is sorted by id). */
-int check_groups(const struct ctx *x, struct report *r)
+int check_groups(const struct ctx *x, struct report *rep)
 {
         const struct selection *s = x->in->selection;
 
@@ -161,7 +161,7 @@ int check_groups(const struct ctx *x, struct report *r)
                 for (size_t i = 0; s && i < s->n_items && !held; i++)
                         held = s->items[i].device < x->m->n_devices && x->m->devices[s->items[i].device].group == g;
                 if (held) {
-                        int k = check_group(x, g, r);
+                        int k = check_group(x, g, rep);
                         if (k < 0)
                                 return k;
                 }
@@ -169,7 +169,7 @@ int check_groups(const struct ctx *x, struct report *r)
         return 0;
 }
 
-int check_sysfs(const struct ctx *x, struct report *r)
+int check_sysfs(const struct ctx *x, struct report *rep)
 {
         const struct machine *m = x->m;
         struct fb f = { 0 };
@@ -182,5 +182,5 @@ int check_sysfs(const struct ctx *x, struct report *r)
                              m->problems[i].message ? m->problems[i].message : "?");
         if (m->n_problems > PROBLEMS_SHOWN)
                 sbuf_appendf(&f.msg, "; and %zu more", m->n_problems - PROBLEMS_SHOWN);
-        return fb_emit(r, "sysfs", &f);
+        return fb_emit(rep, "sysfs", &f);
 }

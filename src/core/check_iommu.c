@@ -156,7 +156,7 @@ static const char *firmware_hint(enum cpu_vendor cpu)
         }
 }
 
-int check_iommu_hardware(const struct ctx *x, struct report *r)
+int check_iommu_hardware(const struct ctx *x, struct report *rep)
 {
         const struct machine *m = x->m;
         const char *table = vendor_table(m);
@@ -173,7 +173,7 @@ int check_iommu_hardware(const struct ctx *x, struct report *r)
         else
                 fb_msg(&f, CHECK_PASS, "%s (%zu unit%s, no ACPI IOMMU table)", vendor_label(x->sum.vendor), n,
                        plural_s(n));
-        return fb_emit(r, "iommu-hardware", &f);
+        return fb_emit(rep, "iommu-hardware", &f);
 }
 
 /* The one place that decides which parameter turns this IOMMU off: the findings cmdline and
@@ -200,7 +200,7 @@ bool intel_default_off(const struct machine *m)
                m->kconfig.intel_iommu_default_on_intgpu_off != TRI_YES;
 }
 
-int check_iommu_enabled(const struct ctx *x, struct report *r)
+int check_iommu_enabled(const struct ctx *x, struct report *rep)
 {
         const struct cmdline_param *off = iommu_disabling_param(x);
         bool intel_missing_on = x->sum.vendor == IOMMU_VENDOR_INTEL && !find_token(x->c, "intel_iommu", "on");
@@ -232,7 +232,7 @@ int check_iommu_enabled(const struct ctx *x, struct report *r)
                                     "errors in 'dmesg | grep -i -e DMAR -e AMD-Vi -e IOMMU', check the IOMMU and "
                                     "DMA protection settings in the firmware setup, and update the firmware");
         }
-        return fb_emit(r, "iommu-enabled", &f);
+        return fb_emit(rep, "iommu-enabled", &f);
 }
 
 static const char *translated_type(const struct machine *m)
@@ -243,7 +243,7 @@ static const char *translated_type(const struct machine *m)
         return NULL;
 }
 
-int check_iommu_mode(const struct ctx *x, struct report *r)
+int check_iommu_mode(const struct ctx *x, struct report *rep)
 {
         const char *type = translated_type(x->m);
         struct fb f = { 0 };
@@ -268,10 +268,10 @@ int check_iommu_mode(const struct ctx *x, struct report *r)
                                       : "unknown: the IOMMU is not enabled");
                 break;
         }
-        return fb_emit(r, "iommu-mode", &f);
+        return fb_emit(rep, "iommu-mode", &f);
 }
 
-int check_interrupt_remapping(const struct ctx *x, struct report *r)
+int check_interrupt_remapping(const struct ctx *x, struct report *rep)
 {
         const struct cmdline_param *off = find_token(x->c, "intremap", "off");
         struct fb f = { 0 };
@@ -300,5 +300,5 @@ int check_interrupt_remapping(const struct ctx *x, struct report *r)
                 fb_hint_boot(&f, x->in, true, "vfio_iommu_type1.allow_unsafe_interrupts=1",
                              " only as a last resort: a VM can then inject interrupts (MSIs) into the host");
         }
-        return fb_emit(r, "interrupt-remapping", &f);
+        return fb_emit(rep, "interrupt-remapping", &f);
 }

@@ -99,7 +99,7 @@ static void vendor_reset_gpu(const struct ctx *x, const struct pci_device *d, co
                         d->name);
 }
 
-int check_reset(const struct ctx *x, const struct selected *it, struct report *r)
+int check_reset(const struct ctx *x, const struct selected *it, struct report *rep)
 {
         const struct pci_device *d = &x->m->devices[it->device];
         const char *family = vendor_reset_family(d->vendor, d->device);
@@ -120,5 +120,5 @@ int check_reset(const struct ctx *x, const struct selected *it, struct report *r
         } else
                 return 0;
         snprintf(id, sizeof(id), "reset:%s", d->name);
-        return fb_emit(r, id, &f);
+        return fb_emit(rep, id, &f);
 }

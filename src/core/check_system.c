@@ -187,7 +187,7 @@ static void list_relevant(const struct cmdline *c, struct sbuf *b)
                         }
 }
 
-int check_cmdline(const struct ctx *x, struct report *r)
+int check_cmdline(const struct ctx *x, struct report *rep)
 {
         struct fb f = { 0 };
 
@@ -212,7 +212,7 @@ int check_cmdline(const struct ctx *x, struct report *r)
                         fb_msg(&f, CHECK_PASS, "no IOMMU-related parameters");
                 free(b.s);
         }
-        return fb_emit(r, "cmdline", &f);
+        return fb_emit(rep, "cmdline", &f);
 }
 
 /* ---- vfio-driver, config, root-device ------------------------------------------------------ */
@@ -259,7 +259,7 @@ static void vfio_ids_options(const struct ctx *x, struct fb *f)
         }
 }
 
-int check_vfio_driver(const struct ctx *x, struct report *r)
+int check_vfio_driver(const struct ctx *x, struct report *rep)
 {
         const char *rel = x->m->release ? x->m->release : "this kernel";
         struct fb f = { 0 };
@@ -291,7 +291,7 @@ int check_vfio_driver(const struct ctx *x, struct report *r)
                 fb_msg(&f, CHECK_WARN,
                        "vfio_iommu_type1 is missing: the classic VFIO container needs it "
                        "(only kernels with iommufd's VFIO compatibility can do without)");
-        return fb_emit(r, "vfio-driver", &f);
+        return fb_emit(rep, "vfio-driver", &f);
 }
 
 /* ---- initramfs ---------------------------------------------------------------------------------- */
@@ -350,7 +350,7 @@ static void initramfs_unknown(struct fb *f, const struct initramfs_facts *fa, bo
                            "etc/vfio-prep.conf");
 }
 
-int check_initramfs(const struct ctx *x, struct report *r)
+int check_initramfs(const struct ctx *x, struct report *rep)
 {
         const struct initramfs_facts *fa = x->in->initramfs;
         bool configured = x->in->config && x->in->config->n_devices > 0;
@@ -388,7 +388,7 @@ int check_initramfs(const struct ctx *x, struct report *r)
                 else if (fa->uki)
                         fb_hint(&f, uki_regenerate_hint, strna(x->m->release), strna(x->m->release));
         }
-        return fb_emit(r, "initramfs", &f);
+        return fb_emit(rep, "initramfs", &f);
 }
 
 static void list_files(const struct config *cfg, struct fb *f)
@@ -410,7 +410,7 @@ static void list_skipped(const struct config *cfg, struct fb *f)
 
 /* A configuration left out for its errors (--check --json): each error a finding of its own,
  * "config:FILE:LINE", after the config finding that says so. */
-static int check_config_errors(const struct ctx *x, struct report *r)
+static int check_config_errors(const struct ctx *x, struct report *rep)
 {
         const struct config_error *e = x->in->config_errors;
         struct fb f = { 0 };
@@ -421,7 +421,7 @@ static int check_config_errors(const struct ctx *x, struct report *r)
         if (e->n_more)
                 sbuf_appendf(&f.msg, " (the first %zu listed)", e->n);
         fb_hint(&f, "fix each error listed, then run vfio-prep --check again");
-        k = fb_emit(r, "config", &f);
+        k = fb_emit(rep, "config", &f);
         for (size_t i = 0; k >= 0 && i < e->n; i++) {
                 char id[sizeof(e->list[i].origin) + 8];
                 snprintf(id, sizeof(id), "config:%s", e->list[i].origin);
@@ -430,20 +430,20 @@ static int check_config_errors(const struct ctx *x, struct report *r)
                 char file[sizeof(e->list[i].origin)];
                 unsigned line;
                 k = config_origin_split(e->list[i].origin, file, sizeof(file), &line)
-                            ? fb_emit_at(r, id, &f, file, line)
-                            : fb_emit(r, id, &f);
+                            ? fb_emit_at(rep, id, &f, file, line)
+                            : fb_emit(rep, id, &f);
         }
         return k;
 }
 
-int check_config(const struct ctx *x, struct report *r)
+int check_config(const struct ctx *x, struct report *rep)
 {
         const struct config *cfg = x->in->config;
         size_t n = cfg ? cfg->n_devices : 0, extra = 0;
         struct fb f = { 0 };
 
         if (x->in->config_errors)
-                return check_config_errors(x, r);
+                return check_config_errors(x, rep);
         for (size_t i = 0; i < n; i++)
                 extra += !cfg->devices[i].from_file;
         if (n == 0) {
@@ -462,7 +462,7 @@ int check_config(const struct ctx *x, struct report *r)
                 sbuf_appendf(&f.msg, "; no configuration file");
         if (cfg)
                 list_skipped(cfg, &f);
-        return fb_emit(r, "config", &f);
+        return fb_emit(rep, "config", &f);
 }
 
 /* "root (/dev/nvme0n1p2, mounted at /)", "swap (/dev/nvme0n1p3)", "root". */
@@ -517,14 +517,14 @@ static void describe_unknown(const struct ctx *x, struct fb *f)
                            "in it, so that the first pass binds USB and SD controllers when root is on neither");
 }
 
-int check_root_device(const struct ctx *x, struct report *r)
+int check_root_device(const struct ctx *x, struct report *rep)
 {
         const struct rootinfo *ri = x->in->rootinfo;
         struct fb f = { 0 };
 
         if (!ri) {
                 fb_msg(&f, CHECK_WARN, "the root device was not looked for; storage controllers are left to the host");
-                return fb_emit(r, "root-device", &f);
+                return fb_emit(rep, "root-device", &f);
         }
         describe_source(x, &f, &ri->root);
         for (size_t i = 0; i < ri->n_extra; i++)
@@ -536,5 +536,5 @@ int check_root_device(const struct ctx *x, struct report *r)
                 fb_msg(&f, CHECK_WARN, VFIO_PREP_ROOT_RECORD " is ignored: %s", ri->record.problem);
                 fb_hint(&f, "rebuild the initramfs (its hooks write the record with 'vfio-prep --root-record')");
         }
-        return fb_emit(r, "root-device", &f);
+        return fb_emit(rep, "root-device", &f);
 }

@@ -110,7 +110,7 @@ static void keyboard_advice(const struct ctx *x, size_t controller, struct fb *f
         sbuf_done(&others);
 }
 
-int check_usb(const struct ctx *x, const struct selected *it, struct report *r)
+int check_usb(const struct ctx *x, const struct selected *it, struct report *rep)
 {
         const struct machine *m = x->m;
         struct sbuf list = { 0 };
@@ -144,5 +144,5 @@ int check_usb(const struct ctx *x, const struct selected *it, struct report *r)
         }
         sbuf_done(&list);
         snprintf(id, sizeof(id), "usb:%s", m->devices[it->device].name);
-        return fb_emit(r, id, &f);
+        return fb_emit(rep, id, &f);
 }

@@ -69,7 +69,7 @@ const char *virt_iommu_hint(void)
                "change nothing";
 }
 
-int check_virtual_machine(const struct ctx *x, struct report *r)
+int check_virtual_machine(const struct ctx *x, struct report *rep)
 {
         const struct machine *m = x->m;
         const char *name = machine_virt_name(m);
@@ -88,5 +88,5 @@ int check_virtual_machine(const struct ctx *x, struct report *r)
                        "a virtual machine (%s): its IOMMU and the devices it can pass on come from "
                        "its host",
                        name);
-        return fb_emit(r, "virtual-machine", &f);
+        return fb_emit(rep, "virtual-machine", &f);
 }

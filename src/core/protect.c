@@ -148,26 +148,26 @@ static size_t peer_in(const struct machine *m, const struct rootdisk *rd, size_t
 void protect_decide(const struct rootinfo *ri, const struct machine *m, size_t device, struct protect_reason *ret)
 {
         static const struct rootinfo nothing_known = { 0 };
-        struct protect_reason r = { .verdict = PROTECT_NONE, .holder = NONE };
+        struct protect_reason reason = { .verdict = PROTECT_NONE, .holder = NONE };
         const char *busy;
 
         if (!ri)
                 ri = &nothing_known;
         if (m && device < m->n_devices) {
-                r.source = source_of(ri, m, device);
-                if (r.source) {
-                        r.verdict = PROTECT_ROOT_DEVICE;
-                        r.leaf = leaf_through(r.source, device);
-                        r.holder = peer_in(m, r.source, device);
+                reason.source = source_of(ri, m, device);
+                if (reason.source) {
+                        reason.verdict = PROTECT_ROOT_DEVICE;
+                        reason.leaf = leaf_through(reason.source, device);
+                        reason.holder = peer_in(m, reason.source, device);
                 } else if (!rootinfo_identified(ri) &&
-                           (r.holder = group_could_hold(ri, m, device, &r.kind, &r.by_record)) != NONE)
-                        r.verdict = PROTECT_ROOT_UNKNOWN;
+                           (reason.holder = group_could_hold(ri, m, device, &reason.kind, &reason.by_record)) != NONE)
+                        reason.verdict = PROTECT_ROOT_UNKNOWN;
                 else if ((busy = rootinfo_busy(ri, device))) {
-                        r.verdict = PROTECT_BUSY;
-                        r.busy = busy;
+                        reason.verdict = PROTECT_BUSY;
+                        reason.busy = busy;
                 }
         }
-        *ret = r;
+        *ret = reason;
 }
 
 static bool starts(const char *s, const char *prefix)

@@ -302,7 +302,7 @@ static int64_t step_deadline(int64_t budget)
 }
 
 /* What went wrong with a run, for a message: NULL on -ENOMEM. */
-static char *run_problem(const char *name, int k, const struct spawn_output *r)
+static char *run_problem(const char *name, int k, const struct spawn_output *run)
 {
         char *s = NULL;
 
@@ -313,10 +313,10 @@ static char *run_problem(const char *name, int k, const struct spawn_output *r)
         else if (k < 0)
                 k = asprintf(&s, "cannot run %s: %s", name, strerror(-k));
         else {
-                char line[sizeof(r->err)];
-                snprintf(line, sizeof(line), "%.*s", (int)strcspn(r->err, "\n"), r->err);
+                char line[sizeof(run->err)];
+                snprintf(line, sizeof(line), "%.*s", (int)strcspn(run->err, "\n"), run->err);
                 const char *e = sanitize(line, line, sizeof(line));
-                k = asprintf(&s, "%s exited with status %d%s%s", name, r->status, e[0] ? ": " : "", e);
+                k = asprintf(&s, "%s exited with status %d%s%s", name, run->status, e[0] ? ": " : "", e);
         }
         return k < 0 ? NULL : s;
 }
@@ -327,20 +327,20 @@ static int try_lister(const struct generator_facts *l, const char *image, int64_
                       char **problem)
 {
         char *argv[4] = { (char *)l->lister };
-        struct spawn_output r = { 0 };
+        struct spawn_output run = { 0 };
         size_t a = 1;
         char *p = NULL;
 
         if (l->lister_long_opt)
                 argv[a++] = (char *)l->lister_long_opt;
         argv[a] = (char *)image;
-        int k = spawn_program(argv, step_deadline(budget), LISTING_MAX, &r);
+        int k = spawn_program(argv, step_deadline(budget), LISTING_MAX, &run);
         if (k == -ENOENT)
                 return 0;
-        if (k >= 0 && r.status == 0) {
-                k = initramfs_parse_listing(r.out ? r.out : "", r.len, ret);
+        if (k >= 0 && run.status == 0) {
+                k = initramfs_parse_listing(run.out ? run.out : "", run.len, ret);
                 if (k >= 0 && ret->has_init) {
-                        spawn_output_done(&r);
+                        spawn_output_done(&run);
                         return 1;
                 }
                 if (k >= 0) {
@@ -349,8 +349,8 @@ static int try_lister(const struct generator_facts *l, const char *image, int64_
                                 p = NULL;
                 }
         } else if (k != -ENOMEM)
-                p = run_problem(l->lister, k, &r);
-        spawn_output_done(&r);
+                p = run_problem(l->lister, k, &run);
+        spawn_output_done(&run);
         if (k == -ENOMEM || !p)
                 return -ENOMEM;
         if (*problem)
@@ -408,17 +408,17 @@ static int extract_configs(const char *image, int64_t budget, const struct initr
                 if (!e)
                         continue;
                 char *argv[] = { (char *)x->lister, (char *)x->extract_opt, e->path, (char *)image, NULL };
-                struct spawn_output r = { 0 };
-                int k = spawn_program(argv, step_deadline(budget), INITRAMFS_MAX_CONFIG_SIZE, &r);
+                struct spawn_output run = { 0 };
+                int k = spawn_program(argv, step_deadline(budget), INITRAMFS_MAX_CONFIG_SIZE, &run);
                 if (k == -ENOMEM || k == -ENOENT)
                         return k == -ENOMEM ? k : 0;
-                if (k >= 0 && r.status == 0) {
-                        c[i].image_text = r.out ? TAKE_PTR(r.out) : strdup("");
-                        c[i].image_len = r.len;
+                if (k >= 0 && run.status == 0) {
+                        c[i].image_text = run.out ? TAKE_PTR(run.out) : strdup("");
+                        c[i].image_len = run.len;
                         if (!c[i].image_text)
                                 return -ENOMEM;
                 }
-                spawn_output_done(&r);
+                spawn_output_done(&run);
         }
         return 0;
 }

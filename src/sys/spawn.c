@@ -92,7 +92,7 @@ static int append(struct sbuf *out, const char *buf, size_t n, size_t max)
 }
 
 /* Read one ready pipe into R; -1 in *FD at its end. */
-static int drain(struct sbuf *out, struct spawn_output *r, int *fd, bool is_err, size_t max)
+static int drain(struct sbuf *out, struct spawn_output *run, int *fd, bool is_err, size_t max)
 {
         char buf[16384];
         ssize_t n = read(*fd, buf, sizeof(buf));
@@ -106,15 +106,15 @@ static int drain(struct sbuf *out, struct spawn_output *r, int *fd, bool is_err,
         }
         if (!is_err)
                 return append(out, buf, (size_t)n, max);
-        size_t room = sizeof(r->err) - 1 - r->err_len, take = (size_t)n < room ? (size_t)n : room;
-        memcpy(r->err + r->err_len, buf, take);
-        r->err_len += take;
-        r->err[r->err_len] = '\0';
+        size_t room = sizeof(run->err) - 1 - run->err_len, take = (size_t)n < room ? (size_t)n : room;
+        memcpy(run->err + run->err_len, buf, take);
+        run->err_len += take;
+        run->err[run->err_len] = '\0';
         return 0;
 }
 
 /* Collect both pipes until they close or DEADLINE passes. */
-static int collect(struct sbuf *o, struct spawn_output *r, int out, int err, int64_t deadline, size_t max)
+static int collect(struct sbuf *o, struct spawn_output *run, int out, int err, int64_t deadline, size_t max)
 {
         int fds[2] = { out, err }, k = 0;
 
@@ -130,7 +130,7 @@ static int collect(struct sbuf *o, struct spawn_output *r, int out, int err, int
                         k = -errno;
                 for (int i = 0; n > 0 && i < 2 && k >= 0; i++)
                         if (fds[i] >= 0 && p[i].revents)
-                                k = drain(o, r, &fds[i], i == 1, max);
+                                k = drain(o, run, &fds[i], i == 1, max);
         }
         for (int i = 0; i < 2; i++)
                 if (fds[i] >= 0)
@@ -191,7 +191,7 @@ static int exec_error(int report)
 int spawn_program(char *const argv[], int64_t deadline, size_t max, struct spawn_output *ret)
 {
         int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, rep[2] = { -1, -1 };
-        struct spawn_output r = { 0 };
+        struct spawn_output run = { 0 };
         struct sbuf out_buf = { 0 };
         int k = 0;
 
@@ -216,19 +216,19 @@ int spawn_program(char *const argv[], int64_t deadline, size_t max, struct spawn
         k = exec_error(rep[0]);
         close(rep[0]);
         if (k >= 0)
-                k = collect(&out_buf, &r, out[0], err[0], deadline, max);
+                k = collect(&out_buf, &run, out[0], err[0], deadline, max);
         else {
                 close(out[0]);
                 close(err[0]);
         }
-        k = reap(pid, deadline, k, &r.status);
-        r.len = out_buf.len;
-        if (k >= 0 && !(r.out = sbuf_take(&out_buf)))
+        k = reap(pid, deadline, k, &run.status);
+        run.len = out_buf.len;
+        if (k >= 0 && !(run.out = sbuf_take(&out_buf)))
                 k = -ENOMEM;
         sbuf_done(&out_buf);
         if (k < 0)
                 return k;
-        *ret = r;
+        *ret = run;
         return 0;
 }
 
