@@ -91,7 +91,7 @@ static int append(struct sbuf *out, const char *buf, size_t n, size_t max)
         return sbuf_put(out, buf, n);
 }
 
-/* Read one ready pipe into R; -1 in *FD at its end. */
+/* Read one ready pipe into RUN; -1 in *FD at its end. */
 static int drain(struct sbuf *out, struct spawn_output *run, int *fd, bool is_err, size_t max)
 {
         char buf[16384];

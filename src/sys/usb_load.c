@@ -33,7 +33,7 @@ static size_t controller_of(const struct machine *m, const char *path)
 
 static int add_device(struct root *r, struct machine *m, const char *name)
 {
-        _cleanup_free_ char *path = NULL, *link = NULL;
+        _cleanup_free_ char *path = NULL;
         char attr[PATH_MAX];
         size_t c;
 
