@@ -12,6 +12,7 @@
 #include "exitcode.h"
 #include "gzip.h"
 #include "log.h"
+#include "machine.h"
 #include "macro.h"
 #include "root.h"
 
@@ -43,6 +44,8 @@ int cmd_list(const struct context_options *o, bool json, const struct output_sty
         struct context c;
 
         co.header_only = true;
+        /* What the listing prints, and only that: group types only in JSON. */
+        co.load_skip = MACHINE_LOAD_LIST | (json ? 0 : MACHINE_LOAD_NO_GROUP_TYPE);
         int r = context_load(&co, &c);
         if (r != EXIT_OK)
                 return r;
