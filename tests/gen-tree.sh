@@ -14,7 +14,8 @@
 # DESCRIPTION has one item per line; '#' starts a comment line, blank lines are ignored.
 # Devices, blocks and physfn= may only name things declared on earlier lines.
 #
-#   cpu intel|amd|arm               /proc/cpuinfo for one CPU of that kind
+#   cpu intel|amd|arm [hypervisor]  /proc/cpuinfo for one CPU of that kind; with hypervisor,
+#                                   its x86 flags include "hypervisor" (a virtual machine)
 #   acpi DMAR|IVRS|IORT             /sys/firmware/acpi/tables/NAME
 #   iommu-unit NAME                 /sys/class/iommu/NAME (dmar0, ivhd0, ...)
 #   cmdline TEXT...                 /proc/cmdline (default: an empty line)
@@ -66,6 +67,12 @@
 #   swap DEVICE                     a /proc/swaps line of type partition
 #   btrfs UUID BLOCK,BLOCK,...      /sys/fs/btrfs/UUID/devices with a link to each block device
 #   loader-partuuid UUID            systemd-boot's LoaderDevicePartUUID EFI variable
+#   usb NAME ADDR IF[,IF]... PRODUCT...
+#                                   a USB device NAME ("1-3") below USB controller ADDR, with
+#                                   the product string PRODUCT and one interface per IF, each
+#                                   CC/SS/PP (class, subclass, protocol in hex: 03/01/01 is a
+#                                   boot keyboard, 08/06/50 mass storage); linked from
+#                                   /sys/bus/usb/devices with its interfaces (NAME:1.N)
 #   link PATH TARGET                a relative link at PATH to TARGET (absolute inside the tree;
 #                                   it need not exist: a dangling link)
 #   file PATH TEXT...               append the line TEXT to PATH (any file: a root record,
@@ -682,10 +689,40 @@ file_line() {
 	fi
 }
 
+usb_build() {
+	[ $# -ge 4 ] || die "usb needs NAME, ADDR, interfaces and a product"
+	_u_name=$1 _u_ifs=$3
+	dev_path "$2"
+	_u_dir=$REPLY/usb${1%%-*}/$1
+	shift 3
+	ensure_dir "$_u_dir"
+	ensure_dir /sys/bus/usb/devices
+	put "$_u_dir/product" "$*"
+	mklink "$_u_dir" "/sys/bus/usb/devices/$_u_name"
+	_u_n=0
+	while [ -n "$_u_ifs" ]; do
+		_u_if=${_u_ifs%%,*}
+		case $_u_ifs in *,*) _u_ifs=${_u_ifs#*,} ;; *) _u_ifs= ;; esac
+		case $_u_if in
+		[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]) ;;
+		*) die "malformed USB interface '$_u_if' (CC/SS/PP)" ;;
+		esac
+		ensure_dir "$_u_dir/$_u_name:1.$_u_n"
+		put "$_u_dir/$_u_name:1.$_u_n/bInterfaceClass" "${_u_if%%/*}"
+		_u_rest=${_u_if#*/}
+		put "$_u_dir/$_u_name:1.$_u_n/bInterfaceSubClass" "${_u_rest%%/*}"
+		put "$_u_dir/$_u_name:1.$_u_n/bInterfaceProtocol" "${_u_if##*/}"
+		mklink "$_u_dir/$_u_name:1.$_u_n" "/sys/bus/usb/devices/$_u_name:1.$_u_n"
+		_u_n=$((_u_n + 1))
+	done
+}
+
 cpuinfo() {
+	extra=
+	[ "${2-}" = hypervisor ] && extra=' hypervisor'
 	case $1 in
-	intel) printf 'processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel name\t: Fake Intel CPU\nflags\t\t: fpu vme pse msr pae vmx\n\n' ;;
-	amd) printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel name\t: Fake AMD CPU\nflags\t\t: fpu vme pse msr pae svm\n\n' ;;
+	intel) printf 'processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel name\t: Fake Intel CPU\nflags\t\t: fpu vme pse msr pae vmx%s\n\n' "$extra" ;;
+	amd) printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel name\t: Fake AMD CPU\nflags\t\t: fpu vme pse msr pae svm%s\n\n' "$extra" ;;
 	arm) printf 'processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd evtstrm\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU part\t: 0xd0c\n\n' ;;
 	*) die "cpu takes intel, amd or arm" ;;
 	esac >"$out/proc/cpuinfo"
@@ -700,7 +737,7 @@ split_line() {
 
 build_line() {
 	case $kind in
-	cpu) cpuinfo "${1-}" ;;
+	cpu) cpuinfo "${1-}" "${2-}" ;;
 	acpi)
 		ensure_dir /sys/firmware/acpi/tables
 		put "/sys/firmware/acpi/tables/${1:?acpi needs a table name}" "$1"
@@ -729,6 +766,7 @@ build_line() {
 	btrfs) btrfs_build "$@" ;;
 	loader-partuuid) loader_partuuid "$@" ;;
 	file) file_line "$@" ;;
+	usb) usb_build "$@" ;;
 	link)
 		[ $# -eq 2 ] || die "link needs PATH and TARGET"
 		ensure_dir "${1%/*}"

@@ -137,6 +137,7 @@ static void fx_init(struct fx *f)
 
         f->conf[0] = (struct device_conf){ .text = (char *)"01:00.0",
                                            .origin = (char *)"/etc/vfio-prep.conf:3",
+                                           .from_file = true,
                                            .functions = FUNCTIONS_AUTO,
                                            .vfs = -1 };
         assert_int_equal(pci_addr_parse("01:00.0", &f->conf[0].sel.addr), 0);
@@ -658,6 +659,11 @@ static void test_iommu_enabled(void **state)
                 current = cases[i].name;
                 run(&f);
                 expect(&f.rep, "iommu-enabled", cases[i].st, cases[i].msg, cases[i].hint);
+                /* One place decides: cmdline fails exactly when iommu-enabled asks to remove a parameter. */
+                bool removes = cases[i].hint && strncmp(cases[i].hint, "remove '", 8) == 0;
+                const struct finding *c = get(&f.rep, "cmdline");
+                if ((c->status == CHECK_FAIL) != removes)
+                        fail_msg("%s: cmdline is %s", current, check_status_to_string(c->status));
                 fx_done(&f);
         }
 }
@@ -770,7 +776,10 @@ static void test_cmdline_lint(void **state)
                   "pcie_acs_override= is not a mainline kernel option",
                   GRUB_REMOVE("pcie_acs_override=downstream,multifunction") " and isolate the devices instead" },
                 { "vfio-pci.ids=10de:2484,10de:228b", true, false, CHECK_INFO,
-                  "vfio-pci.ids=10de:2484,10de:228b binds every device with these IDs", NULL },
+                  "vfio-pci.ids=10de:2484,10de:228b binds every device with these IDs when vfio-pci loads, "
+                  "identical host devices included",
+                  "these device lines in /etc/vfio-prep.conf do it for these devices alone: 'device 0000:01:00.0 "
+                  "id=10de:2484', 'device 0000:01:00.1 id=10de:228b'" },
                 { "quiet vfio-prep.disable", true, false, CHECK_WARN, "vfio-prep.disable is set",
                   GRUB_REMOVE("vfio-prep.disable") " once the host works again" },
                 { "vfio-prep.disable=0", true, false, CHECK_PASS, "no problems in vfio-prep.disable=0", NULL },
@@ -855,6 +864,10 @@ static void test_config(void **state)
                "3 device entries, isolation warn (2 from the kernel command line or --device); read "
                "/etc/vfio-prep.conf, /etc/vfio-prep.d/usb.conf",
                NULL);
+        /* A file named by a relative --config or --root is still a file. */
+        f.conf[0].origin = (char *)"etc/vfio-prep.conf:3";
+        run(&f);
+        expect_contains(get(&f.rep, "config")->message, "(2 from the kernel command line or --device)");
 
         f.cfg.n_devices = 0;
         f.cfg.n_files = 0;
@@ -864,6 +877,33 @@ static void test_config(void **state)
                "add 'device SELECTOR' lines to /etc/vfio-prep.conf");
         assert_true(f.rep.ready);
         assert_false(has(&f.rep, "group:1"));
+
+        /* A drop-in that is not NAME.conf is mentioned, not read. */
+        char *skipped[] = { (char *)"gpu.cfg", NULL };
+        f.cfg.skipped = skipped;
+        f.cfg.n_skipped = 1;
+        run(&f);
+        expect(&f.rep, "config", CHECK_WARN, "/etc/vfio-prep.d/gpu.cfg is not read: only files named *.conf are",
+               "rename it to end in .conf if it is meant to be read");
+        assert_true(f.rep.ready);
+        f.cfg.skipped = NULL;
+        f.cfg.n_skipped = 0;
+
+        /* A configuration left out for its errors (--check --json): each error a finding. */
+        static struct config_error errors = { .n = 2, .n_more = 1 };
+        strcpy(errors.list[0].origin, "/etc/vfio-prep.conf:2");
+        strcpy(errors.list[0].message, "unknown keyword 'devcie': did you mean 'device'?");
+        strcpy(errors.list[1].origin, "/etc/vfio-prep.conf:5");
+        strcpy(errors.list[1].message, "'isolation' takes strict or warn, not 'loose'");
+        f.in.config_errors = &errors;
+        run(&f);
+        expect(&f.rep, "config", CHECK_FAIL, "3 errors in the configuration: it is not used (the first 2 listed)",
+               "fix each error listed");
+        expect(&f.rep, "config:/etc/vfio-prep.conf:2", CHECK_FAIL, "unknown keyword 'devcie': did you mean 'device'?",
+               NULL);
+        expect(&f.rep, "config:/etc/vfio-prep.conf:5", CHECK_FAIL, "'isolation' takes strict or warn", NULL);
+        assert_false(f.rep.ready);
+        f.in.config_errors = NULL;
         fx_done(&f);
 }
 
@@ -930,6 +970,7 @@ static void test_device_boot_vga(void **state)
         fx_init(&f);
         f.conf[1] = (struct device_conf){ .text = (char *)"8086:3e92",
                                           .origin = (char *)"/etc/vfio-prep.conf:5",
+                                          .from_file = true,
                                           .functions = FUNCTIONS_AUTO,
                                           .vfs = -1 };
         f.cfg.n_devices = 2;
@@ -951,9 +992,27 @@ static void test_device_boot_vga(void **state)
 
         /* An entry from the command line cannot carry options: the hint says where they go. */
         f.conf[1].origin = (char *)"kernel command line (vfio-prep.devices=)";
+        f.conf[1].from_file = false;
         run(&f);
         expect(&f.rep, "device:0000:00:02.0", CHECK_FAIL, "not bound: boot VGA without allow-boot-vga",
                "put a 'device 8086:3e92 allow-boot-vga' line in /etc/vfio-prep.conf");
+
+        /* An ID selector never gets allow-boot-vga proposed: it would take every identical GPU. */
+        f.conf[1].sel = (struct selector){ .kind = SELECTOR_ID, .vendor = 0x8086, .device = 0x3e92 };
+        run(&f);
+        expect(&f.rep, "device:0000:00:02.0", CHECK_FAIL, "not bound: boot VGA without allow-boot-vga",
+               "'8086:3e92' (kernel command line (vfio-prep.devices=)) matches only the boot VGA; to give the "
+               "boot GPU away, make another GPU primary in the firmware setup, or name it alone: 'device "
+               "0000:00:02.0 id=8086:3e92 allow-boot-vga'");
+        f.mo.d[3].vendor = 0x8086;
+        f.mo.d[3].device = 0x3e92;
+        run(&f);
+        expect_contains(get(&f.rep, "device:0000:00:02.0")->hint,
+                        "also matches the boot VGA: name the other devices by address instead: 'device "
+                        "0000:01:00.0 id=8086:3e92'");
+        f.mo.d[3].vendor = 0x10de;
+        f.mo.d[3].device = 0x2484;
+        f.conf[1].sel = (struct selector){ 0 };
 
         /* Bound by hand (or vfio-pci.ids=): still not what vfio-prep would do. */
         f.mo.d[2].driver = (char *)"vfio-pci";
@@ -1180,7 +1239,7 @@ static void test_device_reset(void **state)
 
         f.mo.d[3].reset_method = (char *)"";
         run(&f);
-        expect(&f.rep, "device:0000:01:00.0", CHECK_WARN, "every reset method is disabled",
+        expect(&f.rep, "reset:0000:01:00.0", CHECK_WARN, "every reset method is disabled",
                "write 'default' to /sys/bus/pci/devices/0000:01:00.0/reset_method");
         fx_done(&f);
 }
@@ -1211,9 +1270,9 @@ static void test_unmatched(void **state)
         struct fx f;
 
         fx_init(&f);
-        f.conf[1] = (struct device_conf){ .text = (char *)"10de:1b80",
-                                          .origin = (char *)"/etc/vfio-prep.conf:4",
-                                          .vfs = -1 };
+        f.conf[1] = (struct device_conf){
+                .text = (char *)"10de:1b80", .origin = (char *)"/etc/vfio-prep.conf:4", .from_file = true, .vfs = -1
+        };
         f.unm[0].conf = &f.conf[1];
         f.sel.n_unmatched = 1;
         run(&f);
@@ -1298,8 +1357,9 @@ static void test_sriov_devices(void **state)
         f.mo.d[pf].sriov_totalvfs = 7;
         f.mo.d[pf].sriov_numvfs = 0;
         f.mo.d[vf].physfn = pf;
-        f.conf[1] =
-                (struct device_conf){ .text = (char *)"06:00.0", .origin = (char *)"/etc/vfio-prep.conf:6", .vfs = 4 };
+        f.conf[1] = (struct device_conf){
+                .text = (char *)"06:00.0", .origin = (char *)"/etc/vfio-prep.conf:6", .from_file = true, .vfs = 4
+        };
         f.sel.n_items = 0;
         pick(&f, pf, &f.conf[1], SELECTED_BY_SELECTOR, NONE);
         pick(&f, vf, &f.conf[1], SELECTED_AS_VF, pf);

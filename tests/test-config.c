@@ -24,8 +24,11 @@ static void expect_str(const char *what, const char *got, const char *want)
                 fail_msg("%s: got '%s', want '%s'", what, got ? got : "(null)", want);
 }
 
+/* A fresh ERR each time: errors accumulate over one load. */
 static int parse_str(struct config *cfg, const char *text, struct config_error *err)
 {
+        if (err)
+                *err = (struct config_error){ 0 };
         return config_parse(cfg, CONF, text, strlen(text), err);
 }
 
@@ -163,7 +166,7 @@ static void test_selector_path(void **state)
         /* The same slot written two ways is one entry; id= pins a path like an address. */
         static const char twice[] = "device path=00:1c.4/00.0 id=8086:15bc\ndevice path=0000:00:1C.4/00.0\n";
         struct config cfg = { 0 };
-        struct config_error err;
+        struct config_error err = { 0 };
         assert_int_equal(config_parse(&cfg, "t.conf", twice, strlen(twice), &err), -EINVAL);
         assert_string_equal(err.message, "device path=0000:00:1c.4/00.0 already configured at t.conf:1");
         config_done(&cfg);
@@ -210,8 +213,9 @@ static const struct {
         const char *text;
         const char *origin, *message;
 } error_cases[] = {
-        { "devcie 01:00.0\n", CONF ":1", "unknown keyword 'devcie'" },
-        { "\n# c\ndevice 01:00.0 alow-boot-vga\n", CONF ":3", "unknown option 'alow-boot-vga'" },
+        { "devcie 01:00.0\n", CONF ":1", "unknown keyword 'devcie': did you mean 'device'?" },
+        { "\n# c\ndevice 01:00.0 alow-boot-vga\n", CONF ":3",
+          "unknown option 'alow-boot-vga': did you mean 'allow-boot-vga'?" },
         { "device 01:00.0 colour=red", CONF ":1", "unknown option 'colour'" },
         { "device 01:00", CONF ":1", "invalid selector '01:00'" },
         { "device 10de:248", CONF ":1", "invalid selector '10de:248'" },
@@ -221,9 +225,9 @@ static const struct {
           "PCI address '0000:01:00.8' out of range (domain up to fffffff, device 00-1f, function 0-7)" },
         { "device\n", CONF ":1", "'device' needs a selector" },
         { "device   # a comment", CONF ":1", "'device' needs a selector" },
-        { "Device 01:00.0", CONF ":1", "unknown keyword 'Device'" },
+        { "Device 01:00.0", CONF ":1", "unknown keyword 'Device': did you mean 'device'?" },
         { "isolation loose", CONF ":1", "'isolation' takes strict or warn, not 'loose'" },
-        { "isolation Strict", CONF ":1", "'isolation' takes strict or warn, not 'Strict'" },
+        { "isolation Strict", CONF ":1", "'isolation' takes strict or warn, not 'Strict': did you mean 'strict'?" },
         { "isolation", CONF ":1", "'isolation' needs a value: strict or warn" },
         { "isolation #strict", CONF ":1", "'isolation' needs a value: strict or warn" },
         { "isolation strict warn", CONF ":1", "unexpected 'warn' after 'isolation strict'" },
@@ -236,7 +240,8 @@ static const struct {
         { "device 01:00.0 vfs=2 vfs=2", CONF ":1", "duplicate option 'vfs'" },
         { "device 01:00.0 id=10de:2484 id=10de:2484", CONF ":1", "duplicate option 'id'" },
         { "device 01:00.0 functions=some", CONF ":1", "'functions' takes auto, all or one, not 'some'" },
-        { "device 01:00.0 functions=ALL", CONF ":1", "'functions' takes auto, all or one, not 'ALL'" },
+        { "device 01:00.0 functions=ALL", CONF ":1",
+          "'functions' takes auto, all or one, not 'ALL': did you mean 'all'?" },
         { "device 01:00.0 functions", CONF ":1", "option 'functions' needs a value" },
         { "device 01:00.0 functions=", CONF ":1", "option 'functions' needs a value" },
         { "device 01:00.0 vfs", CONF ":1", "option 'vfs' needs a value" },
@@ -255,9 +260,9 @@ static const struct {
         { "device 01:00.0 id=01:00.0", CONF ":1", "'id' takes a vendor:device ID such as 10de:2484, not '01:00.0'" },
         { "device 01:00.0 id", CONF ":1", "option 'id' needs a value" },
         /* a '#' glued to a word is part of it */
-        { "device 01:00.0 optional#x", CONF ":1", "unknown option 'optional#x'" },
+        { "device 01:00.0 optional#x", CONF ":1", "unknown option 'optional#x': did you mean 'optional'?" },
         { "device 01:00.0#x", CONF ":1", "invalid selector '01:00.0#x'" },
-        { "device# 01:00.0", CONF ":1", "unknown keyword 'device#'" },
+        { "device# 01:00.0", CONF ":1", "unknown keyword 'device#': did you mean 'device'?" },
         /* the same device twice */
         { "device 01:00.0\ndevice 0000:01:00.0 optional\n", CONF ":2",
           "device 0000:01:00.0 already configured at " CONF ":1" },
@@ -265,10 +270,10 @@ static const struct {
           "device 10de:2484 already configured at " CONF ":1" },
         { "device 10de:2484:1458:4037\ndevice 10de:2484:1458:4037", CONF ":2",
           "device 10de:2484:1458:4037 already configured at " CONF ":1" },
-        /* lines after the first error do not matter */
+        /* the first error is the one returned; the others are listed (test_all_errors) */
         { "device 01:00.0\nisolation warn\nbogus\ndevice 02:00.0\n", CONF ":3", "unknown keyword 'bogus'" },
         /* untrusted text is made printable */
-        { "dev\x1bice", CONF ":1", "unknown keyword 'dev\\x1bice'" },
+        { "dev\x1bice", CONF ":1", "unknown keyword 'dev\\x1bice': did you mean 'device'?" },
         { "device 01:00.0 \x7f", CONF ":1", "unknown option '\\x7f'" },
         { "device 01:00.0\r\nx\r\n", CONF ":2", "unknown keyword 'x'" },
 };
@@ -306,7 +311,7 @@ static void test_error_without_err(void **state)
 static void test_long_token_bounded(void **state)
 {
         struct config cfg = { 0 };
-        struct config_error err;
+        struct config_error err = { 0 };
         char line[300], want[128];
 
         /* 64 bytes shown, then "…" */
@@ -340,7 +345,7 @@ static void test_long_token_bounded(void **state)
 static void test_line_limits(void **state)
 {
         struct config cfg = { 0 };
-        struct config_error err;
+        struct config_error err = { 0 };
         static char text[3 * 4200];
 
         /* exactly 4096 bytes is fine (a comment), 4097 is not */
@@ -363,6 +368,7 @@ static void test_line_limits(void **state)
         assert_int_equal(cfg.n_devices, 0);
 
         /* a long final line without a newline */
+        err = (struct config_error){ 0 };
         assert_int_equal(config_parse(&cfg, CONF, text, sizeof(text), &err), -EINVAL);
         expect_str("message", err.message, "line too long");
         config_done(&cfg);
@@ -371,7 +377,7 @@ static void test_line_limits(void **state)
 static void test_nul_byte(void **state)
 {
         struct config cfg = { 0 };
-        struct config_error err;
+        struct config_error err = { 0 };
         static const char text[] = "device 01:00.0\ndevice 02:00.0\0 optional\n";
 
         assert_int_equal(config_parse(&cfg, CONF, text, sizeof(text) - 1, &err), -EINVAL);
@@ -389,7 +395,7 @@ static void test_nul_byte(void **state)
 static void test_parse_full(void **state)
 {
         struct config cfg = { 0 };
-        struct config_error err;
+        struct config_error err = { 0 };
         static const char text[] = "# GPU and its audio\n"
                                    "   # indented comment\n"
                                    "\n"
@@ -447,7 +453,7 @@ static void test_parse_full(void **state)
 static void test_parse_defaults(void **state)
 {
         struct config cfg = { 0 };
-        struct config_error err;
+        struct config_error err = { 0 };
 
         assert_int_equal(parse_str(&cfg, "device 01:00.0", &err), 0);
         assert_int_equal(cfg.n_devices, 1);
@@ -471,7 +477,7 @@ static void test_parse_defaults(void **state)
 static void test_parse_empty(void **state)
 {
         static const char *const texts[] = { "", "\n", "\n\n\n", "# only a comment", "  \t \r\n# x\n   #\n" };
-        struct config_error err;
+        struct config_error err = { 0 };
 
         for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
                 struct config cfg = { 0 };
@@ -488,7 +494,7 @@ static void test_parse_empty(void **state)
 static void test_isolation_last_wins(void **state)
 {
         struct config cfg = { 0 };
-        struct config_error err;
+        struct config_error err = { 0 };
 
         assert_int_equal(parse_str(&cfg, "isolation warn\nisolation strict\n", &err), 0);
         assert_int_equal(cfg.isolation, ISOLATION_STRICT);
@@ -503,7 +509,7 @@ static void test_isolation_last_wins(void **state)
 static void test_parse_appends_and_rolls_back(void **state)
 {
         struct config cfg = { 0 };
-        struct config_error err;
+        struct config_error err = { 0 };
 
         assert_int_equal(config_parse(&cfg, "a.conf", "device 01:00.0", 14, &err), 0);
         assert_int_equal(parse_str(&cfg, "device 02:00.0\ndevice 03:00.0\n", &err), 0);
@@ -522,7 +528,7 @@ static void test_parse_appends_and_rolls_back(void **state)
 static void test_add_selectors(void **state)
 {
         struct config cfg = { 0 };
-        struct config_error err;
+        struct config_error err = { 0 };
 
         assert_int_equal(config_add_selectors(&cfg, "--device", "01:00.0", &err), 0);
         assert_int_equal(config_add_selectors(&cfg, "kernel command line", "10de:2484, 0000:02:00.0 ,03:00.0", &err),
@@ -548,7 +554,7 @@ static void test_add_selectors(void **state)
 static void test_add_selectors_duplicates_skipped(void **state)
 {
         struct config cfg = { 0 };
-        struct config_error err;
+        struct config_error err = { 0 };
 
         assert_int_equal(parse_str(&cfg, "device 01:00.0 optional functions=one", &err), 0);
         assert_int_equal(
@@ -597,7 +603,7 @@ static void test_add_selectors_errors(void **state)
                 config_done(&cfg);
         }
         struct config cfg = { 0 };
-        struct config_error err;
+        struct config_error err = { 0 };
         assert_int_equal(config_add_selectors(&cfg, "--device", NULL, &err), -EINVAL);
         config_done(&cfg);
 }
@@ -638,8 +644,156 @@ static void test_check_owner(void **state)
                         continue;
                 }
                 expect_str("origin", err.origin, CONF);
-                expect_str("message", err.message, owner_cases[i].message);
+                /* the refusal, then the command that fixes it */
+                if (strncmp(err.message, owner_cases[i].message, strlen(owner_cases[i].message)) != 0 ||
+                    !strstr(err.message, ": fix it with 'chown root:root " CONF " && chmod 644 " CONF "'"))
+                        fail_msg("case %zu: got '%s'", i, err.message);
         }
+}
+
+/* ---- mistakes explained (vfio-prep.conf(5), DIAGNOSTICS) ---- */
+
+/* Five lines, three of them wrong. */
+static const char five_lines[] = "device 01:00.0 funtions=one\n"
+                                 "isolation warn\n"
+                                 "devcie 02:00.0\n"
+                                 "device 03:00.0\n"
+                                 "device 04:00.0 allow_boot_vga\n";
+
+/* Every line is parsed: each error listed with its line, the first also in origin/message. */
+static void test_all_errors(void **state)
+{
+        struct config cfg = { 0 };
+        struct config_error err = { 0 };
+
+        assert_int_equal(parse_str(&cfg, five_lines, &err), -EINVAL);
+        assert_int_equal(err.n, 3);
+        assert_int_equal(err.n_more, 0);
+        expect_str("first", err.message, "unknown option 'funtions': did you mean 'functions'?");
+        expect_str("origin 0", err.list[0].origin, CONF ":1");
+        expect_str("origin 1", err.list[1].origin, CONF ":3");
+        expect_str("message 1", err.list[1].message, "unknown keyword 'devcie': did you mean 'device'?");
+        expect_str("origin 2", err.list[2].origin, CONF ":5");
+        expect_str("message 2", err.list[2].message, "unknown option 'allow_boot_vga': did you mean 'allow-boot-vga'?");
+        /* nothing of the file is kept */
+        assert_int_equal(cfg.n_devices, 0);
+        assert_int_equal(cfg.isolation, ISOLATION_STRICT);
+
+        /* past the cap, errors are only counted */
+        char many[64 * 30] = "";
+        for (int i = 0; i < 30; i++)
+                strcat(many, "bogus\n");
+        assert_int_equal(parse_str(&cfg, many, &err), -EINVAL);
+        assert_int_equal(err.n, CONFIG_ERRORS_MAX);
+        assert_int_equal(err.n_more, 30 - CONFIG_ERRORS_MAX);
+        expect_str("last listed", err.list[CONFIG_ERRORS_MAX - 1].origin, CONF ":20");
+        config_done(&cfg);
+}
+
+/* Files saved on Windows: a byte-order mark and CRLF line ends are fine. */
+static void test_bom_crlf(void **state)
+{
+        struct config cfg = { 0 };
+        struct config_error err = { 0 };
+
+        assert_int_equal(
+                parse_str(&cfg, "\xef\xbb\xbf# from notepad\r\ndevice 01:00.0 optional\r\nisolation warn\r\n", &err),
+                0);
+        assert_int_equal(cfg.n_devices, 1);
+        assert_true(cfg.devices[0].optional);
+        assert_true(cfg.devices[0].from_file);
+        assert_int_equal(cfg.isolation, ISOLATION_WARN);
+        config_done(&cfg);
+
+        /* a BOM only counts at the start */
+        assert_int_equal(parse_str(&cfg,
+                                   "device 01:00.0\n\xef\xbb\xbf"
+                                   "device 02:00.0\n",
+                                   &err),
+                         -EINVAL);
+        expect_str("message", err.message, "unknown keyword '\\ufeffdevice': did you mean 'device'?");
+        config_done(&cfg);
+}
+
+/* Invisible characters are shown escaped, so that the user can find them. */
+static void test_invisible_escaped(void **state)
+{
+        struct config cfg = { 0 };
+        struct config_error err = { 0 };
+
+        assert_int_equal(parse_str(&cfg,
+                                   "device\xc2\xa0"
+                                   "01:00.0\n",
+                                   &err),
+                         -EINVAL);
+        expect_str("nbsp", err.message, "unknown keyword 'device\\u00a001:00.0'");
+        assert_int_equal(parse_str(&cfg, "device 01:00.0 optional\xe2\x80\x8b\n", &err), -EINVAL);
+        expect_str("zero width", err.message, "unknown option 'optional\\u200b': did you mean 'optional'?");
+        assert_int_equal(parse_str(&cfg, "device 01:00.0 \xff\n", &err), -EINVAL);
+        expect_str("not utf-8", err.message, "unknown option '\\xff'");
+        config_done(&cfg);
+}
+
+/* A machine with a graphics card (two functions) for the translations. */
+static struct pci_device paste_devices[] = {
+        { .name = "0000:01:00.0", .addr = { 0, 1, 0, 0 }, .vendor = 0x10de, .device = 0x2484 },
+        { .name = "0000:01:00.1", .addr = { 0, 1, 0, 1 }, .vendor = 0x10de, .device = 0x228b },
+};
+static const struct machine paste_machine = { .devices = paste_devices, .n_devices = ARRAY_SIZE(paste_devices) };
+
+static void test_pasted_lines(void **state)
+{
+        struct config cfg = { .machine = &paste_machine };
+        struct config_error err = { 0 };
+
+        assert_int_equal(parse_str(&cfg, "options vfio-pci ids=10de:2484,10de:228b disable_vga=1\n", &err), -EINVAL);
+        expect_str("options", err.message,
+                   "'options vfio-pci ids=' is a modprobe.d(5) line, and vfio-pci's ids= binds every device with "
+                   "these IDs, identical host devices included: replace it with 'device 0000:01:00.0 id=10de:2484', "
+                   "'device 0000:01:00.1 id=10de:228b'");
+        /* IDs this machine does not have: the id= form */
+        assert_int_equal(parse_str(&cfg, "options vfio_pci ids=1002:67df\n", &err), -EINVAL);
+        assert_non_null(strstr(err.message, "replace it with 'device 1002:67df'"));
+        assert_int_equal(parse_str(&cfg, "softdep nvidia pre: vfio-pci\n", &err), -EINVAL);
+        assert_non_null(strstr(err.message, "'softdep ... pre: vfio-pci' is a modprobe.d(5) line"));
+        assert_int_equal(parse_str(&cfg, "blacklist nouveau\n", &err), -EINVAL);
+        expect_str("blacklist", err.message,
+                   "'blacklist' starts a modprobe.d(5) line: it belongs in /etc/modprobe.d/, not in vfio-prep.conf");
+        /* a comma list in a device line */
+        assert_int_equal(parse_str(&cfg, "device 10de:2484,01:00.1 optional\n", &err), -EINVAL);
+        expect_str("list", err.message,
+                   "one selector per 'device' line: replace this line with 'device 0000:01:00.0 id=10de:2484', "
+                   "'device 0000:01:00.1 id=10de:228b'");
+        /* without a machine: as written */
+        cfg.machine = NULL;
+        assert_int_equal(parse_str(&cfg, "device 10de:2484,10de:228b\n", &err), -EINVAL);
+        expect_str("no machine", err.message,
+                   "one selector per 'device' line: replace this line with 'device 10de:2484', 'device 10de:228b'");
+        assert_int_equal(cfg.n_devices, 0);
+        config_done(&cfg);
+}
+
+/* --check --json gives a configuration error's file and line as fields of their own. */
+static void test_origin_split(void **state)
+{
+        char file[64];
+        unsigned line = 0;
+
+        assert_true(config_origin_split("/etc/vfio-prep.d/gpu.conf:12", file, sizeof(file), &line));
+        assert_string_equal(file, "/etc/vfio-prep.d/gpu.conf");
+        assert_int_equal(line, 12);
+        /* A colon in the path: the line is after the last one. */
+        assert_true(config_origin_split("/tmp/a:b.conf:3", file, sizeof(file), &line));
+        assert_string_equal(file, "/tmp/a:b.conf");
+        assert_int_equal(line, 3);
+        assert_false(config_origin_split("--device", file, sizeof(file), &line));
+        assert_false(config_origin_split("kernel command line (vfio-prep.devices=)", file, sizeof(file), &line));
+        assert_false(config_origin_split("/etc/vfio-prep.conf:0", file, sizeof(file), &line));
+        assert_false(config_origin_split("/etc/vfio-prep.conf:", file, sizeof(file), &line));
+        assert_false(config_origin_split(":7", file, sizeof(file), &line));
+        /* A file name longer than the buffer is not cut. */
+        assert_false(config_origin_split("/a/very/long/path/that/does/not/fit/in/sixty-four/bytes/at/all.conf:1", file,
+                                         sizeof(file), &line));
 }
 
 int main(void)
@@ -662,6 +816,11 @@ int main(void)
                 cmocka_unit_test(test_add_selectors_duplicates_skipped),
                 cmocka_unit_test(test_add_selectors_errors),
                 cmocka_unit_test(test_check_owner),
+                cmocka_unit_test(test_all_errors),
+                cmocka_unit_test(test_bom_crlf),
+                cmocka_unit_test(test_invisible_escaped),
+                cmocka_unit_test(test_pasted_lines),
+                cmocka_unit_test(test_origin_split),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,9 +66,12 @@ static void conf_file(struct fixture *f, const char *path, const char *text)
 
 static void load_fails(struct fixture *f, const char *explicit_path, const char *origin, const char *message)
 {
+        f->err = (struct config_error){ 0 };
         assert_int_equal(config_load(f->r, explicit_path, &f->cfg, &f->err), -EINVAL);
         expect_str("origin", f->err.origin, origin);
-        expect_str("message", f->err.message, message);
+        /* the message, then maybe the command that fixes it */
+        if (strncmp(f->err.message, message, strlen(message)) != 0)
+                fail_msg("message: got '%s', want '%s...'", f->err.message, message);
         assert_int_equal(f->cfg.n_devices, 0);
         assert_int_equal(f->cfg.n_files, 0);
         assert_int_equal(f->cfg.isolation, ISOLATION_STRICT);
@@ -124,6 +127,11 @@ static void test_load_main_and_dir(void **state)
         expect_str("file 1", f->cfg.files[1], a);
         expect_str("file 2", f->cfg.files[2], b);
         assert_null(f->cfg.files[3]);
+        /* what --check mentions: not hidden, not NAME.conf */
+        assert_int_equal(f->cfg.n_skipped, 3);
+        expect_str("skipped 0", f->cfg.skipped[0], "README");
+        expect_str("skipped 1", f->cfg.skipped[1], "c.conf.bak");
+        expect_str("skipped 2", f->cfg.skipped[2], "sub.d");
         assert_int_equal(f->cfg.n_devices, 3);
         expect_str("text", f->cfg.devices[0].text, "01:00.0");
         expect_str("text", f->cfg.devices[1].text, "02:00.0");
@@ -272,7 +280,7 @@ static void test_load_grammar_error(void **state)
 
         conf_file(f, CONF, "device 01:00.0\n\n# x\n\n\n\ndevice 02:00.0 alow-boot-vga\n");
         snprintf(origin, sizeof(origin), "%s:7", main_path);
-        load_fails(f, NULL, origin, "unknown option 'alow-boot-vga'");
+        load_fails(f, NULL, origin, "unknown option 'alow-boot-vga': did you mean 'allow-boot-vga'?");
 }
 
 static void test_load_explicit(void **state)
@@ -353,6 +361,32 @@ static void test_load_explicit_errors(void **state)
         load_fails(f, bad, origin, message);
 }
 
+/* One run reports the errors of every file, the refused ones included, in the order read. */
+static void test_load_every_error(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_free_ char *main_path = host(f, CONF);
+        _cleanup_free_ char *b = host(f, "/etc/vfio-prep.d/b.conf");
+
+        conf_file(f, CONF, "devcie 01:00.0\ndevice 02:00.0\n");
+        conf_file(f, "/etc/vfio-prep.d/a.conf", "device 03:00.0\n");
+        conf_file(f, "/etc/vfio-prep.d/b.conf", "device 04:00.0\n");
+        tree_chmod(&f->t, "/etc/vfio-prep.d/b.conf", 0666);
+        conf_file(f, "/etc/vfio-prep.d/c.conf", "\n\ndevice 05:00.0 funtions=one\n");
+        f->err = (struct config_error){ 0 };
+        assert_int_equal(config_load(f->r, NULL, &f->cfg, &f->err), -EINVAL);
+        assert_int_equal(f->err.n, 3);
+        _cleanup_free_ char *o0 = NULL, *o2 = NULL, *c = host(f, "/etc/vfio-prep.d/c.conf");
+        assert_true(asprintf(&o0, "%s:1", main_path) > 0);
+        assert_true(asprintf(&o2, "%s:3", c) > 0);
+        expect_str("origin 0", f->err.list[0].origin, o0);
+        expect_str("origin 1", f->err.list[1].origin, b);
+        expect_str("origin 2", f->err.list[2].origin, o2);
+        expect_str("message 2", f->err.list[2].message, "unknown option 'funtions': did you mean 'functions'?");
+        assert_int_equal(f->cfg.n_devices, 0);
+        assert_int_equal(f->cfg.n_files, 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -369,6 +403,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_load_dir_not_a_dir, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_load_main_is_dir, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_load_grammar_error, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_load_every_error, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_load_explicit, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_load_explicit_errors, setup, teardown),
         };

@@ -246,6 +246,138 @@ static void test_inspect_no_lister(void **state)
 
 /* ---- the "initramfs" finding of --check ----------------------------------------------------------- */
 
+/* ---- unified kernel images and ostree systems ------------------------------------------------ */
+
+#define INITRD "070701 INITRD-CONTENT"
+
+static void put32(uint8_t *p, uint32_t v)
+{
+        for (int i = 0; i < 4; i++)
+                p[i] = (v >> (8 * i)) & 0xff;
+}
+
+/* A UKI: a PE head with .uname (UNAME, or none when NULL) and .initrd sections, then their data. */
+static void make_uki(struct tree *t, const char *path, const char *uname)
+{
+        uint8_t buf[4096] = { 0 };
+        size_t table = 0x80 + 4 + 20 + 240, n = 0;
+
+        buf[0] = 'M', buf[1] = 'Z';
+        put32(buf + 0x3c, 0x80);
+        memcpy(buf + 0x80, "PE\0\0", 4);
+        buf[0x84 + 16] = 240; /* SizeOfOptionalHeader */
+        if (uname) {
+                uint8_t *s = buf + table + 40 * n++;
+                memcpy(s, ".uname", 6);
+                put32(s + 8, (uint32_t)strlen(uname));
+                put32(s + 16, 0x200);
+                put32(s + 20, 0x800);
+                memcpy(buf + 0x800, uname, strlen(uname));
+        }
+        uint8_t *s = buf + table + 40 * n++;
+        memcpy(s, ".initrd", 7);
+        put32(s + 8, sizeof(INITRD) - 1);
+        put32(s + 16, 0x200);
+        put32(s + 20, 0xa00);
+        memcpy(buf + 0xa00, INITRD, sizeof(INITRD) - 1);
+        buf[0x84 + 2] = (uint8_t)n; /* NumberOfSections */
+        tree_bytes(t, path, buf, 0xc00);
+}
+
+/* lsinitrd that answers only for a file that starts with the .initrd section's bytes (not the
+ * UKI itself, which starts with MZ). */
+static void fake_lsinitrd(struct tree *t, const char *image_config)
+{
+        char text[1024];
+
+        snprintf(text, sizeof(text),
+                 "#!/bin/sh\n"
+                 "case $1 in\n"
+                 "-f) [ \"$(/usr/bin/head -c 6 \"$3\")\" = 070701 ] && printf '%s' ;;\n"
+                 "*) /bin/grep -q INITRD-CONTENT \"$1\" && printf 'init\\nusr/bin/vfio-prep\\netc/vfio-prep.conf\\n' "
+                 ";;\n"
+                 "esac\n",
+                 image_config);
+        tree_file(t, "/bin-fake/lsinitrd", text);
+        tree_chmod(t, "/bin-fake/lsinitrd", 0755);
+}
+
+static void test_uki(void **state)
+{
+        static const struct {
+                const char *dir, *name, *uname, *image_config;
+                enum initramfs_verdict verdict;
+        } cases[] = {
+                { "/boot/EFI/Linux", "debian.efi", REL "\n", "device 01:00.0\n", INITRAMFS_CURRENT },
+                { "/efi/EFI/Linux", "arch-linux.efi", REL, "device 02:00.0\n", INITRAMFS_STALE },
+                /* No .uname: the file name tells. */
+                { "/boot/efi/EFI/Linux", "debian-" REL ".EFI", NULL, "device 01:00.0\n", INITRAMFS_CURRENT },
+        };
+
+        (void)state;
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                struct tree t;
+                struct initramfs_facts f;
+                char path[256];
+
+                tree_new(&t);
+                snprintf(path, sizeof(path), "%s/%s", cases[i].dir, cases[i].name);
+                /* Another kernel's UKI sorts first and is passed over. */
+                snprintf(path, sizeof(path), "%s/a-other.efi", cases[i].dir);
+                make_uki(&t, path, "5.10.0-30-amd64");
+                snprintf(path, sizeof(path), "%s/%s", cases[i].dir, cases[i].name);
+                make_uki(&t, path, cases[i].uname);
+                tree_file(&t, "/etc/vfio-prep.conf", "device 01:00.0\n");
+                fake_lsinitrd(&t, cases[i].image_config);
+                inspect(&t, REL, &f);
+                if (f.verdict != cases[i].verdict)
+                        fail_msg("case %zu: verdict %d (%s)", i, f.verdict, strna(f.detail));
+                assert_string_equal(f.image, path);
+                assert_true(f.uki);
+                assert_false(f.image_based);
+                initramfs_facts_done(&f);
+                tree_free(&t);
+        }
+}
+
+static void test_uki_other_kernel(void **state)
+{
+        struct tree t;
+        struct initramfs_facts f;
+
+        (void)state;
+        tree_new(&t);
+        make_uki(&t, "/boot/EFI/Linux/debian-" REL ".efi", "5.10.0-30-amd64"); /* .uname wins over the name */
+        tree_file(&t, "/boot/EFI/Linux/notes.txt", "not a UKI");
+        fake_lsinitrd(&t, "");
+        inspect(&t, REL, &f);
+        assert_int_equal(f.verdict, INITRAMFS_UNKNOWN);
+        assert_null(f.image);
+        assert_non_null(strstr(f.detail, "no initramfs found for " REL));
+        initramfs_facts_done(&f);
+        tree_free(&t);
+}
+
+static void test_ostree(void **state)
+{
+        struct tree t;
+        struct initramfs_facts f;
+
+        (void)state;
+        tree_new(&t);
+        tree_file(&t, "/run/ostree-booted", "");
+        tree_file(&t, "/usr/lib/modules/" REL "/initramfs.img", INITRD);
+        tree_file(&t, "/etc/vfio-prep.conf", "device 01:00.0\n");
+        fake_lsinitrd(&t, "device 01:00.0\n");
+        inspect(&t, REL, &f);
+        assert_true(f.image_based);
+        assert_false(f.uki);
+        assert_string_equal(f.image, "/usr/lib/modules/" REL "/initramfs.img");
+        assert_int_equal(f.verdict, INITRAMFS_CURRENT);
+        initramfs_facts_done(&f);
+        tree_free(&t);
+}
+
 struct finding_case {
         const char *name;
         struct initramfs_facts facts;
@@ -285,6 +417,33 @@ static const struct finding_case finding_cases[] = {
           "initramfs " IMG " contains vfio-prep but not the current configuration: /etc/vfio-prep.conf changed "
           "after the image was built",
           "regenerate it: update-initramfs -u -k " REL },
+        { "stale, a unified kernel image",
+          { .image = "/boot/EFI/Linux/arch.efi",
+            .generator = INITRAMFS_GEN_MKINITCPIO,
+            .verdict = INITRAMFS_STALE,
+            .detail = "x",
+            .uki = true },
+          true,
+          CHECK_WARN,
+          "initramfs /boot/EFI/Linux/arch.efi contains vfio-prep but not the current configuration: x",
+          "regenerate it: mkinitcpio -P; this kernel boots from a unified kernel image: rebuild the image itself, "
+          "not only an initramfs ('mkinitcpio -P' with a UKI preset, 'kernel-install add " REL " /usr/lib/modules/" REL
+          "/vmlinuz' with ukify, or 'dracut -f --uefi')" },
+        { "missing, ostree",
+          { .image = "/usr/lib/modules/" REL "/initramfs.img",
+            .generator = INITRAMFS_GEN_DRACUT,
+            .hook_installed = true,
+            .verdict = INITRAMFS_MISSING,
+            .image_based = true },
+          true,
+          CHECK_FAIL,
+          "initramfs /usr/lib/modules/" REL "/initramfs.img does not contain vfio-prep: the configured devices stay "
+          "with their host drivers at boot",
+          "this system boots an ostree image, "
+          "whose initramfs comes with the image: on rpm-ostree, 'rpm-ostree initramfs --enable' rebuilds it on this "
+          "machine with dracut, which takes vfio-prep's dracut module once /etc/dracut.conf.d names it "
+          "(add_dracutmodules+=\" vfio-prep \"); on bootc, install vfio-prep and that file in the Containerfile, "
+          "run dracut there as the base image does, and 'bootc upgrade' to the new image" },
         { "stale, dracut",
           { .image = IMG, .generator = INITRAMFS_GEN_DRACUT, .verdict = INITRAMFS_STALE, .detail = "x" },
           true,
@@ -302,7 +461,8 @@ static const struct finding_case finding_cases[] = {
           true,
           CHECK_FAIL,
           "initramfs " IMG " does not contain vfio-prep: the configured devices stay with their host drivers at boot",
-          "add vfio-prep to HOOKS= in /etc/mkinitcpio.conf (after 'udev' or 'systemd'), then run mkinitcpio -P" },
+          "add vfio-prep to HOOKS= in /etc/mkinitcpio.conf (right after 'base', before 'udev'; after 'systemd' in "
+          "systemd images), then run mkinitcpio -P" },
         { "missing, no hook",
           { .image = IMG, .generator = INITRAMFS_GEN_INITRAMFS_TOOLS, .verdict = INITRAMFS_MISSING },
           true,
@@ -347,7 +507,9 @@ static const struct finding_case finding_cases[] = {
 
 static void check_one(const struct finding_case *c)
 {
-        struct device_conf dc = { .text = (char *)"01:00.0", .origin = (char *)"/etc/vfio-prep.conf:1", .vfs = -1 };
+        struct device_conf dc = {
+                .text = (char *)"01:00.0", .origin = (char *)"/etc/vfio-prep.conf:1", .from_file = true, .vfs = -1
+        };
         struct config cfg = { .devices = &dc, .n_devices = c->configured };
         struct machine m = { .release = (char *)REL, .cmdline = (char *)"" };
         struct selection sel = { 0 };
@@ -460,6 +622,9 @@ int main(void)
                 cmocka_unit_test(test_inspect_listers),
                 cmocka_unit_test(test_inspect_no_lister),
                 cmocka_unit_test(test_relative_path_ignored),
+                cmocka_unit_test(test_uki),
+                cmocka_unit_test(test_uki_other_kernel),
+                cmocka_unit_test(test_ostree),
                 cmocka_unit_test(test_finding),
                 cmocka_unit_test(test_no_finding),
         };

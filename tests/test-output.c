@@ -89,14 +89,18 @@ static const struct check_input input = {
 };
 
 static struct finding findings[] = {
-        { CHECK_PASS, "iommu-hardware", "Intel VT-d (DMAR table, 1 unit)", NULL },
-        { CHECK_PASS, "iommu-enabled", "the IOMMU is on: 3 groups", NULL },
-        { CHECK_WARN, "iommu-mode", "DMA translation for every device (iommu.passthrough not set)",
-          "add iommu=pt to the kernel command line for host devices to run without translation; it does not "
-          "change what the guest gets" },
-        { CHECK_FAIL, "group:1", "group 1 is not isolated: 0000:01:00.1 is not selected",
-          "select 0000:01:00.1 too (functions=auto) or\nmove the card" },
-        { CHECK_INFO, "device:0000:03:00.0", "bound to xhci\033[2J_hcd", NULL },
+        { .status = CHECK_PASS, .id = "iommu-hardware", .message = "Intel VT-d (DMAR table, 1 unit)" },
+        { .status = CHECK_PASS, .id = "iommu-enabled", .message = "the IOMMU is on: 3 groups" },
+        { .status = CHECK_WARN,
+          .id = "iommu-mode",
+          .message = "DMA translation for every device (iommu.passthrough not set)",
+          .hint = "add iommu=pt to the kernel command line for host devices to run without translation; it does not "
+                  "change what the guest gets" },
+        { .status = CHECK_FAIL,
+          .id = "group:1",
+          .message = "group 1 is not isolated: 0000:01:00.1 is not selected",
+          .hint = "select 0000:01:00.1 too (functions=auto) or\nmove the card" },
+        { .status = CHECK_INFO, .id = "device:0000:03:00.0", .message = "bound to xhci\033[2J_hcd" },
 };
 
 static struct report report = {
@@ -270,7 +274,7 @@ static const char check_text[] = "PASS  iommu-hardware       Intel VT-d (DMAR ta
                                  "                           selected\n"
                                  "      hint: select 0000:01:00.1 too (functions=auto) or\n"
                                  "            move the card\n"
-                                 "INFO  device:0000:03:00.0  bound to xhci?[2J_hcd\n"
+                                 "INFO  device:0000:03:00.0  bound to xhci\\x1b[2J_hcd\n"
                                  "\n"
                                  "not ready: 1 check failed\n";
 
@@ -294,7 +298,7 @@ static const char check_text_verbose_color[] =
         "                           selected\n"
         "      hint: select 0000:01:00.1 too (functions=auto) or\n"
         "            move the card\n"
-        "\033[34mINFO\033[0m  device:0000:03:00.0  bound to xhci?[2J_hcd\n"
+        "\033[34mINFO\033[0m  device:0000:03:00.0  bound to xhci\\x1b[2J_hcd\n"
         "\n"
         "group 1: not isolated, 1 blocker\n"
         "  0000:00:01.0  PCI bridge                 pcieport       bridge\n"
@@ -346,7 +350,7 @@ static void test_summary_line(void **state)
                 struct finding x[3];
                 const struct output_style st = { 0 };
                 for (size_t k = 0; k < table[i].n; k++)
-                        x[k] = (struct finding){ table[i].st[k], "config", "fine", NULL };
+                        x[k] = (struct finding){ .status = table[i].st[k], .id = "config", .message = "fine" };
                 const struct report rep = { .findings = x, .n_findings = table[i].n, .ready = table[i].ready };
                 CAPTURE(s, output_check_text(f, &input, &rep, &st));
                 assert_string_equal(last_line(s), table[i].summary);
@@ -358,9 +362,13 @@ static void test_wrap_long_word(void **state)
 {
         _cleanup_free_ char *s = NULL;
         const struct output_style st = { 0 };
-        struct finding x = { CHECK_WARN, "cmdline", "ok",
-                             "see https://example.org/a/very/long/path/that/does/not/fit/on/one/line/at/all/anywhere "
-                             "for more" };
+        struct finding x = {
+                .status = CHECK_WARN,
+                .id = "cmdline",
+                .message = "ok",
+                .hint = "see https://example.org/a/very/long/path/that/does/not/fit/on/one/line/at/all/anywhere "
+                        "for more"
+        };
         const struct report rep = { .findings = &x, .n_findings = 1, .ready = true };
 
         CAPTURE(s, output_check_text(f, &input, &rep, &st));
@@ -374,14 +382,15 @@ static void test_wrap_long_word(void **state)
 }
 
 static const char list_text[] =
-        "  GROUP  ADDRESS       PATH          CLASS                           ID           DRIVER         NAME\n"
+        "  GROUP  ADDRESS       PATH          CLASS                           ID           DRIVER            NAME\n"
         "      0  0000:00:00.0  0000:00:00.0  Host bridge                     [8086:29c0]  -\n"
-        "      1  0000:00:01.0  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport       (bridge)\n"
+        "      1  0000:00:01.0  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport          (bridge)\n"
         "      1  0000:01:00.0  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia\n"
         "      1  0000:01:00.1  0000:01:00.1  Audio device                    [10de:228b]  snd_hda_intel\n"
-        "      2  0000:02:00.0  0000:02:00.0  Non-Volatile memory controller  [144d:a808]  nvme           (may hold "
+        "      2  0000:02:00.0  0000:02:00.0  Non-Volatile memory controller  [144d:a808]  nvme              (may hold "
         "root)\n"
-        "      -  0000:03:00.0  0000:03:00.0  USB controller                  [1b21:2142]  xhci?[31m\"hcd  (may hold "
+        "      -  0000:03:00.0  0000:03:00.0  USB controller                  [1b21:2142]  xhci\\x1b[31m\"hcd  (may "
+        "hold "
         "root)\n"
         "isolated groups: 1, 2\n";
 
@@ -471,11 +480,13 @@ static void test_list_text_names(void **state)
         pciname_set_ids_file("/nonexistent/pci.ids");
         unlink(path);
         assert_non_null(strstr(
-                s, "\n      1  0000:00:01.0  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport       "
-                   "6th-10th Gen Core Processor PCIe Controller (x16)  (bridge)\n"));
+                s,
+                "\n      1  0000:00:01.0  0000:00:01.0  PCI bridge                      [8086:1901]  pcieport          "
+                "6th-10th Gen Core Processor PCIe Controller (x16)  (bridge)\n"));
         assert_non_null(strstr(
-                s, "\n      1  0000:01:00.0  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia         "
-                   "GA104 [GeForce RTX 3060 Ti]\n"));
+                s,
+                "\n      1  0000:01:00.0  0000:01:00.0  VGA compatible controller       [10de:2484]  nvidia            "
+                "GA104 [GeForce RTX 3060 Ti]\n"));
         assert_non_null(strstr(
                 s,
                 "\n      1  0000:01:00.1  0000:01:00.1  Audio device                    [10de:228b]  snd_hda_intel\n"));

@@ -71,6 +71,7 @@ static void fx_init(struct fx *f)
 
         f->conf[0] = (struct device_conf){ .text = (char *)"01:00.0",
                                            .origin = (char *)"/etc/vfio-prep.conf:3",
+                                           .from_file = true,
                                            .functions = FUNCTIONS_AUTO,
                                            .vfs = -1 };
         assert_int_equal(pci_addr_parse("01:00.0", &f->conf[0].sel.addr), 0);

@@ -239,7 +239,7 @@ static void test_cases(void **state)
         build(&m, desktop, ARRAY_SIZE(desktop));
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 struct config cfg = { 0 };
-                struct config_error err;
+                struct config_error err = { 0 };
                 struct selection s = { 0 };
 
                 if (config_parse(&cfg, "test.conf", cases[i].conf, strlen(cases[i].conf), &err) < 0)
@@ -260,7 +260,7 @@ static void test_find(void **state)
 {
         struct machine m;
         struct config cfg = { 0 };
-        struct config_error err;
+        struct config_error err = { 0 };
         struct selection s = { 0 };
         static const char conf[] = "device 01:00.0\ndevice 03:00.0\ndevice 06:00.0 vfs=2\ndevice 0001:00:00.0";
 
@@ -287,7 +287,7 @@ static void test_empty_machine(void **state)
 {
         struct machine m;
         struct config cfg = { 0 };
-        struct config_error err;
+        struct config_error err = { 0 };
         struct selection s = { 0 };
         static const char conf[] = "device 01:00.0 optional\ndevice 10de:2484";
 
@@ -327,7 +327,7 @@ static void test_vfs_role(void **state)
         for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
                 struct machine m;
                 struct config cfg = { 0 };
-                struct config_error err;
+                struct config_error err = { 0 };
                 struct selection s = { 0 };
 
                 build(&m, desktop, ARRAY_SIZE(desktop));
@@ -352,7 +352,7 @@ static void test_added_selectors(void **state)
 {
         struct machine m;
         struct config cfg = { 0 };
-        struct config_error err;
+        struct config_error err = { 0 };
         struct selection s = { 0 };
 
         build(&m, desktop, ARRAY_SIZE(desktop));
@@ -372,7 +372,7 @@ static void test_path_selector(void **state)
 {
         struct machine m;
         struct config cfg = { 0 };
-        struct config_error err;
+        struct config_error err = { 0 };
         struct selection s = { 0 };
         static const char conf[] = "device path=0000:00:01.0/00.0 functions=one\n"
                                    "device path=0000:00:01.0/00.1/00.0 optional\n"

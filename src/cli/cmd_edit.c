@@ -7,11 +7,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "check_usb.h"
 #include "commands.h"
 #include "config_edit.h"
 #include "exitcode.h"
 #include "generators.h"
 #include "log.h"
+#include "machine.h"
 #include "macro.h"
 #include "paths.h"
 #include "root.h"
@@ -126,7 +128,8 @@ static int parse_selector(const char *selector, struct selector *ret)
         char buf[128];
 
         if (selector_parse(selector, ret) < 0) {
-                log_error("'%s' is not a PCI address (0000:01:00.0) or a vendor:device ID (10de:2484)",
+                log_error("'%s' is not a PCI address (0000:01:00.0), a vendor:device ID (10de:2484) or a "
+                          "slot path (path=0000:00:03.0/00.0)",
                           sanitize(selector, buf, sizeof(buf)));
                 return EXIT_USAGE;
         }
@@ -185,6 +188,13 @@ static size_t refusals(const struct context *c, const struct device_conf *dc)
                 const struct selected *it = &c->selection.items[i];
                 const struct plan_group *pg;
                 const struct plan_device *pd = it->conf == dc ? plan_find_device(&c->plan, it->device, &pg) : NULL;
+                if (pd && usb_keyboard_verdict(&c->machine, &c->rootinfo, it->device) == USB_KEYBOARD_REFUSE) {
+                        log_error("%s: not added: a keyboard is attached to it and root is encrypted: the "
+                                  "passphrase could not be typed at boot (vfio-prep --check, usb:%s)",
+                                  c->machine.devices[it->device].name, c->machine.devices[it->device].name);
+                        n++;
+                        continue;
+                }
                 if (!pd || (pd->refusal == REFUSE_NONE && pg->refusal == REFUSE_NONE))
                         continue;
                 refusal_text(c, pg, pd, text, sizeof(text));
@@ -255,7 +265,13 @@ static int load_with(const struct context_options *o, const struct edit_file *f,
         co.initramfs = true;
         /* --config naming a file that does not exist yet: the added line is the whole configuration. */
         co.no_config = f->host && !f->text;
-        return context_load(&co, ret);
+        int r = context_load(&co, ret);
+        /* Binding needs no USB devices; the keyboard rule of vfio-prep(8), usb:ADDRESS, does. */
+        if (r == EXIT_OK && usb_load(ret->root, &ret->machine) == -ENOMEM) {
+                context_done(ret);
+                return EXIT_FAILED;
+        }
+        return r;
 }
 
 static int refuse_duplicate(const struct edit_file *f, const struct selector *sel, const char *selector)

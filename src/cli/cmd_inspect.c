@@ -23,6 +23,7 @@ int cmd_check(const struct context_options *o, bool json, const struct output_st
         struct report rep = { 0 };
 
         co.initramfs = true;
+        co.skip_bad_conf = json; /* one JSON document in every case (vfio-prep(8), JSON OUTPUT) */
         int r = context_load(&co, &c);
         if (r != EXIT_OK)
                 return r;
@@ -32,7 +33,7 @@ int cmd_check(const struct context_options *o, bool json, const struct output_st
                 return EXIT_FAILED;
         }
         int k = json ? output_check_json(stdout, &c.input, &rep) : output_check_text(stdout, &c.input, &rep, st);
-        r = k < 0 ? EXIT_FAILED : rep.ready ? EXIT_OK : EXIT_FAILED;
+        r = k < 0 ? EXIT_FAILED : c.config_errors ? EXIT_USAGE : rep.ready ? EXIT_OK : EXIT_FAILED;
         report_done(&rep);
         context_done(&c);
         return r;
@@ -44,6 +45,7 @@ int cmd_list(const struct context_options *o, bool json, const struct output_sty
         struct context c;
 
         co.header_only = true;
+        co.skip_bad_conf = true; /* --list helps to fix a broken configuration */
         /* What the listing prints, and only that: group types only in JSON. */
         co.load_skip = MACHINE_LOAD_LIST | (json ? 0 : MACHINE_LOAD_NO_GROUP_TYPE);
         int r = context_load(&co, &c);
@@ -181,6 +183,7 @@ int cmd_capture(const struct context_options *o, const char *target)
                 return EXIT_USAGE;
         }
         co.journal = true;
+        co.skip_bad_conf = true; /* a capture is how a broken configuration gets reported */
         int r = context_load(&co, &c);
         if (r != EXIT_OK)
                 return r;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bootloader_detect.h"
@@ -15,26 +16,64 @@
 #include "root.h"
 #include "rootinfo_load.h"
 
+/* Every error of the configuration, one line each (vfio-prep.conf(5), DIAGNOSTICS). */
+static void log_config_errors(const struct config_error *err, int k, enum log_level level)
+{
+        char a[600], b[1100];
+
+        if (err->n == 0)
+                log_msg(level, "cannot read configuration: %s", strerror(-k));
+        for (size_t i = 0; i < err->n; i++)
+                log_msg(level, "%s: %s", sanitize(err->list[i].origin, a, sizeof(a)),
+                        sanitize(err->list[i].message, b, sizeof(b)));
+        if (err->n_more > 0)
+                log_msg(level, "and %zu more error%s", err->n_more, err->n_more == 1 ? "" : "s");
+}
+
+static int conf_parse_all(struct context *c, const struct context_options *o, struct config_error *err)
+{
+        int k = o->no_config ? 0 : config_load(c->root, o->config, &c->config, err);
+        if (o->extra_config && k != -ENOMEM) {
+                int e = config_parse(&c->config, "--add", o->extra_config, strlen(o->extra_config), err);
+                k = k < 0 ? k : e;
+        }
+        for (char **d = o->devices; d && *d && k != -ENOMEM; d++) {
+                int e = config_add_selectors(&c->config, "--device", *d, err);
+                k = k < 0 ? k : e;
+        }
+        const char *extra = cmdline_value(&c->cmdline, "vfio-prep.devices");
+        if (extra && k != -ENOMEM) {
+                int e = config_add_selectors(&c->config, "kernel command line (vfio-prep.devices=)", extra, err);
+                k = k < 0 ? k : e;
+        }
+        return k;
+}
+
+/*
+ * A broken configuration stops every mode with exit 2, except those that help to fix or report
+ * it (o->skip_bad_conf): they go on without it, and keep the errors for --check --json.
+ */
 static int conf_load(struct context *c, const struct context_options *o)
 {
-        struct config_error err = { 0 };
-        int k = o->no_config ? 0 : config_load(c->root, o->config, &c->config, &err);
-        if (k >= 0 && o->extra_config)
-                k = config_parse(&c->config, "--add", o->extra_config, strlen(o->extra_config), &err);
-        if (k >= 0 && o->devices)
-                for (char **d = o->devices; *d && k >= 0; d++)
-                        k = config_add_selectors(&c->config, "--device", *d, &err);
-        const char *extra = cmdline_value(&c->cmdline, "vfio-prep.devices");
-        if (k >= 0 && extra)
-                k = config_add_selectors(&c->config, "kernel command line (vfio-prep.devices=)", extra, &err);
+        _cleanup_free_ struct config_error *err = calloc(1, sizeof(*err));
+
+        if (!err) {
+                log_error("out of memory");
+                return EXIT_FAILED;
+        }
+        /* Only while parsing: the context is copied to its final place afterwards. */
+        c->config.machine = &c->machine;
+        int k = conf_parse_all(c, o, err);
+        c->config.machine = NULL;
         if (k >= 0)
                 return EXIT_OK;
-        char a[600], b[600];
-        if (err.message[0])
-                log_error("%s: %s", sanitize(err.origin, a, sizeof(a)), sanitize(err.message, b, sizeof(b)));
-        else
-                log_error("cannot read configuration: %s", strerror(-k));
-        return EXIT_USAGE;
+        log_config_errors(err, k, o->skip_bad_conf ? LOG_LEVEL_WARNING : LOG_LEVEL_ERR);
+        if (!o->skip_bad_conf || k == -ENOMEM)
+                return EXIT_USAGE;
+        config_done(&c->config);
+        log_warning("going on without the configuration");
+        c->config_errors = TAKE_PTR(err);
+        return EXIT_OK;
 }
 
 static int load_machine(struct context *c, const struct context_options *o)
@@ -149,6 +188,7 @@ static void wire_input(struct context *c)
         c->input.modopts = &c->modopts;
         c->input.bootloader = &c->bootloader;
         c->input.plan = &c->plan;
+        c->input.config_errors = c->config_errors;
 }
 
 /* The one plan of the run (vfio-prep(8)), from the facts wired into the check input. */
@@ -231,5 +271,7 @@ void context_done(struct context *c)
         derived_done(c);
         initramfs_facts_done(&c->initramfs);
         config_done(&c->config);
+        free(c->config_errors);
+        c->config_errors = NULL;
         c->root = root_free(c->root);
 }

@@ -38,6 +38,7 @@ struct context_options {
         bool header_only;         /* binding needs no ACS: read only config headers (see machine.h) */
         unsigned load_skip;       /* MACHINE_LOAD_NO_*: what the mode leaves unread (see machine.h) */
         bool initramfs;           /* --check: look into the boot image (runs its lister) */
+        bool skip_bad_conf;       /* --check --json, --list, --capture: go on without a broken configuration */
 };
 
 struct context {
@@ -45,6 +46,7 @@ struct context {
         struct machine machine;
         struct cmdline cmdline;
         struct config config;
+        struct config_error *config_errors; /* the configuration left out (skip_bad_conf), or NULL */
         struct selection selection;
         struct analysis analysis;
         struct rootinfo rootinfo;

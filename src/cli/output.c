@@ -11,6 +11,7 @@
 #include "macro.h"
 #include "pciname.h"
 #include "protect.h"
+#include "sanitize.h"
 #include "select.h"
 
 /* Text is wrapped to fit an 80-column terminal with a little margin. */
@@ -25,26 +26,37 @@ static int output_result(FILE *f)
         return ferror(f) ? -EIO : 0;
 }
 
-/* Untrusted bytes (sysfs, config, pci.ids) reach a terminal: anything but printable ASCII is '?'. */
-static char clean_char(char c)
+/* Untrusted bytes (sysfs, config, pci.ids) reach a terminal through the one policy of
+ * sanitize.h: printable UTF-8 kept, the rest escaped. Prints N bytes of S; returns the columns
+ * they take. */
+static size_t put_clean(FILE *f, const char *s, size_t n)
 {
-        return c >= 0x20 && c < 0x7f ? c : '?';
-}
+        _cleanup_free_ char *raw = strndup(s, n), *buf = malloc(4 * n + 1);
 
-static void put_clean(FILE *f, const char *s, size_t n)
-{
-        for (size_t i = 0; i < n && s[i]; i++)
-                fputc(clean_char(s[i]), f);
+        if (!raw || !buf)
+                return 0;
+        sanitize(raw, buf, 4 * n + 1);
+        fputs(buf, f);
+        return sanitize_width(buf, strlen(buf));
 }
 
 static const char *clean(const char *s, char *buf, size_t size)
 {
-        size_t i = 0;
+        return sanitize(s, buf, size);
+}
 
-        for (; s[i] && i + 1 < size; i++)
-                buf[i] = clean_char(s[i]);
-        buf[i] = '\0';
-        return buf;
+/* Columns CLEAN (sanitized) takes: what pads a column, not its bytes. */
+static int text_width(const char *clean)
+{
+        return (int)sanitize_width(clean, strlen(clean));
+}
+
+/* CLEAN (sanitized) padded with spaces to WIDTH columns. */
+static void put_padded(FILE *f, const char *clean, int width)
+{
+        fputs(clean, f);
+        for (int w = text_width(clean); w < width; w++)
+                fputc(' ', f);
 }
 
 static void put_spaces(FILE *f, size_t n)
@@ -86,43 +98,22 @@ static void print_wrapped(FILE *f, const char *text, size_t col, size_t indent)
                         fputc(' ', f);
                         col++;
                 }
-                put_clean(f, p, n);
-                col += n;
+                col += put_clean(f, p, n);
                 line_empty = false;
                 p += n;
         }
         fputc('\n', f);
 }
 
-static const char *status_word(enum check_status s)
-{
-        switch (s) {
-        case CHECK_PASS:
-                return "PASS";
-        case CHECK_INFO:
-                return "INFO";
-        case CHECK_WARN:
-                return "WARN";
-        case CHECK_FAIL:
-                return "FAIL";
-        }
-        return "????";
-}
-
-static const char *status_color(enum check_status s)
-{
-        switch (s) {
-        case CHECK_PASS:
-                return "\033[32m";
-        case CHECK_INFO:
-                return "\033[34m";
-        case CHECK_WARN:
-                return "\033[33m";
-        case CHECK_FAIL:
-                return "\033[31m";
-        }
-        return "";
-}
+/* How each status looks: its word, and its colour on a terminal. */
+static const struct {
+        const char *word, *color;
+} status_look[] = {
+        [CHECK_PASS] = { "PASS", "\033[32m" },
+        [CHECK_INFO] = { "INFO", "\033[34m" },
+        [CHECK_WARN] = { "WARN", "\033[33m" },
+        [CHECK_FAIL] = { "FAIL", "\033[31m" },
+};
 
 static size_t id_width(const struct report *rep)
 {
@@ -130,7 +121,8 @@ static size_t id_width(const struct report *rep)
 
         for (size_t i = 0; i < rep->n_findings; i++) {
                 const char *id = rep->findings[i].id;
-                size_t n = id ? strlen(id) : 0;
+                char buf[NAME_MAX_LEN];
+                size_t n = id ? (size_t)text_width(clean(id, buf, sizeof(buf))) : 0;
                 if (n > w && n <= ID_WIDTH_MAX)
                         w = n;
         }
@@ -141,13 +133,13 @@ static size_t id_width(const struct report *rep)
 static void print_finding(FILE *f, const struct finding *x, size_t idw, bool color)
 {
         const char *id = x->id ? x->id : "";
-        size_t n = strlen(id);
+        size_t n;
 
         if (color)
-                fprintf(f, "%s%s%s  ", status_color(x->status), status_word(x->status), ANSI_RESET);
+                fprintf(f, "%s%s%s  ", status_look[x->status].color, status_look[x->status].word, ANSI_RESET);
         else
-                fprintf(f, "%s  ", status_word(x->status));
-        put_clean(f, id, n);
+                fprintf(f, "%s  ", status_look[x->status].word);
+        n = put_clean(f, id, strlen(id));
         put_spaces(f, n < idw ? idw - n + 2 : 2);
         print_wrapped(f, x->message, 6 + (n < idw ? idw : n) + 2, 6 + idw + 2);
         if (x->hint && *x->hint) {
@@ -208,7 +200,7 @@ static struct group_widths group_measure(const struct machine *m, const struct i
                         continue;
                 const struct pci_device *d = &m->devices[g->devices[i]];
                 int c = (int)strlen(pci_class_name(d->class));
-                int n = (int)strlen(clean(driver_or_dash(d), buf, sizeof(buf)));
+                int n = text_width(clean(driver_or_dash(d), buf, sizeof(buf)));
                 w.class = c > w.class ? c : w.class;
                 w.driver = n > w.driver ? n : w.driver;
         }
@@ -232,9 +224,9 @@ static void print_group_table(FILE *f, const struct check_input *in, const struc
                         continue;
                 const struct pci_device *d = &m->devices[g->devices[i]];
                 char addr[NAME_MAX_LEN], drv[NAME_MAX_LEN];
-                fprintf(f, "  %s  %-*s  %-*s  %s\n", clean(d->name, addr, sizeof(addr)), w.class,
-                        pci_class_name(d->class), w.driver, clean(driver_or_dash(d), drv, sizeof(drv)),
-                        device_role(in, ga, g->devices[i]));
+                fprintf(f, "  %s  %-*s  ", clean(d->name, addr, sizeof(addr)), w.class, pci_class_name(d->class));
+                put_padded(f, clean(driver_or_dash(d), drv, sizeof(drv)), w.driver);
+                fprintf(f, "  %s\n", device_role(in, ga, g->devices[i]));
         }
 }
 
@@ -322,6 +314,12 @@ static void json_checks(struct json *j, const struct report *rep)
                 json_string(j, x->message ? x->message : "");
                 json_key(j, "hint");
                 json_string(j, x->hint);
+                if (x->file) {
+                        json_key(j, "file");
+                        json_string(j, x->file);
+                        json_key(j, "line");
+                        json_int(j, x->line);
+                }
                 json_object_end(j);
         }
         json_array_end(j);
@@ -466,7 +464,7 @@ static struct list_widths list_measure(const struct machine *m, const struct lis
                         w.group = max_int(w.group, (size_t)snprintf(buf, sizeof(buf), "%ld", rows[i].group));
                 w.path = max_int(w.path, strlen(path_or_dash(&l->devices[rows[i].device])));
                 w.class = max_int(w.class, strlen(pci_class_name(d->class)));
-                w.driver = max_int(w.driver, strlen(clean(driver_or_dash(d), buf, sizeof(buf))));
+                w.driver = max_int(w.driver, (size_t)text_width(clean(driver_or_dash(d), buf, sizeof(buf))));
         }
         return w;
 }
@@ -520,7 +518,8 @@ static void list_print_row(FILE *f, const struct machine *m, const struct listin
         if (!*t)
                 fprintf(f, "%s\n", drv);
         else {
-                fprintf(f, "%-*s  ", w->driver, drv);
+                put_padded(f, drv, w->driver);
+                fputs("  ", f);
                 put_clean(f, t, strlen(t));
                 fputc('\n', f);
         }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "check_diag.h"
 #include "check_finding.h"
 
 const char *check_status_to_string(enum check_status s)
@@ -27,8 +28,10 @@ const char *check_status_to_string(enum check_status s)
 static int run_checks(const struct ctx *x, struct report *r)
 {
         static int (*const system_checks[])(const struct ctx *, struct report *) = {
-                check_iommu_hardware, check_iommu_enabled, check_iommu_mode, check_interrupt_remapping, check_cmdline,
-                check_vfio_driver,    check_initramfs,     check_config,     check_root_device,
+                check_virtual_machine, check_iommu_hardware,      check_iommu_enabled,
+                check_iommu_mode,      check_interrupt_remapping, check_cmdline,
+                check_vfio_driver,     check_initramfs,           check_config,
+                check_root_device,
         };
         const struct selection *s = x->in->selection;
         int k;
@@ -37,7 +40,9 @@ static int run_checks(const struct ctx *x, struct report *r)
                 if ((k = system_checks[i](x, r)) < 0)
                         return k;
         for (size_t i = 0; s && i < s->n_items; i++)
-                if (s->items[i].device < x->m->n_devices && (k = check_device(x, &s->items[i], r)) < 0)
+                if (s->items[i].device < x->m->n_devices &&
+                    ((k = check_device(x, &s->items[i], r)) < 0 || (k = check_reset(x, &s->items[i], r)) < 0 ||
+                     (k = check_usb(x, &s->items[i], r)) < 0 || (k = check_framebuffer(x, &s->items[i], r)) < 0))
                         return k;
         for (size_t i = 0; s && i < s->n_unmatched; i++)
                 if ((k = check_unmatched(x, &s->unmatched[i], r)) < 0)
@@ -79,6 +84,7 @@ void report_done(struct report *r)
                 free(r->findings[i].id);
                 free(r->findings[i].message);
                 free(r->findings[i].hint);
+                free(r->findings[i].file);
         }
         free(r->findings);
         *r = (struct report){ 0 };

@@ -33,7 +33,9 @@ struct finding {
         enum check_status status;
         char *id; /* "iommu-enabled", "device:0000:01:00.0", "group:14" */
         char *message;
-        char *hint; /* NULL when there is nothing to do */
+        char *hint;    /* NULL when there is nothing to do */
+        char *file;    /* an error's configuration file ("config:FILE:LINE" findings), else NULL */
+        unsigned line; /* and its line */
 };
 
 enum iommu_vendor {
@@ -60,6 +62,7 @@ struct check_input {
         const struct machine *machine;
         const struct cmdline *cmdline;
         const struct config *config;
+        const struct config_error *config_errors; /* the configuration was left out for these, or NULL */
         const struct selection *selection;
         const struct analysis *analysis;
         const struct rootinfo *rootinfo;   /* root, resume, swap, /boot; record; busy devices */

@@ -140,6 +140,30 @@ static void refusal_unknown(const struct ctx *x, size_t device, struct fb *f)
                            "is bound");
 }
 
+/* vfio-prep.conf(5), allow-boot-vga: never proposed for an ID selector, which would also take
+ * the console of every identical GPU; the other devices it matches are named by address instead. */
+static void hint_boot_vga(const struct ctx *x, const struct selected *it, struct fb *f)
+{
+        const struct device_conf *dc = it->conf;
+        const struct pci_device *d = &x->m->devices[it->device];
+
+        if (!dc || dc->sel.kind != SELECTOR_ID || it->why != SELECTED_BY_SELECTOR) {
+                fb_hint_option(f, x->in, dc, "allow-boot-vga",
+                               " (the host loses its console), or make another GPU primary in the firmware setup");
+                return;
+        }
+        if (fb_hint_device_lines(NULL, x->m, &dc->sel, it->device) > 0) {
+                fb_hint(f, "'%s' (%s) also matches the boot VGA: name the other devices by address instead: ", dc->text,
+                        entry_origin(dc));
+                fb_hint_device_lines(f, x->m, &dc->sel, it->device);
+        } else
+                fb_hint(f, "'%s' (%s) matches only the boot VGA", dc->text, entry_origin(dc));
+        sbuf_appendf(&f->hint,
+                     "; to give the boot GPU away, make another GPU primary in the firmware setup, or name it "
+                     "alone: 'device %s id=%04x:%04x allow-boot-vga' (the host loses its console)",
+                     d->name, d->vendor, d->device);
+}
+
 static void device_refused(const struct ctx *x, const struct selected *it, const struct plan_device *pd,
                            const struct plan_group *pg, struct fb *f)
 {
@@ -180,8 +204,7 @@ static void device_refused(const struct ctx *x, const struct selected *it, const
                 fb_msg(f, CHECK_FAIL,
                        "not bound: boot VGA without allow-boot-vga: the firmware and the host "
                        "console use this GPU");
-                fb_hint_option(f, x->in, it->conf, "allow-boot-vga",
-                               " (the host loses its console), or make another GPU primary in the firmware setup");
+                hint_boot_vga(x, it, f);
                 break;
         case REFUSE_NOT_ISOLATED:
                 fb_msg(f, CHECK_FAIL, "not bound: not isolated (see group:%ld)", group_id_of(x->m, pg->group));
@@ -211,16 +234,12 @@ static bool machine_has_reset_attr(const struct machine *m)
 
 /*
  * The kernel shows reset_method only when the device has a reset method (Linux 5.15+); where
- * other devices show it, its absence means none. An empty one means the user disabled them all.
+ * other devices show it, its absence means none. An empty one (every method disabled) is the
+ * finding reset:ADDRESS (check_reset.c).
  */
 static void warn_reset(const struct ctx *x, const struct pci_device *d, struct fb *f)
 {
-        if (d->reset_method && d->reset_method[0] == '\0') {
-                fb_msg(f, CHECK_WARN,
-                       "every reset method is disabled (reset_method is empty): the device is not "
-                       "reset between VM runs");
-                fb_hint(f, "write 'default' to /sys/bus/pci/devices/%s/reset_method", d->name);
-        } else if (!d->reset_method && machine_has_reset_attr(x->m))
+        if (!d->reset_method && machine_has_reset_attr(x->m))
                 fb_msg(f, CHECK_WARN,
                        "no reset method: the kernel cannot reset it between VM runs, so a VM "
                        "restart can find it in a stale state");

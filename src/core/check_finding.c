@@ -85,6 +85,20 @@ int fb_emit(struct report *r, const char *id, struct fb *f)
         return k;
 }
 
+int fb_emit_at(struct report *r, const char *id, struct fb *f, const char *file, unsigned line)
+{
+        char *copy = strdup(file);
+        int k = copy ? fb_emit(r, id, f) : (fb_done(f), -ENOMEM);
+
+        if (k < 0) {
+                free(copy);
+                return k;
+        }
+        r->findings[r->n_findings - 1].file = copy;
+        r->findings[r->n_findings - 1].line = line;
+        return 0;
+}
+
 /* ---- small lookups ---------------------------------------------------------------------- */
 
 const struct cmdline_param *param_get(const struct cmdline *c, const char *key)
@@ -163,11 +177,27 @@ const char *entry_origin(const struct device_conf *dc)
 void fb_hint_option(struct fb *f, const struct check_input *in, const struct device_conf *dc, const char *option,
                     const char *tail)
 {
-        if (dc && dc->origin && dc->origin[0] == '/')
+        if (dc && dc->origin && dc->from_file)
                 fb_hint(f, "add %s to its entry in %s%s", option, dc->origin, tail);
         else
                 fb_hint(f, "put a 'device %s %s' line in %s%s", dc && dc->text ? dc->text : "SELECTOR", option,
                         config_file(in), tail);
+}
+
+size_t fb_hint_device_lines(struct fb *f, const struct machine *m, const struct selector *sel, size_t skip)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < m->n_devices; i++) {
+                const struct pci_device *d = &m->devices[i];
+                if (i == skip || !selector_matches(sel, d))
+                        continue;
+                if (f)
+                        sbuf_appendf(&f->hint, "%s'device %s id=%04x:%04x'", n ? ", " : "", d->name, d->vendor,
+                                     d->device);
+                n++;
+        }
+        return n;
 }
 
 const char *dev_name(const struct machine *m, size_t device)

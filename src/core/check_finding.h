@@ -37,6 +37,8 @@ void fb_hint_boot(struct fb *f, const struct check_input *in, bool add, const ch
 void fb_done(struct fb *f);
 /* Add the finding to R and free the builder. */
 int fb_emit(struct report *r, const char *id, struct fb *f);
+/* The same for a finding about line LINE of configuration file FILE. */
+int fb_emit_at(struct report *r, const char *id, struct fb *f, const char *file, unsigned line);
 const struct cmdline_param *param_get(const struct cmdline *c, const char *key);
 bool value_has_token(const char *value, const char *token);
 const struct cmdline_param *find_token(const struct cmdline *c, const char *key, const char *token);
@@ -48,6 +50,9 @@ const char *entry_origin(const struct device_conf *dc);
 void fb_hint_option(struct fb *f, const struct check_input *in, const struct device_conf *dc, const char *option,
                     const char *tail);
 const char *dev_name(const struct machine *m, size_t device);
+/* "'device ADDRESS id=VVVV:DDDD'" for every device SEL matches but SKIP, appended to
+ * F's hint (F NULL: only counted); how many. */
+size_t fb_hint_device_lines(struct fb *f, const struct machine *m, const struct selector *sel, size_t skip);
 long group_id_of(const struct machine *m, size_t group);
 const char *plural_s(size_t n);
 
@@ -55,6 +60,7 @@ const char *plural_s(size_t n);
 int kernel_bool(const char *s);
 int check_iommu_hardware(const struct ctx *x, struct report *r);
 bool intel_default_off(const struct machine *m);
+const struct cmdline_param *iommu_disabling_param(const struct ctx *x);
 int check_iommu_enabled(const struct ctx *x, struct report *r);
 int check_iommu_mode(const struct ctx *x, struct report *r);
 int check_interrupt_remapping(const struct ctx *x, struct report *r);

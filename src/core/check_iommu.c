@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check_diag.h"
 #include "check_finding.h"
 
 /* ---- the IOMMU summary ------------------------------------------------------------------ */
@@ -164,7 +165,7 @@ int check_iommu_hardware(const struct ctx *x, struct report *r)
 
         if (!x->sum.hardware) {
                 fb_msg(&f, CHECK_FAIL, "no IOMMU found: no DMAR, IVRS or IORT table and no IOMMU unit");
-                fb_hint(&f, "%s", firmware_hint(m->cpu));
+                fb_hint(&f, "%s", machine_virt_name(m) ? virt_iommu_hint() : firmware_hint(m->cpu));
         } else if (table && n == 0)
                 fb_msg(&f, CHECK_PASS, "%s (%s table, no unit active)", vendor_label(x->sum.vendor), table);
         else if (table)
@@ -175,8 +176,9 @@ int check_iommu_hardware(const struct ctx *x, struct report *r)
         return fb_emit(r, "iommu-hardware", &f);
 }
 
-/* A parameter on the command line that turns this IOMMU off. */
-static const struct cmdline_param *disabling_param(const struct ctx *x)
+/* The one place that decides which parameter turns this IOMMU off: the findings cmdline and
+ * iommu-enabled both ask it, so they never disagree (vfio-prep(8), CHECKS). */
+const struct cmdline_param *iommu_disabling_param(const struct ctx *x)
 {
         const struct cmdline_param *p = NULL, *on = NULL;
 
@@ -200,7 +202,7 @@ bool intel_default_off(const struct machine *m)
 
 int check_iommu_enabled(const struct ctx *x, struct report *r)
 {
-        const struct cmdline_param *off = disabling_param(x);
+        const struct cmdline_param *off = iommu_disabling_param(x);
         bool intel_missing_on = x->sum.vendor == IOMMU_VENDOR_INTEL && !find_token(x->c, "intel_iommu", "on");
         struct fb f = { 0 };
 
@@ -208,7 +210,9 @@ int check_iommu_enabled(const struct ctx *x, struct report *r)
                 fb_msg(&f, CHECK_PASS, "%zu IOMMU group%s", x->m->n_groups, plural_s(x->m->n_groups));
         else if (!x->sum.hardware) {
                 fb_msg(&f, CHECK_FAIL, "no IOMMU groups");
-                fb_hint(&f, "enable the IOMMU in the firmware setup first (see iommu-hardware)");
+                fb_hint(&f, "%s",
+                        machine_virt_name(x->m) ? "give this virtual machine a virtual IOMMU first (see iommu-hardware)"
+                                                : "enable the IOMMU in the firmware setup first (see iommu-hardware)");
         } else {
                 fb_msg(&f, CHECK_FAIL, "hardware present but disabled: no IOMMU groups");
                 if (off)
@@ -220,6 +224,9 @@ int check_iommu_enabled(const struct ctx *x, struct report *r)
                 else if (intel_missing_on && !x->m->kconfig.found)
                         fb_hint_boot(&f, x->in, true, "intel_iommu=on",
                                      " (this kernel's default is unknown: no kernel config was found)");
+                else if (machine_virt_name(x->m))
+                        fb_hint(&f, "the host gives this virtual machine an IOMMU but the kernel did not enable it: "
+                                    "look for errors in 'dmesg | grep -i -e DMAR -e AMD-Vi -e IOMMU'");
                 else
                         fb_hint(&f, "the firmware reports an IOMMU but the kernel did not enable it: look for "
                                     "errors in 'dmesg | grep -i -e DMAR -e AMD-Vi -e IOMMU', check the IOMMU and "
@@ -285,6 +292,8 @@ int check_interrupt_remapping(const struct ctx *x, struct report *r)
                        "vfio_iommu_type1.allow_unsafe_interrupts=1 is set");
                 if (off)
                         fb_hint_remove_param(&f, x->in, off, NULL);
+                else if (machine_virt_name(x->m))
+                        fb_hint(&f, "%s", virt_iommu_hint());
                 else
                         fb_hint(&f, "enable interrupt remapping in the firmware setup (it comes with VT-d or the "
                                     "AMD IOMMU; x2APIC settings can matter)");

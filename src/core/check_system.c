@@ -55,6 +55,19 @@ static void lint_iommu_pt_non_x86(const struct ctx *x, struct fb *f)
         fb_hint_boot(f, x->in, true, "iommu.passthrough=1", " instead");
 }
 
+static void lint_iommu_off(const struct ctx *x, struct fb *f)
+{
+        const struct cmdline_param *p = iommu_disabling_param(x);
+
+        if (!p)
+                return;
+        /* With groups present it did not take effect this boot, but it will once the kernel honours it. */
+        fb_msg(f, x->sum.enabled ? CHECK_WARN : CHECK_FAIL,
+               "%s=%s turns the IOMMU off: vfio-pci cannot isolate any device without it", p->key,
+               p->value ? p->value : "");
+        fb_hint_remove_param(f, x->in, p, NULL);
+}
+
 static void lint_intel_on_missing(const struct ctx *x, struct fb *f)
 {
         if (x->sum.vendor != IOMMU_VENDOR_INTEL || find_token(x->c, "intel_iommu", "on") || !intel_default_off(x->m))
@@ -97,6 +110,28 @@ static void lint_acs_override(const struct ctx *x, struct fb *f)
         fb_hint_remove_param(f, x->in, p, " and isolate the devices instead (see the group findings)");
 }
 
+/* The device lines (by address, pinned) that do what ids=IDS asked, for this machine. */
+static void ids_replacement(const struct ctx *x, const char *ids, struct fb *f)
+{
+        _cleanup_free_ char *copy = strdup(ids);
+        size_t found = 0;
+
+        if (!copy) {
+                f->hint.oom = true;
+                return;
+        }
+        for (char *save = NULL, *id = strtok_r(copy, ",", &save); id; id = strtok_r(NULL, ",", &save))
+                for (size_t i = 0; i < x->m->n_devices; i++) {
+                        const struct pci_device *d = &x->m->devices[i];
+                        if (!modopts_id_matches(id, d))
+                                continue;
+                        sbuf_appendf(&f->hint, "%s'device %s id=%04x:%04x'", found++ ? ", " : "", d->name, d->vendor,
+                                     d->device);
+                }
+        if (!found)
+                sbuf_appendf(&f->hint, "no device of this machine matches it, so no line");
+}
+
 static void lint_vfio_pci_ids(const struct ctx *x, struct fb *f)
 {
         const struct cmdline_param *p = param_get(x->c, "vfio-pci.ids");
@@ -104,9 +139,13 @@ static void lint_vfio_pci_ids(const struct ctx *x, struct fb *f)
         if (!p)
                 return;
         fb_msg(f, CHECK_INFO,
-               "vfio-pci.ids=%s binds every device with these IDs when vfio-pci loads, without "
-               "vfio-prep's checks (root device, boot VGA, isolation)",
+               "vfio-pci.ids=%s binds every device with these IDs when vfio-pci loads, identical host devices "
+               "included, without vfio-prep's checks (root device, boot VGA, isolation)",
                p->value ? p->value : "");
+        if (f->hint.len > 0)
+                sbuf_appendf(&f->hint, "; ");
+        sbuf_appendf(&f->hint, "these device lines in %s do it for these devices alone: ", config_file(x->in));
+        ids_replacement(x, p->value ? p->value : "", f);
 }
 
 static void lint_disable(const struct ctx *x, struct fb *f)
@@ -153,6 +192,7 @@ int check_cmdline(const struct ctx *x, struct report *r)
         struct fb f = { 0 };
 
         lint_disable(x, &f);
+        lint_iommu_off(x, &f);
         lint_intel_on_missing(x, &f);
         lint_invalid_pt(x, &f, "intel_iommu");
         lint_invalid_pt(x, &f, "amd_iommu");
@@ -176,28 +216,6 @@ int check_cmdline(const struct ctx *x, struct report *r)
 }
 
 /* ---- vfio-driver, config, root-device ------------------------------------------------------ */
-
-/* The device lines (by address, pinned) that do what ids=IDS asked, for this machine. */
-static void ids_replacement(const struct ctx *x, const char *ids, struct fb *f)
-{
-        _cleanup_free_ char *copy = strdup(ids);
-        size_t found = 0;
-
-        if (!copy) {
-                f->hint.oom = true;
-                return;
-        }
-        for (char *save = NULL, *id = strtok_r(copy, ",", &save); id; id = strtok_r(NULL, ",", &save))
-                for (size_t i = 0; i < x->m->n_devices; i++) {
-                        const struct pci_device *d = &x->m->devices[i];
-                        if (!modopts_id_matches(id, d))
-                                continue;
-                        sbuf_appendf(&f->hint, "%s'device %s id=%04x:%04x'", found++ ? ", " : "", d->name, d->vendor,
-                                     d->device);
-                }
-        if (!found)
-                sbuf_appendf(&f->hint, "no device of this machine matches it, so no line");
-}
 
 /*
  * vfio-pci's ids= claims every unbound matching device as soon as vfio-pci loads, the boot VGA
@@ -282,6 +300,10 @@ int check_vfio_driver(const struct ctx *x, struct report *r)
  * every generator's command. */
 static void regenerate_command(const struct ctx *x, enum initramfs_generator g, char *buf, size_t size)
 {
+        if (x->in->initramfs && x->in->initramfs->image_based) {
+                snprintf(buf, size, "%s", image_based_regenerate);
+                return;
+        }
         generator_regenerate_command(g, x->m->release, buf, size);
 }
 
@@ -342,7 +364,7 @@ int check_initramfs(const struct ctx *x, struct report *r)
                 fb_msg(&f, configured ? CHECK_FAIL : CHECK_INFO, "initramfs %s does not contain vfio-prep%s", fa->image,
                        configured ? ": the configured devices stay with their host drivers at boot"
                                   : " (no devices configured)");
-                if (configured)
+                if (configured && !fa->image_based) /* image_based_hint below says how */
                         fb_hint_install_hook(&f, x, fa);
                 break;
         case INITRAMFS_STALE:
@@ -360,6 +382,12 @@ int check_initramfs(const struct ctx *x, struct report *r)
                 initramfs_unknown(&f, fa, configured);
                 break;
         }
+        if (fa->verdict == INITRAMFS_MISSING || fa->verdict == INITRAMFS_STALE) {
+                if (fa->image_based)
+                        fb_hint(&f, "%s", image_based_hint);
+                else if (fa->uki)
+                        fb_hint(&f, uki_regenerate_hint, strna(x->m->release), strna(x->m->release));
+        }
         return fb_emit(r, "initramfs", &f);
 }
 
@@ -370,14 +398,54 @@ static void list_files(const struct config *cfg, struct fb *f)
                 sbuf_appendf(&f->msg, "%s%s", i ? ", " : "", cfg->files[i]);
 }
 
+/* Files of the drop-in directory that are not read (vfio-prep.conf(5), DESCRIPTION). */
+static void list_skipped(const struct config *cfg, struct fb *f)
+{
+        for (size_t i = 0; i < cfg->n_skipped && cfg->skipped[i]; i++) {
+                fb_msg(f, CHECK_WARN, VFIO_PREP_CONF_DIR "/%s is not read: only files named *.conf are",
+                       cfg->skipped[i]);
+                fb_hint(f, "rename it to end in .conf if it is meant to be read, else delete it");
+        }
+}
+
+/* A configuration left out for its errors (--check --json): each error a finding of its own,
+ * "config:FILE:LINE", after the config finding that says so. */
+static int check_config_errors(const struct ctx *x, struct report *r)
+{
+        const struct config_error *e = x->in->config_errors;
+        struct fb f = { 0 };
+        size_t n = e->n + e->n_more;
+        int k;
+
+        fb_msg(&f, CHECK_FAIL, "%zu error%s in the configuration: it is not used", n, plural_s(n));
+        if (e->n_more)
+                sbuf_appendf(&f.msg, " (the first %zu listed)", e->n);
+        fb_hint(&f, "fix each error listed, then run vfio-prep --check again");
+        k = fb_emit(r, "config", &f);
+        for (size_t i = 0; k >= 0 && i < e->n; i++) {
+                char id[sizeof(e->list[i].origin) + 8];
+                snprintf(id, sizeof(id), "config:%s", e->list[i].origin);
+                f = (struct fb){ 0 };
+                fb_msg(&f, CHECK_FAIL, "%s", e->list[i].message);
+                char file[sizeof(e->list[i].origin)];
+                unsigned line;
+                k = config_origin_split(e->list[i].origin, file, sizeof(file), &line)
+                            ? fb_emit_at(r, id, &f, file, line)
+                            : fb_emit(r, id, &f);
+        }
+        return k;
+}
+
 int check_config(const struct ctx *x, struct report *r)
 {
         const struct config *cfg = x->in->config;
         size_t n = cfg ? cfg->n_devices : 0, extra = 0;
         struct fb f = { 0 };
 
+        if (x->in->config_errors)
+                return check_config_errors(x, r);
         for (size_t i = 0; i < n; i++)
-                extra += cfg->devices[i].origin && cfg->devices[i].origin[0] != '/';
+                extra += !cfg->devices[i].from_file;
         if (n == 0) {
                 fb_msg(&f, CHECK_INFO, "no devices configured");
                 fb_hint(&f, "add 'device SELECTOR' lines to %s (vfio-prep --list shows the devices and their groups)",
@@ -392,6 +460,8 @@ int check_config(const struct ctx *x, struct report *r)
                 list_files(cfg, &f);
         else
                 sbuf_appendf(&f.msg, "; no configuration file");
+        if (cfg)
+                list_skipped(cfg, &f);
         return fb_emit(r, "config", &f);
 }
 

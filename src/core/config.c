@@ -13,64 +13,77 @@
 #include "array.h"
 #include "macro.h"
 #include "parse.h"
+#include "sanitize.h"
 #include "strv.h"
+#include "suggest.h"
 
 #define CONFIG_LINE_MAX 4096
 
 /* Bytes of an untrusted token shown in a message; each may become "\xNN", plus "…". */
 #define SHOW_MAX 64
 #define SHOW_BUF (SHOW_MAX * 4 + 8)
-/* "ffff:ffff:ffff:ffff", a PCI address or "path=" and a slot path */
-#define SELECTOR_STRLEN (SELECTOR_PATH_MAX + 8)
 
 static bool is_blank(char c)
 {
         return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
-/* Copy at most MAX bytes of S into BUF (SIZE bytes), control bytes escaped, "…" when cut;
- * a cut never splits a UTF-8 sequence. */
-static const char *escape_text(char *buf, size_t size, const char *s, size_t max)
+/* At most SHOW_MAX bytes of S, sanitized (sanitize.h), "…" when cut; a cut never splits a
+ * UTF-8 sequence. */
+static const char *show(char buf[static SHOW_BUF], const char *s)
 {
-        size_t n = strlen(s), o = 0;
-        bool cut = n > max;
+        char cut[SHOW_MAX + 1];
+        size_t n = strlen(s);
+        bool more = n > SHOW_MAX;
 
-        if (cut) {
-                n = max;
+        if (more) {
+                n = SHOW_MAX;
                 while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
                         n--;
         }
-        size_t i;
-        for (i = 0; i < n && o + 5 < size; i++) {
-                unsigned char c = (unsigned char)s[i];
-                if (c < 0x20 || c == 0x7f)
-                        o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
-                else
-                        buf[o++] = (char)c;
-        }
-        cut = cut || i < n;
-        buf[o] = '\0';
-        if (cut && o + sizeof("…") <= size)
+        memcpy(cut, s, n);
+        cut[n] = '\0';
+        sanitize(cut, buf, SHOW_BUF - sizeof("…"));
+        if (more)
                 strcat(buf, "…");
         return buf;
 }
 
-static const char *show(char buf[static SHOW_BUF], const char *s)
-{
-        return escape_text(buf, SHOW_BUF, s, SHOW_MAX);
-}
-
 int config_fail(struct config_error *err, const char *origin, const char *fmt, ...)
 {
+        struct config_problem *p;
         va_list ap;
 
         if (!err)
                 return -EINVAL;
-        escape_text(err->origin, sizeof(err->origin), origin, sizeof(err->origin));
+        if (err->n == CONFIG_ERRORS_MAX) {
+                err->n_more++;
+                return -EINVAL;
+        }
+        p = &err->list[err->n++];
+        sanitize(origin, p->origin, sizeof(p->origin));
         va_start(ap, fmt);
-        vsnprintf(err->message, sizeof(err->message), fmt, ap);
+        vsnprintf(p->message, sizeof(p->message), fmt, ap);
         va_end(ap);
+        if (err->n == 1) {
+                memcpy(err->origin, p->origin, sizeof(err->origin));
+                memcpy(err->message, p->message, sizeof(err->message));
+        }
         return -EINVAL;
+}
+
+bool config_origin_split(const char *origin, char *file, size_t size, unsigned *ret_line)
+{
+        const char *colon = strrchr(origin, ':');
+        uint64_t line;
+
+        if (!colon || colon == origin || (size_t)(colon - origin) >= size ||
+            parse_u64(colon + 1, 10, UINT_MAX, &line) < 0 || line == 0)
+                return false;
+        memcpy(file, origin, colon - origin);
+        file[colon - origin] = '\0';
+        *ret_line = (unsigned)line;
+        return true;
 }
 
 /* The message for a selector that selector_parse() refused with K. */
@@ -89,133 +102,6 @@ int config_fail_nomem(struct config_error *err, const char *origin)
 {
         config_fail(err, origin, "out of memory");
         return -ENOMEM;
-}
-
-/* ---- selectors ---- */
-
-/* "10de:2484" or "10de:2484:1458:4037": groups of exactly four hex digits. */
-static int parse_id_groups(const char *s, uint16_t v[static 4], size_t *ret_n)
-{
-        size_t n = 0;
-
-        for (const char *p = s;; p += 5) {
-                char group[5];
-                uint32_t x;
-                if (n == 4 || strlen(p) < 4 || (p[4] != ':' && p[4] != '\0'))
-                        return -EINVAL;
-                memcpy(group, p, 4);
-                group[4] = '\0';
-                if (parse_hex_fixed(group, 4, &x) < 0)
-                        return -EINVAL;
-                v[n++] = (uint16_t)x;
-                if (p[4] == '\0')
-                        break;
-        }
-        *ret_n = n;
-        return 0;
-}
-
-/* vfio-prep.conf(5), path=: the root-bus address, then device.function hops ("lspci -P"). */
-static int parse_slot_path(const char *s, char ret[static SELECTOR_PATH_MAX])
-{
-        size_t w = 0;
-
-        for (const char *p = s;; p++) {
-                char hop[PCI_ADDR_STRLEN + 8], canon[PCI_ADDR_STRLEN];
-                struct pci_addr a;
-                size_t n = strcspn(p, "/");
-                /* A hop is a device.function on the bus below: parse it as one on bus 00. */
-                int k = snprintf(hop, sizeof(hop), "%s%.*s", w ? "0000:00:" : "", (int)n, p);
-                if (n == 0 || (size_t)k >= sizeof(hop))
-                        return -EINVAL;
-                k = pci_addr_parse(hop, &a);
-                if (k < 0)
-                        return k;
-                pci_addr_format(&a, canon);
-                k = snprintf(ret + w, SELECTOR_PATH_MAX - w, "%s%s", w ? "/" : "", w ? canon + 8 : canon);
-                if ((size_t)k >= SELECTOR_PATH_MAX - w)
-                        return -EINVAL;
-                w += (size_t)k;
-                p += n;
-                if (*p == '\0')
-                        return 0;
-        }
-}
-
-int selector_parse(const char *s, struct selector *ret)
-{
-        struct selector sel = { 0 };
-        uint16_t v[4];
-        size_t n;
-
-        if (!s)
-                return -EINVAL;
-        if (strncmp(s, "path=", 5) == 0) {
-                sel.kind = SELECTOR_PATH;
-                int k = parse_slot_path(s + 5, sel.path);
-                if (k < 0)
-                        return k;
-                *ret = sel;
-                return 0;
-        }
-        int k = pci_addr_parse(s, &sel.addr);
-        if (k >= 0) {
-                sel.kind = SELECTOR_ADDRESS;
-                *ret = sel;
-                return 0;
-        }
-        /* An address in shape, with a number no PCI address has: say which. */
-        if (k == -ERANGE)
-                return k;
-        if (parse_id_groups(s, v, &n) < 0 || (n != 2 && n != 4))
-                return -EINVAL;
-        sel.kind = SELECTOR_ID;
-        sel.vendor = v[0];
-        sel.device = v[1];
-        if (n == 4) {
-                sel.has_subsys = true;
-                sel.subsys_vendor = v[2];
-                sel.subsys_device = v[3];
-        }
-        *ret = sel;
-        return 0;
-}
-
-bool selector_matches(const struct selector *sel, const struct pci_device *d)
-{
-        /* A path is a place in the machine, not a property of D: select.c resolves it. */
-        if (sel->kind == SELECTOR_PATH)
-                return false;
-        if (sel->kind == SELECTOR_ADDRESS)
-                return pci_addr_cmp(&sel->addr, &d->addr) == 0;
-        if (sel->vendor != d->vendor || sel->device != d->device)
-                return false;
-        return !sel->has_subsys || (sel->subsys_vendor == d->subsys_vendor && sel->subsys_device == d->subsys_device);
-}
-
-bool selector_equal(const struct selector *a, const struct selector *b)
-{
-        if (a->kind != b->kind)
-                return false;
-        if (a->kind == SELECTOR_ADDRESS)
-                return pci_addr_cmp(&a->addr, &b->addr) == 0;
-        if (a->kind == SELECTOR_PATH)
-                return strcmp(a->path, b->path) == 0;
-        return a->vendor == b->vendor && a->device == b->device && a->has_subsys == b->has_subsys &&
-               (!a->has_subsys || (a->subsys_vendor == b->subsys_vendor && a->subsys_device == b->subsys_device));
-}
-
-static void selector_format(const struct selector *s, char buf[static SELECTOR_STRLEN])
-{
-        if (s->kind == SELECTOR_ADDRESS)
-                pci_addr_format(&s->addr, buf);
-        else if (s->kind == SELECTOR_PATH)
-                snprintf(buf, SELECTOR_STRLEN, "path=%s", s->path);
-        else if (s->has_subsys)
-                snprintf(buf, SELECTOR_STRLEN, "%04x:%04x:%04x:%04x", s->vendor, s->device, s->subsys_vendor,
-                         s->subsys_device);
-        else
-                snprintf(buf, SELECTOR_STRLEN, "%04x:%04x", s->vendor, s->device);
 }
 
 static const struct device_conf *config_find(const struct config *cfg, const struct selector *sel)
@@ -262,11 +148,11 @@ static void config_truncate(struct config *cfg, size_t n)
                 device_conf_done(&cfg->devices[--cfg->n_devices]);
 }
 
-static void config_truncate_files(struct config *cfg, size_t n)
+static void strv_truncate(char **v, size_t *len, size_t n)
 {
-        while (cfg->n_files > n) {
-                free(cfg->files[--cfg->n_files]);
-                cfg->files[cfg->n_files] = NULL;
+        while (*len > n) {
+                free(v[--*len]);
+                v[*len] = NULL;
         }
 }
 
@@ -277,6 +163,7 @@ void config_done(struct config *cfg)
         config_truncate(cfg, 0);
         free(cfg->devices);
         strv_free(cfg->files);
+        strv_free(cfg->skipped);
         *cfg = (struct config){ 0 };
 }
 
@@ -292,7 +179,7 @@ static int option_id(struct device_conf *d, const char *value, const char *origi
 
         if (d->sel.kind == SELECTOR_ID)
                 return config_fail(err, origin, "option 'id' needs an address or path selector");
-        if (parse_id_groups(value, v, &n) < 0 || n != 2)
+        if (selector_parse_ids(value, v, &n) < 0 || n != 2)
                 return config_fail(err, origin, "'id' takes a vendor:device ID such as 10de:2484, not '%s'",
                                    show(q, value));
         d->has_pin = true;
@@ -301,9 +188,21 @@ static int option_id(struct device_conf *d, const char *value, const char *origi
         return 0;
 }
 
+/* "did you mean" for a mistyped word (suggest.h), or nothing. */
+static const char *did_you_mean(char *buf, size_t size, const char *word, const char *const *words, size_t n)
+{
+        const char *hit = suggest_closest(word, words, n);
+
+        if (!hit)
+                return "";
+        snprintf(buf, size, ": did you mean '%s'?", hit);
+        return buf;
+}
+
 static int option_functions(struct device_conf *d, const char *value, const char *origin, struct config_error *err)
 {
-        char q[SHOW_BUF];
+        static const char *const values[] = { "auto", "all", "one" };
+        char q[SHOW_BUF], hint[64];
 
         if (strcmp(value, "auto") == 0)
                 d->functions = FUNCTIONS_AUTO;
@@ -312,7 +211,8 @@ static int option_functions(struct device_conf *d, const char *value, const char
         else if (strcmp(value, "one") == 0)
                 d->functions = FUNCTIONS_ONE;
         else
-                return config_fail(err, origin, "'functions' takes auto, all or one, not '%s'", show(q, value));
+                return config_fail(err, origin, "'functions' takes auto, all or one, not '%s'%s", show(q, value),
+                                   did_you_mean(hint, sizeof(hint), value, values, ARRAY_SIZE(values)));
         return 0;
 }
 
@@ -351,11 +251,21 @@ static const struct option_def {
         { "optional", false, option_optional },
 };
 
+static int fail_unknown_option(struct config_error *err, const char *origin, const char *name)
+{
+        const char *names[ARRAY_SIZE(option_defs)];
+        char q[SHOW_BUF], hint[64];
+
+        for (size_t i = 0; i < ARRAY_SIZE(option_defs); i++)
+                names[i] = option_defs[i].name;
+        return config_fail(err, origin, "unknown option '%s'%s", show(q, name),
+                           did_you_mean(hint, sizeof(hint), name, names, ARRAY_SIZE(names)));
+}
+
 /* TOKEN is "name" or "name=value"; SEEN has one bit per option already given on the line. */
 static int parse_option(struct device_conf *d, char *token, unsigned *seen, const char *origin,
                         struct config_error *err)
 {
-        char q[SHOW_BUF];
         char *value = strchr(token, '=');
 
         if (value)
@@ -373,7 +283,7 @@ static int parse_option(struct device_conf *d, char *token, unsigned *seen, cons
                         return config_fail(err, origin, "option '%s' needs a value", o->name);
                 return o->apply(d, value, origin, err);
         }
-        return config_fail(err, origin, "unknown option '%s'", show(q, token));
+        return fail_unknown_option(err, origin, token);
 }
 
 /* ---- lines ---- */
@@ -399,6 +309,15 @@ static char *next_token(char **p)
         return s;
 }
 
+/* "device A,B": one selector per line, each with the options of the line. */
+static int fail_selector_list(const struct config *cfg, struct config_error *err, const char *origin, const char *text)
+{
+        char lines[768];
+
+        config_replacement_lines(cfg->machine, text, lines, sizeof(lines));
+        return config_fail(err, origin, "one selector per 'device' line: replace this line with %s", lines);
+}
+
 static int parse_device(struct config *cfg, char **p, const char *origin, struct config_error *err)
 {
         struct device_conf d = device_conf_default();
@@ -407,9 +326,12 @@ static int parse_device(struct config *cfg, char **p, const char *origin, struct
         char *text = next_token(p), *tok;
         int k;
 
+        d.from_file = true;
         if (!text)
                 return config_fail(err, origin, "'device' needs a selector");
         k = selector_parse(text, &d.sel);
+        if (k < 0 && strchr(text, ','))
+                return fail_selector_list(cfg, err, origin, text);
         if (k < 0)
                 return fail_selector(err, origin, text, k);
         while ((tok = next_token(p))) {
@@ -428,13 +350,15 @@ static int parse_device(struct config *cfg, char **p, const char *origin, struct
 
 static int parse_isolation(struct config *cfg, char **p, const char *origin, struct config_error *err)
 {
-        char q[SHOW_BUF];
+        static const char *const values[] = { "strict", "warn" };
+        char q[SHOW_BUF], hint[64];
         char *value = next_token(p), *extra;
 
         if (!value)
                 return config_fail(err, origin, "'isolation' needs a value: strict or warn");
         if (strcmp(value, "strict") != 0 && strcmp(value, "warn") != 0)
-                return config_fail(err, origin, "'isolation' takes strict or warn, not '%s'", show(q, value));
+                return config_fail(err, origin, "'isolation' takes strict or warn, not '%s'%s", show(q, value),
+                                   did_you_mean(hint, sizeof(hint), value, values, ARRAY_SIZE(values)));
         extra = next_token(p);
         if (extra)
                 return config_fail(err, origin, "unexpected '%s' after 'isolation %s'", show(q, extra), value);
@@ -445,7 +369,8 @@ static int parse_isolation(struct config *cfg, char **p, const char *origin, str
 
 static int parse_line(struct config *cfg, const char *line, size_t len, const char *origin, struct config_error *err)
 {
-        char buf[CONFIG_LINE_MAX + 1], q[SHOW_BUF];
+        static const char *const keywords[] = { "device", "isolation" };
+        char buf[CONFIG_LINE_MAX + 1], q[SHOW_BUF], hint[64];
         char *p = buf, *keyword;
 
         if (len > CONFIG_LINE_MAX)
@@ -462,16 +387,31 @@ static int parse_line(struct config *cfg, const char *line, size_t len, const ch
                 return parse_device(cfg, &p, origin, err);
         if (strcmp(keyword, "isolation") == 0)
                 return parse_isolation(cfg, &p, origin, err);
-        return config_fail(err, origin, "unknown keyword '%s'", show(q, keyword));
+        char pasted[1024];
+        if (config_pasted_message(cfg->machine, keyword, p, pasted, sizeof(pasted)))
+                return config_fail(err, origin, "%s", pasted);
+        return config_fail(err, origin, "unknown keyword '%s'%s", show(q, keyword),
+                           did_you_mean(hint, sizeof(hint), keyword, keywords, ARRAY_SIZE(keywords)));
 }
 
+/* A file saved by a Windows editor starts with a UTF-8 byte-order mark: not part of the text. */
+#define UTF8_BOM "\xef\xbb\xbf"
+
+/*
+ * Every line is parsed even after an error, so that one run reports them all (up to
+ * CONFIG_ERRORS_MAX); the first error is returned, and a failed parse leaves CFG as it found it.
+ * CR before LF is a blank like any other (is_blank()), so CRLF line ends need nothing more.
+ */
 int config_parse(struct config *cfg, const char *name, const char *text, size_t len, struct config_error *ret_err)
 {
         size_t n0 = cfg->n_devices, lineno = 0, pos = 0;
         enum isolation_mode iso0 = cfg->isolation;
         char shown[sizeof(ret_err->origin) - 24];
+        int first = 0;
 
-        escape_text(shown, sizeof(shown), name, sizeof(shown));
+        sanitize(name, shown, sizeof(shown));
+        if (len >= 3 && memcmp(text, UTF8_BOM, 3) == 0)
+                pos = 3;
         while (pos < len) {
                 const char *line = text + pos;
                 const char *nl = memchr(line, '\n', len - pos);
@@ -480,14 +420,19 @@ int config_parse(struct config *cfg, const char *name, const char *text, size_t 
 
                 snprintf(origin, sizeof(origin), "%s:%zu", shown, ++lineno);
                 int k = parse_line(cfg, line, n, origin, ret_err);
-                if (k < 0) {
-                        config_truncate(cfg, n0);
-                        cfg->isolation = iso0;
-                        return k;
+                if (k == -ENOMEM) {
+                        first = k;
+                        break;
                 }
+                if (k < 0 && first == 0)
+                        first = k;
                 pos += n + (nl ? 1 : 0);
         }
-        return 0;
+        if (first < 0) {
+                config_truncate(cfg, n0);
+                cfg->isolation = iso0;
+        }
+        return first;
 }
 
 /* ---- --device and vfio-prep.devices= ---- */
@@ -547,12 +492,16 @@ int config_add_selectors(struct config *cfg, const char *origin, const char *lis
 int config_check_owner(const char *name, uid_t owner, mode_t mode, uid_t uid, struct config_error *ret_err)
 {
         if (owner != 0 && owner != uid) {
-                config_fail(ret_err, name, "refusing a config file owned by uid %lu", (unsigned long)owner);
+                config_fail(ret_err, name,
+                            "refusing a config file owned by uid %lu: fix it with 'chown root:root %s && chmod 644 %s'",
+                            (unsigned long)owner, name, name);
                 return -EPERM;
         }
         if (mode & (S_IWGRP | S_IWOTH)) {
-                config_fail(ret_err, name, "refusing a config file writable by group or others (mode %04o)",
-                            (unsigned)(mode & 07777));
+                config_fail(ret_err, name,
+                            "refusing a config file writable by group or others (mode %04o): fix it with "
+                            "'chown root:root %s && chmod 644 %s'",
+                            (unsigned)(mode & 07777), name, name);
                 return -EPERM;
         }
         return 0;
@@ -575,12 +524,13 @@ bool config_is_dropin_name(const char *name)
 
 struct config_mark config_mark(const struct config *cfg)
 {
-        return (struct config_mark){ cfg->n_devices, cfg->n_files, cfg->isolation };
+        return (struct config_mark){ cfg->n_devices, cfg->n_files, cfg->n_skipped, cfg->isolation };
 }
 
 void config_rollback(struct config *cfg, struct config_mark m)
 {
         config_truncate(cfg, m.n_devices);
-        config_truncate_files(cfg, m.n_files);
+        strv_truncate(cfg->files, &cfg->n_files, m.n_files);
+        strv_truncate(cfg->skipped, &cfg->n_skipped, m.n_skipped);
         cfg->isolation = m.isolation;
 }

@@ -27,7 +27,9 @@ const struct generator_facts generator_table[] = {
                 .lister = "lsinitcpio",
                 .lister_long_opt = "-v",
                 .regenerate = "mkinitcpio -P",
-                .enable_hook = "add vfio-prep to HOOKS= in /etc/mkinitcpio.conf (after 'udev' or 'systemd')",
+                /* Early hooks run in HOOKS order: before 'udev', vfio-prep's runs before udevd starts. */
+                .enable_hook = "add vfio-prep to HOOKS= in /etc/mkinitcpio.conf (right after 'base', before 'udev'; "
+                               "after 'systemd' in systemd images)",
         },
         {
                 .gen = INITRAMFS_GEN_INITRAMFS_TOOLS,
@@ -51,6 +53,17 @@ const enum initramfs_generator generator_preference[] = {
         INITRAMFS_GEN_DRACUT,
 };
 const size_t generator_preference_size = ARRAY_SIZE(generator_preference);
+
+const char image_based_regenerate[] = "rpm-ostree initramfs --enable";
+const char image_based_hint[] =
+        "this system boots an ostree image, whose initramfs comes with the image: on rpm-ostree, 'rpm-ostree "
+        "initramfs --enable' rebuilds it on this machine with dracut, which takes vfio-prep's dracut module once "
+        "/etc/dracut.conf.d names it (add_dracutmodules+=\" vfio-prep \"); on bootc, install vfio-prep and that "
+        "file in the Containerfile, run dracut there as the base image does, and 'bootc upgrade' to the new image";
+const char uki_regenerate_hint[] =
+        "this kernel boots from a unified kernel image: rebuild the image itself, not only an initramfs "
+        "('mkinitcpio -P' with a UKI preset, 'kernel-install add %s /usr/lib/modules/%s/vmlinuz' with ukify, "
+        "or 'dracut -f --uefi')";
 
 const struct generator_facts *generator_facts(enum initramfs_generator g)
 {

@@ -39,6 +39,13 @@ extern const size_t generator_table_size;
 extern const enum initramfs_generator generator_preference[];
 extern const size_t generator_preference_size;
 
+/* On ostree systems (rpm-ostree, bootc) the image comes with the OS image: what rebuilds it
+ * instead of the generator's command, and how vfio-prep gets into it. */
+extern const char image_based_regenerate[];
+extern const char image_based_hint[];
+/* A unified kernel image holds the initramfs: what rebuilds it (printf format: the release). */
+extern const char uki_regenerate_hint[];
+
 /* The facts of G, or NULL for INITRAMFS_GEN_UNKNOWN. */
 const struct generator_facts *generator_facts(enum initramfs_generator g);
 /* "A, B or C": the string member at OFFSET (offsetof(struct generator_facts, lister)) of every

@@ -53,6 +53,8 @@ struct initramfs_facts {
         enum initramfs_verdict verdict;
         char *detail;          /* why UNKNOWN, or what is STALE; NULL otherwise */
         bool content_compared; /* CURRENT by comparing the text, not only sizes and dates */
+        bool uki;              /* IMAGE is a unified kernel image: its .initrd section was listed */
+        bool image_based;      /* an ostree system (rpm-ostree, bootc): the image comes with the OS image */
 };
 
 /* Most files a listing may name as configuration, and longest text of each compared. */

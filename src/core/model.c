@@ -175,6 +175,17 @@ void machine_done(struct machine *m)
         free(m->problems);
         free(m->release);
         free(m->cmdline);
+        for (size_t i = 0; i < m->n_usb; i++) {
+                free(m->usb[i].name);
+                free(m->usb[i].product);
+        }
+        free(m->usb);
+        for (size_t i = 0; i < m->n_fbs; i++)
+                free(m->fbs[i].name);
+        free(m->fbs);
+        free(m->bars);
+        free(m->dmi_vendor);
+        free(m->dmi_product);
         *m = (struct machine){ 0 };
 }
 

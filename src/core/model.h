@@ -79,6 +79,35 @@ struct reserved_region {
         char *type; /* "direct", "direct-relaxable", "reserved", "msi" */
 };
 
+/* What a USB device's interfaces say it is (bInterfaceClass 3 with boot protocol 1 or 2; 8; 9). */
+enum {
+        USB_KEYBOARD = 1 << 0,
+        USB_MOUSE = 1 << 1,
+        USB_STORAGE = 1 << 2,
+        USB_HUB = 1 << 3,
+};
+
+struct usb_device {
+        char *name;        /* "1-3", "3-1.2" */
+        size_t controller; /* index into machine.devices of the PCI controller above it */
+        char *product;     /* the product string, NULL when the device gives none */
+        unsigned kinds;    /* USB_KEYBOARD | ... */
+};
+
+/* A range of /proc/iomem named after a firmware framebuffer ("BOOTFB", "efifb", "simpledrm"). */
+struct fb_region {
+        uint64_t start, end;
+        char *name;
+};
+
+/* The memory BARs 0-5 of a device, from its sysfs resource file; end == 0 where unused. */
+struct device_bars {
+        size_t device;
+        struct {
+                uint64_t start, end;
+        } bar[6];
+};
+
 struct iommu_group {
         long id;
         char *type;      /* "DMA", "DMA-FQ", "identity", "blocked", "unmanaged"; NULL when absent */
@@ -150,6 +179,25 @@ struct machine {
         /* Config space was read only as far as its 64-byte header (MACHINE_LOAD_HEADER_ONLY):
          * enough to tell bridges and multifunction devices, not ACS. */
         bool config_header_only;
+
+        /* Whether this machine is itself a virtual machine (virt_load.c): the x86 "hypervisor"
+         * CPU flag (TRI_UNKNOWN without an x86 flags line) and the DMI names, NULL when absent. */
+        enum tristate hypervisor;
+        char *dmi_vendor;  /* /sys/class/dmi/id/sys_vendor: "QEMU" */
+        char *dmi_product; /* /sys/class/dmi/id/product_name: "Standard PC (Q35 + ICH9, 2009)" */
+
+        /* USB devices below PCI USB controllers (usb_load.c), sorted by name; usb_listed is
+         * false when /sys/bus/usb/devices could not be listed (a captured tree without it). */
+        struct usb_device *usb;
+        size_t n_usb;
+        bool usb_listed;
+
+        /* Firmware framebuffers in /proc/iomem and the BARs of display devices (iomem_load.c). */
+        struct fb_region *fbs;
+        size_t n_fbs;
+        enum tristate iomem_addresses; /* TRI_NO: /proc/iomem shows zeros (not root); TRI_UNKNOWN: unread */
+        struct device_bars *bars;      /* display controllers (class 0x03) only */
+        size_t n_bars;
 };
 
 /* Accessors shared by every pure module (model.c). */

@@ -109,16 +109,22 @@ static int load_dir(struct root *r, struct config *cfg, struct config_error *err
                 return k == -ENOMEM ? config_fail_nomem(err, shown)
                                     : config_fail(err, shown, "cannot list config directory: %s", strerror(-k));
         }
-        /* root_list() sorts by strcmp(): files apply in name order. */
-        for (size_t i = 0; i < n; i++) {
-                if (!config_is_dropin_name(names[i]))
+        /* root_list() sorts by strcmp(): files apply in name order. Every file is read, even
+         * after one failed, so that one run reports every error; the first is returned. */
+        int first = 0;
+        for (size_t i = 0; i < n && first != -ENOMEM; i++) {
+                if (!config_is_dropin_name(names[i])) {
+                        /* Hidden names are editor droppings; the others are what --check mentions. */
+                        if (names[i][0] != '.' && strv_push(&cfg->skipped, &cfg->n_skipped, names[i]) < 0)
+                                return config_fail_nomem(err, VFIO_PREP_CONF_DIR);
                         continue;
+                }
                 snprintf(path, sizeof(path), "%s/%s", VFIO_PREP_CONF_DIR, names[i]);
                 k = load_below_root(r, path, false, cfg, err);
-                if (k < 0)
-                        return k;
+                if (k < 0 && first >= 0)
+                        first = k;
         }
-        return 0;
+        return first;
 }
 
 int config_load(struct root *r, const char *explicit_path, struct config *cfg, struct config_error *ret_err)
@@ -130,8 +136,11 @@ int config_load(struct root *r, const char *explicit_path, struct config *cfg, s
                 k = load_explicit(explicit_path, cfg, ret_err);
         else {
                 k = load_below_root(r, VFIO_PREP_CONF, true, cfg, ret_err);
-                if (k >= 0)
-                        k = load_dir(r, cfg, ret_err);
+                /* The drop-ins too, after an error: one run reports every error. */
+                if (k != -ENOMEM) {
+                        int d = load_dir(r, cfg, ret_err);
+                        k = k < 0 ? k : d;
+                }
         }
         if (k < 0)
                 config_rollback(cfg, mark);

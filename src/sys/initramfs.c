@@ -14,10 +14,12 @@
 #include "macro.h"
 #include "paths.h"
 #include "root.h"
+#include "root_tmp.h"
 #include "sanitize.h"
 #include "sbuf.h"
 #include "spawn.h"
 #include "strv.h"
+#include "uki.h"
 
 /* One lister run; all of them together for one --check. */
 #define LISTER_TIMEOUT_MS 10000
@@ -26,6 +28,9 @@
 #define LISTING_MAX (8u * 1024 * 1024)
 /* Names of candidate images shown in a "not found" message. */
 #define CANDIDATES_SHOWN 3
+/* A UKI's section table and .uname come first, within the stub's first few hundred kB. */
+#define UKI_HEAD (1024 * 1024)
+#define UKI_MAX (1024u * 1024 * 1024)
 
 /* ---- looking at the system ------------------------------------------------------------------- */
 
@@ -131,6 +136,13 @@ static int find_image(struct root *r, const char *release, struct initramfs_fact
                 return unknown(f, "the kernel release '%s' is not a file name", release);
         if (k < 0 || (pkgbase && asprintf(&arch, "/boot/initramfs-%s.img", pkgbase) < 0))
                 return -ENOMEM;
+        /* ostree deployments (rpm-ostree, bootc) keep the image beside the kernel's modules. */
+        if (f->image_based) {
+                char ostree[512];
+                snprintf(ostree, sizeof(ostree), "/usr/lib/modules/%s/initramfs.img", release);
+                if (root_stat(r, ostree, ret_st) >= 0 && S_ISREG(ret_st->st_mode))
+                        return (f->image = strdup(ostree)) ? 1 : -ENOMEM;
+        }
         for (size_t i = 0; i < n; i++) {
                 if (root_stat(r, v[i], ret_st) < 0 || !S_ISREG(ret_st->st_mode))
                         continue;
@@ -145,6 +157,66 @@ static int find_image(struct root *r, const char *release, struct initramfs_fact
         if (!looked)
                 return -ENOMEM;
         return unknown(f, "no initramfs found for %s (looked for %s)", release, looked);
+}
+
+/* ---- unified kernel images ------------------------------------------------------------------- */
+
+static int cmp_name(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Where systemd-boot finds UKIs: EFI/Linux on the ESP, mounted at /efi, /boot or /boot/efi. */
+static const char *const uki_dirs[] = { "/efi/EFI/Linux", "/boot/EFI/Linux", "/boot/efi/EFI/Linux" };
+
+/* Whether the UKI at PATH is RELEASE's: its .uname says so, or, without one, its name contains
+ * RELEASE. Sets the place of its .initrd. */
+static bool uki_for(struct root *r, const char *path, const char *name, const char *release, uint64_t *off,
+                    uint64_t *size)
+{
+        _cleanup_free_ char *head = NULL;
+        uint64_t uoff, usize;
+        size_t len;
+
+        if (root_read_head(r, path, UKI_HEAD, &head, &len) < 0 ||
+            pe_find_section((const uint8_t *)head, len, ".initrd", off, size) < 0)
+                return false;
+        if (pe_find_section((const uint8_t *)head, len, ".uname", &uoff, &usize) < 0)
+                return strstr(name, release) != NULL;
+        if (uoff > len || usize > len - uoff)
+                return false;
+        while (usize > 0 && (head[uoff + usize - 1] == '\n' || head[uoff + usize - 1] == '\0'))
+                usize--;
+        return usize == strlen(release) && memcmp(head + uoff, release, usize) == 0;
+}
+
+/* The first UKI (by name, per directory) for RELEASE: 1 with its path in F->image, 0 when none. */
+static int find_uki(struct root *r, const char *release, struct initramfs_facts *f, struct stat *ret_st, uint64_t *off,
+                    uint64_t *size)
+{
+        for (size_t d = 0; d < ARRAY_SIZE(uki_dirs); d++) {
+                _cleanup_strv_ char **names = NULL;
+                size_t n = 0;
+                if (root_list(r, uki_dirs[d], &names, &n) < 0)
+                        continue;
+                qsort(names, n, sizeof(*names), cmp_name);
+                for (size_t i = 0; i < n; i++) {
+                        char path[512];
+                        size_t len = strlen(names[i]);
+                        if (len < 5 || strcasecmp(names[i] + len - 4, ".efi") != 0)
+                                continue;
+                        snprintf(path, sizeof(path), "%s/%s", uki_dirs[d], names[i]);
+                        if (root_stat(r, path, ret_st) < 0 || !S_ISREG(ret_st->st_mode) ||
+                            !uki_for(r, path, names[i], release, off, size))
+                                continue;
+                        free(f->image);
+                        if (!(f->image = strdup(path)))
+                                return -ENOMEM;
+                        f->uki = true;
+                        return 1;
+                }
+        }
+        return 0;
 }
 
 /* The configuration files as they are now, in the order config_load reads them. */
@@ -351,15 +423,14 @@ static int extract_configs(const char *image, int64_t budget, const struct initr
         return 0;
 }
 
-static int inspect_image(struct root *r, const struct stat *st, int64_t budget, struct initramfs_facts *f)
+/* List the image at HOST (a path for programs on this machine) and judge it. */
+static int inspect_listing(struct root *r, const char *host, const struct stat *st, int64_t budget,
+                           struct initramfs_facts *f)
 {
-        _cleanup_free_ char *host = host_path(r, f->image);
         struct initramfs_listing l = { 0 };
         struct initramfs_config *c = NULL;
         size_t n = 0;
 
-        if (!host)
-                return unknown(f, "cannot resolve %s below the root", f->image);
         int k = list_image(host, budget, f, &l);
         if (k <= 0)
                 return k;
@@ -373,15 +444,65 @@ static int inspect_image(struct root *r, const struct stat *st, int64_t budget, 
         return k;
 }
 
+static int inspect_image(struct root *r, const struct stat *st, int64_t budget, struct initramfs_facts *f)
+{
+        _cleanup_free_ char *host = host_path(r, f->image);
+
+        if (!host)
+                return unknown(f, "cannot resolve %s below the root", f->image);
+        return inspect_listing(r, host, st, budget, f);
+}
+
+/* A UKI's .initrd, copied into a scratch file for the listers, which take only file names. */
+static int inspect_uki(struct root *r, const struct stat *st, uint64_t off, uint64_t size, int64_t budget,
+                       struct initramfs_facts *f)
+{
+        _cleanup_free_ char *data = NULL, *tmp = NULL;
+        size_t len;
+        int k;
+
+        if (size == 0 || off > UKI_MAX || size > UKI_MAX - off)
+                return unknown(f, "%s has an .initrd section of %llu bytes at %llu: not looked into", f->image,
+                               (unsigned long long)size, (unsigned long long)off);
+        k = root_read_head(r, f->image, (size_t)(off + size), &data, &len);
+        if (k == -ENOMEM)
+                return k;
+        if (k < 0)
+                return unknown(f, "cannot read %s: %s", f->image, strerror(-k));
+        if (len < off + size)
+                return unknown(f, "%s ends inside its .initrd section", f->image);
+        k = host_tmpfile(data + off, (size_t)size, &tmp);
+        if (k == -ENOMEM)
+                return k;
+        if (k < 0)
+                return unknown(f, "cannot copy the .initrd section of %s to a scratch file: %s", f->image,
+                               strerror(-k));
+        free(TAKE_PTR(data));
+        k = inspect_listing(r, tmp, st, budget, f);
+        host_tmpfile_remove(tmp);
+        return k;
+}
+
 static int inspect(struct root *r, const char *release, struct initramfs_facts *f)
 {
         int64_t budget = spawn_now_ms() + INSPECT_BUDGET_MS;
         struct stat st;
 
         detect_generator(r, INITRAMFS_GEN_UNKNOWN, f);
+        f->image_based = root_exists(r, "/run/ostree-booted") || root_exists(r, "/ostree");
         if (!release)
                 return unknown(f, "the running kernel's release is unknown");
         int k = find_image(r, release, f, &st);
+        if (k == 0 && !f->image && initramfs_plain_name(release)) {
+                uint64_t off, size;
+                k = find_uki(r, release, f, &st, &off, &size);
+                if (k <= 0)
+                        return k;
+                initramfs_set_verdict(f, INITRAMFS_UNKNOWN, NULL);
+                if (!readable(&st))
+                        return unknown(f, "only root can read %s: run vfio-prep --check as root", f->image);
+                return inspect_uki(r, &st, off, size, budget, f);
+        }
         if (k <= 0)
                 return k;
         if (st.st_size == 0)

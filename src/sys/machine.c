@@ -8,6 +8,20 @@
 
 #include "macro.h"
 
+/* What only --check's findings need (vfio-prep(8), CHECKS): binding at boot goes without. */
+static void load_diagnostics(struct root *r, struct machine *m)
+{
+        int k;
+
+        (void)virt_load(r, m);
+        k = usb_load(r, m);
+        if (k < 0)
+                machine_add_problem(m, "/sys/bus/usb/devices", "cannot load USB devices: %s", strerror(-k));
+        k = iomem_load(r, m);
+        if (k < 0)
+                machine_add_problem(m, "/proc/iomem", "cannot load framebuffers: %s", strerror(-k));
+}
+
 int machine_load(struct root *r, unsigned flags, struct machine *ret)
 {
         struct machine m = { .config_header_only = flags & MACHINE_LOAD_HEADER_ONLY };
@@ -26,6 +40,8 @@ int machine_load(struct root *r, unsigned flags, struct machine *ret)
         k = boot_record_load(r, &m);
         if (k < 0)
                 machine_add_problem(&m, "/run/vfio-prep/state.json", "cannot load the boot record: %s", strerror(-k));
+        if (!(flags & MACHINE_LOAD_HEADER_ONLY))
+                load_diagnostics(r, &m);
         if (!m.cmdline && !(m.cmdline = strdup(""))) {
                 k = -ENOMEM;
                 goto fail;

@@ -72,6 +72,8 @@ struct walk {
  * magic links (ELOOP). */
 #define CONFINED (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
 
+/* All of DATA to FD, short writes continued (root_write.c); also root_tmp.c's. */
+int write_full(int fd, const void *data, size_t len);
 /* Forget the directories and stats remembered: a write to sysfs can remove directories. */
 void root_forget_dirs(struct root *r);
 /* Journaling is best effort: a failed allocation loses an entry, never the operation. */

@@ -127,8 +127,8 @@ int root_mkdir_p(struct root *r, const char *path, mode_t mode)
         }
 }
 
-/* All of DATA to FD, short writes continued. */
-static int write_full(int fd, const void *data, size_t len)
+/* All of DATA to FD, short writes continued (root_internal.h). */
+int write_full(int fd, const void *data, size_t len)
 {
         const char *p = data;
 

@@ -28,6 +28,8 @@ check list-no-iommu-json 0 no-iommu --list --json
 # --check: what a user with each setup is told.
 check check-intel-noconfig 0 desktop-intel --check
 check check-intel-gpu 0 desktop-intel@gpu --check
+# Colour on request: each status word in its colour.
+check check-intel-gpu-color 0 desktop-intel@gpu --check --color=always
 check check-intel-gpu-json 0 desktop-intel@gpu --check --json
 check check-intel-boot-vga 1 desktop-intel@boot-vga --check
 check check-intel-root-nvme 1 desktop-intel@root-nvme --check
@@ -208,6 +210,8 @@ check edit-add-option-with-space 2 desktop-intel@edit-base --add 00:14.0 'functi
 check edit-remove-not-there 1 desktop-intel@edit-base --remove 00:14.0
 check edit-add-dry-run 0 desktop-intel@edit-base --add 00:14.0 --dry-run
 check edit-remove-dry-run 0 desktop-intel@edit-base --remove 01:00.0 --dry-run
+# A slot path (vfio-prep.conf(5), path=) is written as given, with the pin read from the device.
+check edit-add-path-dry-run 0 desktop-intel@edit-base --add path=0000:00:14.0 --dry-run
 tree_unchanged edit-add-refused-wrote-nothing desktop-intel@edit-base
 check edit-add-usb 0 desktop-intel@edit-base --add 00:14.0 optional
 file_is edit-add-usb-conf desktop-intel@edit-base:/etc/vfio-prep.conf
@@ -237,3 +241,69 @@ run usage-abbreviation-needs-value 2 --check --dev
 run usage-ambiguous-option 2 --check --co=x
 run usage-takes-no-value 2 --check=yes
 run usage-unknown-short-option 2 --check -vx
+
+# Config mistakes (vfio-prep.conf(5), DIAGNOSTICS): every error in one run with its line and a
+# "did you mean"; lines pasted from modprobe.d translated into device lines; files saved on
+# Windows accepted and invisible characters shown; --check --json still one document; --list
+# and --capture go on without a broken configuration; the fix for a refused file.
+check config-every-error 2 desktop-intel@config-errors --check
+check config-every-error-json 2 desktop-intel@config-errors --check --json
+tree_unchanged config-every-error-wrote-nothing desktop-intel@config-errors
+check config-every-error-apply 2 desktop-intel@config-errors --apply --dry-run
+check config-every-error-list 0 desktop-intel@config-errors --list
+check config-every-error-capture 0 desktop-intel@config-errors --capture "$T_SCRATCH/capture-config-errors"
+check config-pasted 2 desktop-intel@config-pasted --check
+check config-windows 0 desktop-intel@config-windows --check
+check config-invisible 2 desktop-intel@config-invisible --check
+check config-device-list 2 desktop-intel --check --device 01:00.0,zz:00.0 --device 00:14.0,,00:14.2
+# A file of the drop-in directory that is not NAME.conf is mentioned, not read.
+if dir=$(fixture desktop-intel@config-dropin); then
+	mkdir -p "$dir/etc/vfio-prep.d"
+	printf 'device 04:00.0\n' >"$dir/etc/vfio-prep.d/usb.cfg"
+	chmod -R go-w "$dir/etc/vfio-prep.d"
+fi
+check config-dropin-skipped 0 desktop-intel@config-dropin --check
+# A file writable by its group: refused, with the command that fixes it.
+if dir=$(fixture desktop-intel@config-mode); then chmod 664 "$dir/etc/vfio-prep.conf"; fi
+check config-mode 2 desktop-intel@config-mode --check
+# A relative --root and --config: the entries are still the file's, not the command line's.
+if dir=$(fixture desktop-intel@gpu); then
+	cd "$dir" && run config-relative-paths 0 --check --root . --config etc/vfio-prep.conf
+	cd "$TOP" || exit 1
+fi
+# intel_iommu=off: cmdline and iommu-enabled say the same (warn here, as groups exist anyway).
+check config-cmdline-intel-off 0 desktop-intel --check --cmdline 'root=/dev/nvme0n1p2 intel_iommu=off' --device 01:00.0
+# vfio-pci.ids= on the kernel command line: the device lines that replace it.
+check config-cmdline-vfio-pci-ids 1 desktop-intel --check --cmdline 'root=/dev/nvme0n1p2 intel_iommu=on vfio-pci.ids=10de:2484,10de:228b'
+# An ID selector that matches the boot VGA: an address, never allow-boot-vga for the ID.
+check config-boot-vga-by-id 1 desktop-intel --check --device 8086:3e92
+# Diagnostics (vfio-prep(8), CHECKS): a QEMU guest whose virtual IOMMU lacks interrupt
+# remapping is told what the host must add, not what to change in a firmware it lacks.
+check diag-guest-intremap 0 guest-q35 --check --device 01:00.0
+check diag-guest-intremap-json 0 guest-q35 --check --device 01:00.0 --json
+# Reset trouble: an RX 580 needs vendor-reset; a NIC with every reset method disabled.
+check diag-reset-polaris 0 desktop-diag --check --device 03:00.0 --device 04:00.0
+check diag-reset-polaris-json 0 desktop-diag --check --device 03:00.0 --json
+# What is plugged into a selected USB controller: a keyboard with root on LUKS fails (the
+# passphrase prompt comes after the bind); a stick and a hub are listed.
+check diag-usb-keyboard-luks 1 desktop-diag --check --device 06:00.0 --device 08:00.0
+check diag-usb-keyboard-luks-json 1 desktop-diag --check --device 06:00.0 --json
+check diag-usb-keyboard-plain 0 guest-q35 --check --device 01:00.0
+# --capture records the USB devices, DMI names and cpuinfo these findings read.
+capture_roundtrip capture-diag desktop-diag --device 06:00.0 --device 03:00.0
+capture_roundtrip capture-guest guest-q35 --device 01:00.0
+# The firmware framebuffer in a GPU's BAR: vfio-pci removes it since Linux 6.0; before, the
+# hint says how to release it.
+check diag-fb-removed 0 desktop-diag --check --device 03:00.0
+check diag-fb-515 0 desktop-diag-515 --check --device 03:00.0
+check diag-fb-515-json 0 desktop-diag-515 --check --device 03:00.0 --json
+# Captured from QEMU (tests/vm/capture.sh intel-usb): QEMU's USB keyboard, mouse and stick on
+# the xHCI at 01:00.0, DMI naming QEMU; the kernel wrote the USB tree.
+check vm-intel-usb-keyboard 0 vm/intel-usb --check --device 01:00.0
+check vm-intel-usb-keyboard-json 0 vm/intel-usb --check --device 01:00.0 --json
+# Captured from QEMU (capture.sh intel-vesa): vesafb holds the boot VGA's BAR 0; Debian's 6.1
+# vfio-pci removes it when it takes the GPU.
+check vm-intel-vesa-framebuffer 1 vm/intel-vesa --check --device 00:01.0
+# --add refuses a USB controller with a keyboard while root is encrypted, as --check fails it.
+check diag-add-keyboard-luks 1 desktop-diag --add 06:00.0 --dry-run
+check diag-add-stick 0 desktop-diag --add 08:00.0 --dry-run

@@ -276,9 +276,9 @@ t_names() {
 	verdicts
 	traced --release 01:00.0 --root "$T"
 	want_rc 1
-	want_err 'not bound to vfio-pci \(driver: evil\?\[2J\)'
+	want_err 'not bound to vfio-pci \(driver: evil\\x1b\[2J\)'
 	# The --apply of verdicts logged the unbind from that driver to /dev/kmsg too.
-	want_grep 'evil\?\[2J' "$T/dev/kmsg"
+	want_grep 'evil\\x1b\[2J' "$T/dev/kmsg"
 	if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$T/dev/kmsg"; then
 		bad "control bytes in /dev/kmsg"
 	fi

@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Boot tests of the mkinitcpio runtime hook. An image is built by tests/mkinitcpio/mkinitcpio.sh
-# from HOOKS=(testbase vfio-prep testdrivers) and MODULES=(xhci_pci): the real build hook and
-# runtime hook, a test /init that runs them as mkinitcpio's /init does (early hooks, then
-# MODULES=, then a driver per device by modalias, as udev's coldplug, then root= mounted at
-# /new_root and the late hooks), and the host drivers. It boots Debian's kernel under QEMU
+# from HOOKS=(testbase vfio-prep udev testdrivers) and MODULES=(xhci_pci): the real build hook
+# and runtime hook, a stand-in for udev's early hook (where udevd starts), a test /init that
+# runs them as mkinitcpio's /init does (early hooks in HOOKS order, then MODULES=, then a driver
+# per device by modalias, as udev's coldplug, then root= mounted at /new_root and the late
+# hooks), and the host drivers. It boots Debian's kernel under QEMU
 # (tests/vm/qemu.sh, topology "intel-storage": the xHCI controller at 0000:01:00.0 is alone in
 # its group; three NVMe controllers of one ID, 1b36:0010: 03:00.0 holds the ext4 root, 05:00.0
 # is blank, 06:00.0 is an SR-IOV PF) and the console says where every device ended.
@@ -40,10 +41,10 @@ image() {
 	printf '%s\n' "$2" >"$sys/etc/vfio-prep.conf"
 	chmod 644 "$sys/etc/vfio-prep.conf"
 	rm -f "$WORK/$1.img"
-	MKINITCPIO_INSTALL="$here/install:$top/mkinitcpio/install" MKINITCPIO_HOOKS="$top/mkinitcpio/hooks" \
+	MKINITCPIO_INSTALL="$here/install:$top/mkinitcpio/install" MKINITCPIO_HOOKS="$here/hooks:$top/mkinitcpio/hooks" \
 		VFIO_PREP_SYSROOT=$sys \
 		bash "$here/mkinitcpio.sh" -k "$KVER" -r "$KROOT" -d "$scratch/$1.root" -o "$WORK/$1.img" \
-		-m xhci_pci testbase vfio-prep testdrivers >"$WORK/$1.build" 2>&1
+		-m xhci_pci testbase vfio-prep udev testdrivers >"$WORK/$1.build" 2>&1
 }
 
 # The root file system on 03:00.0: ext4 with a known UUID, made without root privileges. qemu.sh
@@ -77,6 +78,15 @@ expect_drivers() {
 		got=$(driver_of "$name" "${want%%=*}")
 		[ "$got" = "${want#*=}" ] || echo "${want%%=*} is on '${got:-not reported}', expected ${want#*=}"
 	done
+}
+
+# first_before NAME A B: the first line matching A comes before the first matching B.
+first_before() {
+	a=$(grep -n "$2" "$WORK/$1.log" | head -n 1 | cut -d: -f1)
+	b=$(grep -n "$3" "$WORK/$1.log" | head -n 1 | cut -d: -f1)
+	if [ -z "$a" ] || [ -z "$b" ] || [ "$a" -ge "$b" ]; then
+		echo "'$2' is not before '$3'"
+	fi
 }
 
 has_line() {
@@ -127,6 +137,7 @@ fi
 # and returns 0.
 run_boot boot-bind bind "root=UUID=$ROOT_UUID" '
 	has_line boot-bind "^$MARK run run_earlyhook vfio-prep"
+	first_before boot-bind "^$MARK returned vfio-prep rc=0" "^$MARK run run_earlyhook udev"
 	has_line boot-bind "^$MARK root /dev/nvme[0-9]*n1 mounted"
 	has_line boot-bind "^$MARK run run_latehook vfio-prep"
 	has_line boot-bind "^vfio-prep: --apply --sysroot exited with status 1; booting on"

@@ -87,7 +87,7 @@ sysroot() {
 build() {
 	local name=$1 sys=$2 mods=$3 rc=0
 	shift 3
-	MKINITCPIO_INSTALL="$here/install:$top/mkinitcpio/install" MKINITCPIO_HOOKS="$top/mkinitcpio/hooks" \
+	MKINITCPIO_INSTALL="$here/install:$top/mkinitcpio/install" MKINITCPIO_HOOKS="$here/hooks:$top/mkinitcpio/hooks" \
 		VFIO_PREP_SYSROOT=$sys _d_units=$sys/usr/lib/systemd/system \
 		bash "$here/mkinitcpio.sh" -k "$KVER" -r "$mods" -d "$scratch/$name.root" "$@" \
 		>"$scratch/$name.out" 2>"$scratch/$name.err" || rc=$?
@@ -242,6 +242,23 @@ check systemd-later "built_clean systemd-later" \
 	"link_is $wants2 /usr/lib/systemd/system/vfio-prep-sysroot.service" \
 	"absent /hooks/vfio-prep"
 
+# Before 'udev' in HOOKS (as the help and --check say): the early hooks run in HOOKS order, so
+# vfio-prep's runs before udev's starts udevd.
+build before-udev "$scratch/sys-static" "$scratch/mods-6.1" vfio-prep udev
+check before-udev "built_clean before-udev" \
+	"config_has 'EARLYHOOKS=\"vfio-prep udev\"'" \
+	"config_has 'LATEHOOKS=\"vfio-prep\"'" \
+	"present /hooks/udev" \
+	"absent /usr/lib/systemd/system/vfio-prep.service"
+
+# The hint of vfio-prep --check comes from the same place as the help: they must agree.
+check_hint_agrees() {
+	local hint
+	hint=$(grep -o "add vfio-prep to HOOKS= [^\"]*" "$top/src/core/generators.c") || { echo "no mkinitcpio hint in generators.c"; return 1; }
+	grep -q "right after 'base', before 'udev'" <<<"$hint" || { echo "--check says: $hint"; return 1; }
+}
+check check-hint check_hint_agrees
+
 no_config_warning() {
 	[[ "$(cat "$scratch/no-config.rc")" == 0 ]] || { echo "the build failed: $(cat "$scratch/no-config.err")"; return 1; }
 	grep -q 'WARNING: vfio-prep: no /etc/vfio-prep.conf' "$scratch/no-config.err" ||
@@ -291,7 +308,7 @@ check module-requests module_requests
 help_text() {
 	local text
 	text=$(bash -c '. "$1"; help' _ "$top/mkinitcpio/install/vfio-prep") || return 1
-	grep -q 'HOOKS=(base udev vfio-prep' <<<"$text" || { echo "help does not say where it goes in HOOKS"; return 1; }
+	grep -q 'HOOKS=(base vfio-prep udev' <<<"$text" || { echo "help does not say where it goes in HOOKS"; return 1; }
 	grep -q 'mkinitcpio -P' <<<"$text" || { echo "help does not say how to rebuild"; return 1; }
 }
 check help help_text

@@ -7,7 +7,10 @@
 #   capture.sh [-b BINARY] [-m auto|vfio-prep|plain] OUTDIR [NAME...]
 #
 # NAME: intel, amd, noiommu, intel-pt (intel booted with iommu=pt), intel-off (intel with
-# intel_iommu=off: the DMAR table stays, the groups go); all five by default.
+# intel_iommu=off: the DMAR table stays, the groups go), intel-usb (intel with a keyboard, a
+# mouse and a USB stick on the xHCI controller), intel-vesa (intel booted with vga=0x317 and
+# without bochs-drm: vesafb keeps the firmware framebuffer in the boot VGA's BAR 0); all seven
+# by default.
 # Every boot has root=/dev/nvme0n1 on its command line, the NVMe controller at 03:00.0 (on
 # amd, nvme is not loaded, see qemu.sh, so the root device does not resolve there).
 # -m plain (the default when BINARY's --help does not list --capture) copies only
@@ -16,10 +19,10 @@ set -eu
 
 . "$(dirname "$0")/lib.sh"
 
-ALL="intel amd noiommu intel-pt intel-off"
+ALL="intel amd noiommu intel-pt intel-off intel-usb intel-vesa"
 
 usage() {
-	echo "usage: ${0##*/} [-b BINARY] [-m auto|vfio-prep|plain] OUTDIR [intel|amd|noiommu|intel-pt|intel-off]..." >&2
+	echo "usage: ${0##*/} [-b BINARY] [-m auto|vfio-prep|plain] OUTDIR [intel|amd|noiommu|intel-pt|intel-off|intel-usb|intel-vesa]..." >&2
 	exit 2
 }
 
@@ -31,6 +34,8 @@ capture_boot() {
 	noiommu) echo "noiommu" ;;
 	intel-pt) echo "intel iommu=pt" ;;
 	intel-off) echo "intel intel_iommu=off" ;;
+	intel-usb) echo "intel-usb" ;;
+	intel-vesa) echo "intel vga=0x317 vfio_test.skip=bochs" ;;
 	*) return 1 ;;
 	esac
 }

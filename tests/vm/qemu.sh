@@ -8,7 +8,8 @@
 #   qemu.sh -t TOPOLOGY -n ...              print the QEMU command line and exit
 #
 # TOPOLOGY: intel, amd or noiommu, or intel-storage: intel plus two NVMe controllers (one of
-# them an SR-IOV PF) on slots of their own (the addresses are listed in README.md). -c adds a second
+# them an SR-IOV PF) on slots of their own (the addresses are listed in README.md), or
+# intel-usb: intel with a keyboard, a mouse and a USB stick on the xHCI controller. -c adds a second
 # serial port (ISA, so the PCI topology does not change) that writes into CAPFILE. -N IMAGE
 # puts IMAGE (snapshot=on) behind the second NVMe drive at 05:00.0, and adds that drive alone to
 # the other topologies (it moves no other device).
@@ -18,7 +19,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	echo "usage: ${0##*/} -t intel|intel-storage|amd|noiommu -i INITRD [-k VMLINUZ] [-a APPEND] [-l LOG] [-c CAPFILE] [-T SECONDS] [-N IMAGE] [-I] [-n]" >&2
+	echo "usage: ${0##*/} -t intel|intel-storage|intel-usb|amd|noiommu -i INITRD [-k VMLINUZ] [-a APPEND] [-l LOG] [-c CAPFILE] [-T SECONDS] [-N IMAGE] [-I] [-n]" >&2
 	exit 2
 }
 
@@ -104,6 +105,21 @@ nvme-ns,drive=nvm6,bus=nvme6,nsid=1
 EOF
 }
 
+# intel-usb plugs into the xHCI at 01:00.0 (ports 1-3): QEMU's USB keyboard and mouse (HID boot
+# protocols 1 and 2) and a USB stick (mass storage) on the blank image; no PCI device moves.
+topo_usb() {
+	cat <<EOF
+-drive
+file=$NVME_BLANK_IMG,if=none,id=usbstick,format=raw,snapshot=on
+-device
+usb-kbd,bus=xhci1.0,port=1
+-device
+usb-mouse,bus=xhci1.0,port=2
+-device
+usb-storage,bus=xhci1.0,port=3,drive=usbstick
+EOF
+}
+
 # Interrupt remapping (intremap=on) wants the split irqchip; under TCG it costs nothing.
 topo_intel() {
 	printf '%s\n' -machine q35,kernel-irqchip=split -device intel-iommu,intremap=on
@@ -142,6 +158,10 @@ topology_args() {
 		topo_intel
 		topo_second_nvme
 		topo_sriov_nvme
+		;;
+	intel-usb)
+		topo_intel
+		topo_usb
 		;;
 	amd) topo_amd ;;
 	noiommu) topo_noiommu ;;
@@ -192,7 +212,7 @@ main() {
 		esac
 	done
 	case $topo in
-	intel | intel-storage | amd | noiommu) ;;
+	intel | intel-storage | intel-usb | amd | noiommu) ;;
 	*) usage ;;
 	esac
 	[ -n "$initrd" ] || usage
