@@ -640,6 +640,24 @@ static void test_generated_tree(void **state)
         assert_string_equal(m.groups[machine_find_group(&m, 3)].type, "DMA-FQ");
 }
 
+/* --list's needs: what it prints is read as by --check, the rest is left unread. */
+static void test_load_only_needed(void **state)
+{
+        _cleanup_root_ struct root *r = NULL;
+
+        tree_generate(&t, generated);
+        assert_int_equal(root_new(t.dir, &r), 0);
+        assert_int_equal(machine_load(r, MACHINE_LOAD_LIST | MACHINE_LOAD_NO_GROUP_TYPE, &m), 0);
+        const struct pci_device *g = dev("0000:01:00.0");
+        assert_true(g->vendor == 0x10de && g->boot_vga == TRI_YES && g->config_len == 64);
+        assert_true(strcmp(g->driver, "nvidia") == 0 && !g->driver_module && g->driver_builtin == TRI_UNKNOWN);
+        assert_null(g->reset_method);
+        size_t pf = machine_find_device_name(&m, "0000:03:00.0");
+        assert_true(m.devices[pf].sriov_totalvfs == -1 && dev("0000:03:02.0")->physfn == pf);
+        size_t gi = machine_find_group(&m, 1);
+        assert_true(m.groups[gi].n_devices == 3 && m.groups[gi].n_regions == 0 && !m.groups[gi].type);
+}
+
 static void test_machine_load_needs_pci_bus(void **state)
 {
         _cleanup_root_ struct root *r = NULL;
@@ -672,6 +690,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_parent_not_listed, fixture_setup, fixture_teardown),
                 cmocka_unit_test_setup_teardown(test_problem_text_is_printable, fixture_setup, fixture_teardown),
                 cmocka_unit_test_setup_teardown(test_generated_tree, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_load_only_needed, fixture_setup, fixture_teardown),
                 cmocka_unit_test_setup_teardown(test_machine_load_needs_pci_bus, fixture_setup, fixture_teardown),
         };
         return cmocka_run_group_tests_name("pci", tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include "exitcode.h"
 #include "log.h"
 #include "array.h"
+#include "machine.h"
 #include "macro.h"
 #include "plan.h"
 #include "record.h"
@@ -396,8 +397,10 @@ int cmd_apply(const struct context_options *o, bool dry_run)
         struct context_options co = *o;
         struct context c;
 
-        /* At boot every config read costs time; binding needs headers, not ACS. */
+        /* At boot every config read costs time; binding needs headers, not ACS, nor what only
+         * --check explains: reserved regions, group types, drivers' modules. */
         co.header_only = true;
+        co.load_skip = MACHINE_LOAD_NO_REGIONS | MACHINE_LOAD_NO_GROUP_TYPE | MACHINE_LOAD_NO_MODULES;
         int rc = context_load(&co, &c);
         if (rc != EXIT_OK)
                 return rc;

@@ -12,6 +12,7 @@
 #include "exitcode.h"
 #include "gzip.h"
 #include "log.h"
+#include "machine.h"
 #include "macro.h"
 #include "root.h"
 
@@ -45,6 +46,8 @@ int cmd_list(const struct context_options *o, bool json, const struct output_sty
 
         co.header_only = true;
         co.skip_bad_conf = true; /* --list helps to fix a broken configuration */
+        /* What the listing prints, and only that: group types only in JSON. */
+        co.load_skip = MACHINE_LOAD_LIST | (json ? 0 : MACHINE_LOAD_NO_GROUP_TYPE);
         int rc = context_load(&co, &c);
         if (rc != EXIT_OK)
                 return rc;

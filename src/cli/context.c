@@ -78,7 +78,7 @@ static int conf_load(struct context *c, const struct context_options *o)
 
 static int load_machine(struct context *c, const struct context_options *o)
 {
-        int k = machine_load(c->root, o->header_only ? MACHINE_LOAD_HEADER_ONLY : 0, &c->machine);
+        int k = machine_load(c->root, (o->header_only ? MACHINE_LOAD_HEADER_ONLY : 0) | o->load_skip, &c->machine);
         if (k < 0) {
                 log_error("cannot read PCI devices below %s: %s", root_dir(c->root), strerror(-k));
                 return EXIT_USAGE;

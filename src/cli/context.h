@@ -36,6 +36,7 @@ struct context_options {
         bool no_modules;          /* skip libkmod (module states unknown) */
         bool no_config;           /* --release: the configuration does not matter */
         bool header_only;         /* binding needs no ACS: read only config headers (see machine.h) */
+        unsigned load_skip;       /* MACHINE_LOAD_NO_*: what the mode leaves unread (see machine.h) */
         bool initramfs;           /* --check: look into the boot image (runs its lister) */
         bool skip_bad_conf;       /* --check --json, --list, --capture: go on without a broken configuration */
 };

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vfio-prep: options, modes and exit statuses. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -399,7 +400,18 @@ int main(int argc, char **argv)
         if (ids && *ids)
                 pciname_set_ids_file(ids);
         a.ctx.devices = a.devices;
+        /* A listing of thousands of devices is hundreds of KiB: write it in few calls. Not to a
+         * terminal, which wants each line as it comes. Children never write to our stdout (their
+         * output is read through pipes) and leave with _exit(), so nothing is written twice. */
+        static char out_buf[64 * 1024];
+        if (!isatty(STDOUT_FILENO))
+                (void)setvbuf(stdout, out_buf, _IOFBF, sizeof(out_buf));
         rc = run(&a);
+        /* The last of the output leaves only now: its failure is the command's. */
+        if (fflush(stdout) != 0 && rc == EXIT_OK) {
+                log_error("cannot write to standard output: %s", strerror(errno));
+                rc = EXIT_FAILED;
+        }
         strv_free(a.devices);
         pciname_done();
         return rc;

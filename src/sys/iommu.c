@@ -112,13 +112,11 @@ static int load_regions(struct root *r, struct machine *m, struct iommu_group *g
         return 0;
 }
 
-static int load_group(struct root *r, struct machine *m, long id, struct iommu_group *g)
+static void load_type(struct root *r, struct machine *m, struct iommu_group *g, const char *dir)
 {
-        char dir[64], path[PATH_MAX];
+        char path[PATH_MAX];
         int k;
 
-        *g = (struct iommu_group){ .id = id };
-        snprintf(dir, sizeof(dir), GROUPS_DIR "/%ld", id);
         snprintf(path, sizeof(path), "%s/type", dir);
         k = root_read_attr(r, path, &g->type);
         if (k < 0) {
@@ -126,8 +124,19 @@ static int load_group(struct root *r, struct machine *m, long id, struct iommu_g
                 if (k != -ENOENT)
                         machine_add_problem(m, path, "cannot read the group type: %s", strerror(-k));
         }
+}
+
+static int load_group(struct root *r, struct machine *m, long id, unsigned flags, struct iommu_group *g)
+{
+        char dir[64];
+        int k;
+
+        *g = (struct iommu_group){ .id = id };
+        snprintf(dir, sizeof(dir), GROUPS_DIR "/%ld", id);
+        if (!(flags & MACHINE_LOAD_NO_GROUP_TYPE))
+                load_type(r, m, g, dir);
         k = load_group_devices(r, m, g, dir);
-        if (k < 0)
+        if (k < 0 || (flags & MACHINE_LOAD_NO_REGIONS))
                 return k;
         return load_regions(r, m, g, dir);
 }
@@ -192,7 +201,7 @@ static void drop_duplicates(struct machine *m)
         m->n_groups = w;
 }
 
-static int load_groups(struct root *r, struct machine *m)
+static int load_groups(struct root *r, struct machine *m, unsigned flags)
 {
         _cleanup_strv_ char **names = NULL;
         size_t n = 0;
@@ -214,7 +223,7 @@ static int load_groups(struct root *r, struct machine *m)
                         machine_add_problem(m, GROUPS_DIR, "malformed group name '%.40s'", names[i]);
                         continue;
                 }
-                k = load_group(r, m, (long)id, &m->groups[m->n_groups]);
+                k = load_group(r, m, (long)id, flags, &m->groups[m->n_groups]);
                 m->n_groups++;
                 if (k < 0)
                         return k;
@@ -258,11 +267,16 @@ static void load_interrupts(struct root *r, struct machine *m)
 
 int iommu_load(struct root *r, struct machine *m)
 {
+        return iommu_load_needed(r, 0, m);
+}
+
+int iommu_load_needed(struct root *r, unsigned flags, struct machine *m)
+{
         int k;
 
         for (size_t i = 0; i < m->n_devices; i++)
                 m->devices[i].group = NONE;
-        k = load_groups(r, m);
+        k = load_groups(r, m, flags);
         if (k < 0)
                 return k;
         k = load_units(r, m);

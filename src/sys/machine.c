@@ -30,11 +30,11 @@ int machine_load(struct root *r, unsigned flags, struct machine *ret)
         k = kernel_load(r, &m);
         if (k < 0)
                 goto fail;
-        k = pci_load(r, &m);
+        k = pci_load_needed(r, flags, &m);
         if (k < 0)
                 goto fail;
         /* Without groups or a boot record the machine is still worth describing. */
-        k = iommu_load(r, &m);
+        k = iommu_load_needed(r, flags, &m);
         if (k < 0)
                 machine_add_problem(&m, "/sys/kernel/iommu_groups", "cannot load iommu groups: %s", strerror(-k));
         k = boot_record_load(r, &m);

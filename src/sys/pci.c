@@ -31,6 +31,7 @@ struct loader {
         struct root *r;
         struct machine *m;
         struct root_dir *devices;
+        unsigned flags; /* MACHINE_LOAD_NO_*: what the mode does not use */
         struct driver_info *drivers;
         size_t n_drivers;
 };
@@ -97,7 +98,8 @@ static void dev_read_number(struct root_dir *r, struct machine *m, struct pci_de
 
 /* The IDs from the config header where it holds them (IDS), from the attribute files otherwise:
  * a header that is unreadable, short, all ones or zeros, or a VF's. */
-static void load_ids(struct root_dir *r, struct machine *m, struct pci_device *d, const struct pcicfg_ids *ids)
+static void load_ids(struct root_dir *r, struct machine *m, struct pci_device *d, const struct pcicfg_ids *ids,
+                     unsigned flags)
 {
         uint64_t v;
 
@@ -115,7 +117,7 @@ static void load_ids(struct root_dir *r, struct machine *m, struct pci_device *d
         if (ids->has_subsystem) {
                 d->subsys_vendor = ids->subsys_vendor;
                 d->subsys_device = ids->subsys_device;
-        } else {
+        } else if (!(flags & MACHINE_LOAD_NO_SUBSYSTEM)) {
                 v = 0;
                 dev_read_number(r, m, d, "subsystem_vendor", 16, 0xffff, false, &v);
                 d->subsys_vendor = (uint16_t)v;
@@ -289,7 +291,8 @@ static void load_driver(struct loader *l, struct root_dir *r, struct pci_device 
         if (k < 0)
                 machine_damage(m, d, attr_path(d, "driver", path, sizeof(path)),
                                "driver link to '%s' does not resolve: %s", d->driver, strerror(-k));
-        load_module(l, d);
+        if (!(l->flags & MACHINE_LOAD_NO_MODULES))
+                load_module(l, d);
 }
 
 static void load_override(struct root_dir *r, struct machine *m, struct pci_device *d)
@@ -410,15 +413,19 @@ static void load_attributes(struct loader *l, struct root_dir *r, struct pending
         int k = read_config(r, m, &cfg, &len);
         if (k < 0 || pcicfg_header_ids((const uint8_t *)cfg, len, &ids) < 0)
                 ids = (struct pcicfg_ids){ 0 };
-        load_ids(r, m, d, &ids);
+        load_ids(r, m, d, &ids, l->flags);
         store_config_space(m, d, k, cfg, len);
         load_driver(l, r, d);
-        load_override(r, m, d);
+        if (!(l->flags & MACHINE_LOAD_NO_OVERRIDE))
+                load_override(r, m, d);
         load_boot_vga(r, m, d);
         load_group_link(r, m, d);
-        d->sriov_totalvfs = read_count(r, m, d, "sriov_totalvfs");
-        d->sriov_numvfs = read_count(r, m, d, "sriov_numvfs");
-        load_reset(r, m, d);
+        if (!(l->flags & MACHINE_LOAD_NO_SRIOV)) {
+                d->sriov_totalvfs = read_count(r, m, d, "sriov_totalvfs");
+                d->sriov_numvfs = read_count(r, m, d, "sriov_numvfs");
+        }
+        if (!(l->flags & MACHINE_LOAD_NO_RESET))
+                load_reset(r, m, d);
         load_physfn(r, m, p);
         find_parent(p);
 }
@@ -524,8 +531,13 @@ static void loader_done(struct loader *l)
 
 int pci_load(struct root *r, struct machine *m)
 {
+        return pci_load_needed(r, 0, m);
+}
+
+int pci_load_needed(struct root *r, unsigned flags, struct machine *m)
+{
         _cleanup_strv_ char **names = NULL;
-        struct loader l = { .r = r, .m = m };
+        struct loader l = { .r = r, .m = m, .flags = flags };
         struct pending *p = NULL;
         size_t n_names = 0, n = 0;
         int k;
