@@ -77,6 +77,12 @@
 #                                   it need not exist: a dangling link)
 #   file PATH TEXT...               append the line TEXT to PATH (any file: a root record,
 #                                   modprobe.d); "file PATH" alone makes it empty
+#   initrd PATH [vfio-prep]         an uncompressed newc cpio initramfs at PATH holding /init;
+#                                   with vfio-prep also /usr/bin/vfio-prep and a copy of the
+#                                   tree's /etc/vfio-prep.conf (from a "file" line above)
+#   uki PATH RELEASE|- [vfio-prep]  a unified kernel image at PATH: a PE file whose .uname
+#                                   section holds RELEASE (none for -) and whose .initrd section
+#                                   is such an initramfs
 #
 # Example:
 #   cpu intel
@@ -100,6 +106,7 @@ n_irq=0
 n_block=0
 n_links=0
 n_mounts=0
+n_cpio=0
 NL='
 '
 ZERO='\000'
@@ -728,6 +735,129 @@ cpuinfo() {
 	esac >"$out/proc/cpuinfo"
 }
 
+# ---- initramfs images and unified kernel images -------------------------------------------------
+
+# REPLY = the printf escapes of 32-bit value $1, little-endian.
+le32() {
+	CFG=
+	word $(($1 & 65535))
+	word $(($1 >> 16 & 65535))
+	REPLY=$CFG
+}
+
+# One newc cpio entry on stdout (magic 070701, then ino mode uid gid nlink mtime filesize
+# devmajor devminor rdevmajor rdevminor namesize check in hex; the name, its NUL and the data
+# each padded to 4 bytes): NAME MODE, the data from file $3 (none without one).
+newc_entry() {
+	_c_size=0
+	[ -z "${3-}" ] || _c_size=$(wc -c <"$3" | tr -d ' ')
+	n_cpio=$((n_cpio + 1))
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%s\000' "$n_cpio" "$2" 0 0 1 1700000000 \
+		"$_c_size" 0 0 0 0 $((${#1} + 1)) 0 "$1"
+	zeros $(((4 - (110 + ${#1} + 1) % 4) % 4))
+	# shellcheck disable=SC2059 # octal zero escapes
+	printf "$REPLY"
+	[ -z "${3-}" ] || cat "$3"
+	zeros $(((4 - _c_size % 4) % 4))
+	# shellcheck disable=SC2059 # octal zero escapes
+	printf "$REPLY"
+}
+
+# An uncompressed newc initramfs at PATH ($1): /init, and with "vfio-prep" ($2) also
+# /usr/bin/vfio-prep and a copy of the tree's /etc/vfio-prep.conf when it has one.
+initrd_build() {
+	_i_path=${1:?initrd needs a path}
+	case $_i_path in /*) ;; *) die "initrd needs an absolute path" ;; esac
+	case ${2-} in '' | vfio-prep) ;; *) die "initrd takes only vfio-prep after the path" ;; esac
+	ensure_dir "${_i_path%/*}"
+	n_cpio=0
+	printf '#!/bin/sh\nexec /sbin/init\n' >"$out/.gen-tree-data"
+	{
+		newc_entry init $((0100755)) "$out/.gen-tree-data"
+		if [ "${2-}" = vfio-prep ]; then
+			printf '\177ELF vfio-prep\n' >"$out/.gen-tree-data"
+			newc_entry usr $((040755))
+			newc_entry usr/bin $((040755))
+			newc_entry usr/bin/vfio-prep $((0100755)) "$out/.gen-tree-data"
+			if [ -f "$out/etc/vfio-prep.conf" ]; then
+				newc_entry etc $((040755))
+				newc_entry etc/vfio-prep.conf $((0100644)) "$out/etc/vfio-prep.conf"
+			fi
+		fi
+		newc_entry TRAILER!!! 0
+	} >"$out$_i_path"
+	# Padded to 512-byte blocks, as cpio -o writes (GNU cpio -i wants whole blocks).
+	_i_size=$(wc -c <"$out$_i_path" | tr -d ' ')
+	zeros $(((512 - _i_size % 512) % 512))
+	# shellcheck disable=SC2059 # octal zero escapes
+	printf "$REPLY" >>"$out$_i_path"
+	rm -f "$out/.gen-tree-data"
+}
+
+# A unified kernel image at PATH ($1): a PE head whose sections are .uname (RELEASE, $2; none
+# for "-") at 0x200 and .initrd at 0x400, an initramfs as initrd_build writes ($3: vfio-prep).
+uki_build() {
+	[ $# -ge 2 ] || die "uki needs PATH and RELEASE"
+	case $1 in /*) ;; *) die "uki needs an absolute path" ;; esac
+	[ ${#2} -lt 512 ] || die "uki: the release is too long"
+	initrd_build /.gen-tree-initrd "${3-}"
+	_k_size=$(wc -c <"$out/.gen-tree-initrd" | tr -d ' ')
+	_k_n=1
+	[ "$2" = - ] || _k_n=2
+	ensure_dir "${1%/*}"
+	{
+		# The DOS head: MZ, and at 0x3c the offset of the PE signature.
+		zeros $((0x3c - 2))
+		_k_head=MZ$REPLY
+		le32 $((0x80))
+		_k_head=$_k_head$REPLY
+		zeros $((0x80 - 0x40))
+		_k_head=$_k_head$REPLY
+		# The signature and the COFF header: machine x86-64, the section count, 12 bytes of
+		# zeros, the size of the optional header (240 bytes of zeros), no characteristics.
+		CFG='PE\000\000'
+		word $((0x8664))
+		word "$_k_n"
+		_k_head=$_k_head$CFG
+		zeros 12
+		CFG=$REPLY
+		word 240
+		word 0
+		_k_head=$_k_head$CFG
+		zeros 240
+		# shellcheck disable=SC2059 # octal escapes
+		printf "$_k_head$REPLY"
+		[ "$2" = - ] || section .uname ${#2} $((0x200)) $((0x200))
+		section .initrd "$_k_size" $(((_k_size + 511) / 512 * 512)) $((0x400))
+		zeros $((0x200 - 0x188 - 40 * _k_n))
+		# shellcheck disable=SC2059 # octal zero escapes
+		printf "$REPLY"
+		_k_uname=
+		[ "$2" = - ] || _k_uname=$2
+		printf '%s' "$_k_uname"
+		zeros $((0x200 - ${#_k_uname}))
+		# shellcheck disable=SC2059 # octal zero escapes
+		printf "$REPLY"
+		cat "$out/.gen-tree-initrd"
+	} >"$out$1"
+	rm -f "$out/.gen-tree-initrd"
+}
+
+# One 40-byte PE section header: NAME VIRTUALSIZE RAWSIZE RAWOFFSET, the rest zero.
+section() {
+	zeros $((8 - ${#1}))
+	_s=$REPLY
+	le32 "$2"
+	_s=$_s$REPLY$Z4
+	le32 "$3"
+	_s=$_s$REPLY
+	le32 "$4"
+	_s=$_s$REPLY
+	zeros 16
+	# shellcheck disable=SC2059 # octal escapes after the name
+	printf "%s$_s$REPLY" "$1"
+}
+
 # KIND and ARGS ($@) of the description line LINE.
 split_line() {
 	kind=${line%%[	 ]*}
@@ -767,6 +897,8 @@ build_line() {
 	loader-partuuid) loader_partuuid "$@" ;;
 	file) file_line "$@" ;;
 	usb) usb_build "$@" ;;
+	initrd) initrd_build "$@" ;;
+	uki) uki_build "$@" ;;
 	link)
 		[ $# -eq 2 ] || die "link needs PATH and TARGET"
 		ensure_dir "${1%/*}"

@@ -378,6 +378,27 @@ static void test_ostree(void **state)
         tree_free(&t);
 }
 
+/* No image on an ostree system: the message names the path looked at first, the image's. */
+static void test_ostree_no_image(void **state)
+{
+        struct tree t;
+        struct initramfs_facts f;
+
+        (void)state;
+        tree_new(&t);
+        tree_file(&t, "/run/ostree-booted", "");
+        tree_file(&t, "/etc/vfio-prep.conf", "device 01:00.0\n");
+        fake_lsinitrd(&t, "");
+        inspect(&t, REL, &f);
+        assert_true(f.image_based);
+        assert_int_equal(f.verdict, INITRAMFS_UNKNOWN);
+        assert_null(f.image);
+        assert_non_null(strstr(f.detail, "no initramfs found for " REL " (looked for /usr/lib/modules/" REL
+                                         "/initramfs.img, /boot/"));
+        initramfs_facts_done(&f);
+        tree_free(&t);
+}
+
 struct finding_case {
         const char *name;
         struct initramfs_facts facts;
@@ -625,6 +646,7 @@ int main(void)
                 cmocka_unit_test(test_uki),
                 cmocka_unit_test(test_uki_other_kernel),
                 cmocka_unit_test(test_ostree),
+                cmocka_unit_test(test_ostree_no_image),
                 cmocka_unit_test(test_finding),
                 cmocka_unit_test(test_no_finding),
         };

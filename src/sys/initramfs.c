@@ -137,12 +137,10 @@ static int find_image(struct root *r, const char *release, struct initramfs_fact
         if (k < 0 || (pkgbase && asprintf(&arch, "/boot/initramfs-%s.img", pkgbase) < 0))
                 return -ENOMEM;
         /* ostree deployments (rpm-ostree, bootc) keep the image beside the kernel's modules. */
-        if (f->image_based) {
-                char ostree[512];
-                snprintf(ostree, sizeof(ostree), "/usr/lib/modules/%s/initramfs.img", release);
-                if (root_stat(r, ostree, ret_st) >= 0 && S_ISREG(ret_st->st_mode))
-                        return (f->image = strdup(ostree)) ? 1 : -ENOMEM;
-        }
+        char ostree[512];
+        snprintf(ostree, sizeof(ostree), "/usr/lib/modules/%s/initramfs.img", release);
+        if (f->image_based && root_stat(r, ostree, ret_st) >= 0 && S_ISREG(ret_st->st_mode))
+                return (f->image = strdup(ostree)) ? 1 : -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 if (root_stat(r, v[i], ret_st) < 0 || !S_ISREG(ret_st->st_mode))
                         continue;
@@ -156,7 +154,8 @@ static int find_image(struct root *r, const char *release, struct initramfs_fact
         _cleanup_free_ char *looked = describe_candidates(v, n);
         if (!looked)
                 return -ENOMEM;
-        return unknown(f, "no initramfs found for %s (looked for %s)", release, looked);
+        return unknown(f, "no initramfs found for %s (looked for %s%s%s)", release, f->image_based ? ostree : "",
+                       f->image_based ? ", " : "", looked);
 }
 
 /* ---- unified kernel images ------------------------------------------------------------------- */

@@ -307,3 +307,20 @@ check vm-intel-vesa-framebuffer 1 vm/intel-vesa --check --device 00:01.0
 # --add refuses a USB controller with a keyboard while root is encrypted, as --check fails it.
 check diag-add-keyboard-luks 1 desktop-diag --add 06:00.0 --dry-run
 check diag-add-stick 0 desktop-diag --add 08:00.0 --dry-run
+# Unified kernel images and ostree (vfio-prep(8), the initramfs finding): generated images with
+# a real newc cpio (tests/gen-tree.sh: initrd, uki). Which lister reads them shows in the
+# findings ("by size and date" with lsinitramfs): these goldens are lsinitrd's (dracut-core,
+# installed by scripts/install-deps.sh), the first lister tried when no generator is detected;
+# the "missing" findings name no lister.
+name=uki-lister
+case $name in *"${CLI_FILTER:-}"*)
+	if command -v lsinitrd >/dev/null; then t_ok $name; else t_fail "$name: lsinitrd (dracut-core) is not installed"; fi
+	;;
+esac
+check uki-boot-current 0 uki-boot --check
+check uki-boot-current-json 0 uki-boot --check --json
+check uki-esp-missing 1 uki-esp --check
+check uki-efi-stale 0 uki-efi-stale --check
+check uki-ostree-missing 1 ostree --check
+check uki-ostree-current 0 ostree-current --check
+check uki-ostree-noimage 0 ostree-noimage --check
