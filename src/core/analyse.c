@@ -394,16 +394,16 @@ int analyse(const struct machine *m, const struct selection *sel, struct analysi
 
         if (!m || !ret)
                 return -EINVAL;
-        a.groups = calloc(m->n_groups ? m->n_groups : 1, sizeof(*a.groups));
-        if (!a.groups)
-                return -ENOMEM;
-        /* machine.groups is sorted by id, so the result is too. */
+        /* machine.groups is sorted by id, so the result is too. Only the groups holding a
+         * selected device are kept: few, even on a machine of thousands of groups. */
         for (size_t i = 0; i < m->n_groups; i++) {
                 int k;
 
                 if (!group_selected(m, sel, &m->groups[i]))
                         continue;
-                k = analyse_group(m, sel, i, &a.groups[a.n_groups]);
+                k = array_grow(&a.groups, a.n_groups);
+                if (k >= 0)
+                        k = analyse_group(m, sel, i, &a.groups[a.n_groups]);
                 if (k < 0) {
                         analysis_done(&a);
                         return k;
