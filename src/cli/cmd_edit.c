@@ -10,6 +10,7 @@
 #include "check_usb.h"
 #include "commands.h"
 #include "config_edit.h"
+#include "config_load.h"
 #include "exitcode.h"
 #include "generators.h"
 #include "log.h"
@@ -67,12 +68,11 @@ static int edit_file_open(const struct context_options *o, struct edit_file *f)
         }
         f->host = o->config != NULL;
         f->path = o->config ? o->config : VFIO_PREP_CONF;
-        /* Below the root, the host path, as config_load shows it: the user can open it. */
-        const char *dir = f->host ? "" : root_dir(f->root);
-        size_t n = strlen(dir);
-        while (n > 0 && dir[n - 1] == '/')
-                n--;
-        snprintf(f->shown, sizeof(f->shown), "%.*s%s", (int)n, dir, f->path);
+        /* Messages name the file as config_load does. */
+        if (f->host)
+                snprintf(f->shown, sizeof(f->shown), "%s", f->path);
+        else
+                config_shown_path(f->root, f->path, f->shown, sizeof(f->shown));
         k = f->host ? host_read_file(f->path, EDIT_FILE_MAX, &f->text, &f->len, NULL) : read_below_root(f);
         if (k == -ENOENT)
                 return EXIT_OK;

@@ -59,8 +59,7 @@ static int load_explicit(const char *path, struct config *cfg, struct config_err
         return config_parse_file(cfg, path, text, len, err);
 }
 
-/* What messages call PATH below the root: the host path, so the user can open it. */
-static void shown_path(struct root *r, const char *path, char *buf, size_t size)
+void config_shown_path(struct root *r, const char *path, char *buf, size_t size)
 {
         const char *dir = root_dir(r);
         size_t n = strlen(dir);
@@ -79,7 +78,7 @@ static int load_below_root(struct root *r, const char *path, bool missing_ok, st
         struct stat st;
         size_t len;
 
-        shown_path(r, path, shown, sizeof(shown));
+        config_shown_path(r, path, shown, sizeof(shown));
         /* Refuse what is not a regular file before opening it: a FIFO would block the read. */
         int k = root_stat(r, path, &st);
         if (k == -ENOENT && missing_ok)
@@ -105,7 +104,7 @@ static int load_dir(struct root *r, struct config *cfg, struct config_error *err
         if (k == -ENOENT)
                 return 0;
         if (k < 0) {
-                shown_path(r, VFIO_PREP_CONF_DIR, shown, sizeof(shown));
+                config_shown_path(r, VFIO_PREP_CONF_DIR, shown, sizeof(shown));
                 return k == -ENOMEM ? config_fail_nomem(err, shown)
                                     : config_fail(err, shown, "cannot list config directory: %s", strerror(-k));
         }

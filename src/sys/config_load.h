@@ -13,3 +13,5 @@ struct root;
  * missing explicit one is. -EINVAL with RET_ERR filled on any grammar or file problem.
  */
 int config_load(struct root *r, const char *explicit_path, struct config *cfg, struct config_error *ret_err);
+/* What messages call PATH below the root: the host path, so that the user can open it. */
+void config_shown_path(struct root *r, const char *path, char *buf, size_t size);
