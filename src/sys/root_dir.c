@@ -426,11 +426,24 @@ int root_dir_read_head(struct root_dir *d, const char *name, size_t max, char **
         return dir_read(d, name, ROOT_READ_HEAD, max, ret, ret_len);
 }
 
+/* Without openat2(2): the walk proves CANON plain when it resolves to itself (a link met on the
+ * way would have changed it, or looped), then FILE below it is opened, not following a link. */
+static int walk_open_plain(struct root *r, const char *canon, const char *file)
+{
+        struct walk w;
+
+        if (root_walk(r, canon, true, &w) < 0 || strcmp(root_walk_rel(&w), rel_of(canon)) != 0)
+                return -ENOSYS;
+        int fd = openat(r->fd, file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? -ENOSYS : fd;
+}
+
 /*
  * The fast way of root_dir_open_at_head(): NAME is a link in PARENT, and its target joined with
- * FIRST is opened by openat2(2) with no link on the way (RESOLVE_NO_SYMLINKS). That proves the
- * target a canonical directory with no link in its path, and FIRST a file in it, in one call;
- * the directory itself is opened only if it is listed. -ENOSYS when the slow way must decide.
+ * FIRST is opened by openat2(2) with no link on the way (RESOLVE_NO_SYMLINKS), or by the walk
+ * without it. That proves the target a canonical directory with no link in its path, and FIRST
+ * a file in it; the directory itself is opened only if it is listed. -ENOSYS when the slow way
+ * must decide.
  */
 static int open_at_head_fast(struct root_dir *parent, const char *name, const char *first, size_t max,
                              struct root_dir **ret, int *ret_read, char **ret_buf, size_t *ret_len)
@@ -440,8 +453,7 @@ static int open_at_head_fast(struct root_dir *parent, const char *name, const ch
         struct root_dir *d;
         const char *rel;
 
-        if (r->journaling || r->no_openat2 || !one_component(name) || !one_component(first) ||
-            known_absent(parent, name))
+        if (r->journaling || !one_component(name) || !one_component(first) || known_absent(parent, name))
                 return -ENOSYS;
         int at = dir_at(parent, name, at_buf, sizeof(at_buf), &rel);
         if (at < 0)
@@ -457,6 +469,8 @@ static int open_at_head_fast(struct root_dir *parent, const char *name, const ch
                 return -ENOSYS;
         int raw = root_kernel_open(r, r->fd, file, O_RDONLY | O_NONBLOCK | O_NOCTTY,
                                    RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+        if (raw == -ENOSYS)
+                raw = walk_open_plain(r, canon, file);
         if (raw < 0)
                 return -ENOSYS;
         _cleanup_close_ int fd = raw;
