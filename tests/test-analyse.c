@@ -176,19 +176,45 @@ static struct selected *pick(struct model *md, size_t device)
         return pick_conf(md, device, &md->conf);
 }
 
-static const struct group_analysis *run(struct model *md, size_t expected_groups)
-{
-        assert_int_equal(analyse(&md->m, &md->sel, &md->a), 0);
-        assert_int_equal(md->a.n_groups, expected_groups);
-        return expected_groups ? &md->a.groups[0] : NULL;
-}
-
 static void assert_why(const struct group_analysis *g, size_t i, enum why_shared why, size_t device, uint16_t missing)
 {
         assert_true(i < g->n_why);
         assert_int_equal(g->why[i].why, why);
         assert_int_equal(g->why[i].device, device);
         assert_int_equal(g->why[i].missing, missing);
+}
+
+/* The analysis through a group index (as --list makes it, group by group) is the same. */
+static void assert_indexed_same(struct model *md)
+{
+        struct group_index x;
+        struct analysis b;
+
+        assert_int_equal(group_index_build(&md->m, &x), 0);
+        assert_int_equal(analyse_indexed(&md->m, &x, &md->sel, &b), 0);
+        assert_int_equal(b.n_groups, md->a.n_groups);
+        for (size_t i = 0; i < b.n_groups; i++) {
+                const struct group_analysis *p = &md->a.groups[i], *q = &b.groups[i];
+
+                assert_int_equal(q->group, p->group);
+                assert_int_equal(q->isolated, p->isolated);
+                assert_int_equal(q->behind_switch, p->behind_switch);
+                assert_int_equal(q->n_blockers, p->n_blockers);
+                assert_memory_equal(q->blockers, p->blockers, p->n_blockers * sizeof(size_t));
+                assert_int_equal(q->n_why, p->n_why);
+                for (size_t j = 0; j < p->n_why; j++)
+                        assert_why(q, j, p->why[j].why, p->why[j].device, p->why[j].missing);
+        }
+        analysis_done(&b);
+        group_index_done(&x);
+}
+
+static const struct group_analysis *run(struct model *md, size_t expected_groups)
+{
+        assert_int_equal(analyse(&md->m, &md->sel, &md->a), 0);
+        assert_indexed_same(md);
+        assert_int_equal(md->a.n_groups, expected_groups);
+        return expected_groups ? &md->a.groups[0] : NULL;
 }
 
 static void test_isolated_behind_root_port(void **state)
@@ -631,6 +657,30 @@ static void test_dedup_and_order(void **state)
         model_free(md);
 }
 
+/* A damaged tree lists a device in two groups: both are analysed, through the index too. */
+static void test_device_in_two_groups(void **state)
+{
+        struct model *md = model_new();
+        size_t g1 = group(md, 1), g2 = group(md, 2), g3 = group(md, 3);
+        size_t a, b, c;
+
+        a = endpoint(md, "0000:01:00.0", NULL, 0x030000, g1, false);
+        b = endpoint(md, "0000:02:00.0", NULL, 0x020000, g3, false);
+        c = endpoint(md, "0000:03:00.0", NULL, 0x020000, g2, false);
+        md->grp[g3].devices[md->grp[g3].n_devices++] = a;
+        pick(md, a);
+
+        run(md, 2);
+        assert_int_equal(md->a.groups[0].group, g1);
+        assert_true(md->a.groups[0].isolated);
+        assert_int_equal(md->a.groups[1].group, g3);
+        assert_int_equal(md->a.groups[1].n_blockers, 1);
+        assert_int_equal(md->a.groups[1].blockers[0], b);
+        assert_null(analysis_find(&md->a, g2));
+        (void)c;
+        model_free(md);
+}
+
 static void test_empty_selection(void **state)
 {
         struct model *md = model_new();
@@ -684,6 +734,7 @@ int main(void)
                 cmocka_unit_test(test_pf_with_vfs_blocks),
                 cmocka_unit_test(test_groups_sorted_and_groupless_skipped),
                 cmocka_unit_test(test_dedup_and_order),
+                cmocka_unit_test(test_device_in_two_groups),
                 cmocka_unit_test(test_empty_selection),
                 cmocka_unit_test(test_parent_loop),
         };

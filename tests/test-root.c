@@ -20,6 +20,7 @@
 
 #include "macro.h"
 #include "root.h"
+#include "root_internal.h"
 #include "strv.h"
 #include "support/tree-extra.h"
 #include "support/tree.h"
@@ -398,6 +399,44 @@ static void test_dir_both_paths(void **state)
         tree_free(&t);
 }
 
+/* Below a directory the walk has seen, root_stat() and root_exists() take the walk on both
+ * lookup paths (one fstatat(2)): the same results and errors as a root that knows nothing. */
+static void test_stat_below_known_dir(void **state)
+{
+        static const char *const names[] = { "vendor",   "label",   "abs",    "up",    "loop",
+                                             "dangling", "missing", "driver", "ghost", "driver/x" };
+        struct tree t;
+
+        hostile_device_tree(&t);
+        for (size_t p = 0; p < 2; p++) {
+                _cleanup_root_ struct root *fresh = NULL, *warm = NULL;
+                _cleanup_free_ char *target = NULL;
+
+                assert_int_equal(setenv("VFIO_PREP_NO_OPENAT2", paths[p], 1), 0);
+                assert_int_equal(root_new(t.dir, &fresh), 0);
+                assert_int_equal(root_new(t.dir, &warm), 0);
+                assert_int_equal(root_read_link(warm, DEV_DIR "/up", &target), 0);
+                for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                        char path[256];
+                        struct stat a, b;
+
+                        snprintf(path, sizeof(path), DEV_DIR "/%s", names[i]);
+                        assert_true(root_parent_known(warm, path) == (strchr(names[i], '/') == NULL));
+                        int ka = root_stat(fresh, path, &a), kb = root_stat(warm, path, &b);
+                        if (ka != kb)
+                                fail_msg("%s: %d, below a known directory %d", path, ka, kb);
+                        if (ka == 0) {
+                                assert_int_equal(a.st_ino, b.st_ino);
+                                assert_int_equal(a.st_mode, b.st_mode);
+                        }
+                        assert_int_equal(root_exists(fresh, path), root_exists(warm, path));
+                        assert_int_equal(root_exists(warm, path), ka == 0);
+                }
+                restore_path();
+        }
+        tree_free(&t);
+}
+
 /* --capture's journal is the walk's on both paths: every link met, every byte count read. */
 static void test_journal_same_on_both_paths(void **state)
 {
@@ -534,6 +573,7 @@ int main(void)
                 cmocka_unit_test(test_deadline_expires),
                 cmocka_unit_test(test_list_sorted),
                 cmocka_unit_test(test_dir_both_paths),
+                cmocka_unit_test(test_stat_below_known_dir),
                 cmocka_unit_test(test_journal_same_on_both_paths),
                 cmocka_unit_test(test_openat2_refused),
                 cmocka_unit_test(test_replace_file),

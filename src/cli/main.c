@@ -45,6 +45,7 @@ struct args {
         bool json, dry_run;
         int verbosity;
         enum color_when color;
+        bool tty; /* standard output is a terminal: asked once (an ioctl(2) each time) */
 };
 
 enum {
@@ -341,7 +342,7 @@ static int parse_args(int argc, char **argv, struct args *a)
         return 0;
 }
 
-static bool use_color(enum color_when w)
+static bool use_color(enum color_when w, bool tty)
 {
         const char *nc = getenv("NO_COLOR");
 
@@ -350,12 +351,12 @@ static bool use_color(enum color_when w)
         if (nc && *nc)
                 return false;
         const char *term = getenv("TERM");
-        return isatty(STDOUT_FILENO) && !(term && strcmp(term, "dumb") == 0);
+        return tty && !(term && strcmp(term, "dumb") == 0);
 }
 
 static int run(const struct args *a)
 {
-        struct output_style st = { .color = use_color(a->color), .verbose = a->verbosity > 0 };
+        struct output_style st = { .color = use_color(a->color, a->tty), .verbose = a->verbosity > 0 };
 
         switch (a->mode) {
         case MODE_HELP:
@@ -404,7 +405,8 @@ int main(int argc, char **argv)
          * terminal, which wants each line as it comes. Children never write to our stdout (their
          * output is read through pipes) and leave with _exit(), so nothing is written twice. */
         static char out_buf[64 * 1024];
-        if (!isatty(STDOUT_FILENO))
+        a.tty = isatty(STDOUT_FILENO);
+        if (!a.tty)
                 (void)setvbuf(stdout, out_buf, _IOFBF, sizeof(out_buf));
         rc = run(&a);
         /* The last of the output leaves only now: its failure is the command's. */

@@ -340,14 +340,6 @@ static int cmp_index(const void *a, const void *b)
         return x < y ? -1 : x > y;
 }
 
-static bool group_selected(const struct machine *m, const struct selection *sel, const struct iommu_group *ig)
-{
-        for (size_t i = 0; i < ig->n_devices; i++)
-                if (ig->devices[i] < m->n_devices && is_selected(sel, ig->devices[i]))
-                        return true;
-        return false;
-}
-
 static void group_analysis_done(struct group_analysis *g)
 {
         free(g->blockers);
@@ -388,22 +380,114 @@ static int analyse_group(const struct machine *m, const struct selection *sel, s
         return 0;
 }
 
-int analyse(const struct machine *m, const struct selection *sel, struct analysis *ret)
+int group_index_build(const struct machine *m, struct group_index *ret)
+{
+        struct group_index x = { .first = calloc(m->n_devices + 1, sizeof(size_t)) };
+        size_t n = 0;
+
+        if (!x.first)
+                return -ENOMEM;
+        /* Counted per device first, then turned into offsets and filled in group order. */
+        for (size_t g = 0; g < m->n_groups; g++)
+                for (size_t i = 0; i < m->groups[g].n_devices; i++)
+                        if (m->groups[g].devices[i] < m->n_devices) {
+                                x.first[m->groups[g].devices[i] + 1]++;
+                                n++;
+                        }
+        for (size_t d = 0; d < m->n_devices; d++)
+                x.first[d + 1] += x.first[d];
+        x.group = calloc(n ? n : 1, sizeof(size_t));
+        _cleanup_free_ size_t *fill = calloc(m->n_devices ? m->n_devices : 1, sizeof(size_t));
+        if (!x.group || !fill) {
+                group_index_done(&x);
+                return -ENOMEM;
+        }
+        for (size_t g = 0; g < m->n_groups; g++)
+                for (size_t i = 0; i < m->groups[g].n_devices; i++) {
+                        size_t d = m->groups[g].devices[i];
+                        if (d < m->n_devices)
+                                x.group[x.first[d] + fill[d]++] = g;
+                }
+        *ret = x;
+        return 0;
+}
+
+void group_index_done(struct group_index *x)
+{
+        if (!x)
+                return;
+        free(x->first);
+        free(x->group);
+        *x = (struct group_index){ 0 };
+}
+
+/* Whether group G lists a selected device. */
+static bool group_selected(const struct machine *m, const struct selection *sel, const struct iommu_group *ig)
+{
+        for (size_t i = 0; i < ig->n_devices; i++)
+                if (ig->devices[i] < m->n_devices && is_selected(sel, ig->devices[i]))
+                        return true;
+        return false;
+}
+
+/* The groups that list a selected device, as group indices in ascending order (machine.groups
+ * is sorted by id, so by id too): through X when given, else by looking at every group. */
+static int selected_groups(const struct machine *m, const struct group_index *x, const struct selection *sel,
+                           size_t **ret, size_t *ret_n)
+{
+        size_t *v = NULL, n = 0, w = 0;
+
+        for (size_t g = 0; !x && g < m->n_groups; g++)
+                if (group_selected(m, sel, &m->groups[g])) {
+                        if (array_grow(&v, n) < 0)
+                                goto oom;
+                        v[n++] = g;
+                }
+        for (size_t i = 0; x && sel && i < sel->n_items; i++) {
+                size_t d = sel->items[i].device;
+                for (size_t j = d < m->n_devices ? x->first[d] : 0; d < m->n_devices && j < x->first[d + 1]; j++) {
+                        if (array_grow(&v, n) < 0)
+                                goto oom;
+                        v[n++] = x->group[j];
+                }
+        }
+        if (x) {
+                qsort(v, n, sizeof(*v), cmp_index);
+                for (size_t i = 0; i < n; i++)
+                        if (w == 0 || v[w - 1] != v[i])
+                                v[w++] = v[i];
+                n = w;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+oom:
+        free(v);
+        return -ENOMEM;
+}
+
+int analyse_indexed(const struct machine *m, const struct group_index *x, const struct selection *sel,
+                    struct analysis *ret)
 {
         struct analysis a = { 0 };
+        _cleanup_free_ size_t *groups = NULL;
+        size_t n_groups = 0;
+        int k;
 
         if (!m || !ret)
                 return -EINVAL;
-        /* machine.groups is sorted by id, so the result is too. Only the groups holding a
-         * selected device are kept: few, even on a machine of thousands of groups. */
-        for (size_t i = 0; i < m->n_groups; i++) {
-                int k;
-
-                if (!group_selected(m, sel, &m->groups[i]))
-                        continue;
-                k = array_grow(&a.groups, a.n_groups);
-                if (k >= 0)
-                        k = analyse_group(m, sel, i, &a.groups[a.n_groups]);
+        /* Only the groups holding a selected device are kept: few, even on a machine of
+         * thousands of groups. */
+        k = selected_groups(m, x, sel, &groups, &n_groups);
+        if (k < 0)
+                return k;
+        if (n_groups > 0) {
+                a.groups = calloc(n_groups, sizeof(*a.groups));
+                if (!a.groups)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < n_groups; i++) {
+                k = analyse_group(m, sel, groups[i], &a.groups[a.n_groups]);
                 if (k < 0) {
                         analysis_done(&a);
                         return k;
@@ -412,6 +496,11 @@ int analyse(const struct machine *m, const struct selection *sel, struct analysi
         }
         *ret = a;
         return 0;
+}
+
+int analyse(const struct machine *m, const struct selection *sel, struct analysis *ret)
+{
+        return analyse_indexed(m, NULL, sel, ret);
 }
 
 void analysis_done(struct analysis *a)

@@ -49,6 +49,21 @@ struct analysis {
 /* Whether DEVICE in group G blocks it, given the selection (vfio-prep(8), BINDING, "Refusals"). */
 bool analyse_is_blocker(const struct machine *m, const struct selection *sel, size_t device);
 int analyse(const struct machine *m, const struct selection *sel, struct analysis *ret);
+
+/* Which groups list each device: device D's are group[first[D]] to group[first[D + 1] - 1].
+ * Normally only its own (pci_device.group), but a damaged tree may list a device in two. Made
+ * once for the many analyses of one machine (--list analyses every group). */
+struct group_index {
+        size_t *first; /* n_devices + 1 offsets into group */
+        size_t *group; /* group indices, ascending per device */
+};
+
+int group_index_build(const struct machine *m, struct group_index *ret);
+void group_index_done(struct group_index *x);
+/* analyse(), the selected devices' groups found through X rather than by a look at every group:
+ * what it costs follows the selection, not the machine. */
+int analyse_indexed(const struct machine *m, const struct group_index *x, const struct selection *sel,
+                    struct analysis *ret);
 void analysis_done(struct analysis *a);
 /* The analysis of machine group index GROUP, or NULL. */
 const struct group_analysis *analysis_find(const struct analysis *a, size_t group);

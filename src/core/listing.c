@@ -22,7 +22,7 @@ static size_t first_endpoint(const struct machine *m, const struct iommu_group *
 }
 
 /* Analyse "device ADDRESS" for the first endpoint of group GI: the analysis --check makes of it. */
-static int judge_group(const struct machine *m, size_t gi, struct list_group *ret)
+static int judge_group(const struct machine *m, const struct group_index *x, size_t gi, struct list_group *ret)
 {
         struct list_group lg = { .isolated = true, .tried = first_endpoint(m, &m->groups[gi]) };
         struct device_conf dc = { .sel = { .kind = SELECTOR_ADDRESS }, .functions = FUNCTIONS_AUTO, .vfs = -1 };
@@ -38,7 +38,7 @@ static int judge_group(const struct machine *m, size_t gi, struct list_group *re
         dc.sel.addr = m->devices[lg.tried].addr;
         k = select_devices(m, &cfg, &sel);
         if (k >= 0)
-                k = analyse(m, &sel, &a);
+                k = analyse_indexed(m, x, &sel, &a);
         const struct group_analysis *ga = k >= 0 ? analysis_find(&a, gi) : NULL;
         if (ga && !ga->isolated) {
                 lg.isolated = false;
@@ -73,12 +73,17 @@ int listing_build(const struct machine *m, const struct rootinfo *ri, struct lis
                 .devices = calloc(m->n_devices ? m->n_devices : 1, sizeof(*l.devices)),
                 .groups = calloc(m->n_groups ? m->n_groups : 1, sizeof(*l.groups)),
         };
+        struct group_index x = { 0 };
         int k = l.devices && l.groups ? 0 : -ENOMEM;
 
         for (size_t i = 0; k >= 0 && i < m->n_devices; i++)
                 describe_device(m, ri, i, &l.devices[i]);
+        /* Each group is judged alone: through the index, each judgement costs its group, not the machine. */
+        if (k >= 0)
+                k = group_index_build(m, &x);
         for (size_t g = 0; k >= 0 && g < m->n_groups; g++)
-                k = judge_group(m, g, &l.groups[g]);
+                k = judge_group(m, &x, g, &l.groups[g]);
+        group_index_done(&x);
         if (k < 0) {
                 listing_done(&l, m);
                 return k;

@@ -163,6 +163,10 @@ struct machine {
         char *cmdline; /* /proc/cmdline as read (or --cmdline), never NULL once loaded */
         enum cpu_vendor cpu;
         bool x86; /* from /proc/cpuinfo; iommu=pt means nothing elsewhere */
+        /* The "hypervisor" flag in the cpuinfo that kernel.c read (cpuinfo_hypervisor()), so
+         * that virt_load.c need not read the file again; cpuinfo_read is false when it could not. */
+        enum tristate cpu_hypervisor_flag;
+        bool cpuinfo_read;
 
         struct pci_device *devices; /* sorted by address */
         size_t n_devices;

@@ -6,14 +6,13 @@
 #include <string.h>
 
 #include "array.h"
-#include "macro.h"
 #include "rootrecord.h"
 
 /*
  * When several entries reach one device, the strongest claim wins: a selector naming the device
  * (with its pin holding) beats one whose id= pin failed, which beats being a VF of a vfs= PF,
- * which beats being pulled in by functions=. Among equal claims the earlier entry wins, so
- * claims are made in config order and replaced only by strictly stronger ones.
+ * which beats being pulled in by functions=. Among equal claims the earlier entry wins: claims
+ * are made in config order, and the first of the strongest is kept.
  */
 enum claim_rank {
         RANK_SELECTOR,
@@ -22,10 +21,21 @@ enum claim_rank {
         RANK_FUNCTIONS,
 };
 
+/*
+ * A claim made on a device, kept in the order made. Only the devices an entry reaches get one,
+ * so that a selection costs what it selects, not what the machine holds: --list selects once
+ * per IOMMU group. The winner per device is settled at the end (claims_settle()).
+ */
 struct claim {
-        bool set;
         enum claim_rank rank;
+        size_t seq; /* order made: the earlier of equal claims wins */
         struct selected item;
+};
+
+struct claims {
+        struct claim *v;
+        size_t n;
+        int error; /* -ENOMEM once an append failed */
 };
 
 static enum claim_rank rank_of(enum selected_why why, bool pin_mismatch)
@@ -41,22 +51,37 @@ static enum claim_rank rank_of(enum selected_why why, bool pin_mismatch)
         }
 }
 
-static void claim(struct claim *claims, size_t dev, const struct device_conf *conf, enum selected_why why,
-                  size_t pulled_by, bool pin_mismatch)
+static void claim(struct claims *c, size_t dev, const struct device_conf *conf, enum selected_why why, size_t pulled_by,
+                  bool pin_mismatch)
 {
-        enum claim_rank rank = rank_of(why, pin_mismatch);
-
-        if (claims[dev].set && claims[dev].rank <= rank)
+        if (c->error < 0)
                 return;
-        claims[dev] = (struct claim){
-                .set = true,
-                .rank = rank,
+        if (array_grow(&c->v, c->n) < 0) {
+                c->error = -ENOMEM;
+                return;
+        }
+        c->v[c->n] = (struct claim){
+                .rank = rank_of(why, pin_mismatch),
+                .seq = c->n,
                 .item = { .device = dev,
                           .conf = conf,
                           .why = why,
                           .pulled_by = pulled_by,
                           .pin_mismatch = pin_mismatch },
         };
+        c->n++;
+}
+
+/* By device, then the strongest claim, then the earliest: each device's winner sorts first. */
+static int cmp_claim(const void *a, const void *b)
+{
+        const struct claim *x = a, *y = b;
+
+        if (x->item.device != y->item.device)
+                return x->item.device < y->item.device ? -1 : 1;
+        if (x->rank != y->rank)
+                return x->rank < y->rank ? -1 : 1;
+        return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* Whether functions= pulls slot-mate OTHER in along with the selected device D. */
@@ -76,7 +101,7 @@ static bool pulls_in(const struct device_conf *conf, const struct pci_device *d,
         }
 }
 
-static void expand_functions(const struct machine *m, struct claim *claims, size_t dev, const struct device_conf *conf)
+static void expand_functions(const struct machine *m, struct claims *claims, size_t dev, const struct device_conf *conf)
 {
         const struct pci_device *d = &m->devices[dev];
         size_t first = dev;
@@ -89,7 +114,7 @@ static void expand_functions(const struct machine *m, struct claim *claims, size
                         claim(claims, i, conf, SELECTED_BY_FUNCTIONS, dev, false);
 }
 
-static void expand_vfs(const struct machine *m, struct claim *claims, size_t pf, const struct device_conf *conf)
+static void expand_vfs(const struct machine *m, struct claims *claims, size_t pf, const struct device_conf *conf)
 {
         for (size_t i = 0; i < m->n_devices; i++)
                 if (m->devices[i].physfn == pf)
@@ -102,7 +127,7 @@ static bool pin_holds(const struct device_conf *conf, const struct pci_device *d
         return !conf->has_pin || (d->vendor == conf->pin_vendor && d->device == conf->pin_device);
 }
 
-static void select_hit(const struct machine *m, struct claim *claims, size_t dev, const struct device_conf *conf)
+static void select_hit(const struct machine *m, struct claims *claims, size_t dev, const struct device_conf *conf)
 {
         bool mismatch = !pin_holds(conf, &m->devices[dev]);
 
@@ -130,7 +155,7 @@ size_t select_find_path(const struct machine *m, const char *path)
 }
 
 /* Claims for one entry; whether it matched any device. */
-static bool select_entry(const struct machine *m, struct claim *claims, const struct device_conf *conf)
+static bool select_entry(const struct machine *m, struct claims *claims, const struct device_conf *conf)
 {
         bool matched = false;
 
@@ -158,44 +183,44 @@ static int push_unmatched(struct selection *s, const struct device_conf *conf)
         return 0;
 }
 
-static int collect(const struct machine *m, const struct claim *claims, struct selection *s)
+/* Each claimed device once, in address order (index order), with its winning claim. */
+static int collect(struct claims *claims, struct selection *s)
 {
-        size_t n = 0;
-
-        for (size_t i = 0; i < m->n_devices; i++)
-                n += claims[i].set;
-        if (n == 0)
+        if (claims->n == 0)
                 return 0;
-        s->items = calloc(n, sizeof(*s->items));
+        qsort(claims->v, claims->n, sizeof(*claims->v), cmp_claim);
+        s->items = calloc(claims->n, sizeof(*s->items));
         if (!s->items)
                 return -ENOMEM;
-        for (size_t i = 0; i < m->n_devices; i++)
-                if (claims[i].set)
-                        s->items[s->n_items++] = claims[i].item;
+        for (size_t i = 0; i < claims->n; i++)
+                if (i == 0 || claims->v[i].item.device != claims->v[i - 1].item.device)
+                        s->items[s->n_items++] = claims->v[i].item;
         return 0;
 }
 
 int select_devices(const struct machine *m, const struct config *cfg, struct selection *ret)
 {
         struct selection s = { 0 };
-        _cleanup_free_ struct claim *claims = calloc(m->n_devices ? m->n_devices : 1, sizeof(*claims));
+        struct claims claims = { 0 };
         int k;
 
-        if (!claims)
-                return -ENOMEM;
         for (size_t i = 0; i < cfg->n_devices; i++) {
-                if (select_entry(m, claims, &cfg->devices[i]))
+                if (select_entry(m, &claims, &cfg->devices[i]))
                         continue;
                 k = push_unmatched(&s, &cfg->devices[i]);
                 if (k < 0)
                         goto fail;
         }
-        k = collect(m, claims, &s);
+        k = claims.error;
+        if (k >= 0)
+                k = collect(&claims, &s);
         if (k < 0)
                 goto fail;
+        free(claims.v);
         *ret = s;
         return 0;
 fail:
+        free(claims.v);
         selection_done(&s);
         return k;
 }

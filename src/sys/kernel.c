@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_diag.h"
 #include "gzip.h"
 #include "machine.h"
 #include "macro.h"
@@ -127,6 +128,8 @@ static void load_cpu(struct root *r, struct machine *m)
                 machine_add_problem(m, "/proc/cpuinfo", "cannot read: %s", strerror(-k));
                 return;
         }
+        m->cpuinfo_read = true;
+        m->cpu_hypervisor_flag = cpuinfo_hypervisor(text);
         parse_cpuinfo(m, text);
 }
 

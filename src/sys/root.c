@@ -221,7 +221,9 @@ static void remember_dir(struct root *r, const struct walk *w)
         r->known_len[slot] = w->len;
 }
 
-int root_walk(struct root *r, const char *path, bool follow_last, struct walk *w)
+/* The walk; LAST, when given, gets the last component's lstat() when the walk made one (*HAVE_LAST). */
+static int walk(struct root *r, const char *path, bool follow_last, struct walk *w, struct stat *ret_last,
+                bool *have_last)
 {
         char pending[PATH_MAX];
         unsigned hops = 0;
@@ -284,8 +286,42 @@ int root_walk(struct root *r, const char *path, bool follow_last, struct walk *w
                         return -ENOTDIR;
                 if (S_ISDIR(st.st_mode))
                         remember_dir(r, w);
+                if (last && have_last) {
+                        *have_last = true;
+                        *ret_last = st;
+                }
                 p = end;
         }
+}
+
+int root_walk(struct root *r, const char *path, bool follow_last, struct walk *w)
+{
+        return walk(r, path, follow_last, w, NULL, NULL);
+}
+
+int root_walk_stat(struct root *r, const char *path, struct walk *w, struct stat *ret)
+{
+        bool have = false;
+        int k = walk(r, path, true, w, ret, &have);
+
+        if (k < 0 || have)
+                return k;
+        return fstatat(r->fd, root_walk_rel(w), ret, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+}
+
+bool root_parent_known(const struct root *r, const char *path)
+{
+        struct walk w;
+        const char *slash = strrchr(path, '/');
+
+        /* Plain paths only: "." and ".." would make the lexical parent another directory. */
+        if (path[0] != '/' || !slash || slash == path || strstr(path, "//") || strstr(path, "/./") ||
+            strstr(path, "/../") || (size_t)(slash - path) >= sizeof(w.buf))
+                return false;
+        w.len = (size_t)(slash - path - 1);
+        memcpy(w.buf, path + 1, w.len);
+        w.buf[w.len] = '\0';
+        return known_dir(r, &w);
 }
 
 int root_walk_abs(const struct walk *w, char **ret)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "root.h"
 
@@ -81,6 +82,12 @@ void root_journal_add(struct root *r, enum root_op op, const char *path, const c
 
 /* PATH resolved by the walk into W, every link followed (the last one only with FOLLOW_LAST). */
 int root_walk(struct root *r, const char *path, bool follow_last, struct walk *w);
+/* PATH resolved by the walk, every link followed, and stat()ed: RET is the last component's
+ * lstat() the walk made anyway when it made one. */
+int root_walk_stat(struct root *r, const char *path, struct walk *w, struct stat *ret);
+/* Whether every component of PATH above its last is known to be a directory (see known_dir()):
+ * then the walk resolves PATH with one fstatat(2), cheaper than openat2(2) and more. */
+bool root_parent_known(const struct root *r, const char *path);
 /* W relative to the root's descriptor: "." for the root itself. */
 const char *root_walk_rel(const struct walk *w);
 /* W as an absolute path, allocated. */

@@ -29,7 +29,10 @@ int virt_load(struct root *r, struct machine *m)
         _cleanup_free_ char *text = NULL;
 
         m->hypervisor = TRI_UNKNOWN;
-        if (root_read_head(r, "/proc/cpuinfo", CPUINFO_HEAD, &text, NULL) >= 0)
+        /* kernel_load() has read the file: its flag, unless that read failed (beyond its limit). */
+        if (m->cpuinfo_read)
+                m->hypervisor = m->cpu_hypervisor_flag;
+        else if (root_read_head(r, "/proc/cpuinfo", CPUINFO_HEAD, &text, NULL) >= 0)
                 m->hypervisor = cpuinfo_hypervisor(text);
         m->dmi_vendor = dmi_attr(r, "/sys/class/dmi/id/sys_vendor");
         m->dmi_product = dmi_attr(r, "/sys/class/dmi/id/product_name");
