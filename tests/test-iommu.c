@@ -104,6 +104,58 @@ static const struct region_case region_cases[] = {
         { "zz 0x2 msi", false },
 };
 
+static int iommu_load_linked(struct root *r, struct machine *mm)
+{
+        return iommu_load_needed(r, MACHINE_LOAD_LINKED_GROUPS | MACHINE_LOAD_NO_REGIONS, mm);
+}
+
+/* Groups from the devices' links: the same groups, members and types as from the listings. */
+static void test_linked_groups(void **state)
+{
+        devices_in_groups();
+        tree_file(&t, "/sys/kernel/iommu_groups/10/type", "identity\n");
+        /* A listing the links do not see: a member that is not a PCI device. */
+        tree_mkdir(&t, "/sys/devices/platform/AMDI0010:00");
+        tree_link(&t, "/sys/kernel/iommu_groups/9/devices/AMDI0010:00", "../../../../devices/platform/AMDI0010:00");
+        tree_mkdir(&t, "/sys/bus/pci/devices");
+        fixture_load(pci_load);
+        fixture_load(iommu_load_linked);
+
+        assert_int_equal(m.n_problems, 0);
+        assert_int_equal(m.n_groups, 3);
+        assert_int_equal(m.groups[0].id, 2);
+        assert_int_equal(m.groups[1].id, 9);
+        assert_int_equal(m.groups[2].id, 10);
+        assert_string_equal(m.groups[2].type, "identity");
+        assert_int_equal(m.groups[2].n_devices, 3);
+        assert_int_equal(m.groups[2].devices[0], idx("0000:00:01.0"));
+        assert_int_equal(m.groups[2].devices[1], idx("0000:01:00.0"));
+        assert_int_equal(m.groups[2].devices[2], idx("0000:01:00.1"));
+        assert_int_equal(m.groups[1].n_devices, 1);
+        assert_int_equal(m.groups[2].n_regions, 0);
+        assert_int_equal(m.devices[idx("0000:01:00.1")].group, 2);
+        assert_int_equal(m.devices[idx("0000:00:1f.0")].group, 1);
+        assert_int_equal(m.devices[idx("0000:00:1f.0")].iommu_group, 9);
+}
+
+/* A link to a group that has no directory still groups the device: a broken tree shows as it is. */
+static void test_linked_group_without_directory(void **state)
+{
+        devices_in_groups();
+        tree_dev_link(&t, "0000:01:00.1", "iommu_group", "/sys/kernel/iommu_groups/77");
+        tree_mkdir(&t, "/sys/bus/pci/devices");
+        fixture_load(pci_load);
+        fixture_load(iommu_load_linked);
+
+        assert_int_equal(m.n_problems, 0);
+        assert_int_equal(m.n_groups, 4);
+        const struct pci_device *d = &m.devices[idx("0000:01:00.1")];
+        assert_int_equal(d->iommu_group, 77);
+        assert_int_equal(m.groups[d->group].id, 77);
+        assert_null(m.groups[d->group].type);
+        assert_int_equal(m.groups[machine_find_group(&m, 10)].n_devices, 2);
+}
+
 static void test_region_lines(void **state)
 {
         for (size_t i = 0; i < ARRAY_SIZE(region_cases); i++) {
@@ -277,6 +329,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_groups, fixture_setup, fixture_teardown),
                 cmocka_unit_test_setup_teardown(test_region_lines, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_linked_groups, fixture_setup, fixture_teardown),
+                cmocka_unit_test_setup_teardown(test_linked_group_without_directory, fixture_setup, fixture_teardown),
                 cmocka_unit_test_setup_teardown(test_group_lists_unknown_device, fixture_setup, fixture_teardown),
                 cmocka_unit_test_setup_teardown(test_link_disagrees_with_listing, fixture_setup, fixture_teardown),
                 cmocka_unit_test_setup_teardown(test_missing_group, fixture_setup, fixture_teardown),

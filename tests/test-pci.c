@@ -653,9 +653,33 @@ static void test_load_only_needed(void **state)
         assert_true(strcmp(g->driver, "nvidia") == 0 && !g->driver_module && g->driver_builtin == TRI_UNKNOWN);
         assert_null(g->reset_method);
         size_t pf = machine_find_device_name(&m, "0000:03:00.0");
-        assert_true(m.devices[pf].sriov_totalvfs == -1 && dev("0000:03:02.0")->physfn == pf);
+        assert_true(m.devices[pf].sriov_totalvfs == -1 && dev("0000:03:02.0")->physfn == NONE);
         size_t gi = machine_find_group(&m, 1);
         assert_true(m.groups[gi].n_devices == 3 && m.groups[gi].n_regions == 0 && !m.groups[gi].type);
+
+        /* What --list reads it reads as --check does: unlisted directories, groups from links. */
+        struct machine full = { 0 };
+        assert_int_equal(machine_load(r, 0, &full), 0);
+        assert_int_equal(m.n_devices, full.n_devices);
+        assert_int_equal(m.n_groups, full.n_groups);
+        for (size_t i = 0; i < m.n_devices; i++) {
+                const struct pci_device *a = &m.devices[i], *b = &full.devices[i];
+                assert_string_equal(a->name, b->name);
+                assert_string_equal(a->path, b->path);
+                assert_true(a->vendor == b->vendor && a->device == b->device && a->class == b->class);
+                assert_true(a->header == b->header && a->boot_vga == b->boot_vga && a->parent == b->parent);
+                assert_true((!a->driver && !b->driver) || (a->driver && b->driver && !strcmp(a->driver, b->driver)));
+                assert_int_equal(a->iommu_group, b->iommu_group);
+                assert_int_equal(a->group, b->group);
+                assert_memory_equal(a->config, b->config, a->config_len);
+        }
+        for (size_t i = 0; i < m.n_groups; i++) {
+                assert_int_equal(m.groups[i].id, full.groups[i].id);
+                assert_int_equal(m.groups[i].n_devices, full.groups[i].n_devices);
+                assert_memory_equal(m.groups[i].devices, full.groups[i].devices,
+                                    m.groups[i].n_devices * sizeof(size_t));
+        }
+        machine_done(&full);
 }
 
 static void test_machine_load_needs_pci_bus(void **state)

@@ -267,9 +267,31 @@ static void hostile_device_tree(struct tree *t)
         tree_link(t, "/sys/bus/pci/devices/0000:09:00.0", "../../../devices/pci0000:00/./0000:00:01.0/../0000:00:01.0");
 }
 
+/* D, BUS/NAME opened as root_dir_open_at() or (HEAD) root_dir_open_at_head() with its config
+ * read first; a line of the result into OUT at *LEN, the same for both ways. */
+static int open_device(struct root_dir *bus, const char *name, bool head, struct root_dir **d, char *out, size_t size,
+                       size_t *len)
+{
+        _cleanup_free_ char *cfg = NULL;
+        size_t n = 0;
+        int k, h = 1;
+
+        if (head)
+                k = root_dir_open_at_head(bus, name, "config", 4, d, &h, &cfg, &n);
+        else {
+                k = root_dir_open_at(bus, name, d);
+                if (k == 0)
+                        h = root_dir_read_head(*d, "config", 4, &cfg, &n);
+        }
+        *len += (size_t)snprintf(out + *len, size - *len, "%s:%d:%s:%d:%zu\n", name, k,
+                                 k == 0 ? root_dir_path(*d) : "-", k == 0 ? h : 1, n);
+        return k;
+}
+
 /* Each read of a device directory, with its result, on one lookup path, as one line; LISTED:
- * after root_dir_list(), which must change no result. */
-static void dir_results(const char *dir, const char *walk_forced, bool listed, char *out, size_t size)
+ * after root_dir_list(), which must change no result; HEAD: opened by root_dir_open_at_head(),
+ * which must not either. */
+static void dir_results(const char *dir, const char *walk_forced, bool listed, bool by_head, char *out, size_t size)
 {
         static const char *const attrs[] = { "vendor",   "label",   "abs",    "up",   "loop",
                                              "dangling", "missing", "driver", "ghost" };
@@ -286,12 +308,10 @@ static void dir_results(const char *dir, const char *walk_forced, bool listed, c
         assert_string_equal(root_dir_path(bus), "/sys/bus/pci/devices");
         for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
                 _cleanup_root_dir_ struct root_dir *d = NULL;
-                int k = root_dir_open_at(bus, devs[i], &d);
-                len += (size_t)snprintf(out + len, size - len, "%s:%d:%s\n", devs[i], k,
-                                        k == 0 ? root_dir_path(d) : "-");
+                open_device(bus, devs[i], by_head, &d, out, size, &len);
         }
         _cleanup_root_dir_ struct root_dir *d = NULL;
-        assert_int_equal(root_dir_open_at(bus, DEV, &d), 0);
+        assert_int_equal(open_device(bus, DEV, by_head, &d, out, size, &len), 0);
         if (listed)
                 assert_int_equal(root_dir_list(d), 0);
         for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
@@ -333,22 +353,23 @@ static void dir_results(const char *dir, const char *walk_forced, bool listed, c
 static void test_dir_both_paths(void **state)
 {
         struct tree t;
-        static char got[4][8192];
+        static char got[8][8192];
 
         hostile_device_tree(&t);
-        for (size_t i = 0; i < 4; i++)
-                dir_results(t.dir, paths[i % 2], i >= 2, got[i], sizeof(got[i]));
-        for (size_t i = 1; i < 4; i++)
+        for (size_t i = 0; i < 8; i++)
+                dir_results(t.dir, paths[i % 2], i & 2, i & 4, got[i], sizeof(got[i]));
+        for (size_t i = 1; i < 8; i++)
                 if (strcmp(got[0], got[i]) != 0)
-                        fail_msg("openat2:\n%s\n%s%s:\n%s", got[0], i % 2 ? "walk" : "openat2",
-                                 i >= 2 ? ", listed" : "", got[i]);
+                        fail_msg("openat2:\n%s\n%s%s%s:\n%s", got[0], i % 2 ? "walk" : "openat2",
+                                 i & 2 ? ", listed" : "", i & 4 ? ", opened with its config" : "", got[i]);
         static const char *const want[] = {
-                DEV ":0:" DEV_DIR "\n",
-                "0000:05:00.0:-18:-\n",
-                "0000:06:00.0:-40:-\n",
-                "0000:07:00.0:-18:-\n",
-                "0000:08:00.0:-2:-\n",
-                "0000:09:00.0:0:/sys/devices/pci0000:00/0000:00:01.0\n",
+                DEV ":0:" DEV_DIR ":0:4\n",
+                "0000:05:00.0:-18:-:1:0\n",
+                "0000:06:00.0:-40:-:1:0\n",
+                "0000:07:00.0:-18:-:1:0\n",
+                "0000:08:00.0:-2:-:1:0\n",
+                "0000:09:00.0:0:/sys/devices/pci0000:00/0000:00:01.0:0:4\n",
+                DEV ":0:" DEV_DIR ":0:4\n",
                 "vendor: attr 0 '0x10de' head 0 4 link -22 '' stat 0 lstat 0 resolve 0 '" DEV_DIR "/vendor'\n",
                 "label: attr 0 'in the tree' head 0 4 link 0 'label' stat 0 lstat 0 resolve 0 "
                 "'/sys/devices/pci0000:00/elsewhere/label'\n",
@@ -483,7 +504,7 @@ static void test_openat2_refused(void **state)
         static char walk[8192], got[8192];
 
         hostile_device_tree(&t);
-        dir_results(t.dir, "1", false, walk, sizeof(walk));
+        dir_results(t.dir, "1", false, false, walk, sizeof(walk));
         for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
                 pid_t pid = fork();
                 int status;
@@ -492,7 +513,7 @@ static void test_openat2_refused(void **state)
                 if (pid == 0) {
                         if (refuse_openat2(errs[i]) < 0)
                                 _exit(2);
-                        dir_results(t.dir, "0", false, got, sizeof(got));
+                        dir_results(t.dir, "0", false, true, got, sizeof(got));
                         _exit(strcmp(got, walk) == 0 ? 0 : 1);
                 }
                 assert_int_equal(waitpid(pid, &status, 0), pid);

@@ -141,6 +141,73 @@ static int load_group(struct root *r, struct machine *m, long id, unsigned flags
         return load_regions(r, m, g, dir);
 }
 
+/* A device and the group its iommu_group link names, for grouping by the links. */
+struct linked {
+        long group;
+        size_t dev;
+};
+
+static int cmp_linked(const void *a, const void *b)
+{
+        const struct linked *x = a, *y = b;
+        if (x->group != y->group)
+                return x->group < y->group ? -1 : 1;
+        return x->dev < y->dev ? -1 : x->dev > y->dev;
+}
+
+/* The linked devices L[0..N) of one group, ID, into G with the group's attributes FLAGS asks for. */
+static int load_linked_group(struct root *r, struct machine *m, const struct linked *l, size_t n, unsigned flags,
+                             struct iommu_group *g)
+{
+        char dir[64];
+
+        *g = (struct iommu_group){ .id = l[0].group, .devices = calloc(n, sizeof(size_t)) };
+        if (!g->devices)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                g->devices[g->n_devices++] = l[i].dev;
+        snprintf(dir, sizeof(dir), GROUPS_DIR "/%ld", g->id);
+        if (!(flags & MACHINE_LOAD_NO_GROUP_TYPE))
+                load_type(r, m, g, dir);
+        if (flags & MACHINE_LOAD_NO_REGIONS)
+                return 0;
+        return load_regions(r, m, g, dir);
+}
+
+/*
+ * MACHINE_LOAD_LINKED_GROUPS: each group from its devices' iommu_group links, which the kernel
+ * makes together with the group's devices/ entries (iommu_group_add_device()), instead of one
+ * listing per group: a group then costs no system call beyond the attributes asked for. What a
+ * listing would add is left unseen: members that are not PCI devices, and links that disagree
+ * with the listings, which only a broken tree has.
+ */
+static int load_linked_groups(struct root *r, struct machine *m, unsigned flags)
+{
+        _cleanup_free_ struct linked *l = calloc(m->n_devices ? m->n_devices : 1, sizeof(*l));
+        size_t n = 0, start = 0;
+        int k = 0;
+
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_devices; i++)
+                if (m->devices[i].iommu_group >= 0)
+                        l[n++] = (struct linked){ .group = m->devices[i].iommu_group, .dev = i };
+        qsort(l, n, sizeof(*l), cmp_linked);
+        m->groups = calloc(n ? n : 1, sizeof(*m->groups));
+        if (!m->groups)
+                return -ENOMEM;
+        for (size_t i = 1; i <= n && k >= 0; i++) {
+                if (i < n && l[i].group == l[start].group)
+                        continue;
+                k = load_linked_group(r, m, l + start, i - start, flags, &m->groups[m->n_groups]);
+                for (size_t j = start; j < i; j++)
+                        m->devices[l[j].dev].group = m->n_groups;
+                m->n_groups++;
+                start = i;
+        }
+        return k;
+}
+
 static int cmp_group(const void *a, const void *b)
 {
         const struct iommu_group *x = a, *y = b;
@@ -276,7 +343,7 @@ int iommu_load_needed(struct root *r, unsigned flags, struct machine *m)
 
         for (size_t i = 0; i < m->n_devices; i++)
                 m->devices[i].group = NONE;
-        k = load_groups(r, m, flags);
+        k = flags & MACHINE_LOAD_LINKED_GROUPS ? load_linked_groups(r, m, flags) : load_groups(r, m, flags);
         if (k < 0)
                 return k;
         k = load_units(r, m);

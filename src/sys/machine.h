@@ -26,10 +26,19 @@ enum {
         MACHINE_LOAD_NO_RESET = 1 << 5,      /* reset_method */
         MACHINE_LOAD_NO_SRIOV = 1 << 6,      /* sriov_totalvfs, sriov_numvfs */
         MACHINE_LOAD_NO_SUBSYSTEM = 1 << 7,  /* subsystem IDs the config header lacks (bridges) */
+        /* Groups from the devices' iommu_group links, not from each group's devices/ listing
+         * (iommu.c): for a mode that only shows groups. --check, --apply and --add read the
+         * listings, the kernel's own account of a group, and report where links disagree. */
+        MACHINE_LOAD_LINKED_GROUPS = 1 << 8,
+        /* Devices' directories unlisted: each attribute is looked up by name, and those a
+         * mode asks of every device are few (pci.c); boot_vga only where the class has it. */
+        MACHINE_LOAD_NO_DIR_LISTS = 1 << 9,
+        MACHINE_LOAD_NO_PHYSFN = 1 << 10, /* VFs' physfn links */
         /* --list: its table and JSON print group types, never the rest. */
         MACHINE_LOAD_LIST = MACHINE_LOAD_HEADER_ONLY | MACHINE_LOAD_NO_REGIONS | MACHINE_LOAD_NO_MODULES |
                             MACHINE_LOAD_NO_OVERRIDE | MACHINE_LOAD_NO_RESET | MACHINE_LOAD_NO_SRIOV |
-                            MACHINE_LOAD_NO_SUBSYSTEM,
+                            MACHINE_LOAD_NO_SUBSYSTEM | MACHINE_LOAD_LINKED_GROUPS | MACHINE_LOAD_NO_DIR_LISTS |
+                            MACHINE_LOAD_NO_PHYSFN,
 };
 
 int machine_load(struct root *r, unsigned flags, struct machine *ret);

@@ -149,14 +149,22 @@ static bool wants_extended(const uint8_t *cfg, size_t len)
         return len >= 64 && ((cfg[0x0e] & 0x7f) != PCI_HEADER_NORMAL || (cfg[0x0e] & 0x80));
 }
 
-/* Config space as far as the mode needs it. Never more than the 4 KiB a device has: a longer
- * file is read that far (for --check as for --apply, which then see the same device), and of
- * what was read only the bytes the decoding looks at stay (pcicfg_needed_len()). */
-static int read_config(struct root_dir *r, const struct machine *m, char **ret, size_t *ret_len)
+/* How much of config space is read first: the header, or 256 bytes where the mode explains. */
+static size_t config_first_len(const struct machine *m)
 {
-        _cleanup_free_ char *buf = NULL;
-        size_t len;
-        int k = root_dir_read_head(r, "config", m->config_header_only ? 64 : 256, &buf, &len);
+        return m->config_header_only ? 64 : 256;
+}
+
+/* Config space as far as the mode needs it, from the first read (K, *BUF, *LEN: the first
+ * config_first_len() bytes). Never more than the 4 KiB a device has: a longer file is read that
+ * far (for --check as for --apply, which then see the same device), and of what was read only
+ * the bytes the decoding looks at stay (pcicfg_needed_len()). */
+static int read_config_rest(struct root_dir *r, const struct machine *m, int k, char **io_buf, size_t *io_len)
+{
+        _cleanup_free_ char *buf = *io_buf;
+        size_t len = *io_len;
+
+        *io_buf = NULL;
         if (k < 0)
                 return k;
         if (!m->config_header_only && len == 256 && wants_extended((const uint8_t *)buf, len)) {
@@ -172,8 +180,8 @@ static int read_config(struct root_dir *r, const struct machine *m, char **ret, 
                         len = need;
                 }
         }
-        *ret = TAKE_PTR(buf);
-        *ret_len = len;
+        *io_buf = TAKE_PTR(buf);
+        *io_len = len;
         return 0;
 }
 
@@ -402,15 +410,20 @@ static void find_parent(struct pending *p)
                 p->has_parent = true;
 }
 
-static void load_attributes(struct loader *l, struct root_dir *r, struct pending *p)
+/* Only VGA devices have boot_vga (pci_dev_attrs_are_visible()); a class not yet known might. */
+static bool may_have_boot_vga(uint32_t class)
+{
+        return class == 0 || class >> 16 == 0x03 || class >> 8 == 0x0001;
+}
+
+/* The attributes of P's directory R, whose config space was read first (K, CFG, LEN). */
+static void load_attributes(struct loader *l, struct root_dir *r, struct pending *p, int k, char *cfg, size_t len)
 {
         struct machine *m = l->m;
         struct pci_device *d = &p->dev;
         struct pcicfg_ids ids;
-        char *cfg = NULL;
-        size_t len = 0;
 
-        int k = read_config(r, m, &cfg, &len);
+        k = read_config_rest(r, m, k, &cfg, &len);
         if (k < 0 || pcicfg_header_ids((const uint8_t *)cfg, len, &ids) < 0)
                 ids = (struct pcicfg_ids){ 0 };
         load_ids(r, m, d, &ids, l->flags);
@@ -418,7 +431,9 @@ static void load_attributes(struct loader *l, struct root_dir *r, struct pending
         load_driver(l, r, d);
         if (!(l->flags & MACHINE_LOAD_NO_OVERRIDE))
                 load_override(r, m, d);
-        load_boot_vga(r, m, d);
+        /* Unlisted, a directory answers each name with a lookup: ask only where it can be. */
+        if (!(l->flags & MACHINE_LOAD_NO_DIR_LISTS) || may_have_boot_vga(d->class))
+                load_boot_vga(r, m, d);
         load_group_link(r, m, d);
         if (!(l->flags & MACHINE_LOAD_NO_SRIOV)) {
                 d->sriov_totalvfs = read_count(r, m, d, "sriov_totalvfs");
@@ -426,7 +441,8 @@ static void load_attributes(struct loader *l, struct root_dir *r, struct pending
         }
         if (!(l->flags & MACHINE_LOAD_NO_RESET))
                 load_reset(r, m, d);
-        load_physfn(r, m, p);
+        if (!(l->flags & MACHINE_LOAD_NO_PHYSFN))
+                load_physfn(r, m, p);
         find_parent(p);
 }
 
@@ -434,8 +450,9 @@ static int load_device(struct loader *l, const char *name, struct pending *p)
 {
         _cleanup_root_dir_ struct root_dir *dir = NULL;
         struct machine *m = l->m;
-        char link[PATH_MAX];
-        int k;
+        char link[PATH_MAX], *cfg = NULL;
+        size_t cfg_len = 0;
+        int k, cfg_read;
 
         *p = (struct pending){ 0 };
         p->dev.group = p->dev.parent = p->dev.physfn = NONE;
@@ -448,7 +465,7 @@ static int load_device(struct loader *l, const char *name, struct pending *p)
                 return 0;
         }
         pci_addr_format(&p->dev.addr, p->dev.name);
-        k = root_dir_open_at(l->devices, name, &dir);
+        k = root_dir_open_at_head(l->devices, name, "config", config_first_len(m), &dir, &cfg_read, &cfg, &cfg_len);
         if (k < 0) {
                 /* Nothing below can be read; the device is still there, named but damaged. */
                 machine_damage(m, &p->dev, link, "cannot resolve the device link: %s", strerror(-k));
@@ -456,12 +473,15 @@ static int load_device(struct loader *l, const char *name, struct pending *p)
                 return p->dev.path ? 1 : -ENOMEM;
         }
         p->dev.path = strdup(root_dir_path(dir));
-        if (!p->dev.path)
+        if (!p->dev.path) {
+                free(cfg);
                 return -ENOMEM;
+        }
         /* Most devices lack most of the optional attributes: a listing answers for them all.
          * When it fails, each lookup asks the kernel, as without it. */
-        (void)root_dir_list(dir);
-        load_attributes(l, dir, p);
+        if (!(l->flags & MACHINE_LOAD_NO_DIR_LISTS))
+                (void)root_dir_list(dir);
+        load_attributes(l, dir, p, cfg_read, cfg, cfg_len);
         return 1;
 }
 

@@ -105,6 +105,13 @@ struct root_dir;
 int root_dir_open(struct root *r, const char *path, struct root_dir **ret);
 /* PARENT/NAME, resolved as root_dir_open() would resolve the joined path. */
 int root_dir_open_at(struct root_dir *parent, const char *name, struct root_dir **ret);
+/* PARENT/NAME as root_dir_open_at(), and its entry FIRST read as root_dir_read_head() would read
+ * it: *RET_READ is that read's result, and *RET_BUF and *RET_LEN are set when it is 0. Where
+ * openat2(2) can prove the directory's path free of links while it opens FIRST, the directory
+ * itself is not opened until root_dir_list() lists it: a device whose attributes are read by
+ * name costs no open(2) and close(2) of its directory. */
+int root_dir_open_at_head(struct root_dir *parent, const char *name, const char *first, size_t max,
+                          struct root_dir **ret, int *ret_read, char **ret_buf, size_t *ret_len);
 struct root_dir *root_dir_close(struct root_dir *d);
 static inline void root_dir_closep(struct root_dir **d)
 {

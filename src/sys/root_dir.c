@@ -15,7 +15,9 @@
 struct root_dir {
         struct root *root;
         /* A directory opened for reading, so that it can be listed (root_dir_list()); else O_PATH,
-         * any file type, so that a device "directory" that is not one fails per entry, as before. */
+         * any file type, so that a device "directory" that is not one fails per entry, as before.
+         * -1 while D is not open (root_dir_open_at_head()): its path, proven to hold no link, is
+         * then joined to each name and looked up from the root's descriptor (dir_at()). */
         int fd;
         bool listable;
         char *path; /* canonical, absolute */
@@ -36,7 +38,8 @@ static int dir_new(struct root *r, int fd, bool listable, const char *path, stru
         if (!d || !p) {
                 free(d);
                 free(p);
-                close(fd);
+                if (fd >= 0)
+                        close(fd);
                 return -ENOMEM;
         }
         *d = (struct root_dir){ .root = r, .fd = fd, .listable = listable, .path = p };
@@ -48,7 +51,8 @@ struct root_dir *root_dir_close(struct root_dir *d)
 {
         if (!d)
                 return NULL;
-        close(d->fd);
+        if (d->fd >= 0)
+                close(d->fd);
         free(d->path);
         free(d->link_name);
         free(d->link_target);
@@ -176,6 +180,14 @@ int root_dir_list(struct root_dir *d)
         char *names = r->spare_names;
         size_t cap = r->spare_cap, len = 0;
 
+        if (d->fd < 0) {
+                /* Not open yet, its path proven plain: a directory opened below the root as is. */
+                int fd = openat(r->fd, rel_of(d->path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return -errno;
+                d->fd = fd;
+                d->listable = true;
+        }
         if (d->names || !d->listable || r->journaling)
                 return 0;
         r->spare_names = NULL;
@@ -220,6 +232,22 @@ static int dir_join(const struct root_dir *d, const char *name, char *buf, size_
         return 0;
 }
 
+/* Where NAME, one component, is looked up in D: *RET_REL relative to the returned descriptor,
+ * D's own, or while D is not open the root's, with D's path joined into BUF (D's components are
+ * directories, proven when it was found: the kernel meets the same entries either way). */
+static int dir_at(const struct root_dir *d, const char *name, char *buf, size_t size, const char **ret_rel)
+{
+        if (d->fd >= 0) {
+                *ret_rel = name;
+                return d->fd;
+        }
+        int k = dir_join(d, name, buf, size);
+        if (k < 0)
+                return k;
+        *ret_rel = rel_of(buf);
+        return d->root->fd;
+}
+
 /* BASE (canonical) joined with TARGET, a link in BASE, as the walk would join them when no
  * component after TARGET's leading ".." is a link: -EINVAL when TARGET is absolute, climbs
  * above the root, or has "." or ".." further on (the walk decides those). */
@@ -260,18 +288,22 @@ static int dir_resolve_fast(struct root_dir *d, const char *name, char *buf, siz
                             bool *ret_listable)
 {
         struct root *r = d->root;
-        char target[PATH_MAX];
+        char target[PATH_MAX], at_buf[PATH_MAX];
+        const char *rel;
         int fd;
 
         if (r->journaling || r->no_openat2 || !one_component(name))
                 return -ENOSYS;
         if (known_absent(d, name))
                 return -ENOENT;
-        ssize_t n = readlinkat(d->fd, name, target, sizeof(target) - 1);
+        int at = dir_at(d, name, at_buf, sizeof(at_buf), &rel);
+        if (at < 0)
+                return -ENOSYS;
+        ssize_t n = readlinkat(at, rel, target, sizeof(target) - 1);
         if (n < 0 && errno == EINVAL) {
                 if (dir_join(d, name, buf, size) < 0)
                         return -ENOSYS;
-                fd = open_dir_fd(d->fd, name, ret_listable);
+                fd = open_dir_fd(at, rel, ret_listable);
         } else if (n < 0) {
                 /* D is canonical: the walk would meet the same error at NAME. */
                 return errno == ENOENT ? -ENOENT : -ENOSYS;
@@ -334,9 +366,15 @@ int root_dir_resolve(struct root_dir *d, const char *name, char **ret)
  * resolves from the root (root_*() on the joined path). */
 static int dir_open_entry(struct root_dir *d, const char *name, int flags)
 {
+        char buf[PATH_MAX];
+        const char *rel;
+
         if (known_absent(d, name))
                 return -ENOENT;
-        int fd = openat(d->fd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        int at = dir_at(d, name, buf, sizeof(buf), &rel);
+        if (at < 0)
+                return at;
+        int fd = openat(at, rel, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
         return fd < 0 ? -errno : fd;
 }
 
@@ -388,6 +426,78 @@ int root_dir_read_head(struct root_dir *d, const char *name, size_t max, char **
         return dir_read(d, name, ROOT_READ_HEAD, max, ret, ret_len);
 }
 
+/* Without openat2(2): the walk proves CANON plain when it resolves to itself (a link met on the
+ * way would have changed it, or looped), then FILE below it is opened, not following a link. */
+static int walk_open_plain(struct root *r, const char *canon, const char *file)
+{
+        struct walk w;
+
+        if (root_walk(r, canon, true, &w) < 0 || strcmp(root_walk_rel(&w), rel_of(canon)) != 0)
+                return -ENOSYS;
+        int fd = openat(r->fd, file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? -ENOSYS : fd;
+}
+
+/*
+ * The fast way of root_dir_open_at_head(): NAME is a link in PARENT, and its target joined with
+ * FIRST is opened by openat2(2) with no link on the way (RESOLVE_NO_SYMLINKS), or by the walk
+ * without it. That proves the target a canonical directory with no link in its path, and FIRST
+ * a file in it; the directory itself is opened only if it is listed. -ENOSYS when the slow way
+ * must decide.
+ */
+static int open_at_head_fast(struct root_dir *parent, const char *name, const char *first, size_t max,
+                             struct root_dir **ret, int *ret_read, char **ret_buf, size_t *ret_len)
+{
+        struct root *r = parent->root;
+        char target[PATH_MAX], canon[PATH_MAX], at_buf[PATH_MAX], file[PATH_MAX];
+        struct root_dir *d;
+        const char *rel;
+
+        if (r->journaling || !one_component(name) || !one_component(first) || known_absent(parent, name))
+                return -ENOSYS;
+        int at = dir_at(parent, name, at_buf, sizeof(at_buf), &rel);
+        if (at < 0)
+                return -ENOSYS;
+        ssize_t n = readlinkat(at, rel, target, sizeof(target) - 1);
+        if (n < 0)
+                return -ENOSYS;
+        target[n] = '\0';
+        if (lexical_join(parent->path, target, canon, sizeof(canon)) < 0)
+                return -ENOSYS;
+        int k = snprintf(file, sizeof(file), "%s/%s", rel_of(canon), first);
+        if (k < 0 || (size_t)k >= sizeof(file))
+                return -ENOSYS;
+        int raw = root_kernel_open(r, r->fd, file, O_RDONLY | O_NONBLOCK | O_NOCTTY,
+                                   RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+        if (raw == -ENOSYS)
+                raw = walk_open_plain(r, canon, file);
+        if (raw < 0)
+                return -ENOSYS;
+        _cleanup_close_ int fd = raw;
+        k = dir_new(r, -1, false, canon, &d);
+        if (k < 0)
+                return k;
+        *ret_read = root_read_fd_as(fd, ROOT_READ_HEAD, max, ret_buf, ret_len);
+        *ret = d;
+        return 0;
+}
+
+int root_dir_open_at_head(struct root_dir *parent, const char *name, const char *first, size_t max,
+                          struct root_dir **ret, int *ret_read, char **ret_buf, size_t *ret_len)
+{
+        struct root_dir *d;
+        int k = open_at_head_fast(parent, name, first, max, ret, ret_read, ret_buf, ret_len);
+
+        if (k != -ENOSYS)
+                return k;
+        k = root_dir_open_at(parent, name, &d);
+        if (k < 0)
+                return k;
+        *ret_read = root_dir_read_head(d, first, max, ret_buf, ret_len);
+        *ret = d;
+        return 0;
+}
+
 int root_dir_read_attr(struct root_dir *d, const char *name, char **ret)
 {
         char *s;
@@ -412,11 +522,19 @@ static void remember_link(struct root_dir *d, const char *name, const char *targ
 /* The target of the link NAME in D into TARGET: the one read last when it is NAME, else read. */
 static ssize_t dir_readlink(struct root_dir *d, const char *name, char *target, size_t size)
 {
+        char buf[PATH_MAX];
+        const char *rel;
+
         if (d->link_name && d->link_target && strcmp(d->link_name, name) == 0 && strlen(d->link_target) < size) {
                 strcpy(target, d->link_target);
                 return (ssize_t)strlen(target);
         }
-        ssize_t n = readlinkat(d->fd, name, target, size - 1);
+        int at = dir_at(d, name, buf, sizeof(buf), &rel);
+        if (at < 0) {
+                errno = -at;
+                return -1;
+        }
+        ssize_t n = readlinkat(at, rel, target, size - 1);
         if (n >= 0)
                 target[n] = '\0';
         return n;
@@ -424,7 +542,8 @@ static ssize_t dir_readlink(struct root_dir *d, const char *name, char *target, 
 
 int root_dir_read_link(struct root_dir *d, const char *name, char **ret)
 {
-        char path[PATH_MAX], target[PATH_MAX];
+        char path[PATH_MAX], target[PATH_MAX], buf[PATH_MAX];
+        const char *rel;
         int k = dir_join(d, name, path, sizeof(path));
         if (k < 0)
                 return k;
@@ -432,7 +551,10 @@ int root_dir_read_link(struct root_dir *d, const char *name, char **ret)
                 return root_read_link(d->root, path, ret);
         if (known_absent(d, name))
                 return -ENOENT;
-        ssize_t n = readlinkat(d->fd, name, target, sizeof(target) - 1);
+        int at = dir_at(d, name, buf, sizeof(buf), &rel);
+        if (at < 0)
+                return at;
+        ssize_t n = readlinkat(at, rel, target, sizeof(target) - 1);
         if (n < 0)
                 return -errno;
         target[n] = '\0';
@@ -519,9 +641,15 @@ int root_dir_lstat(struct root_dir *d, const char *name, struct stat *ret)
                 return k;
         if (!one_component(name))
                 return root_lstat(d->root, path, ret);
+        char buf[PATH_MAX];
+        const char *rel;
+
         if (known_absent(d, name))
                 return -ENOENT;
-        if (fstatat(d->fd, name, ret, AT_SYMLINK_NOFOLLOW) < 0)
+        int at = dir_at(d, name, buf, sizeof(buf), &rel);
+        if (at < 0)
+                return at;
+        if (fstatat(at, rel, ret, AT_SYMLINK_NOFOLLOW) < 0)
                 return -errno;
         return 0;
 }
