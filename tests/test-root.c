@@ -437,6 +437,58 @@ static void test_stat_below_known_dir(void **state)
         tree_free(&t);
 }
 
+/* Walks through four or more directories it does not know, which openat2(2) proves plain at
+ * once where it can: the same results and errors as the walk alone, component by component. */
+static void test_walk_plain_runs(void **state)
+{
+        static const char *const whole[] = {
+                DEV_DIR "/vendor",
+                DEV_DIR "/label",
+                DEV_DIR "/driver",
+                DEV_DIR "/ghost",
+                DEV_DIR "/up",
+                DEV_DIR "/abs/x",
+                DEV_DIR "/dangling",
+                DEV_DIR "/missing/deeper/still/x",
+                DEV_DIR "/label/x",
+                "/sys/bus/pci/devices/" DEV "/vendor",
+                "/sys/bus/pci/devices/0000:05:00.0/vendor",
+                "/sys/bus/pci/devices/0000:09:00.0/" DEV "/vendor",
+                "/sys/devices/pci0000:00/./0000:00:01.0/../0000:00:01.0/" DEV "/vendor",
+                "/sys/devices/pci0000:00/0000:00:01.0/" DEV "/vendor/../../../../../..",
+                "/sys/devices/pci0000:00/0000:00:01.0/" DEV "/vendor/../../../../../../..",
+                "/sys/nothing/at/all/here",
+        };
+        static char got[2][4096];
+        struct tree t;
+
+        hostile_device_tree(&t);
+        for (size_t p = 0; p < 2; p++) {
+                _cleanup_root_ struct root *r = NULL;
+                size_t len = 0;
+
+                assert_int_equal(setenv("VFIO_PREP_NO_OPENAT2", paths[p], 1), 0);
+                assert_int_equal(root_new(t.dir, &r), 0);
+                for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
+                        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL;
+                        int ka = root_resolve(r, whole[i], &a);
+                        int kb = root_resolve_parent(r, whole[i], &b);
+                        int kc = root_link_name(r, whole[i], &c);
+                        len += (size_t)snprintf(got[p] + len, sizeof(got[p]) - len, "%s: %d %s, %d %s, %d %s\n",
+                                                whole[i], ka, ka == 0 ? a : "-", kb, kb == 0 ? b : "-", kc,
+                                                kc == 0 ? c : "-");
+                }
+                assert_true(len < sizeof(got[p]));
+                restore_path();
+        }
+        if (strcmp(got[0], got[1]) != 0)
+                fail_msg("openat2:\n%s\nwalk:\n%s", got[0], got[1]);
+        assert_non_null(strstr(got[0], DEV_DIR "/label: 0 /sys/devices/pci0000:00/elsewhere/label, 0 " DEV_DIR
+                                               "/label, 0 label\n"));
+        assert_non_null(strstr(got[0], DEV_DIR "/missing/deeper/still/x: -2 -, -2 -, -2 -\n"));
+        tree_free(&t);
+}
+
 /* --capture's journal is the walk's on both paths: every link met, every byte count read. */
 static void test_journal_same_on_both_paths(void **state)
 {
@@ -574,6 +626,7 @@ int main(void)
                 cmocka_unit_test(test_list_sorted),
                 cmocka_unit_test(test_dir_both_paths),
                 cmocka_unit_test(test_stat_below_known_dir),
+                cmocka_unit_test(test_walk_plain_runs),
                 cmocka_unit_test(test_journal_same_on_both_paths),
                 cmocka_unit_test(test_openat2_refused),
                 cmocka_unit_test(test_replace_file),

@@ -221,6 +221,51 @@ static void remember_dir(struct root *r, const struct walk *w)
         r->known_len[slot] = w->len;
 }
 
+/* Fewer directories than this the walk does not know are cheaper stated one by one than
+ * proven at once (openat2(2) and close(2), or one wasted call when one is missing). */
+#define PLAIN_RUN_MIN 4
+
+/*
+ * The components from P up to the path's last one, when at least PLAIN_RUN_MIN of them are
+ * directories the walk does not know: one openat2(2) with RESOLVE_NO_SYMLINKS and O_DIRECTORY
+ * proves them all directories and none a link, which is what stating each one would find (a
+ * device's path below /sys/devices is five to ten of them). They are pushed onto W and
+ * remembered, and the position after them is returned. NULL when not taken (no openat2, while
+ * journaling, too few, on any failure; *RET_TRIED says whether the kernel was asked): the walk
+ * then goes one by one, and its results and errors stay its own.
+ */
+static char *skip_plain_run(struct root *r, struct walk *w, char *p, bool *ret_tried)
+{
+        size_t len0 = w->len, unknown = 0;
+        char *q = p, *stop = NULL;
+
+        if (r->journaling || r->no_openat2)
+                return NULL;
+        for (;;) {
+                q += strspn(q, "/");
+                char *end = strchrnul(q, '/');
+                size_t n = (size_t)(end - q);
+                if (*end == '\0' || end[strspn(end, "/")] == '\0')
+                        break;
+                if ((n == 1 && q[0] == '.') || (n == 2 && q[0] == '.' && q[1] == '.') || walk_push(w, q, n) < 0)
+                        break;
+                unknown += !known_dir(r, w);
+                q = stop = end;
+        }
+        if (unknown >= PLAIN_RUN_MIN) {
+                int fd =
+                        root_kernel_open(r, r->fd, w->buf, O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+                if (fd >= 0) {
+                        close(fd);
+                        remember_dir(r, w);
+                        return stop;
+                }
+        }
+        w->len = len0;
+        w->buf[len0] = '\0';
+        return NULL;
+}
+
 /* The walk; LAST, when given, gets the last component's lstat() when the walk made one (*HAVE_LAST). */
 static int walk(struct root *r, const char *path, bool follow_last, struct walk *w, struct stat *ret_last,
                 bool *have_last)
@@ -237,11 +282,19 @@ static int walk(struct root *r, const char *path, bool follow_last, struct walk 
         w->buf[0] = '\0';
 
         char *p = pending;
+        bool tried = false; /* skip_plain_run() asked the kernel about this pending path */
         for (;;) {
                 while (*p == '/')
                         p++;
                 if (!*p)
                         return 0;
+                if (!tried) {
+                        char *after = skip_plain_run(r, w, p, &tried);
+                        if (after) {
+                                p = after;
+                                continue;
+                        }
+                }
                 char *end = strchrnul(p, '/');
                 size_t n = (size_t)(end - p);
                 bool last = (*end == '\0') || end[strspn(end, "/")] == '\0';
@@ -280,6 +333,7 @@ static int walk(struct root *r, const char *path, bool follow_last, struct walk 
                         if (k < 0)
                                 return k;
                         p = pending;
+                        tried = false;
                         continue;
                 }
                 if (!last && !S_ISDIR(st.st_mode))
