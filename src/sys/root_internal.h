@@ -115,7 +115,8 @@ int root_read_fd_as(int fd, enum root_read_kind kind, size_t max, char **ret, si
 void root_journal_read(struct root *r, const char *shown, enum root_read_kind kind, size_t max);
 /* PATH below the root, confined, read as KIND and journalled. */
 int root_read_path(struct root *r, const char *path, enum root_read_kind kind, size_t max, char **ret, size_t *ret_len);
-/* The names in the directory FD but "." and "..", each NUL-terminated, one after the other,
+/* The names in the directory FD but "." and "..", each NUL-terminated after a byte of its
+ * d_type (DT_DIR, DT_LNK, DT_UNKNOWN where the file system does not say), one after the other,
  * RET_LEN bytes in all, into *BUF of *CAP bytes, which grows as needed (NULL: a new one); *BUF
  * is never NULL on success, and stays the caller's to free on failure. */
 int root_read_dirents(int fd, char **buf, size_t *cap, size_t *ret_len);
