@@ -45,11 +45,10 @@ struct root {
         bool no_openat2;
         struct root_journal_entry *journal;
         size_t n_journal;
-        /* Paths below the root whose every component was seen to be a directory, not a link
-         * (see known_dir()); NULL slots are free. */
-        char *known[8];
-        size_t known_len[8];
-        unsigned known_next;
+        /* Paths below the root seen to be directories, not links, each with every component
+         * above it (see known_dir()): an open-addressed set of KNOWN_CAP slots, NULL when free. */
+        char **known;
+        size_t known_cap, n_known;
         /* Plain paths root_stat() found, with what it found: the targets of links that many
          * devices share (driver links), see root_dir_stat(). NULL paths are free. */
         struct {
