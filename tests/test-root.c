@@ -489,6 +489,50 @@ static void test_walk_plain_runs(void **state)
         tree_free(&t);
 }
 
+/* A two-component name below a listed directory (a group's type below the groups' directory)
+ * reads as from the root, on both paths, listed or not: through a real directory, a link, a
+ * link out of the root, and a missing one. */
+static void test_dir_sub_entries(void **state)
+{
+        static const char *const names[] = { "7/type", "8/type", "9/type", "10/type", "7/none" };
+        struct tree t;
+        static char got[4][1024];
+
+        tree_new(&t);
+        tree_file(&t, "/sys/kernel/iommu_groups/7/type", "DMA\n");
+        tree_file(&t, "/sys/kernel/elsewhere/type", "identity\n");
+        tree_rel_link(&t, "/sys/kernel/iommu_groups/8", "/sys/kernel/elsewhere");
+        tree_link(&t, "/sys/kernel/iommu_groups/9", "/etc");
+        for (size_t i = 0; i < 4; i++) {
+                _cleanup_root_ struct root *r = NULL;
+                _cleanup_root_dir_ struct root_dir *d = NULL;
+                size_t len = 0;
+
+                assert_int_equal(setenv("VFIO_PREP_NO_OPENAT2", paths[i % 2], 1), 0);
+                assert_int_equal(root_new(t.dir, &r), 0);
+                assert_int_equal(root_dir_open(r, "/sys/kernel/iommu_groups", &d), 0);
+                if (i >= 2)
+                        assert_int_equal(root_dir_list(d), 0);
+                for (size_t j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
+                        _cleanup_free_ char *a = NULL, *b = NULL;
+                        char path[PATH_MAX];
+                        snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%s", names[j]);
+                        int x = root_dir_read_attr(d, names[j], &a);
+                        int y = root_read_attr(r, path, &b);
+                        assert_int_equal(x, y);
+                        if (x == 0)
+                                assert_string_equal(a, b);
+                        len += (size_t)snprintf(got[i] + len, sizeof(got[i]) - len, "%s %d %s\n", names[j], x,
+                                                x == 0 ? a : "-");
+                }
+                restore_path();
+        }
+        for (size_t i = 1; i < 4; i++)
+                assert_string_equal(got[0], got[i]);
+        assert_string_equal(got[0], "7/type 0 DMA\n8/type 0 identity\n9/type -18 -\n10/type -2 -\n7/none -2 -\n");
+        tree_free(&t);
+}
+
 /* --capture's journal is the walk's on both paths: every link met, every byte count read. */
 static void test_journal_same_on_both_paths(void **state)
 {
@@ -625,6 +669,7 @@ int main(void)
                 cmocka_unit_test(test_deadline_expires),
                 cmocka_unit_test(test_list_sorted),
                 cmocka_unit_test(test_dir_both_paths),
+                cmocka_unit_test(test_dir_sub_entries),
                 cmocka_unit_test(test_stat_below_known_dir),
                 cmocka_unit_test(test_walk_plain_runs),
                 cmocka_unit_test(test_journal_same_on_both_paths),

@@ -78,15 +78,28 @@ static int parse_region(const char *line, struct reserved_region *ret)
         return 0;
 }
 
-static int load_regions(struct root *r, struct machine *m, struct iommu_group *g, const char *dir)
+/* Group G's attribute ATTR, its path into PATH: below GROUPS, the groups' directory listed,
+ * when there is one (one call each, root_dir_read_attr()), else from the root. */
+static int group_read_attr(struct root *r, struct root_dir *groups, const struct iommu_group *g, const char *attr,
+                           char *path, size_t size, char **ret)
+{
+        char name[64];
+
+        snprintf(path, size, GROUPS_DIR "/%ld/%s", g->id, attr);
+        if (!groups)
+                return root_read_attr(r, path, ret);
+        snprintf(name, sizeof(name), "%ld/%s", g->id, attr);
+        return root_dir_read_attr(groups, name, ret);
+}
+
+static int load_regions(struct root *r, struct root_dir *groups, struct machine *m, struct iommu_group *g)
 {
         _cleanup_free_ char *text = NULL;
         char path[PATH_MAX];
         unsigned lineno = 0;
         int k;
 
-        snprintf(path, sizeof(path), "%s/reserved_regions", dir);
-        k = root_read_attr(r, path, &text);
+        k = group_read_attr(r, groups, g, "reserved_regions", path, sizeof(path), &text);
         if (k == -ENOENT)
                 return 0;
         if (k < 0) {
@@ -112,13 +125,12 @@ static int load_regions(struct root *r, struct machine *m, struct iommu_group *g
         return 0;
 }
 
-static void load_type(struct root *r, struct machine *m, struct iommu_group *g, const char *dir)
+static void load_type(struct root *r, struct root_dir *groups, struct machine *m, struct iommu_group *g)
 {
         char path[PATH_MAX];
         int k;
 
-        snprintf(path, sizeof(path), "%s/type", dir);
-        k = root_read_attr(r, path, &g->type);
+        k = group_read_attr(r, groups, g, "type", path, sizeof(path), &g->type);
         if (k < 0) {
                 g->type = NULL;
                 if (k != -ENOENT)
@@ -134,11 +146,11 @@ static int load_group(struct root *r, struct machine *m, long id, unsigned flags
         *g = (struct iommu_group){ .id = id };
         snprintf(dir, sizeof(dir), GROUPS_DIR "/%ld", id);
         if (!(flags & MACHINE_LOAD_NO_GROUP_TYPE))
-                load_type(r, m, g, dir);
+                load_type(r, NULL, m, g);
         k = load_group_devices(r, m, g, dir);
         if (k < 0 || (flags & MACHINE_LOAD_NO_REGIONS))
                 return k;
-        return load_regions(r, m, g, dir);
+        return load_regions(r, NULL, m, g);
 }
 
 /* A device and the group its iommu_group link names, for grouping by the links. */
@@ -155,23 +167,21 @@ static int cmp_linked(const void *a, const void *b)
         return x->dev < y->dev ? -1 : x->dev > y->dev;
 }
 
-/* The linked devices L[0..N) of one group, ID, into G with the group's attributes FLAGS asks for. */
-static int load_linked_group(struct root *r, struct machine *m, const struct linked *l, size_t n, unsigned flags,
-                             struct iommu_group *g)
+/* The linked devices L[0..N) of one group into G, with the group's attributes FLAGS asks for,
+ * read below GROUPS when it could be opened. */
+static int load_linked_group(struct root *r, struct root_dir *groups, struct machine *m, const struct linked *l,
+                             size_t n, unsigned flags, struct iommu_group *g)
 {
-        char dir[64];
-
         *g = (struct iommu_group){ .id = l[0].group, .devices = calloc(n, sizeof(size_t)) };
         if (!g->devices)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++)
                 g->devices[g->n_devices++] = l[i].dev;
-        snprintf(dir, sizeof(dir), GROUPS_DIR "/%ld", g->id);
         if (!(flags & MACHINE_LOAD_NO_GROUP_TYPE))
-                load_type(r, m, g, dir);
+                load_type(r, groups, m, g);
         if (flags & MACHINE_LOAD_NO_REGIONS)
                 return 0;
-        return load_regions(r, m, g, dir);
+        return load_regions(r, groups, m, g);
 }
 
 /*
@@ -184,6 +194,7 @@ static int load_linked_group(struct root *r, struct machine *m, const struct lin
 static int load_linked_groups(struct root *r, struct machine *m, unsigned flags)
 {
         _cleanup_free_ struct linked *l = calloc(m->n_devices ? m->n_devices : 1, sizeof(*l));
+        _cleanup_root_dir_ struct root_dir *groups = NULL;
         size_t n = 0, start = 0;
         int k = 0;
 
@@ -196,10 +207,15 @@ static int load_linked_groups(struct root *r, struct machine *m, unsigned flags)
         m->groups = calloc(n ? n : 1, sizeof(*m->groups));
         if (!m->groups)
                 return -ENOMEM;
+        /* Listed, the groups' directory says which groups are directories, not links: each
+         * attribute is then opened below it in one call, on both lookup paths. Without it, each
+         * is read from the root as before. */
+        if (n > 0 && root_dir_open(r, GROUPS_DIR, &groups) == 0)
+                (void)root_dir_list(groups);
         for (size_t i = 1; i <= n && k >= 0; i++) {
                 if (i < n && l[i].group == l[start].group)
                         continue;
-                k = load_linked_group(r, m, l + start, i - start, flags, &m->groups[m->n_groups]);
+                k = load_linked_group(r, groups, m, l + start, i - start, flags, &m->groups[m->n_groups]);
                 for (size_t j = start; j < i; j++)
                         m->devices[l[j].dev].group = m->n_groups;
                 m->n_groups++;

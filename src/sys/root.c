@@ -40,10 +40,11 @@ int root_new(const char *dir, struct root **ret)
 
 void root_forget_dirs(struct root *r)
 {
-        for (size_t i = 0; i < ARRAY_SIZE(r->known); i++) {
+        for (size_t i = 0; i < r->known_cap; i++)
                 free(r->known[i]);
-                r->known[i] = NULL;
-        }
+        free(r->known);
+        r->known = NULL;
+        r->known_cap = r->n_known = 0;
         for (size_t i = 0; i < ARRAY_SIZE(r->stated); i++) {
                 free(r->stated[i].path);
                 r->stated[i].path = NULL;
@@ -184,41 +185,89 @@ static int follow_link(struct root *r, struct walk *w, const char *rel, char *pe
         return pending_splice(pending, size, target, rest);
 }
 
+/* FNV-1a of the N bytes of S: where a path sits in the set of known directories. */
+static size_t path_hash(const char *s, size_t n)
+{
+        uint64_t h = 0xcbf29ce484222325ull;
+
+        for (size_t i = 0; i < n; i++)
+                h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+        return (size_t)h;
+}
+
+/* The slot of W in the set: where it is, or the free slot where it would go. */
+static size_t known_slot(const struct root *r, const struct walk *w)
+{
+        size_t i = path_hash(w->buf, w->len) & (r->known_cap - 1);
+
+        while (r->known[i] && (strncmp(r->known[i], w->buf, w->len) != 0 || r->known[i][w->len] != '\0'))
+                i = (i + 1) & (r->known_cap - 1);
+        return i;
+}
+
 /*
- * Whether the components of W were all seen to be directories by an earlier resolution.
- * Without this, every lookup stats each of its components, and each stat walks from the
- * root again: the cost grows with the square of the depth, and sysfs device paths are deep.
+ * Whether W and every component above it were seen to be directories by an earlier resolution.
+ * Without this, every lookup stats each of its components, and each stat walks from the root
+ * again: the cost grows with the square of the depth, and sysfs device paths are deep. Every
+ * directory the walk proves is kept (each one's parents were proven before it), so that the
+ * bridge above a hundred devices is stated once, not once more for each of its children.
  */
 static bool known_dir(const struct root *r, const struct walk *w)
 {
-        for (size_t i = 0; i < ARRAY_SIZE(r->known); i++) {
-                const char *k = r->known[i];
-                size_t n = r->known_len[i];
-                if (k && n >= w->len && (n == w->len || k[w->len] == '/') && memcmp(k, w->buf, w->len) == 0)
-                        return true;
-        }
-        return false;
+        return r->known_cap && r->known[known_slot(r, w)];
 }
 
-/* W is a directory and so is every component above it: remember it, in place of an
- * ancestor when one is remembered. Best effort, like the journal. */
+/* Twice as many slots, the paths moved over; false when that cannot be allocated. */
+static bool known_grow(struct root *r)
+{
+        size_t cap = r->known_cap ? r->known_cap * 2 : 64;
+        char **old = r->known, **slots = calloc(cap, sizeof(*slots));
+        size_t old_cap = r->known_cap;
+
+        if (!slots)
+                return false;
+        r->known = slots;
+        r->known_cap = cap;
+        for (size_t i = 0; i < old_cap; i++) {
+                if (!old[i])
+                        continue;
+                struct walk w = { .len = strlen(old[i]) };
+                memcpy(w.buf, old[i], w.len + 1);
+                r->known[known_slot(r, &w)] = old[i];
+        }
+        free(old);
+        return true;
+}
+
+/* W is a directory and so is every component above it: remember it. Best effort, like the
+ * journal: what cannot be remembered is stated again. */
 static void remember_dir(struct root *r, const struct walk *w)
 {
-        size_t slot = r->known_next % ARRAY_SIZE(r->known);
-
-        for (size_t i = 0; i < ARRAY_SIZE(r->known); i++) {
-                const char *k = r->known[i];
-                size_t n = r->known_len[i];
-                if (k && n < w->len && w->buf[n] == '/' && memcmp(k, w->buf, n) == 0) {
-                        slot = i;
-                        break;
-                }
-        }
-        if (slot == r->known_next % ARRAY_SIZE(r->known))
-                r->known_next++;
-        free(r->known[slot]);
+        if ((r->n_known + 1) * 2 > r->known_cap && !known_grow(r))
+                return;
+        size_t slot = known_slot(r, w);
+        if (r->known[slot])
+                return;
         r->known[slot] = strdup(w->buf);
-        r->known_len[slot] = w->len;
+        if (r->known[slot])
+                r->n_known++;
+}
+
+/* W from its first LEN0 bytes on was proven directories at once: remember each of them, as
+ * the walk would have, parents first. */
+static void remember_run(struct root *r, struct walk *w, size_t len0)
+{
+        size_t len = w->len;
+
+        for (size_t i = len0 + 1; i < len; i++)
+                if (w->buf[i] == '/') {
+                        w->buf[i] = '\0';
+                        w->len = i;
+                        remember_dir(r, w);
+                        w->buf[i] = '/';
+                }
+        w->len = len;
+        remember_dir(r, w);
 }
 
 /* Fewer directories than this the walk does not know are cheaper stated one by one than
@@ -257,7 +306,7 @@ static char *skip_plain_run(struct root *r, struct walk *w, char *p, bool *ret_t
                         root_kernel_open(r, r->fd, w->buf, O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
                 if (fd >= 0) {
                         close(fd);
-                        remember_dir(r, w);
+                        remember_run(r, w, len0);
                         return stop;
                 }
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "root_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -202,16 +203,26 @@ int root_dir_list(struct root_dir *d)
         return 0;
 }
 
+/* The type D's listing gives the entry NAME, N bytes: DT_DIR, DT_LNK..., DT_UNKNOWN where the
+ * file system does not say; -ENOENT when D was listed without it, -ENODATA when not listed. */
+static int listed_type(const struct root_dir *d, const char *name, size_t n)
+{
+        if (!d->names)
+                return -ENODATA;
+        /* Each entry is its type byte, then its name, NUL-terminated (root_read_dirents()). */
+        for (size_t off = 0; off < d->names_len; off += strlen(d->names + off + 1) + 2) {
+                const char *e = d->names + off + 1;
+                if (strncmp(e, name, n) == 0 && e[n] == '\0')
+                        return (unsigned char)d->names[off];
+        }
+        return -ENOENT;
+}
+
 /* NAME, one component, is known not to be in D: it was listed, and NAME is not among its
  * entries. Then a lookup fails with -ENOENT, as the kernel would answer it. */
 static bool known_absent(const struct root_dir *d, const char *name)
 {
-        if (!d->names)
-                return false;
-        for (size_t off = 0; off < d->names_len; off += strlen(d->names + off) + 1)
-                if (strcmp(d->names + off, name) == 0)
-                        return false;
-        return true;
+        return listed_type(d, name, strlen(name)) == -ENOENT;
 }
 
 static bool one_component(const char *name)
@@ -383,13 +394,43 @@ static int dir_open_entry(struct root_dir *d, const char *name, int flags)
  * *RET_FD is -1 when the lookup must go through the root instead: NAME has several components,
  * or is a link (which the root resolves and confines).
  */
+/*
+ * SUB/NAME below D, opened for reading, when D's listing says SUB is a directory and not a link:
+ * then no link is on the way (D is canonical) and NAME is opened without following one, as an
+ * entry of D is: a group's type below /sys/kernel/iommu_groups, one call. -ENOENT when SUB is not
+ * listed; -ELOOP when the root must resolve the path (not listed, a link, any other error).
+ */
+static int dir_open_sub(struct root_dir *d, const char *path)
+{
+        char buf[PATH_MAX];
+        const char *slash = strchr(path, '/'), *rel;
+
+        if (!slash || !one_component(slash + 1))
+                return -ELOOP;
+        size_t n = (size_t)(slash - path);
+        if (n == 0 || (n == 1 && path[0] == '.') || (n == 2 && path[0] == '.' && path[1] == '.'))
+                return -ELOOP;
+        int t = listed_type(d, path, n);
+        if (t == -ENOENT)
+                return -ENOENT;
+        if (t != DT_DIR)
+                return -ELOOP;
+        int at = dir_at(d, path, buf, sizeof(buf), &rel);
+        if (at < 0)
+                return -ELOOP;
+        int fd = openat(at, rel, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return errno == ENOENT ? -ENOENT : -ELOOP;
+        return fd;
+}
+
 static int dir_open_attr(struct root_dir *d, const char *name, char *path, size_t size, int *ret_fd)
 {
         int fd, k = dir_join(d, name, path, size);
 
         if (k < 0)
                 return k;
-        fd = one_component(name) ? dir_open_entry(d, name, O_RDONLY | O_NONBLOCK) : -ELOOP;
+        fd = one_component(name) ? dir_open_entry(d, name, O_RDONLY | O_NONBLOCK) : dir_open_sub(d, name);
         if (fd < 0 && fd != -ELOOP)
                 return fd;
         *ret_fd = fd < 0 ? -1 : fd;

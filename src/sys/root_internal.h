@@ -45,11 +45,10 @@ struct root {
         bool no_openat2;
         struct root_journal_entry *journal;
         size_t n_journal;
-        /* Paths below the root whose every component was seen to be a directory, not a link
-         * (see known_dir()); NULL slots are free. */
-        char *known[8];
-        size_t known_len[8];
-        unsigned known_next;
+        /* Paths below the root seen to be directories, not links, each with every component
+         * above it (see known_dir()): an open-addressed set of KNOWN_CAP slots, NULL when free. */
+        char **known;
+        size_t known_cap, n_known;
         /* Plain paths root_stat() found, with what it found: the targets of links that many
          * devices share (driver links), see root_dir_stat(). NULL paths are free. */
         struct {
@@ -115,7 +114,8 @@ int root_read_fd_as(int fd, enum root_read_kind kind, size_t max, char **ret, si
 void root_journal_read(struct root *r, const char *shown, enum root_read_kind kind, size_t max);
 /* PATH below the root, confined, read as KIND and journalled. */
 int root_read_path(struct root *r, const char *path, enum root_read_kind kind, size_t max, char **ret, size_t *ret_len);
-/* The names in the directory FD but "." and "..", each NUL-terminated, one after the other,
+/* The names in the directory FD but "." and "..", each NUL-terminated after a byte of its
+ * d_type (DT_DIR, DT_LNK, DT_UNKNOWN where the file system does not say), one after the other,
  * RET_LEN bytes in all, into *BUF of *CAP bytes, which grows as needed (NULL: a new one); *BUF
  * is never NULL on success, and stays the caller's to free on failure. */
 int root_read_dirents(int fd, char **buf, size_t *cap, size_t *ret_len);

@@ -315,7 +315,7 @@ struct dirent64_rec {
 /* FN for every name in the directory FD but "." and "..", in the directory's order, until it
  * returns < 0. getdents64(2) directly: one call for a sysfs device directory, and none of
  * fdopendir()'s checks. */
-static int each_name(int fd, int (*fn)(const char *name, void *userdata), void *userdata)
+static int each_name(int fd, int (*fn)(const char *name, unsigned char type, void *userdata), void *userdata)
 {
         union {
                 char bytes[32768];
@@ -335,7 +335,7 @@ static int each_name(int fd, int (*fn)(const char *name, void *userdata), void *
                         off += de->d_reclen;
                         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                                 continue;
-                        int k = fn(de->d_name, userdata);
+                        int k = fn(de->d_name, de->d_type, userdata);
                         if (k < 0)
                                 return k;
                 }
@@ -347,8 +347,9 @@ struct name_vector {
         size_t *n;
 };
 
-static int push_name(const char *name, void *userdata)
+static int push_name(const char *name, unsigned char type, void *userdata)
 {
+        (void)type;
         struct name_vector *nv = userdata;
         return strv_push(nv->v, nv->n, name);
 }
@@ -365,10 +366,10 @@ struct name_block {
         size_t len, cap;
 };
 
-static int append_name(const char *name, void *userdata)
+static int append_name(const char *name, unsigned char type, void *userdata)
 {
         struct name_block *b = userdata;
-        size_t n = strlen(name) + 1;
+        size_t n = strlen(name) + 2;
 
         if (b->len + n > b->cap) {
                 size_t cap = b->cap ? b->cap : 1024;
@@ -380,7 +381,8 @@ static int append_name(const char *name, void *userdata)
                 b->buf = nb;
                 b->cap = cap;
         }
-        memcpy(b->buf + b->len, name, n);
+        b->buf[b->len] = (char)type;
+        memcpy(b->buf + b->len + 1, name, n - 1);
         b->len += n;
         return 0;
 }
