@@ -533,6 +533,52 @@ static void test_dir_sub_entries(void **state)
         tree_free(&t);
 }
 
+/* Below a parent of many directories the walk lists the parent once (learn_siblings()); a
+ * sibling that is a link, a file or missing still resolves as it would alone, on both paths. */
+static void test_walk_many_siblings(void **state)
+{
+        static const char *const names[] = { "d0", "d1", "d2", "d3", "link", "file", "d4", "gone", "out", "d5" };
+        struct tree t;
+        static char got[2][2048];
+
+        tree_new(&t);
+        for (int i = 0; i < 6; i++) {
+                char path[64];
+                snprintf(path, sizeof(path), "/sys/devices/p/d%d/value", i);
+                tree_file(&t, path, "1\n");
+        }
+        tree_file(&t, "/sys/devices/p/file", "f\n");
+        tree_file(&t, "/sys/devices/q/value", "q\n");
+        tree_rel_link(&t, "/sys/devices/p/link", "/sys/devices/q");
+        tree_link(&t, "/sys/devices/p/out", "/etc");
+        for (size_t p = 0; p < 2; p++) {
+                _cleanup_root_ struct root *r = NULL;
+                size_t len = 0;
+
+                assert_int_equal(setenv("VFIO_PREP_NO_OPENAT2", paths[p], 1), 0);
+                assert_int_equal(root_new(t.dir, &r), 0);
+                for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                        _cleanup_free_ char *v = NULL, *resolved = NULL;
+                        char path[PATH_MAX];
+                        snprintf(path, sizeof(path), "/sys/devices/p/%s/value", names[i]);
+                        int a = root_read_attr(r, path, &v);
+                        snprintf(path, sizeof(path), "/sys/devices/p/%s", names[i]);
+                        int b = root_resolve(r, path, &resolved);
+                        len += (size_t)snprintf(got[p] + len, sizeof(got[p]) - len, "%s %d %s %d %s\n", names[i], a,
+                                                a == 0 ? v : "-", b, b == 0 ? resolved : "-");
+                }
+                restore_path();
+        }
+        assert_string_equal(got[0], got[1]);
+        assert_non_null(strstr(got[0], "d3 0 1 0 /sys/devices/p/d3\n"));
+        assert_non_null(strstr(got[0], "link 0 q 0 /sys/devices/q\n"));
+        assert_non_null(strstr(got[0], "file -20 - 0 /sys/devices/p/file\n"));
+        assert_non_null(strstr(got[0], "gone -2 - -2 -\n"));
+        assert_non_null(strstr(got[0], "out -18 - -18 -\n"));
+        assert_non_null(strstr(got[0], "d5 0 1 0 /sys/devices/p/d5\n"));
+        tree_free(&t);
+}
+
 /* --capture's journal is the walk's on both paths: every link met, every byte count read. */
 static void test_journal_same_on_both_paths(void **state)
 {
@@ -670,6 +716,7 @@ int main(void)
                 cmocka_unit_test(test_list_sorted),
                 cmocka_unit_test(test_dir_both_paths),
                 cmocka_unit_test(test_dir_sub_entries),
+                cmocka_unit_test(test_walk_many_siblings),
                 cmocka_unit_test(test_stat_below_known_dir),
                 cmocka_unit_test(test_walk_plain_runs),
                 cmocka_unit_test(test_journal_same_on_both_paths),

@@ -398,9 +398,11 @@ int cmd_apply(const struct context_options *o, bool dry_run)
         struct context c;
 
         /* At boot every config read costs time; binding needs headers, not ACS, nor what only
-         * --check explains: reserved regions, group types, drivers' modules. */
+         * --check explains: reserved regions, group types, drivers' modules, reset methods.
+         * Device directories go unlisted: what binding reads of each device is there anyway. */
         co.header_only = true;
-        co.load_skip = MACHINE_LOAD_NO_REGIONS | MACHINE_LOAD_NO_GROUP_TYPE | MACHINE_LOAD_NO_MODULES;
+        co.load_skip = MACHINE_LOAD_NO_REGIONS | MACHINE_LOAD_NO_GROUP_TYPE | MACHINE_LOAD_NO_MODULES |
+                       MACHINE_LOAD_NO_RESET | MACHINE_LOAD_NO_DIR_LISTS;
         int rc = context_load(&co, &c);
         if (rc != EXIT_OK)
                 return rc;

@@ -451,8 +451,9 @@ static int selected_groups(const struct machine *m, const struct group_index *x,
                         v[n++] = x->group[j];
                 }
         }
-        if (x && n > 1) {
-                qsort(v, n, sizeof(*v), cmp_index);
+        if (x) {
+                if (n > 1)
+                        qsort(v, n, sizeof(*v), cmp_index);
                 for (size_t i = 0; i < n; i++)
                         if (w == 0 || v[w - 1] != v[i])
                                 v[w++] = v[i];

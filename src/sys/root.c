@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "root_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -45,6 +46,8 @@ void root_forget_dirs(struct root *r)
         free(r->known);
         r->known = NULL;
         r->known_cap = r->n_known = 0;
+        free(r->siblings_of);
+        r->siblings_of = NULL;
         for (size_t i = 0; i < ARRAY_SIZE(r->stated); i++) {
                 free(r->stated[i].path);
                 r->stated[i].path = NULL;
@@ -315,6 +318,64 @@ static char *skip_plain_run(struct root *r, struct walk *w, char *p, bool *ret_t
         return NULL;
 }
 
+/* Below how many stated directories of one parent the walk lists the parent instead. */
+#define SIBLINGS_LISTED 3
+
+/* The directories listed in the open directory FD, whose path is W: all known. False when none
+ * could be learnt (a listing that fails, or a file system that gives no d_type). */
+static bool learn_listed_dirs(struct root *r, int fd, struct walk *w)
+{
+        _cleanup_free_ char *names = NULL;
+        size_t cap = 0, len = 0, base = w->len;
+        bool learnt = false;
+
+        /* One call: a directory left out is stated as before. */
+        if (root_read_dirents_head(fd, &names, &cap, &len) < 0)
+                return false;
+        /* Each entry is its d_type byte, then its name (root_read_dirents()). */
+        for (size_t off = 0; off < len; off += strlen(names + off + 1) + 2) {
+                if ((unsigned char)names[off] != DT_DIR)
+                        continue;
+                const char *name = names + off + 1;
+                if (walk_push(w, name, strlen(name)) == 0) {
+                        remember_dir(r, w);
+                        learnt = true;
+                }
+                w->len = base;
+                w->buf[base] = '\0';
+        }
+        return learnt;
+}
+
+/*
+ * W is about to be stated, its parent known. Where a parent holds many directories (the root bus
+ * and its hundreds of ports, a PF and its VFs), one listing of it tells which of its entries are
+ * directories, as the stat of each would: from the SIBLINGS_LISTED-th stat below one parent, the
+ * parent is listed once and its directories remembered. True when that listing was made now.
+ */
+static bool learn_siblings(struct root *r, const struct walk *w)
+{
+        struct walk parent = { .len = 0 };
+        const char *slash = memrchr(w->buf, '/', w->len);
+
+        if (r->journaling || !slash)
+                return false;
+        parent.len = (size_t)(slash - w->buf);
+        memcpy(parent.buf, w->buf, parent.len);
+        parent.buf[parent.len] = '\0';
+        if (r->siblings_of && strcmp(r->siblings_of, parent.buf) == 0) {
+                if (++r->siblings_stated != SIBLINGS_LISTED)
+                        return false;
+        } else {
+                free(r->siblings_of);
+                r->siblings_of = strdup(parent.buf);
+                r->siblings_stated = 1;
+                return false;
+        }
+        _cleanup_close_ int fd = openat(r->fd, parent.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return fd >= 0 && learn_listed_dirs(r, fd, &parent);
+}
+
 /* The walk; LAST, when given, gets the last component's lstat() when the walk made one (*HAVE_LAST). */
 static int walk(struct root *r, const char *path, bool follow_last, struct walk *w, struct stat *ret_last,
                 bool *have_last)
@@ -365,7 +426,7 @@ static int walk(struct root *r, const char *path, bool follow_last, struct walk 
                         return k;
                 if (last && !follow_last)
                         return 0;
-                if (known_dir(r, w)) {
+                if (known_dir(r, w) || (learn_siblings(r, w) && known_dir(r, w))) {
                         p = end;
                         continue;
                 }

@@ -4,8 +4,8 @@
 /*
  * Inside the one door (root.h): what the files of the root layer share, and nothing outside
  * them includes. root.c holds the root and its confined resolution (the walk, openat2),
- * root_read.c the reads and listings, root_dir.c the directories held open, root_write.c the
- * writes and the files it creates.
+ * root_read.c the reads and listings, root_dirents.c the getdents64(2) records they rest on,
+ * root_dir.c the directories held open, root_write.c the writes and the files it creates.
  */
 
 #include <limits.h>
@@ -49,6 +49,10 @@ struct root {
          * above it (see known_dir()): an open-addressed set of KNOWN_CAP slots, NULL when free. */
         char **known;
         size_t known_cap, n_known;
+        /* The parent of the directories the walk stated last, and how many it stated there in a
+         * row: from a few, the parent is listed instead (learn_siblings()). */
+        char *siblings_of;
+        unsigned siblings_stated;
         /* Plain paths root_stat() found, with what it found: the targets of links that many
          * devices share (driver links), see root_dir_stat(). NULL paths are free. */
         struct {
@@ -114,11 +118,17 @@ int root_read_fd_as(int fd, enum root_read_kind kind, size_t max, char **ret, si
 void root_journal_read(struct root *r, const char *shown, enum root_read_kind kind, size_t max);
 /* PATH below the root, confined, read as KIND and journalled. */
 int root_read_path(struct root *r, const char *path, enum root_read_kind kind, size_t max, char **ret, size_t *ret_len);
+/* FN for every name in the directory FD but "." and "..", with its d_type, in the directory's
+ * order, until FN returns < 0 (root_dirents.c, as the two below). */
+int root_each_name(int fd, int (*fn)(const char *name, unsigned char type, void *userdata), void *userdata);
 /* The names in the directory FD but "." and "..", each NUL-terminated after a byte of its
  * d_type (DT_DIR, DT_LNK, DT_UNKNOWN where the file system does not say), one after the other,
  * RET_LEN bytes in all, into *BUF of *CAP bytes, which grows as needed (NULL: a new one); *BUF
  * is never NULL on success, and stays the caller's to free on failure. */
 int root_read_dirents(int fd, char **buf, size_t *cap, size_t *ret_len);
+/* The same for the entries one getdents64(2) call returns: all of a directory of a few hundred
+ * entries, some of a larger one. For what may be incomplete: hints that save a lookup. */
+int root_read_dirents_head(int fd, char **buf, size_t *cap, size_t *ret_len);
 /* Strip trailing newlines, spaces and tabs of S, N bytes long. */
 void root_strip_space(char *s, size_t n);
 /* Components of an absolute canonical path: 0 for "/", 2 for "/sys/bus". */

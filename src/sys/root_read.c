@@ -303,45 +303,6 @@ int root_link_name(struct root *r, const char *path, char **ret)
         return root_link_basename(target, depth, ret);
 }
 
-/* The kernel's record, which getdents64(2) fills (no libc wrapper in musl). */
-struct dirent64_rec {
-        uint64_t d_ino;
-        int64_t d_off;
-        unsigned short d_reclen;
-        unsigned char d_type;
-        char d_name[];
-};
-
-/* FN for every name in the directory FD but "." and "..", in the directory's order, until it
- * returns < 0. getdents64(2) directly: one call for a sysfs device directory, and none of
- * fdopendir()'s checks. */
-static int each_name(int fd, int (*fn)(const char *name, unsigned char type, void *userdata), void *userdata)
-{
-        union {
-                char bytes[32768];
-                struct dirent64_rec align;
-        } buf;
-
-        for (;;) {
-                long got = syscall(SYS_getdents64, fd, buf.bytes, sizeof(buf.bytes));
-                if (got < 0 && errno == EINTR)
-                        continue;
-                if (got < 0)
-                        return -errno;
-                if (got == 0)
-                        return 0;
-                for (long off = 0; off < got;) {
-                        const struct dirent64_rec *de = (const struct dirent64_rec *)(buf.bytes + off);
-                        off += de->d_reclen;
-                        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                                continue;
-                        int k = fn(de->d_name, de->d_type, userdata);
-                        if (k < 0)
-                                return k;
-                }
-        }
-}
-
 struct name_vector {
         char ***v;
         size_t *n;
@@ -358,48 +319,7 @@ static int push_name(const char *name, unsigned char type, void *userdata)
 static int read_names(int fd, char ***v, size_t *n)
 {
         struct name_vector nv = { v, n };
-        return each_name(fd, push_name, &nv);
-}
-
-struct name_block {
-        char *buf;
-        size_t len, cap;
-};
-
-static int append_name(const char *name, unsigned char type, void *userdata)
-{
-        struct name_block *b = userdata;
-        size_t n = strlen(name) + 2;
-
-        if (b->len + n > b->cap) {
-                size_t cap = b->cap ? b->cap : 1024;
-                while (cap < b->len + n)
-                        cap *= 2;
-                char *nb = realloc(b->buf, cap);
-                if (!nb)
-                        return -ENOMEM;
-                b->buf = nb;
-                b->cap = cap;
-        }
-        b->buf[b->len] = (char)type;
-        memcpy(b->buf + b->len + 1, name, n - 1);
-        b->len += n;
-        return 0;
-}
-
-int root_read_dirents(int fd, char **buf, size_t *cap, size_t *ret_len)
-{
-        struct name_block b = { .buf = *buf, .cap = *buf ? *cap : 0 };
-        int k = each_name(fd, append_name, &b);
-
-        if (k == 0 && !b.buf && !(b.buf = malloc(b.cap = 1)))
-                k = -ENOMEM;
-        *buf = b.buf;
-        *cap = b.cap;
-        if (k < 0)
-                return k;
-        *ret_len = b.len;
-        return 0;
+        return root_each_name(fd, push_name, &nv);
 }
 
 static int cmp_str(const void *a, const void *b)
