@@ -276,8 +276,10 @@ static int open_device(struct root_dir *bus, const char *name, bool head, struct
         size_t n = 0;
         int k, h = 1;
 
+        static const struct root_head four = { .first = 4, .max = 4 };
+
         if (head)
-                k = root_dir_open_at_head(bus, name, "config", 4, d, &h, &cfg, &n);
+                k = root_dir_open_at_head(bus, name, "config", &four, d, &h, &cfg, &n);
         else {
                 k = root_dir_open_at(bus, name, d);
                 if (k == 0)
@@ -579,6 +581,58 @@ static void test_walk_many_siblings(void **state)
         tree_free(&t);
 }
 
+static bool more_if_a(const uint8_t *buf, size_t len)
+{
+        return len > 0 && buf[0] == 'a';
+}
+
+static size_t keep_five(const uint8_t *buf, size_t len)
+{
+        (void)buf;
+        return len < 5 ? len : 5;
+}
+
+/* A head read on from the same open file reads what one read of MAX would, keeps KEEP of it
+ * only when it went on, and journals the most bytes asked for; on both paths. */
+static void test_head_read_on(void **state)
+{
+        static const struct root_head how = { .first = 2, .max = 8, .more = more_if_a, .keep = keep_five };
+        struct tree t;
+
+        tree_new(&t);
+        tree_file(&t, "/sys/x/on", "abcdefghij");
+        tree_file(&t, "/sys/x/stop", "zbcdefghij");
+        tree_file(&t, "/sys/x/short", "a");
+        for (size_t p = 0; p < 2; p++) {
+                _cleanup_root_ struct root *r = NULL;
+                _cleanup_root_dir_ struct root_dir *d = NULL;
+                _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL;
+                const struct root_journal_entry *j;
+                size_t n = 0, nj;
+
+                assert_int_equal(setenv("VFIO_PREP_NO_OPENAT2", paths[p], 1), 0);
+                assert_int_equal(root_new(t.dir, &r), 0);
+                root_journal_enable(r, true);
+                assert_int_equal(root_dir_open(r, "/sys/x", &d), 0);
+                assert_int_equal(root_dir_read_head_as(d, "on", &how, &a, &n), 0);
+                assert_int_equal(n, 5);
+                assert_memory_equal(a, "abcde", 5);
+                assert_int_equal(root_dir_read_head_as(d, "stop", &how, &b, &n), 0);
+                assert_int_equal(n, 2);
+                assert_memory_equal(b, "zb", 2);
+                assert_int_equal(root_dir_read_head_as(d, "short", &how, &c, &n), 0);
+                assert_int_equal(n, 1);
+                j = root_journal(r, &nj);
+                assert_int_equal(nj, 3);
+                assert_string_equal(j[0].path, "/sys/x/on");
+                assert_string_equal(j[0].value, "8");
+                assert_string_equal(j[1].value, "2");
+                assert_string_equal(j[2].value, "2");
+                restore_path();
+        }
+        tree_free(&t);
+}
+
 /* --capture's journal is the walk's on both paths: every link met, every byte count read. */
 static void test_journal_same_on_both_paths(void **state)
 {
@@ -717,6 +771,7 @@ int main(void)
                 cmocka_unit_test(test_dir_both_paths),
                 cmocka_unit_test(test_dir_sub_entries),
                 cmocka_unit_test(test_walk_many_siblings),
+                cmocka_unit_test(test_head_read_on),
                 cmocka_unit_test(test_stat_below_known_dir),
                 cmocka_unit_test(test_walk_plain_runs),
                 cmocka_unit_test(test_journal_same_on_both_paths),

@@ -144,48 +144,27 @@ static long read_count(struct root_dir *r, struct machine *m, struct pci_device 
 
 /* The extended space (ACS) matters only where the kernel looks for ACS: bridges and ports, and
  * the functions of multifunction devices. */
-static bool wants_extended(const uint8_t *cfg, size_t len)
+static bool config_more(const uint8_t *cfg, size_t len)
 {
         return len >= 64 && ((cfg[0x0e] & 0x7f) != PCI_HEADER_NORMAL || (cfg[0x0e] & 0x80));
 }
 
-/* How much of config space is read first: the header, or 256 bytes where the mode explains. */
-static size_t config_first_len(const struct machine *m)
+/* Of a bridge's extended space, only the bytes its decoding looks at stay. */
+static size_t config_keep(const uint8_t *cfg, size_t len)
 {
-        return m->config_header_only ? 64 : 256;
+        return pcicfg_needed_len(cfg, len);
 }
 
-/* Config space as far as the mode needs it, from the first read (K, *BUF, *LEN: the first
- * config_first_len() bytes). Never more than the 4 KiB a device has: a longer file is read that
- * far (for --check as for --apply, which then see the same device), and of what was read only
- * the bytes the decoding looks at stay (pcicfg_needed_len()). */
-static int read_config_rest(struct root_dir *r, const struct machine *m, int k, char **io_buf, size_t *io_len)
-{
-        _cleanup_free_ char *buf = *io_buf;
-        size_t len = *io_len;
+/* Config space as far as the mode needs it: the 64-byte header where binding is all; else 256
+ * bytes, and on to the 4 KiB a device has for bridges, ports and multifunction devices, where
+ * ACS explains a group. A longer file is read that far (for --check as for --apply, which then
+ * see the same device). */
+static const struct root_head config_head = { .first = 64, .max = 64 };
+static const struct root_head config_explained = {
+        .first = 256, .max = CONFIG_MAX, .more = config_more, .keep = config_keep
+};
 
-        *io_buf = NULL;
-        if (k < 0)
-                return k;
-        if (!m->config_header_only && len == 256 && wants_extended((const uint8_t *)buf, len)) {
-                free(TAKE_PTR(buf));
-                k = root_dir_read_head(r, "config", CONFIG_MAX, &buf, &len);
-                if (k < 0)
-                        return k;
-                size_t need = pcicfg_needed_len((const uint8_t *)buf, len);
-                if (need < len) {
-                        char *fit = realloc(buf, need + 1);
-                        if (fit)
-                                buf = fit;
-                        len = need;
-                }
-        }
-        *io_buf = TAKE_PTR(buf);
-        *io_len = len;
-        return 0;
-}
-
-/* What read_config() gave (K, BUF, LEN) into D, its problems recorded after the IDs' as always. */
+/* What the config read gave (K, BUF, LEN) into D, its problems recorded after the IDs' as always. */
 static void store_config_space(struct machine *m, struct pci_device *d, int k, char *buf, size_t len)
 {
         char path[PATH_MAX];
@@ -423,7 +402,6 @@ static void load_attributes(struct loader *l, struct root_dir *r, struct pending
         struct pci_device *d = &p->dev;
         struct pcicfg_ids ids;
 
-        k = read_config_rest(r, m, k, &cfg, &len);
         if (k < 0 || pcicfg_header_ids((const uint8_t *)cfg, len, &ids) < 0)
                 ids = (struct pcicfg_ids){ 0 };
         load_ids(r, m, d, &ids, l->flags);
@@ -465,7 +443,8 @@ static int load_device(struct loader *l, const char *name, struct pending *p)
                 return 0;
         }
         pci_addr_format(&p->dev.addr, p->dev.name);
-        k = root_dir_open_at_head(l->devices, name, "config", config_first_len(m), &dir, &cfg_read, &cfg, &cfg_len);
+        k = root_dir_open_at_head(l->devices, name, "config", m->config_header_only ? &config_head : &config_explained,
+                                  &dir, &cfg_read, &cfg, &cfg_len);
         if (k < 0) {
                 /* Nothing below can be read; the device is still there, named but damaged. */
                 machine_damage(m, &p->dev, link, "cannot resolve the device link: %s", strerror(-k));

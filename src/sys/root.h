@@ -105,12 +105,23 @@ struct root_dir;
 int root_dir_open(struct root *r, const char *path, struct root_dir **ret);
 /* PARENT/NAME, resolved as root_dir_open() would resolve the joined path. */
 int root_dir_open_at(struct root_dir *parent, const char *name, struct root_dir **ret);
-/* PARENT/NAME as root_dir_open_at(), and its entry FIRST read as root_dir_read_head() would read
- * it: *RET_READ is that read's result, and *RET_BUF and *RET_LEN are set when it is 0. Where
- * openat2(2) can prove the directory's path free of links while it opens FIRST, the directory
- * itself is not opened until root_dir_list() lists it: a device whose attributes are read by
- * name costs no open(2) and close(2) of its directory. */
-int root_dir_open_at_head(struct root_dir *parent, const char *name, const char *first, size_t max,
+/*
+ * How much of a file's head is read (config space, where every 4 bytes cost a hardware access):
+ * FIRST bytes; when all were there and MORE (NULL: never) says so of them, on up to MAX from
+ * the same open file, and then only the first KEEP(what was read) bytes are returned (KEEP
+ * NULL: all). MAX is at most ROOT_ATTR_MAX. The journal records the most bytes asked for.
+ */
+struct root_head {
+        size_t first, max;
+        bool (*more)(const uint8_t *buf, size_t len);
+        size_t (*keep)(const uint8_t *buf, size_t len);
+};
+/* PARENT/NAME as root_dir_open_at(), and its entry FIRST read as root_dir_read_head_as() would
+ * read it with HOW: *RET_READ is that read's result, and *RET_BUF and *RET_LEN are set when it
+ * is 0. Where openat2(2) (or the walk) can prove the directory's path free of links while it
+ * opens FIRST, the directory itself is not opened until root_dir_list() lists it: a device
+ * whose attributes are read by name costs no open(2) and close(2) of its directory. */
+int root_dir_open_at_head(struct root_dir *parent, const char *name, const char *first, const struct root_head *how,
                           struct root_dir **ret, int *ret_read, char **ret_buf, size_t *ret_len);
 struct root_dir *root_dir_close(struct root_dir *d);
 static inline void root_dir_closep(struct root_dir **d)
@@ -128,6 +139,8 @@ int root_dir_list(struct root_dir *d);
 const char *root_dir_path(const struct root_dir *d);
 int root_dir_read_file(struct root_dir *d, const char *name, size_t max, char **ret, size_t *ret_len);
 int root_dir_read_head(struct root_dir *d, const char *name, size_t max, char **ret, size_t *ret_len);
+int root_dir_read_head_as(struct root_dir *d, const char *name, const struct root_head *how, char **ret,
+                          size_t *ret_len);
 int root_dir_read_attr(struct root_dir *d, const char *name, char **ret);
 int root_dir_read_link(struct root_dir *d, const char *name, char **ret);
 int root_dir_link_name(struct root_dir *d, const char *name, char **ret);

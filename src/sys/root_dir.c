@@ -71,40 +71,6 @@ const char *root_dir_path(const struct root_dir *d)
         return d->path;
 }
 
-static const char *rel_of(const char *abs)
-{
-        abs += strspn(abs, "/");
-        return *abs ? abs : ".";
-}
-
-/* PATH without "." or ".." components or repeated slashes, into BUF; -EINVAL when it has any
- * of those, or is not absolute. */
-static int plain_path(const char *path, char *buf, size_t size)
-{
-        size_t len = 0;
-
-        if (path[0] != '/')
-                return -EINVAL;
-        for (const char *p = path; *p;) {
-                p += strspn(p, "/");
-                size_t n = strcspn(p, "/");
-                if (n == 0)
-                        break;
-                if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-                        return -EINVAL;
-                if (len + 1 + n + 1 > size)
-                        return -ENAMETOOLONG;
-                buf[len++] = '/';
-                memmove(buf + len, p, n); /* BUF may be PATH */
-                len += n;
-                p += n;
-        }
-        if (len == 0)
-                buf[len++] = '/';
-        buf[len] = '\0';
-        return 0;
-}
-
 /* REL below DIRFD (not following a last link), opened for reading when it is a directory
  * (root_dir_list() can then list it without another open), else O_PATH as before: *LISTABLE
  * says which. */
@@ -152,11 +118,11 @@ static int open_canonical(struct root *r, const char *canon, bool *listable)
         if (r->journaling || r->no_openat2)
                 return -ENOSYS;
         if (listable) {
-                fd = root_kernel_open(r, r->fd, rel_of(canon), O_RDONLY | O_DIRECTORY, how);
+                fd = root_kernel_open(r, r->fd, root_rel_of(canon), O_RDONLY | O_DIRECTORY, how);
                 *listable = fd >= 0;
         }
         if (fd < 0 && fd != -ENOSYS && fd != -ENOENT && fd != -ELOOP)
-                fd = root_kernel_open(r, r->fd, rel_of(canon), O_PATH, how);
+                fd = root_kernel_open(r, r->fd, root_rel_of(canon), O_PATH, how);
         return fd >= 0 ? fd : -ENOSYS;
 }
 
@@ -167,7 +133,7 @@ int root_dir_open(struct root *r, const char *path, struct root_dir **ret)
         bool listable;
         int fd;
 
-        if (plain_path(path, canon, sizeof(canon)) == 0 && (fd = open_canonical(r, canon, &listable)) >= 0)
+        if (root_plain_path(path, canon, sizeof(canon)) == 0 && (fd = open_canonical(r, canon, &listable)) >= 0)
                 return dir_new(r, fd, listable, canon, ret);
         int k = dir_walk(r, path, &fd, &listable, &walked);
         if (k < 0)
@@ -183,7 +149,7 @@ int root_dir_list(struct root_dir *d)
 
         if (d->fd < 0) {
                 /* Not open yet, its path proven plain: a directory opened below the root as is. */
-                int fd = openat(r->fd, rel_of(d->path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                int fd = openat(r->fd, root_rel_of(d->path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
                         return -errno;
                 d->fd = fd;
@@ -225,11 +191,6 @@ static bool known_absent(const struct root_dir *d, const char *name)
         return listed_type(d, name, strlen(name)) == -ENOENT;
 }
 
-static bool one_component(const char *name)
-{
-        return *name && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
-}
-
 /* D's path joined with NAME, as the root_*() functions take it. */
 static int dir_join(const struct root_dir *d, const char *name, char *buf, size_t size)
 {
@@ -255,38 +216,8 @@ static int dir_at(const struct root_dir *d, const char *name, char *buf, size_t 
         int k = dir_join(d, name, buf, size);
         if (k < 0)
                 return k;
-        *ret_rel = rel_of(buf);
+        *ret_rel = root_rel_of(buf);
         return d->root->fd;
-}
-
-/* BASE (canonical) joined with TARGET, a link in BASE, as the walk would join them when no
- * component after TARGET's leading ".." is a link: -EINVAL when TARGET is absolute, climbs
- * above the root, or has "." or ".." further on (the walk decides those). */
-static int lexical_join(const char *base, const char *target, char *buf, size_t size)
-{
-        char tmp[PATH_MAX];
-        size_t len;
-        const char *p = target;
-
-        if (target[0] == '/' || strlen(base) >= sizeof(tmp))
-                return -EINVAL;
-        strcpy(tmp, strcmp(base, "/") ? base : "");
-        len = strlen(tmp);
-        for (;;) {
-                p += strspn(p, "/");
-                if (!(p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0')))
-                        break;
-                char *slash = memrchr(tmp, '/', len);
-                if (!slash)
-                        return -EINVAL;
-                len = (size_t)(slash - tmp);
-                tmp[len] = '\0';
-                p += 2;
-        }
-        int n = snprintf(buf, size, "%s/%s", tmp, p);
-        if (n < 0 || (size_t)n >= size)
-                return -EINVAL;
-        return plain_path(buf, buf, size);
 }
 
 /*
@@ -303,7 +234,7 @@ static int dir_resolve_fast(struct root_dir *d, const char *name, char *buf, siz
         const char *rel;
         int fd;
 
-        if (r->journaling || r->no_openat2 || !one_component(name))
+        if (r->journaling || r->no_openat2 || !root_one_component(name))
                 return -ENOSYS;
         if (known_absent(d, name))
                 return -ENOENT;
@@ -320,7 +251,7 @@ static int dir_resolve_fast(struct root_dir *d, const char *name, char *buf, siz
                 return errno == ENOENT ? -ENOENT : -ENOSYS;
         } else {
                 target[n] = '\0';
-                if (lexical_join(d->path, target, buf, size) < 0)
+                if (root_lexical_join(d->path, target, buf, size) < 0)
                         return -ENOSYS;
                 fd = open_canonical(r, buf, ret_listable);
         }
@@ -405,7 +336,7 @@ static int dir_open_sub(struct root_dir *d, const char *path)
         char buf[PATH_MAX];
         const char *slash = strchr(path, '/'), *rel;
 
-        if (!slash || !one_component(slash + 1))
+        if (!slash || !root_one_component(slash + 1))
                 return -ELOOP;
         size_t n = (size_t)(slash - path);
         if (n == 0 || (n == 1 && path[0] == '.') || (n == 2 && path[0] == '.' && path[1] == '.'))
@@ -430,7 +361,7 @@ static int dir_open_attr(struct root_dir *d, const char *name, char *path, size_
 
         if (k < 0)
                 return k;
-        fd = one_component(name) ? dir_open_entry(d, name, O_RDONLY | O_NONBLOCK) : dir_open_sub(d, name);
+        fd = root_one_component(name) ? dir_open_entry(d, name, O_RDONLY | O_NONBLOCK) : dir_open_sub(d, name);
         if (fd < 0 && fd != -ELOOP)
                 return fd;
         *ret_fd = fd < 0 ? -1 : fd;
@@ -455,6 +386,32 @@ static int dir_read(struct root_dir *d, const char *name, enum root_read_kind ki
         return 0;
 }
 
+int root_dir_read_head_as(struct root_dir *d, const char *name, const struct root_head *how, char **ret,
+                          size_t *ret_len)
+{
+        char path[PATH_MAX], shown[PATH_MAX + 1];
+        size_t asked;
+        struct walk w;
+        int raw, k = dir_open_attr(d, name, path, sizeof(path), &raw);
+
+        if (k < 0)
+                return k;
+        snprintf(shown, sizeof(shown), "%s", path);
+        if (raw < 0) {
+                /* A link or a path: resolved from the root, confined, as root_read_path() does. */
+                raw = root_open_resolved(d->root, path, O_RDONLY | O_NONBLOCK, &w);
+                if (raw < 0)
+                        return raw;
+                snprintf(shown, sizeof(shown), "/%s", w.buf);
+        }
+        _cleanup_close_ int fd = raw;
+        k = root_read_fd_head_as(fd, how, ret, ret_len, &asked);
+        if (k < 0)
+                return k;
+        root_journal_read(d->root, shown, ROOT_READ_HEAD, asked);
+        return 0;
+}
+
 /* Attributes: the first short read is the end (only a pipe with a live writer, which no sysfs
  * has, would tell otherwise). One read() per attribute instead of two. */
 int root_dir_read_file(struct root_dir *d, const char *name, size_t max, char **ret, size_t *ret_len)
@@ -473,7 +430,7 @@ static int walk_open_plain(struct root *r, const char *canon, const char *file)
 {
         struct walk w;
 
-        if (root_walk(r, canon, true, &w) < 0 || strcmp(root_walk_rel(&w), rel_of(canon)) != 0)
+        if (root_walk(r, canon, true, &w) < 0 || strcmp(root_walk_rel(&w), root_rel_of(canon)) != 0)
                 return -ENOSYS;
         int fd = openat(r->fd, file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
         return fd < 0 ? -ENOSYS : fd;
@@ -486,7 +443,7 @@ static int walk_open_plain(struct root *r, const char *canon, const char *file)
  * a file in it; the directory itself is opened only if it is listed. -ENOSYS when the slow way
  * must decide.
  */
-static int open_at_head_fast(struct root_dir *parent, const char *name, const char *first, size_t max,
+static int open_at_head_fast(struct root_dir *parent, const char *name, const char *first, const struct root_head *how,
                              struct root_dir **ret, int *ret_read, char **ret_buf, size_t *ret_len)
 {
         struct root *r = parent->root;
@@ -494,7 +451,7 @@ static int open_at_head_fast(struct root_dir *parent, const char *name, const ch
         struct root_dir *d;
         const char *rel;
 
-        if (r->journaling || !one_component(name) || !one_component(first) || known_absent(parent, name))
+        if (r->journaling || !root_one_component(name) || !root_one_component(first) || known_absent(parent, name))
                 return -ENOSYS;
         int at = dir_at(parent, name, at_buf, sizeof(at_buf), &rel);
         if (at < 0)
@@ -503,9 +460,9 @@ static int open_at_head_fast(struct root_dir *parent, const char *name, const ch
         if (n < 0)
                 return -ENOSYS;
         target[n] = '\0';
-        if (lexical_join(parent->path, target, canon, sizeof(canon)) < 0)
+        if (root_lexical_join(parent->path, target, canon, sizeof(canon)) < 0)
                 return -ENOSYS;
-        int k = snprintf(file, sizeof(file), "%s/%s", rel_of(canon), first);
+        int k = snprintf(file, sizeof(file), "%s/%s", root_rel_of(canon), first);
         if (k < 0 || (size_t)k >= sizeof(file))
                 return -ENOSYS;
         int raw = root_kernel_open(r, r->fd, file, O_RDONLY | O_NONBLOCK | O_NOCTTY,
@@ -518,23 +475,24 @@ static int open_at_head_fast(struct root_dir *parent, const char *name, const ch
         k = dir_new(r, -1, false, canon, &d);
         if (k < 0)
                 return k;
-        *ret_read = root_read_fd_as(fd, ROOT_READ_HEAD, max, ret_buf, ret_len);
+        size_t asked;
+        *ret_read = root_read_fd_head_as(fd, how, ret_buf, ret_len, &asked);
         *ret = d;
         return 0;
 }
 
-int root_dir_open_at_head(struct root_dir *parent, const char *name, const char *first, size_t max,
+int root_dir_open_at_head(struct root_dir *parent, const char *name, const char *first, const struct root_head *how,
                           struct root_dir **ret, int *ret_read, char **ret_buf, size_t *ret_len)
 {
         struct root_dir *d;
-        int k = open_at_head_fast(parent, name, first, max, ret, ret_read, ret_buf, ret_len);
+        int k = open_at_head_fast(parent, name, first, how, ret, ret_read, ret_buf, ret_len);
 
         if (k != -ENOSYS)
                 return k;
         k = root_dir_open_at(parent, name, &d);
         if (k < 0)
                 return k;
-        *ret_read = root_dir_read_head(d, first, max, ret_buf, ret_len);
+        *ret_read = root_dir_read_head_as(d, first, how, ret_buf, ret_len);
         *ret = d;
         return 0;
 }
@@ -588,7 +546,7 @@ int root_dir_read_link(struct root_dir *d, const char *name, char **ret)
         int k = dir_join(d, name, path, sizeof(path));
         if (k < 0)
                 return k;
-        if (!one_component(name))
+        if (!root_one_component(name))
                 return root_read_link(d->root, path, ret);
         if (known_absent(d, name))
                 return -ENOENT;
@@ -615,7 +573,7 @@ int root_dir_link_name(struct root_dir *d, const char *name, char **ret)
         int k = dir_join(d, name, path, sizeof(path));
         if (k < 0)
                 return k;
-        if (!one_component(name))
+        if (!root_one_component(name))
                 return root_link_name(d->root, path, ret);
         k = root_dir_read_link(d, name, &target);
         if (k < 0)
@@ -642,7 +600,7 @@ static void stated_add(struct root *r, const char *path, const struct stat *st)
 
 /*
  * A link's target, joined to D's canonical path, stats as the link does when its rest is plain
- * (lexical_join()); many devices' driver links name one directory, which is then resolved once
+ * (root_lexical_join()); many devices' driver links name one directory, which is then resolved once
  * until the next write. Not while journaling: --capture records each resolution.
  */
 int root_dir_stat(struct root_dir *d, const char *name, struct stat *ret)
@@ -652,16 +610,16 @@ int root_dir_stat(struct root_dir *d, const char *name, struct stat *ret)
         int k = dir_join(d, name, path, sizeof(path));
         if (k < 0)
                 return k;
-        if (one_component(name) && known_absent(d, name))
+        if (root_one_component(name) && known_absent(d, name))
                 return -ENOENT;
         /* D's path is canonical on both lookup paths: the join is the walk's, with or without
          * openat2. */
-        if (r->journaling || !one_component(name))
+        if (r->journaling || !root_one_component(name))
                 return root_stat(r, path, ret);
         ssize_t n = dir_readlink(d, name, target, sizeof(target));
         if (n < 0)
                 return root_stat(r, path, ret);
-        if (lexical_join(d->path, target, joined, sizeof(joined)) < 0)
+        if (root_lexical_join(d->path, target, joined, sizeof(joined)) < 0)
                 return root_stat(r, path, ret);
         const struct stat *seen = stated_find(r, joined);
         if (seen) {
@@ -680,7 +638,7 @@ int root_dir_lstat(struct root_dir *d, const char *name, struct stat *ret)
         int k = dir_join(d, name, path, sizeof(path));
         if (k < 0)
                 return k;
-        if (!one_component(name))
+        if (!root_one_component(name))
                 return root_lstat(d->root, path, ret);
         char buf[PATH_MAX];
         const char *rel;

@@ -5,7 +5,8 @@
  * Inside the one door (root.h): what the files of the root layer share, and nothing outside
  * them includes. root.c holds the root and its confined resolution (the walk, openat2),
  * root_read.c the reads and listings, root_dirents.c the getdents64(2) records they rest on,
- * root_dir.c the directories held open, root_write.c the writes and the files it creates.
+ * root_dir.c the directories held open, root_path.c path text, root_write.c the writes and the
+ * files it creates.
  */
 
 #include <limits.h>
@@ -106,6 +107,8 @@ int root_open_resolved(struct root *r, const char *path, int flags, struct walk 
 int root_read_fd(int fd, size_t max, bool short_is_end, char **ret, size_t *ret_len);
 /* The first MAX bytes of FD, or all of it when shorter. */
 int root_read_fd_head(int fd, size_t max, char **ret, size_t *ret_len);
+/* FD's head as HOW says (root.h); *RET_ASKED: the most bytes asked for, for the journal. */
+int root_read_fd_head_as(int fd, const struct root_head *how, char **ret, size_t *ret_len, size_t *ret_asked);
 
 /* How a file is read: whole (-EFBIG beyond MAX), whole as a sysfs attribute (the first short
  * read ends it), or its first MAX bytes (journalled with MAX, so a capture keeps only those). */
@@ -131,6 +134,17 @@ int root_read_dirents(int fd, char **buf, size_t *cap, size_t *ret_len);
 int root_read_dirents_head(int fd, char **buf, size_t *cap, size_t *ret_len);
 /* Strip trailing newlines, spaces and tabs of S, N bytes long. */
 void root_strip_space(char *s, size_t n);
+/* ABS relative to the root's descriptor: "." for "/" (root_path.c, as the three below). */
+const char *root_rel_of(const char *abs);
+/* PATH without "." or ".." components or repeated slashes, into BUF; -EINVAL when it has any of
+ * those, or is not absolute. BUF may be PATH. */
+int root_plain_path(const char *path, char *buf, size_t size);
+/* NAME is one path component: not empty, no slash, not "." or "..". */
+bool root_one_component(const char *name);
+/* BASE (canonical) joined with TARGET, a link in BASE, as the walk would join them when no
+ * component after TARGET's leading ".." is a link; -EINVAL when TARGET is absolute, climbs above
+ * the root, or has "." or ".." further on (the walk decides those). */
+int root_lexical_join(const char *base, const char *target, char *buf, size_t size);
 /* Components of an absolute canonical path: 0 for "/", 2 for "/sys/bus". */
 size_t root_path_depth(const char *path);
 /* The last component of TARGET, a link's target read DEPTH components below the root. */

@@ -135,6 +135,46 @@ int root_read_fd_head(int fd, size_t max, char **ret, size_t *ret_len)
         return 0;
 }
 
+/* Up to MAX bytes of FD into BUF from *LEN on, until the end of the file. */
+static int read_on(int fd, char *buf, size_t max, size_t *len)
+{
+        while (*len < max) {
+                ssize_t n = read_once(fd, buf + *len, max - *len);
+                if (n < 0)
+                        return (int)n;
+                if (n == 0)
+                        break;
+                *len += (size_t)n;
+        }
+        return 0;
+}
+
+int root_read_fd_head_as(int fd, const struct root_head *how, char **ret, size_t *ret_len, size_t *ret_asked)
+{
+        char buf[ROOT_ATTR_MAX];
+        size_t len = 0, asked = how->first;
+
+        if (how->first > sizeof(buf) || how->max > sizeof(buf))
+                return -EINVAL;
+        int k = read_on(fd, buf, how->first, &len);
+        if (k < 0)
+                return k;
+        /* On from where the first read stopped: the same bytes as a second read from the start. */
+        if (len == how->first && how->max > how->first && how->more && how->more((const uint8_t *)buf, len)) {
+                asked = how->max;
+                k = read_on(fd, buf, how->max, &len);
+                if (k < 0)
+                        return k;
+        }
+        size_t keep = how->keep && asked == how->max ? how->keep((const uint8_t *)buf, len) : len;
+        k = dup_bytes(buf, keep < len ? keep : len, ret);
+        if (k < 0)
+                return k;
+        *ret_len = keep < len ? keep : len;
+        *ret_asked = asked;
+        return 0;
+}
+
 int root_read_fd_as(int fd, enum root_read_kind kind, size_t max, char **ret, size_t *ret_len)
 {
         size_t len;
