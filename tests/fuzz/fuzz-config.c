@@ -36,7 +36,8 @@ static void check_entry(const struct device_conf *d, size_t lines)
         FUZZ_ASSERT(strtoul(d->origin + strlen(NAME ":"), NULL, 10) <= lines);
         FUZZ_ASSERT(d->functions == FUNCTIONS_AUTO || d->functions == FUNCTIONS_ALL || d->functions == FUNCTIONS_ONE);
         FUZZ_ASSERT(d->vfs == -1 || (d->vfs >= 1 && d->vfs <= 65535));
-        FUZZ_ASSERT(!d->has_pin || d->sel.kind == SELECTOR_ADDRESS);
+        /* id= pins what names one device: an address or a slot path, never an ID selector. */
+        FUZZ_ASSERT(!d->has_pin || d->sel.kind == SELECTOR_ADDRESS || d->sel.kind == SELECTOR_PATH);
         if (d->sel.kind == SELECTOR_ADDRESS)
                 FUZZ_ASSERT(d->sel.addr.dev <= 0x1f && d->sel.addr.fn <= 7);
         /* The text it was written as selects the same thing. */
