@@ -368,44 +368,52 @@ static int dir_open_attr(struct root_dir *d, const char *name, char *path, size_
         return 0;
 }
 
+/* NAME in D opened for reading, and the path the journal names it by into SHOWN: the entry
+ * itself, or, when NAME is a link or a path, resolved from the root, confined, as
+ * root_read_path() opens it. */
+static int dir_open_read(struct root_dir *d, const char *name, char *shown, size_t size)
+{
+        char path[PATH_MAX];
+        struct walk w;
+        int raw, k = dir_open_attr(d, name, path, sizeof(path), &raw);
+
+        if (k < 0)
+                return k;
+        snprintf(shown, size, "%s", path);
+        if (raw >= 0)
+                return raw;
+        raw = root_open_resolved(d->root, path, O_RDONLY | O_NONBLOCK, &w);
+        if (raw >= 0)
+                snprintf(shown, size, "/%s", w.buf);
+        return raw;
+}
+
 /* NAME in D, read as KIND; through the root when NAME is a link or a path. */
 static int dir_read(struct root_dir *d, const char *name, enum root_read_kind kind, size_t max, char **ret,
                     size_t *ret_len)
 {
-        char path[PATH_MAX];
-        int raw, k = dir_open_attr(d, name, path, sizeof(path), &raw);
-        if (k < 0)
-                return k;
+        char shown[PATH_MAX + 1];
+        int raw = dir_open_read(d, name, shown, sizeof(shown));
         if (raw < 0)
-                return root_read_path(d->root, path, kind, max, ret, ret_len);
+                return raw;
         _cleanup_close_ int fd = raw;
-        k = root_read_fd_as(fd, kind, max, ret, ret_len);
+        int k = root_read_fd_as(fd, kind, max, ret, ret_len);
         if (k < 0)
                 return k;
-        root_journal_read(d->root, path, kind, max);
+        root_journal_read(d->root, shown, kind, max);
         return 0;
 }
 
 int root_dir_read_head_as(struct root_dir *d, const char *name, const struct root_head *how, char **ret,
                           size_t *ret_len)
 {
-        char path[PATH_MAX], shown[PATH_MAX + 1];
+        char shown[PATH_MAX + 1];
         size_t asked;
-        struct walk w;
-        int raw, k = dir_open_attr(d, name, path, sizeof(path), &raw);
-
-        if (k < 0)
-                return k;
-        snprintf(shown, sizeof(shown), "%s", path);
-        if (raw < 0) {
-                /* A link or a path: resolved from the root, confined, as root_read_path() does. */
-                raw = root_open_resolved(d->root, path, O_RDONLY | O_NONBLOCK, &w);
-                if (raw < 0)
-                        return raw;
-                snprintf(shown, sizeof(shown), "/%s", w.buf);
-        }
+        int raw = dir_open_read(d, name, shown, sizeof(shown));
+        if (raw < 0)
+                return raw;
         _cleanup_close_ int fd = raw;
-        k = root_read_fd_head_as(fd, how, ret, ret_len, &asked);
+        int k = root_read_fd_head_as(fd, how, ret, ret_len, &asked);
         if (k < 0)
                 return k;
         root_journal_read(d->root, shown, ROOT_READ_HEAD, asked);
