@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -47,6 +48,28 @@ static void test_addr_parse_format(void **state)
                 pci_addr_format(&a, buf);
                 assert_string_equal(buf, cases[i].out);
         }
+}
+
+/* The name is made without printf; it must read as printf's "%04x:%02x:%02x.%x" would. */
+static void test_pci_addr_format_as_printf(void **state)
+{
+        static const uint32_t domains[] = { 0, 1, 0xabc, 0xffff, 0x10000, 0xfffffff, 0x10000000, 0xffffffff };
+        char got[PCI_ADDR_STRLEN], want[PCI_ADDR_STRLEN];
+
+        (void)state;
+        for (size_t i = 0; i < ARRAY_SIZE(domains); i++)
+                for (unsigned bus = 0; bus < 256; bus += 15)
+                        for (unsigned dev = 0; dev < 32; dev += 7)
+                                for (unsigned fn = 0; fn < 8; fn += 3) {
+                                        struct pci_addr a = { .domain = domains[i],
+                                                              .bus = (uint8_t)bus,
+                                                              .dev = (uint8_t)dev,
+                                                              .fn = (uint8_t)fn };
+                                        snprintf(want, sizeof(want), "%04x:%02x:%02x.%x", (unsigned)a.domain, a.bus,
+                                                 a.dev, a.fn);
+                                        pci_addr_format(&a, got);
+                                        assert_string_equal(got, want);
+                                }
 }
 
 static void test_find_device_and_group(void **state)
@@ -105,6 +128,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_addr_parse_format),
+                cmocka_unit_test(test_pci_addr_format_as_printf),
                 cmocka_unit_test(test_find_device_and_group),
                 cmocka_unit_test(test_bridge_rules),
                 cmocka_unit_test(test_sanitize),

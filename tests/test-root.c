@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -535,6 +536,45 @@ static void test_dir_sub_entries(void **state)
         tree_free(&t);
 }
 
+/* A long listing is searched through its hash table (root_names_index()): every name found with
+ * its type, as a pass over the entries finds it, and names that are prefixes or extensions of
+ * entries, or absent, not found. */
+static void test_names_index(void **state)
+{
+        static char names[300 * 8];
+        size_t len = 0, n_slots = 0;
+        uint32_t *slots = NULL;
+
+        for (unsigned i = 0; i < 300; i++) {
+                names[len++] = (char)(i % 2 ? DT_DIR : DT_LNK);
+                len += (size_t)sprintf(names + len, "%u", i) + 1;
+        }
+        assert_int_equal(root_names_index(names, len, &slots, &n_slots), 0);
+        assert_non_null(slots);
+        assert_true(n_slots >= 600 && (n_slots & (n_slots - 1)) == 0);
+        for (unsigned i = 0; i < 300; i++) {
+                char name[16];
+                int n = sprintf(name, "%u", i);
+                assert_int_equal(root_names_type(names, len, slots, n_slots, name, (size_t)n), i % 2 ? DT_DIR : DT_LNK);
+                assert_int_equal(root_names_type(names, len, NULL, 0, name, (size_t)n), i % 2 ? DT_DIR : DT_LNK);
+        }
+        static const char *const absent[] = { "300", "1000", "01", "", "2990", "x" };
+        for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+                assert_int_equal(root_names_type(names, len, slots, n_slots, absent[i], strlen(absent[i])), -ENOENT);
+                assert_int_equal(root_names_type(names, len, NULL, 0, absent[i], strlen(absent[i])), -ENOENT);
+        }
+        /* NAME is N bytes: "29" of "299" is entry 29; "300" of "3000" is none. */
+        assert_int_equal(root_names_type(names, len, slots, n_slots, "299", 2), DT_DIR);
+        assert_int_equal(root_names_type(names, len, slots, n_slots, "3000", 3), -ENOENT);
+        free(slots);
+        /* A short listing gets no table. */
+        slots = NULL;
+        n_slots = 0;
+        assert_int_equal(root_names_index(names, 40, &slots, &n_slots), 0);
+        assert_null(slots);
+        assert_int_equal(n_slots, 0);
+}
+
 /* Below a parent of many directories the walk lists the parent once (learn_siblings()); a
  * sibling that is a link, a file or missing still resolves as it would alone, on both paths. */
 static void test_walk_many_siblings(void **state)
@@ -770,6 +810,7 @@ int main(void)
                 cmocka_unit_test(test_list_sorted),
                 cmocka_unit_test(test_dir_both_paths),
                 cmocka_unit_test(test_dir_sub_entries),
+                cmocka_unit_test(test_names_index),
                 cmocka_unit_test(test_walk_many_siblings),
                 cmocka_unit_test(test_head_read_on),
                 cmocka_unit_test(test_stat_below_known_dir),

@@ -56,9 +56,35 @@ int pci_addr_parse(const char *s, struct pci_addr *ret)
         return 0;
 }
 
+/* V in at least MIN hex digits at P: past the last. */
+static char *put_hex(char *p, uint32_t v, unsigned min)
+{
+        static const char digits[] = "0123456789abcdef";
+        unsigned n = min;
+
+        while (n < 8 && v >> (4 * n))
+                n++;
+        for (unsigned i = n; i-- > 0;)
+                *p++ = digits[(v >> (4 * i)) & 0xf];
+        return p;
+}
+
+/* "%04x:%02x:%02x.%x", without printf: every device's name is made here while loading. */
 void pci_addr_format(const struct pci_addr *a, char buf[static PCI_ADDR_STRLEN])
 {
-        snprintf(buf, PCI_ADDR_STRLEN, "%04x:%02x:%02x.%x", (unsigned)a->domain, a->bus, a->dev, a->fn);
+        char tmp[32], *p = put_hex(tmp, a->domain, 4);
+        size_t n;
+
+        *p++ = ':';
+        p = put_hex(p, a->bus, 2);
+        *p++ = ':';
+        p = put_hex(p, a->dev, 2);
+        *p++ = '.';
+        p = put_hex(p, a->fn, 1);
+        /* Cut as snprintf would: no parsed address is that long (pci_addr_parse()). */
+        n = (size_t)(p - tmp) < PCI_ADDR_STRLEN ? (size_t)(p - tmp) : PCI_ADDR_STRLEN - 1;
+        memcpy(buf, tmp, n);
+        buf[n] = '\0';
 }
 
 int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b)

@@ -11,6 +11,7 @@
 #include "macro.h"
 #include "parse.h"
 #include "root.h"
+#include "strjoin.h"
 
 #define GROUPS_DIR "/sys/kernel/iommu_groups"
 /* /proc/interrupts grows with CPUs times vectors; a few hundred KiB on large machines. */
@@ -38,7 +39,7 @@ static int load_group_devices(struct root *r, struct machine *m, struct iommu_gr
         size_t n = 0;
         int k;
 
-        snprintf(path, sizeof(path), "%s/devices", dir);
+        (void)str_join(path, sizeof(path), dir, "/devices", NULL); /* DIR is short: load_group() */
         k = root_list(r, path, &names, &n);
         if (k < 0) {
                 machine_add_problem(m, path, "cannot list the group's devices: %s", strerror(-k));
@@ -83,13 +84,16 @@ static int parse_region(const char *line, struct reserved_region *ret)
 static int group_read_attr(struct root *r, struct root_dir *groups, const struct iommu_group *g, const char *attr,
                            char *path, size_t size, char **ret)
 {
-        char name[64];
+        char id[STR_ULONG_MAX];
 
-        snprintf(path, size, GROUPS_DIR "/%ld/%s", g->id, attr);
+        /* Once per group and attribute: joined, not formatted. */
+        str_ulong(id, (unsigned long)g->id);
+        int k = str_join(path, size, GROUPS_DIR "/", id, "/", attr, NULL);
+        if (k < 0)
+                return k;
         if (!groups)
                 return root_read_attr(r, path, ret);
-        snprintf(name, sizeof(name), "%ld/%s", g->id, attr);
-        return root_dir_read_attr(groups, name, ret);
+        return root_dir_read_attr(groups, path + strlen(GROUPS_DIR "/"), ret);
 }
 
 static int load_regions(struct root *r, struct root_dir *groups, struct machine *m, struct iommu_group *g)
@@ -140,11 +144,12 @@ static void load_type(struct root *r, struct root_dir *groups, struct machine *m
 
 static int load_group(struct root *r, struct machine *m, long id, unsigned flags, struct iommu_group *g)
 {
-        char dir[64];
+        char dir[64], num[STR_ULONG_MAX];
         int k;
 
         *g = (struct iommu_group){ .id = id };
-        snprintf(dir, sizeof(dir), GROUPS_DIR "/%ld", id);
+        str_ulong(num, (unsigned long)id);
+        (void)str_join(dir, sizeof(dir), GROUPS_DIR "/", num, NULL); /* fits: a number */
         if (!(flags & MACHINE_LOAD_NO_GROUP_TYPE))
                 load_type(r, NULL, m, g);
         k = load_group_devices(r, m, g, dir);

@@ -12,6 +12,7 @@
 #include "parse.h"
 #include "pcicfg.h"
 #include "root.h"
+#include "strjoin.h"
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
 #define PCI_DRIVERS "/sys/bus/pci/drivers"
@@ -379,7 +380,8 @@ static void find_parent(struct pending *p)
         char buf[PATH_MAX];
         const char *name;
 
-        snprintf(buf, sizeof(buf), "%s", p->dev.path);
+        if (str_join(buf, sizeof(buf), p->dev.path, NULL) < 0)
+                return;
         char *slash = strrchr(buf, '/');
         if (!slash || slash == buf)
                 return;
@@ -437,7 +439,7 @@ static int load_device(struct loader *l, const char *name, struct pending *p)
         p->dev.iommu_group = p->dev.sriov_totalvfs = p->dev.sriov_numvfs = -1;
         p->dev.header = PCI_HEADER_UNKNOWN;
         p->dev.boot_vga = p->dev.driver_builtin = TRI_UNKNOWN;
-        snprintf(link, sizeof(link), PCI_DEVICES "/%s", name);
+        (void)str_join(link, sizeof(link), PCI_DEVICES "/", name, NULL); /* NAME is one listed entry */
         if (pci_addr_parse(name, &p->dev.addr) < 0) {
                 machine_add_problem(m, link, "malformed device name '%.40s'", name);
                 return 0;

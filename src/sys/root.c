@@ -13,6 +13,7 @@
 
 #include "array.h"
 #include "macro.h"
+#include "strjoin.h"
 
 /* Any value but "" and "0" forces the walk: the tests prove the fallback so. */
 static bool walk_forced(void)
@@ -110,6 +111,17 @@ void root_journal_clear(struct root *r)
 }
 
 /* Journaling is best effort: a failed allocation loses an entry, never the operation. */
+/* What the walk W reached, journalled as "/REL": the name is made only while journaling, as
+ * this follows every read. */
+void root_journal_walked(struct root *r, enum root_op op, const struct walk *w, const char *value)
+{
+        char shown[PATH_MAX + 1];
+
+        if (!r->journaling || str_join(shown, sizeof(shown), "/", w->buf, NULL) < 0)
+                return;
+        root_journal_add(r, op, shown, value, 0);
+}
+
 void root_journal_add(struct root *r, enum root_op op, const char *path, const char *value, int result)
 {
         if (!r->journaling)
@@ -156,9 +168,9 @@ const char *root_walk_rel(const struct walk *w)
 static int pending_splice(char *pending, size_t size, const char *target, const char *rest)
 {
         char tmp[PATH_MAX];
-        int n = snprintf(tmp, sizeof(tmp), "%s/%s", target, rest);
+        int n = str_join(tmp, sizeof(tmp), target, "/", rest, NULL);
 
-        if (n < 0 || (size_t)n >= sizeof(tmp) || (size_t)n >= size)
+        if (n < 0 || (size_t)n >= size)
                 return -ENAMETOOLONG;
         memcpy(pending, tmp, (size_t)n + 1);
         return 0;
@@ -176,10 +188,10 @@ static int follow_link(struct root *r, struct walk *w, const char *rel, char *pe
         if (n < 0)
                 return -errno;
         target[n] = '\0';
-        {
+        if (r->journaling) {
                 char shown[PATH_MAX + 1];
-                snprintf(shown, sizeof(shown), "/%s", rel);
-                root_journal_add(r, ROOT_OP_LINK, shown, target, 0);
+                if (str_join(shown, sizeof(shown), "/", rel, NULL) >= 0)
+                        root_journal_add(r, ROOT_OP_LINK, shown, target, 0);
         }
         if (target[0] == '/')
                 return -EXDEV;
@@ -188,20 +200,10 @@ static int follow_link(struct root *r, struct walk *w, const char *rel, char *pe
         return pending_splice(pending, size, target, rest);
 }
 
-/* FNV-1a of the N bytes of S: where a path sits in the set of known directories. */
-static size_t path_hash(const char *s, size_t n)
-{
-        uint64_t h = 0xcbf29ce484222325ull;
-
-        for (size_t i = 0; i < n; i++)
-                h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-        return (size_t)h;
-}
-
 /* The slot of W in the set: where it is, or the free slot where it would go. */
 static size_t known_slot(const struct root *r, const struct walk *w)
 {
-        size_t i = path_hash(w->buf, w->len) & (r->known_cap - 1);
+        size_t i = root_path_hash(w->buf, w->len) & (r->known_cap - 1);
 
         while (r->known[i] && (strncmp(r->known[i], w->buf, w->len) != 0 || r->known[i][w->len] != '\0'))
                 i = (i + 1) & (r->known_cap - 1);
@@ -436,9 +438,10 @@ static int walk(struct root *r, const char *path, bool follow_last, struct walk 
                         return -errno;
                 if (S_ISLNK(st.st_mode)) {
                         char rest[PATH_MAX];
-                        snprintf(rest, sizeof(rest), "%s", end);
                         char rel[PATH_MAX];
-                        snprintf(rel, sizeof(rel), "%s", w->buf);
+                        /* Both fit: END is within PENDING, and the walk within its buffer. */
+                        (void)str_join(rest, sizeof(rest), end, NULL);
+                        (void)str_join(rel, sizeof(rel), w->buf, NULL);
                         k = follow_link(r, w, rel, pending, sizeof(pending), rest, &hops);
                         if (k < 0)
                                 return k;

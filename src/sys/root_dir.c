@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "strjoin.h"
 
 struct root_dir {
         struct root *root;
@@ -25,6 +25,10 @@ struct root_dir {
         /* Its entries, NUL-separated, once root_dir_list() has read them; NULL before. */
         char *names;
         size_t names_len, names_cap;
+        /* A long listing's hash table (root_names_index()), so that a name is found without a
+         * pass over all of them: a group's type below 2000 groups. */
+        uint32_t *slots;
+        size_t n_slots;
         /* The last link read in it (root_dir_read_link()), so that root_dir_stat() of the same
          * name does not read it again: a device's driver link is read, then checked. */
         char *link_name;
@@ -57,6 +61,7 @@ struct root_dir *root_dir_close(struct root_dir *d)
         free(d->path);
         free(d->link_name);
         free(d->link_target);
+        free(d->slots);
         if (d->names && !d->root->spare_names) {
                 d->root->spare_names = d->names;
                 d->root->spare_cap = d->names_cap;
@@ -166,6 +171,8 @@ int root_dir_list(struct root_dir *d)
         d->names = names;
         d->names_cap = cap;
         d->names_len = len;
+        /* Best effort: without memory for the table, names are still found, one pass each. */
+        (void)root_names_index(names, len, &d->slots, &d->n_slots);
         return 0;
 }
 
@@ -175,13 +182,7 @@ static int listed_type(const struct root_dir *d, const char *name, size_t n)
 {
         if (!d->names)
                 return -ENODATA;
-        /* Each entry is its type byte, then its name, NUL-terminated (root_read_dirents()). */
-        for (size_t off = 0; off < d->names_len; off += strlen(d->names + off + 1) + 2) {
-                const char *e = d->names + off + 1;
-                if (strncmp(e, name, n) == 0 && e[n] == '\0')
-                        return (unsigned char)d->names[off];
-        }
-        return -ENOENT;
+        return root_names_type(d->names, d->names_len, d->slots, d->n_slots, name, n);
 }
 
 /* NAME, one component, is known not to be in D: it was listed, and NAME is not among its
@@ -194,14 +195,8 @@ static bool known_absent(const struct root_dir *d, const char *name)
 /* D's path joined with NAME, as the root_*() functions take it. */
 static int dir_join(const struct root_dir *d, const char *name, char *buf, size_t size)
 {
-        /* memcpy, not snprintf: this runs for every attribute of every device. */
-        size_t dn = strcmp(d->path, "/") ? strlen(d->path) : 0, nn = strlen(name);
-        if (dn + 1 + nn >= size)
-                return -ENAMETOOLONG;
-        memcpy(buf, d->path, dn);
-        buf[dn] = '/';
-        memcpy(buf + dn + 1, name, nn + 1);
-        return 0;
+        int k = str_join(buf, size, strcmp(d->path, "/") ? d->path : "", "/", name, NULL);
+        return k < 0 ? k : 0;
 }
 
 /* Where NAME, one component, is looked up in D: *RET_REL relative to the returned descriptor,
@@ -379,12 +374,15 @@ static int dir_open_read(struct root_dir *d, const char *name, char *shown, size
 
         if (k < 0)
                 return k;
-        snprintf(shown, size, "%s", path);
+        /* The name is only for the journal: made only while journaling. */
+        bool named = d->root->journaling;
+        if (named)
+                (void)str_join(shown, size, path, NULL);
         if (raw >= 0)
                 return raw;
         raw = root_open_resolved(d->root, path, O_RDONLY | O_NONBLOCK, &w);
-        if (raw >= 0)
-                snprintf(shown, size, "/%s", w.buf);
+        if (raw >= 0 && named)
+                (void)str_join(shown, size, "/", w.buf, NULL);
         return raw;
 }
 
@@ -470,8 +468,8 @@ static int open_at_head_fast(struct root_dir *parent, const char *name, const ch
         target[n] = '\0';
         if (root_lexical_join(parent->path, target, canon, sizeof(canon)) < 0)
                 return -ENOSYS;
-        int k = snprintf(file, sizeof(file), "%s/%s", root_rel_of(canon), first);
-        if (k < 0 || (size_t)k >= sizeof(file))
+        int k = str_join(file, sizeof(file), root_rel_of(canon), "/", first, NULL);
+        if (k < 0)
                 return -ENOSYS;
         int raw = root_kernel_open(r, r->fd, file, O_RDONLY | O_NONBLOCK | O_NOCTTY,
                                    RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);

@@ -106,3 +106,54 @@ int root_read_dirents_head(int fd, char **buf, size_t *cap, size_t *ret_len)
 {
         return read_dirents(fd, true, buf, cap, ret_len);
 }
+
+/* Listings longer than this get a hash table; a device's few dozen entries are searched faster
+ * as they are. */
+#define INDEX_FROM 128
+
+int root_names_index(const char *names, size_t len, uint32_t **ret_slots, size_t *ret_n)
+{
+        size_t n = 0, cap = 2 * INDEX_FROM;
+
+        if (len >= UINT32_MAX)
+                return 0;
+        for (size_t off = 0; off < len; off += strlen(names + off + 1) + 2)
+                n++;
+        if (n <= INDEX_FROM)
+                return 0;
+        while (cap < 2 * n)
+                cap *= 2;
+        uint32_t *slots = calloc(cap, sizeof(*slots));
+        if (!slots)
+                return -ENOMEM;
+        for (size_t off = 0, l; off < len; off += l + 2) {
+                const char *e = names + off + 1;
+                l = strlen(e);
+                size_t i = root_path_hash(e, l) & (cap - 1);
+                while (slots[i])
+                        i = (i + 1) & (cap - 1);
+                slots[i] = (uint32_t)(off + 1);
+        }
+        *ret_slots = slots;
+        *ret_n = cap;
+        return 0;
+}
+
+int root_names_type(const char *names, size_t len, const uint32_t *slots, size_t n_slots, const char *name, size_t n)
+{
+        if (n_slots) {
+                for (size_t i = root_path_hash(name, n) & (n_slots - 1); slots[i]; i = (i + 1) & (n_slots - 1)) {
+                        const char *e = names + slots[i];
+                        if (strncmp(e, name, n) == 0 && e[n] == '\0')
+                                return (unsigned char)e[-1];
+                }
+                return -ENOENT;
+        }
+        /* Each entry is its type byte, then its name, NUL-terminated (root_read_dirents()). */
+        for (size_t off = 0; off < len; off += strlen(names + off + 1) + 2) {
+                const char *e = names + off + 1;
+                if (strncmp(e, name, n) == 0 && e[n] == '\0')
+                        return (unsigned char)names[off];
+        }
+        return -ENOENT;
+}

@@ -83,6 +83,8 @@ int write_full(int fd, const void *data, size_t len);
 void root_forget_dirs(struct root *r);
 /* Journaling is best effort: a failed allocation loses an entry, never the operation. */
 void root_journal_add(struct root *r, enum root_op op, const char *path, const char *value, int result);
+struct walk;
+void root_journal_walked(struct root *r, enum root_op op, const struct walk *w, const char *value);
 
 /* PATH resolved by the walk into W, every link followed (the last one only with FOLLOW_LAST). */
 int root_walk(struct root *r, const char *path, bool follow_last, struct walk *w);
@@ -132,9 +134,19 @@ int root_read_dirents(int fd, char **buf, size_t *cap, size_t *ret_len);
 /* The same for the entries one getdents64(2) call returns: all of a directory of a few hundred
  * entries, some of a larger one. For what may be incomplete: hints that save a lookup. */
 int root_read_dirents_head(int fd, char **buf, size_t *cap, size_t *ret_len);
+/* A hash table of the LEN bytes of NAMES, a listing as root_read_dirents() makes it, when it is
+ * long: *RET_N slots, a power of two, each 0 or an entry's offset in NAMES plus 1. A short one
+ * gets none: *RET_SLOTS and *RET_N stay as they were. */
+int root_names_index(const char *names, size_t len, uint32_t **ret_slots, size_t *ret_n);
+/* The type byte of the entry NAME (N bytes) in that listing, through its table when it has one
+ * (N_SLOTS > 0); -ENOENT when it is not there. */
+int root_names_type(const char *names, size_t len, const uint32_t *slots, size_t n_slots, const char *name, size_t n);
 /* Strip trailing newlines, spaces and tabs of S, N bytes long. */
 void root_strip_space(char *s, size_t n);
-/* ABS relative to the root's descriptor: "." for "/" (root_path.c, as the three below). */
+/* FNV-1a of the N bytes of S: where a path or a name sits in a hash table (root_path.c, as
+ * the helpers below). */
+size_t root_path_hash(const char *s, size_t n);
+/* ABS relative to the root's descriptor: "." for "/". */
 const char *root_rel_of(const char *abs);
 /* PATH without "." or ".." components or repeated slashes, into BUF; -EINVAL when it has any of
  * those, or is not absolute. BUF may be PATH. */

@@ -3,8 +3,18 @@
 #include "root_internal.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
+
+#include "strjoin.h"
+
+size_t root_path_hash(const char *s, size_t n)
+{
+        uint64_t h = 0xcbf29ce484222325ull;
+
+        for (size_t i = 0; i < n; i++)
+                h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+        return (size_t)h;
+}
 
 const char *root_rel_of(const char *abs)
 {
@@ -69,8 +79,7 @@ int root_lexical_join(const char *base, const char *target, char *buf, size_t si
                 tmp[len] = '\0';
                 p += 2;
         }
-        int n = snprintf(buf, size, "%s/%s", tmp, p);
-        if (n < 0 || (size_t)n >= size)
+        if (str_join(buf, size, tmp, "/", p, NULL) < 0)
                 return -EINVAL;
         return root_plain_path(buf, buf, size);
 }

@@ -12,6 +12,7 @@
 
 #include "macro.h"
 #include "parse.h"
+#include "strjoin.h"
 #include "strv.h"
 
 /* One read(), retried on EINTR: bytes read, 0 at the end, or -errno. */
@@ -187,13 +188,15 @@ int root_read_fd_as(int fd, enum root_read_kind kind, size_t max, char **ret, si
 
 void root_journal_read(struct root *r, const char *shown, enum root_read_kind kind, size_t max)
 {
-        char head[32];
+        char head[STR_ULONG_MAX];
 
+        if (!r->journaling)
+                return;
         if (kind != ROOT_READ_HEAD) {
                 root_journal_add(r, ROOT_OP_READ, shown, NULL, 0);
                 return;
         }
-        snprintf(head, sizeof(head), "%zu", max);
+        str_ulong(head, max);
         root_journal_add(r, ROOT_OP_READ, shown, head, 0);
 }
 
@@ -207,9 +210,11 @@ int root_read_path(struct root *r, const char *path, enum root_read_kind kind, s
         int k = root_read_fd_as(fd, kind, max, ret, ret_len);
         if (k < 0)
                 return k;
-        char shown[PATH_MAX + 1];
-        snprintf(shown, sizeof(shown), "/%s", w.buf);
-        root_journal_read(r, shown, kind, max);
+        if (r->journaling) {
+                char shown[PATH_MAX + 1];
+                if (str_join(shown, sizeof(shown), "/", w.buf, NULL) >= 0)
+                        root_journal_read(r, shown, kind, max);
+        }
         return 0;
 }
 
@@ -241,9 +246,7 @@ int root_read_attr(struct root *r, const char *path, char **ret)
         int k = root_read_fd(fd, ROOT_ATTR_MAX, true, &s, &n);
         if (k < 0)
                 return k;
-        char shown[PATH_MAX + 1];
-        snprintf(shown, sizeof(shown), "/%s", w.buf);
-        root_journal_add(r, ROOT_OP_READ, shown, NULL, 0);
+        root_journal_walked(r, ROOT_OP_READ, &w, NULL);
         root_strip_space(s, n);
         *ret = s;
         return 0;
@@ -269,9 +272,7 @@ int root_read_link(struct root *r, const char *path, char **ret)
         if (n < 0)
                 return -errno;
         target[n] = '\0';
-        char shown[PATH_MAX + 1];
-        snprintf(shown, sizeof(shown), "/%s", w.buf);
-        root_journal_add(r, ROOT_OP_LINK, shown, target, 0);
+        root_journal_walked(r, ROOT_OP_LINK, &w, target);
         char *s = strdup(target);
         if (!s)
                 return -ENOMEM;
@@ -382,9 +383,7 @@ int root_list(struct root *r, const char *path, char ***ret, size_t *ret_n)
                 qsort(v, n, sizeof(char *), cmp_str);
         else if (!v && strv_push(&v, &n, NULL) < 0)
                 return -ENOMEM;
-        char shown[PATH_MAX + 1];
-        snprintf(shown, sizeof(shown), "/%s", w.buf);
-        root_journal_add(r, ROOT_OP_LIST, shown, NULL, 0);
+        root_journal_walked(r, ROOT_OP_LIST, &w, NULL);
         *ret = TAKE_PTR(v);
         if (ret_n)
                 *ret_n = n;
@@ -398,9 +397,7 @@ static int stat_walked(struct root *r, const char *path, struct stat *ret)
         int k = root_walk_stat(r, path, &w, ret);
         if (k < 0)
                 return k;
-        char shown[PATH_MAX + 1];
-        snprintf(shown, sizeof(shown), "/%s", w.buf);
-        root_journal_add(r, ROOT_OP_STAT, shown, S_ISDIR(ret->st_mode) ? "d" : "f", 0);
+        root_journal_walked(r, ROOT_OP_STAT, &w, S_ISDIR(ret->st_mode) ? "d" : "f");
         return 0;
 }
 
