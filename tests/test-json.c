@@ -95,6 +95,7 @@ static void test_scalars(void **state)
         json_int(&c.j, 0);
         json_int(&c.j, -42);
         json_int(&c.j, 9223372036854775807LL);
+        json_int(&c.j, -9223372036854775807LL - 1);
         json_bool(&c.j, true);
         json_bool(&c.j, false);
         json_null(&c.j);
@@ -106,6 +107,7 @@ static void test_scalars(void **state)
                                "  0,\n"
                                "  -42,\n"
                                "  9223372036854775807,\n"
+                               "  -9223372036854775808,\n"
                                "  true,\n"
                                "  false,\n"
                                "  null,\n"
@@ -226,12 +228,44 @@ static void test_depth_limit_after_key(void **state)
         assert_null(strstr(s, "\"x\""));
 }
 
+/* The writer gathers text in blocks (json.h): strings longer than a block, and documents of
+ * many blocks, come out whole and in order. */
+static void test_longer_than_a_block(void **state)
+{
+        struct capture c;
+        _cleanup_free_ char *s = NULL, *big = malloc(10000), *want = malloc(200000);
+        size_t w = 0;
+
+        assert_non_null(big);
+        assert_non_null(want);
+        memset(big, 'x', 9999);
+        big[9999] = '\0';
+        big[5000] = '\n';
+        capture_begin(&c);
+        json_array_begin(&c.j);
+        json_string(&c.j, big);
+        w += (size_t)sprintf(want + w, "[\n  \"%.5000s\\u000a%s\"", big, big + 5001);
+        for (int i = 0; i < 3000; i++) {
+                json_int(&c.j, i);
+                w += (size_t)sprintf(want + w, ",\n  %d", i);
+        }
+        json_array_end(&c.j);
+        json_finish(&c.j);
+        sprintf(want + w, "\n]\n");
+        s = capture_end(&c);
+        assert_string_equal(s, want);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_escaping),    cmocka_unit_test(test_null_string),
-                cmocka_unit_test(test_scalars),     cmocka_unit_test(test_nesting_and_commas),
-                cmocka_unit_test(test_depth_limit), cmocka_unit_test(test_depth_limit_after_key),
+                cmocka_unit_test(test_escaping),
+                cmocka_unit_test(test_null_string),
+                cmocka_unit_test(test_scalars),
+                cmocka_unit_test(test_nesting_and_commas),
+                cmocka_unit_test(test_depth_limit),
+                cmocka_unit_test(test_depth_limit_after_key),
+                cmocka_unit_test(test_longer_than_a_block),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

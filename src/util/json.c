@@ -13,9 +13,44 @@
 
 void json_init(struct json *j, FILE *f)
 {
-        memset(j, 0, sizeof(*j));
         j->f = f;
+        j->depth = 0;
+        memset(j->first, 0, sizeof(j->first));
         j->first[0] = true;
+        j->after_key = false;
+        j->len = 0;
+}
+
+static void flush(struct json *j)
+{
+        if (j->len > 0)
+                fwrite(j->buf, 1, j->len, j->f);
+        j->len = 0;
+}
+
+static void put(struct json *j, const char *s, size_t n)
+{
+        if (n > sizeof(j->buf) - j->len) {
+                flush(j);
+                if (n > sizeof(j->buf)) {
+                        fwrite(s, 1, n, j->f);
+                        return;
+                }
+        }
+        memcpy(j->buf + j->len, s, n);
+        j->len += n;
+}
+
+static void put_char(struct json *j, char c)
+{
+        if (j->len == sizeof(j->buf))
+                flush(j);
+        j->buf[j->len++] = c;
+}
+
+static void put_str(struct json *j, const char *s)
+{
+        put(j, s, strlen(s));
 }
 
 /* Writing is suppressed while inside a container that was too deep to open. */
@@ -26,8 +61,9 @@ static bool json_dropping(const struct json *j)
 
 static void json_indent(struct json *j, int level)
 {
-        for (int i = 0; i < level; i++)
-                fputs("  ", j->f);
+        static const char spaces[2 * JSON_MAX_DEPTH] = "                                ";
+
+        put(j, spaces, 2 * (size_t)(level < 0 ? 0 : level < JSON_MAX_DEPTH ? level : JSON_MAX_DEPTH));
 }
 
 /* Separator and line break before a member or element (but not before a key's value). */
@@ -39,14 +75,14 @@ static void json_prefix(struct json *j)
         }
         if (j->depth == 0) {
                 if (!j->first[0])
-                        fputc('\n', j->f);
+                        put_char(j, '\n');
                 j->first[0] = false;
                 return;
         }
         if (!j->first[j->depth])
-                fputc(',', j->f);
+                put_char(j, ',');
         j->first[j->depth] = false;
-        fputc('\n', j->f);
+        put_char(j, '\n');
         json_indent(j, j->depth);
 }
 
@@ -58,11 +94,11 @@ static void json_begin(struct json *j, char open)
         }
         json_prefix(j);
         if (j->depth + 1 >= JSON_MAX_DEPTH) {
-                fputs("null", j->f);
+                put_str(j, "null");
                 j->depth = JSON_MAX_DEPTH;
                 return;
         }
-        fputc(open, j->f);
+        put_char(j, open);
         j->depth++;
         j->first[j->depth] = true;
 }
@@ -77,10 +113,10 @@ static void json_end(struct json *j, char close)
         }
         j->after_key = false;
         if (!j->first[j->depth]) {
-                fputc('\n', j->f);
+                put_char(j, '\n');
                 json_indent(j, j->depth - 1);
         }
-        fputc(close, j->f);
+        put_char(j, close);
         j->depth--;
 }
 
@@ -104,31 +140,40 @@ void json_array_end(struct json *j)
         json_end(j, ']');
 }
 
-static void json_escaped(FILE *f, const char *str)
+static void json_escaped(struct json *j, const char *str)
 {
+        static const char hex[] = "0123456789abcdef";
         const unsigned char *s = (const unsigned char *)str;
 
-        fputc('"', f);
+        put_char(j, '"');
         while (*s) {
+                /* Printable ASCII goes in runs. */
+                size_t n = 0;
+                while (s[n] >= 0x20 && s[n] < 0x7f && s[n] != '"' && s[n] != '\\')
+                        n++;
+                put(j, (const char *)s, n);
+                s += n;
+                if (!*s)
+                        break;
                 if (*s == '"' || *s == '\\') {
-                        fputc('\\', f);
-                        fputc(*s++, f);
+                        put_char(j, '\\');
+                        put_char(j, (char)*s++);
                 } else if (*s < 0x20 || *s == 0x7f) {
-                        fprintf(f, "\\u%04x", *s++);
-                } else if (*s < 0x80) {
-                        fputc(*s++, f);
+                        char u[6] = { '\\', 'u', '0', '0', hex[*s >> 4], hex[*s & 0xf] };
+                        put(j, u, sizeof(u));
+                        s++;
                 } else {
-                        size_t n = utf8_sequence((const char *)s);
+                        n = utf8_sequence((const char *)s);
                         if (n == 0) {
-                                fputs("\\ufffd", f);
+                                put_str(j, "\\ufffd");
                                 s++;
                         } else {
-                                fwrite(s, 1, n, f);
+                                put(j, (const char *)s, n);
                                 s += n;
                         }
                 }
         }
-        fputc('"', f);
+        put_char(j, '"');
 }
 
 void json_key(struct json *j, const char *key)
@@ -136,8 +181,8 @@ void json_key(struct json *j, const char *key)
         if (json_dropping(j))
                 return;
         json_prefix(j);
-        json_escaped(j->f, key ? key : "");
-        fputs(": ", j->f);
+        json_escaped(j, key ? key : "");
+        put(j, ": ", 2);
         j->after_key = true;
 }
 
@@ -150,7 +195,7 @@ void json_string(struct json *j, const char *s)
         if (json_dropping(j))
                 return;
         json_prefix(j);
-        json_escaped(j->f, s);
+        json_escaped(j, s);
 }
 
 void json_int(struct json *j, long long v)
@@ -158,7 +203,17 @@ void json_int(struct json *j, long long v)
         if (json_dropping(j))
                 return;
         json_prefix(j);
-        fprintf(j->f, "%lld", v);
+        char digits[24];
+        size_t n = sizeof(digits);
+        /* As unsigned: the magnitude of LLONG_MIN does not fit a long long. */
+        unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+
+        do
+                digits[--n] = (char)('0' + u % 10);
+        while (u /= 10);
+        if (v < 0)
+                digits[--n] = '-';
+        put(j, digits + n, sizeof(digits) - n);
 }
 
 void json_bool(struct json *j, bool v)
@@ -166,7 +221,7 @@ void json_bool(struct json *j, bool v)
         if (json_dropping(j))
                 return;
         json_prefix(j);
-        fputs(v ? "true" : "false", j->f);
+        put_str(j, v ? "true" : "false");
 }
 
 void json_null(struct json *j)
@@ -174,10 +229,11 @@ void json_null(struct json *j)
         if (json_dropping(j))
                 return;
         json_prefix(j);
-        fputs("null", j->f);
+        put_str(j, "null");
 }
 
 void json_finish(struct json *j)
 {
-        fputc('\n', j->f);
+        put_char(j, '\n');
+        flush(j);
 }
