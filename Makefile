@@ -230,7 +230,11 @@ $(BUILD)/bench/noop: bench/noop.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -static -o $@ $<
 
-bench: all $(BUILD)/bench/measure $(BUILD)/bench/noop
+$(BUILD)/bench/bare: bench/bare.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -static -o $@ $<
+
+bench: all $(BUILD)/bench/measure $(BUILD)/bench/noop $(BUILD)/bench/bare
 	@sh bench/run.sh $(BUILD)
 
 # The program installed as BINDIR/vfio-prep. The packages install the static build there

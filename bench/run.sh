@@ -8,7 +8,8 @@
 # it adds to an initramfs. It prints numbers and never fails on them: no timing is asserted.
 #
 # Needs BUILD_DIR/vfio-prep, BUILD_DIR/bench/measure and BUILD_DIR/bench/noop (make bench
-# builds them); BUILD_DIR/vfio-prep.static is measured too when it exists. lspci (pciutils),
+# builds them, and BUILD_DIR/bench/bare, the reads of a whole machine and nothing else, printed
+# for scale); BUILD_DIR/vfio-prep.static is measured too when it exists. lspci (pciutils),
 # strip, cpio, gzip and zstd are used when present; a missing one leaves its cells empty.
 #
 #   BENCH_RUNS=N            timed runs per vfio-prep measurement (default 21)
@@ -39,6 +40,7 @@ build=$(cd "$1" && pwd)
 bdir=$(basename "$build")
 measure=$build/bench/measure
 noop=$build/bench/noop
+bare=$build/bench/bare
 runs=${BENCH_RUNS:-21}
 sizes=${BENCH_SIZES:-50 500 2000}
 loop_budget=${BENCH_LOOP_BUDGET_MS:-10000}
@@ -382,18 +384,15 @@ use_path() {
 # syscalls BIN ROOT ARGS...: sets CALLS, the system calls of one run, and CALLS_BY, how they
 # were counted: perf's raw_syscalls tracepoint (no ptrace), else strace -c -f; 0 without either.
 syscalls() {
-	_b=$1 _r=$2
-	shift 2
 	CALLS=0 CALLS_BY=-
-	if have perf && perf stat -x, -e raw_syscalls:sys_enter -o "$scratch/perf.c" "$_b" "$@" --root "$_r" \
-		>/dev/null 2>&1; then
+	if have perf && perf stat -x, -e raw_syscalls:sys_enter -o "$scratch/perf.c" "$@" >/dev/null 2>&1; then
 		CALLS=$(awk -F, '$3 == "raw_syscalls:sys_enter" && $1 ~ /^[0-9]+$/ { print $1 }' "$scratch/perf.c")
 		CALLS_BY=perf
 	fi
 	if [ -z "$CALLS" ] || [ "$CALLS" = 0 ]; then
 		CALLS=0 CALLS_BY=-
 		have strace || return 0
-		strace -f -c -o "$scratch/strace.c" "$_b" "$@" --root "$_r" >/dev/null 2>&1
+		strace -f -c -o "$scratch/strace.c" "$@" >/dev/null 2>&1
 		# "% time, seconds, usecs/call, calls, [errors,] total": calls is third or second from last.
 		CALLS=$(awk '$NF == "total" { print NF >= 6 ? $(NF - 2) : $(NF - 1) }' "$scratch/strace.c")
 		CALLS_BY=strace
@@ -412,10 +411,12 @@ floor_measure() {
 	use_path "$_p"
 	g2000=$(tree_dir gen-2000)
 	if [ -n "$g2000" ]; then
-		syscalls "$_bin" "$g2000" --list --json
+		syscalls "$_bin" --list --json --root "$g2000"
 		echo "$_p calls $CALLS $(count "$g2000/sys/bus/pci/devices") $CALLS_BY" >>"$scratch/floor"
 		run_measure "$runs" 2 "$row_budget" "$_bin" --check --json --root "$g2000"
 		echo "$_p check2000 $MEDIAN $CPU" >>"$scratch/floor"
+		syscalls "$_bin" --check --json --root "$g2000"
+		echo "$_p checkcalls $CALLS" >>"$scratch/floor"
 		run_measure "$runs" 2 "$row_budget" "$_bin" --list --json --root "$g2000"
 		echo "$_p rss2000 $RSS" >>"$scratch/floor"
 	fi
@@ -432,6 +433,17 @@ floor_measure() {
 	unset VFIO_PREP_NO_OPENAT2
 }
 
+# bare_measure: bench/bare on the 2000-device tree, for scale beside --check (one path: it
+# confines nothing).
+bare_measure() {
+	g2000=$(tree_dir gen-2000)
+	[ -n "$g2000" ] && [ -x "$bare" ] || return 0
+	run_measure "$runs" 2 "$row_budget" "$bare" "$g2000" || return 0
+	_bm=$MEDIAN _bc=$CPU
+	syscalls "$bare" "$g2000"
+	echo "bare $_bm $_bc $CALLS" >>"$scratch/floor"
+}
+
 # floor_report: the table, both paths side by side, and whether each goal is met.
 floor_report() {
 	awk -v bin="$bdir/$floor_bin" '
@@ -441,6 +453,8 @@ floor_report() {
 	$1 == "sh" { loop[$2] = $3; next }
 	$2 == "calls" { calls[$1] = $3; devs[$1] = $4; by = $5 }
 	$2 == "check2000" { chk[$1] = $3; chkc[$1] = $4 }
+	$2 == "checkcalls" { chkn[$1] = $3 }
+	$1 == "bare" { bare = $2; barec = $3; baren = $4 }
 	$2 == "rss2000" { rss[$1] = $3 }
 	$2 == "desk" && $3 ~ /^(desktop|vm-)/ && $5 > 0 {
 		x = $4 / $5; if (x > desk[$1]) { desk[$1] = x; deskc[$1] = $6 / $7; deskt[$1] = $3 } }
@@ -480,6 +494,12 @@ floor_report() {
 		if (rss["openat2"] > 0)
 			row("peak RSS, --list --json, 2000 devices", sprintf("%.1f MiB", rss["openat2"] / 1024),
 				sprintf("%.1f MiB", rss["walk"] / 1024), "<= 4 MiB", rss["openat2"] <= 4096, rss["walk"] <= 4096)
+		if (bare > 0 && chk["openat2"] > 0) {
+			printf "  for scale, at 2000 devices: --check --json makes %d | %d system calls; bench/bare, which\n", chkn["openat2"], chkn["walk"]
+			printf "  only reads each config header, driver and group link and group type (plain openat(2),\n"
+			printf "  nothing checked), makes %d and takes %.1f ms (cpu %.1f): --check is %.1fx | %.1fx of it\n",
+				baren, bare / 1000, barec / 1000, chk["openat2"] / bare, chk["walk"] / bare
+		}
 	}' "$scratch/floor"
 }
 
@@ -587,5 +607,6 @@ floor_bin=${bins%% *}
 awk '$2 == "sh" && $3 == "loop" { print "sh", $1, $4 }' "$scratch/results" >>"$scratch/floor"
 floor_measure openat2
 floor_measure walk
+bare_measure
 floor_report
 bench_vm
