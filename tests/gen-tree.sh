@@ -80,9 +80,11 @@
 #   initrd PATH [vfio-prep]         an uncompressed newc cpio initramfs at PATH holding /init;
 #                                   with vfio-prep also /usr/bin/vfio-prep and a copy of the
 #                                   tree's /etc/vfio-prep.conf (from a "file" line above)
-#   uki PATH RELEASE|- [vfio-prep]  a unified kernel image at PATH: a PE file whose .uname
+#   uki PATH RELEASE|- [vfio-prep] [gzip]
+#                                   a unified kernel image at PATH: a PE file whose .uname
 #                                   section holds RELEASE (none for -) and whose .initrd section
-#                                   is such an initramfs
+#                                   is such an initramfs, compressed with gzip -9 with gzip (as
+#                                   mkinitcpio and dracut embed a compressed one)
 #
 # Example:
 #   cpu intel
@@ -795,12 +797,28 @@ initrd_build() {
 }
 
 # A unified kernel image at PATH ($1): a PE head whose sections are .uname (RELEASE, $2; none
-# for "-") at 0x200 and .initrd at 0x400, an initramfs as initrd_build writes ($3: vfio-prep).
+# for "-") at 0x200 and .initrd at 0x400, an initramfs as initrd_build writes (vfio-prep among
+# the words after RELEASE), gzip-compressed with gzip among them.
 uki_build() {
 	[ $# -ge 2 ] || die "uki needs PATH and RELEASE"
 	case $1 in /*) ;; *) die "uki needs an absolute path" ;; esac
 	[ ${#2} -lt 512 ] || die "uki: the release is too long"
-	initrd_build /.gen-tree-initrd "${3-}"
+	_k_with='' _k_gzip=''
+	_k_path=$1 _k_release=$2
+	shift 2
+	for _k_word; do
+		case $_k_word in
+		vfio-prep) _k_with=vfio-prep ;;
+		gzip) _k_gzip=1 ;;
+		*) die "uki takes only vfio-prep and gzip after the release" ;;
+		esac
+	done
+	set -- "$_k_path" "$_k_release"
+	initrd_build /.gen-tree-initrd $_k_with
+	if [ -n "$_k_gzip" ]; then
+		gzip -9 -n -c "$out/.gen-tree-initrd" >"$out/.gen-tree-initrd.gz" || die "uki: gzip failed"
+		mv "$out/.gen-tree-initrd.gz" "$out/.gen-tree-initrd"
+	fi
 	_k_size=$(wc -c <"$out/.gen-tree-initrd" | tr -d ' ')
 	_k_n=1
 	[ "$2" = - ] || _k_n=2

@@ -318,6 +318,8 @@ case $name in *"${CLI_FILTER:-}"*)
 	;;
 esac
 check uki-boot-current 0 uki-boot --check
+# The same image with its .initrd gzip-compressed, as mkinitcpio and dracut embed theirs.
+check uki-boot-gzip 0 uki-gzip --check
 check uki-boot-current-json 0 uki-boot --check --json
 check uki-esp-missing 1 uki-esp --check
 check uki-efi-stale 0 uki-efi-stale --check
