@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +21,7 @@ struct fx {
         struct rootinfo ri;
 };
 
-static void fx_init(struct fx *f, const char *root_chain)
+static void fx_init(struct fx *f, const char *root_chain, bool encrypted)
 {
         *f = (struct fx){
                 .d = { { .name = "0000:00:14.0", .class = 0x0c0330 },
@@ -34,7 +35,7 @@ static void fx_init(struct fx *f, const char *root_chain)
                            .kinds = USB_STORAGE } },
         };
         f->m = (struct machine){ .devices = f->d, .n_devices = 3, .usb = f->usb, .n_usb = 3, .usb_listed = true };
-        f->leaf = (struct rootdisk_leaf){ .controller = 1, .chain = (char *)root_chain };
+        f->leaf = (struct rootdisk_leaf){ .controller = 1, .chain = (char *)root_chain, .encrypted = encrypted };
         f->ri.root = (struct rootdisk){ .block = (char *)"dm-0", .leaves = &f->leaf, .n_leaves = 1 };
 }
 
@@ -43,16 +44,21 @@ static void test_encrypted(void **state)
         struct fx f;
 
         (void)state;
-        fx_init(&f, "dm-0 (LUKS) -> nvme0n1p2");
+        fx_init(&f, "dm-0 (LUKS) -> nvme0n1p2", true);
         assert_string_equal(rootinfo_encrypted(&f.ri), "dm-0 (LUKS) -> nvme0n1p2");
-        fx_init(&f, "dm-1 (LVM) -> dm-0 (dm-crypt) -> sda2");
+        fx_init(&f, "dm-1 (LVM) -> dm-0 (dm-crypt) -> sda2", true);
         assert_non_null(rootinfo_encrypted(&f.ri));
-        fx_init(&f, "dm-1 (LVM) -> nvme0n1p2");
+        fx_init(&f, "dm-1 (LVM) -> nvme0n1p2", false);
+        assert_null(rootinfo_encrypted(&f.ri));
+        /* What the resolver found decides, not the words of the chain (a name is only a name). */
+        fx_init(&f, "dm-7 (LUKS) -> sdb1", false);
         assert_null(rootinfo_encrypted(&f.ri));
         assert_null(rootinfo_encrypted(NULL));
 
         /* An encrypted swap (resume=) needs the passphrase at boot as well. */
-        struct rootdisk_leaf swap_leaf = { .controller = 1, .chain = (char *)"dm-2 (LUKS) -> nvme0n1p3" };
+        struct rootdisk_leaf swap_leaf = { .controller = 1,
+                                           .chain = (char *)"dm-2 (LUKS) -> nvme0n1p3",
+                                           .encrypted = true };
         struct rootdisk swap = { .what = (char *)"swap", .leaves = &swap_leaf, .n_leaves = 1 };
         f.ri.extra = &swap, f.ri.n_extra = 1;
         assert_string_equal(rootinfo_encrypted(&f.ri), "dm-2 (LUKS) -> nvme0n1p3");
@@ -63,13 +69,13 @@ static void test_verdict(void **state)
         struct fx f;
 
         (void)state;
-        fx_init(&f, "dm-0 (LUKS) -> nvme0n1p2");
+        fx_init(&f, "dm-0 (LUKS) -> nvme0n1p2", true);
         assert_int_equal(usb_kinds_below(&f.m, 0), USB_KEYBOARD | USB_MOUSE);
         assert_int_equal(usb_keyboard_verdict(&f.m, &f.ri, 0), USB_KEYBOARD_REFUSE);
         assert_int_equal(usb_keyboard_verdict(&f.m, &f.ri, 2), USB_KEYBOARD_NONE);
         assert_int_equal(usb_keyboard_verdict(&f.m, &f.ri, 1), USB_KEYBOARD_NONE); /* not USB */
         assert_int_equal(usb_keyboard_verdict(&f.m, &f.ri, 7), USB_KEYBOARD_NONE); /* no such device */
-        fx_init(&f, "nvme0n1p2");
+        fx_init(&f, "nvme0n1p2", false);
         assert_int_equal(usb_keyboard_verdict(&f.m, &f.ri, 0), USB_KEYBOARD_WARN);
         assert_int_equal(usb_keyboard_verdict(&f.m, NULL, 0), USB_KEYBOARD_WARN);
 }
@@ -94,7 +100,7 @@ static void test_finding(void **state)
         const struct finding *x;
 
         (void)state;
-        fx_init(&f, "dm-0 (LUKS) -> nvme0n1p2");
+        fx_init(&f, "dm-0 (LUKS) -> nvme0n1p2", true);
         x = run(&f, 0, &r);
         assert_string_equal(x->id, "usb:0000:00:14.0");
         assert_int_equal(x->status, CHECK_FAIL);
@@ -111,7 +117,7 @@ static void test_finding(void **state)
         assert_null(x->hint);
         report_done(&r);
 
-        fx_init(&f, "nvme0n1p2");
+        fx_init(&f, "nvme0n1p2", false);
         x = run(&f, 0, &r);
         assert_int_equal(x->status, CHECK_WARN);
         assert_non_null(strstr(x->message, "no console login"));

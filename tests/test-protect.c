@@ -45,7 +45,9 @@ static int setup(void **state)
         for (size_t d = 0; d < 8; d++)
                 model_put(&mo, d, group_of[d]);
         root_devs[0] = NVME_A;
-        leaf[0] = (struct rootdisk_leaf){ .controller = NVME_A, .chain = (char *)"dm-0 (LUKS) -> nvme0n1p2" };
+        leaf[0] = (struct rootdisk_leaf){ .controller = NVME_A,
+                                          .chain = (char *)"dm-0 (LUKS) -> nvme0n1p2",
+                                          .encrypted = true };
         ri = (struct rootinfo){ .root = { .spec = (char *)"/dev/mapper/root",
                                           .block = (char *)"dm-0",
                                           .devices = root_devs,

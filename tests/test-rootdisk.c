@@ -330,8 +330,35 @@ static void test_leaves_and_chain(void **state)
         assert_int_equal(rd.n_leaves, 2);
         assert_string_equal(m.devices[rd.leaves[0].controller].name, NVME);
         assert_string_equal(rd.leaves[0].chain, "md0 (raid1) -> dm-0 (LUKS) -> nvme0n1p3");
+        assert_true(rd.leaves[0].encrypted);
         assert_string_equal(m.devices[rd.leaves[1].controller].name, SATA);
         assert_string_equal(rd.leaves[1].chain, "md0 (raid1) -> sda2");
+        /* The other half of the mirror is not encrypted: only what lies above a leaf counts. */
+        assert_false(rd.leaves[1].encrypted);
+}
+
+/* A dm-crypt mapping without LUKS (plain mode) is encrypted too, below LVM; a device mapper
+ * name that only reads like one is not. */
+static void test_leaves_encrypted(void **state)
+{
+        disks();
+        tree_block_virtual(&t, "dm-0", "cryptroot");
+        tree_file(&t, "/sys/devices/virtual/block/dm-0/dm/uuid", "CRYPT-PLAIN-cryptroot\n");
+        tree_block_slave(&t, "dm-0", "nvme0n1p3");
+        tree_block_virtual(&t, "dm-1", "vg--sys-root");
+        tree_file(&t, "/sys/devices/virtual/block/dm-1/dm/uuid", "LVM-0123456789abcdef\n");
+        tree_block_slave(&t, "dm-1", "dm-0");
+        tree_block_virtual(&t, "dm-2", "luks-lookalike");
+        tree_file(&t, "/sys/devices/virtual/block/dm-2/dm/uuid", "LVM-CRYPT-LUKS\n");
+        tree_block_slave(&t, "dm-2", "sda2");
+        resolve("/dev/dm-1");
+        assert_int_equal(rd.n_leaves, 1);
+        assert_string_equal(rd.leaves[0].chain, "dm-1 (LVM) -> dm-0 (dm-crypt) -> nvme0n1p3");
+        assert_true(rd.leaves[0].encrypted);
+        resolve("/dev/dm-2");
+        assert_int_equal(rd.n_leaves, 1);
+        assert_string_equal(rd.leaves[0].chain, "dm-2 (LVM) -> sda2");
+        assert_false(rd.leaves[0].encrypted);
 }
 
 /* Block devices with no PCI device beneath: not identified, except memory. */
@@ -514,6 +541,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_no_spec, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_not_on_pci, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_partly_resolved, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_leaves_encrypted, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_leaves_and_chain, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_pci_beneath, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_nvme_multipath, setup, teardown),

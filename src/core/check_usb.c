@@ -25,7 +25,7 @@ unsigned usb_kinds_below(const struct machine *m, size_t controller)
 static const char *encrypted_leaf(const struct rootdisk *rd)
 {
         for (size_t i = 0; rd && i < rd->n_leaves; i++)
-                if (strstr(rd->leaves[i].chain, " (LUKS)") || strstr(rd->leaves[i].chain, " (dm-crypt)"))
+                if (rd->leaves[i].encrypted)
                         return rd->leaves[i].chain;
         return NULL;
 }

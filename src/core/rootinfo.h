@@ -20,6 +20,7 @@
 struct rootdisk_leaf {
         size_t controller; /* the PCI device nearest the disk: the storage controller */
         char *chain;       /* "dm-0 (LUKS) → nvme0n1p3" */
+        bool encrypted;    /* a dm-crypt mapping (LUKS or plain) is in the chain */
 };
 
 struct rootdisk {

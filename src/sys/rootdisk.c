@@ -80,10 +80,18 @@ static bool visited(struct resolver *s, const char *disk)
         return false;
 }
 
-static int collect(struct resolver *s, const char *syspath, const char *chain, unsigned depth);
+/* The block devices from the file system down to where the walk is: their names for messages
+ * ("dm-0 (LUKS) -> nvme0n1p3"; NULL above the first), and whether a dm-crypt layer is among
+ * them (a keyboard is then needed at boot, check_usb.c). */
+struct chain {
+        const char *text;
+        bool encrypted;
+};
+
+static int collect(struct resolver *s, const char *syspath, const struct chain *chain, unsigned depth);
 
 /* Collect what the link PATH points to; a link that does not resolve is a problem, not an error. */
-static int collect_link(struct resolver *s, const char *path, const char *chain, unsigned depth)
+static int collect_link(struct resolver *s, const char *path, const struct chain *chain, unsigned depth)
 {
         _cleanup_free_ char *resolved = NULL;
         int k = root_resolve(s->r, path, &resolved);
@@ -96,7 +104,8 @@ static int collect_link(struct resolver *s, const char *path, const char *chain,
 }
 
 /* Collect every slave of DISK; RET_N how many there were (0: DISK is where the path ends). */
-static int collect_slaves(struct resolver *s, const char *disk, const char *chain, unsigned depth, size_t *ret_n)
+static int collect_slaves(struct resolver *s, const char *disk, const struct chain *chain, unsigned depth,
+                          size_t *ret_n)
 {
         _cleanup_strv_ char **names = NULL;
         char path[PATH_MAX];
@@ -123,21 +132,28 @@ static const char *base_name(const char *path)
         return slash ? slash + 1 : path;
 }
 
-/* What a virtual block device is, for messages: "LUKS", "LVM", "raid1"; "" when plain. */
-static void block_kind(struct resolver *s, const char *syspath, char *buf, size_t size)
+/* What a virtual block device is, for messages: "LUKS", "LVM", "raid1"; "" when plain.
+ * *RET_CRYPT: it is a dm-crypt mapping (its uuid says so: cryptsetup names them CRYPT-). */
+static void block_kind(struct resolver *s, const char *syspath, char *buf, size_t size, bool *ret_crypt)
 {
         static const struct {
                 const char *prefix, *kind;
-        } dm[] = { { "CRYPT-LUKS", "LUKS" }, { "CRYPT-", "dm-crypt" }, { "LVM-", "LVM" }, { "mpath-", "multipath" } };
+                bool crypt;
+        } dm[] = { { "CRYPT-LUKS", "LUKS", true },
+                   { "CRYPT-", "dm-crypt", true },
+                   { "LVM-", "LVM", false },
+                   { "mpath-", "multipath", false } };
         _cleanup_free_ char *v = NULL;
         char path[PATH_MAX];
 
         buf[0] = '\0';
+        *ret_crypt = false;
         snprintf(path, sizeof(path), "%s/dm/uuid", syspath);
         if (root_read_attr(s->r, path, &v) >= 0) {
                 for (size_t i = 0; i < ARRAY_SIZE(dm); i++)
                         if (strncmp(v, dm[i].prefix, strlen(dm[i].prefix)) == 0) {
                                 snprintf(buf, size, "%s", dm[i].kind);
+                                *ret_crypt = dm[i].crypt;
                                 return;
                         }
                 return;
@@ -147,29 +163,36 @@ static void block_kind(struct resolver *s, const char *syspath, char *buf, size_
                 snprintf(buf, size, "%s", v);
 }
 
-static int chain_append(struct resolver *s, const char *chain, const char *syspath, char **ret)
+/* UP with SYSPATH's block device below it: RET's text is allocated into *RET_TEXT. */
+static int chain_append(struct resolver *s, const struct chain *up, const char *syspath, char **ret_text,
+                        struct chain *ret)
 {
         char kind[32];
         const char *name = base_name(syspath);
+        bool crypt;
 
-        block_kind(s, syspath, kind, sizeof(kind));
-        int k = asprintf(ret, "%s%s%s%s%s%s", chain ? chain : "", chain ? " -> " : "", name, *kind ? " (" : "", kind,
-                         *kind ? ")" : "");
-        return k < 0 ? -ENOMEM : 0;
+        block_kind(s, syspath, kind, sizeof(kind), &crypt);
+        int k = asprintf(ret_text, "%s%s%s%s%s%s", up->text ? up->text : "", up->text ? " -> " : "", name,
+                         *kind ? " (" : "", kind, *kind ? ")" : "");
+        if (k < 0)
+                return -ENOMEM;
+        *ret = (struct chain){ .text = *ret_text, .encrypted = up->encrypted || crypt };
+        return 0;
 }
 
-static int add_leaf(struct rootdisk *rd, size_t controller, const char *chain)
+static int add_leaf(struct rootdisk *rd, size_t controller, const struct chain *chain)
 {
         for (size_t i = 0; i < rd->n_leaves; i++)
-                if (rd->leaves[i].controller == controller && strcmp(rd->leaves[i].chain, chain) == 0)
+                if (rd->leaves[i].controller == controller && strcmp(rd->leaves[i].chain, chain->text) == 0)
                         return 0;
         if (array_grow(&rd->leaves, rd->n_leaves) < 0)
                 return -ENOMEM;
         struct rootdisk_leaf *l = &rd->leaves[rd->n_leaves];
-        l->chain = strdup(chain);
+        l->chain = strdup(chain->text);
         if (!l->chain)
                 return -ENOMEM;
         l->controller = controller;
+        l->encrypted = chain->encrypted;
         rd->n_leaves++;
         return 0;
 }
@@ -194,7 +217,7 @@ static bool nvme_ctrl_name(const char *name, unsigned *ret)
  * from the head's multipath/ directory. Every path is followed; with none found the head is
  * not identified.
  */
-static int collect_nvme_paths(struct resolver *s, const char *disk, const char *chain, unsigned depth)
+static int collect_nvme_paths(struct resolver *s, const char *disk, const struct chain *chain, unsigned depth)
 {
         _cleanup_strv_ char **names = NULL;
         _cleanup_free_ char *subsys = NULL;
@@ -235,7 +258,8 @@ static bool has_prefix(const char *s, const char *prefix)
 }
 
 /* A disk with no slaves: it must sit below a PCI device, or need none. */
-static int collect_leaf(struct resolver *s, const char *disk, const char *chain, size_t controller, unsigned depth)
+static int collect_leaf(struct resolver *s, const char *disk, const struct chain *chain, size_t controller,
+                        unsigned depth)
 {
         const char *name = base_name(disk);
 
@@ -256,9 +280,10 @@ static int collect_leaf(struct resolver *s, const char *disk, const char *chain,
         return rootdisk_problem(s->rd, "%s has no PCI device beneath (%s)", name, disk);
 }
 
-static int collect(struct resolver *s, const char *syspath, const char *chain, unsigned depth)
+static int collect(struct resolver *s, const char *syspath, const struct chain *chain, unsigned depth)
 {
-        _cleanup_free_ char *disk = NULL, *here = NULL;
+        _cleanup_free_ char *disk = NULL, *here_text = NULL;
+        struct chain here;
         size_t controller, n_slaves;
         int k;
 
@@ -272,16 +297,16 @@ static int collect(struct resolver *s, const char *syspath, const char *chain, u
         k = strv_push(&s->visited, &s->n_visited, disk);
         if (k < 0)
                 return k;
-        k = chain_append(s, chain, syspath, &here);
+        k = chain_append(s, chain, syspath, &here_text, &here);
         if (k < 0)
                 return k;
         k = add_pci_on_path(s, disk, &controller);
         if (k < 0)
                 return k;
-        k = collect_slaves(s, disk, here, depth, &n_slaves);
+        k = collect_slaves(s, disk, &here, depth, &n_slaves);
         if (k < 0 || n_slaves > 0)
                 return k;
-        return collect_leaf(s, disk, here, controller, depth);
+        return collect_leaf(s, disk, &here, controller, depth);
 }
 
 static int cmp_index(const void *a, const void *b)
@@ -319,7 +344,7 @@ static int resolve_spec(struct resolver *s, const char *spec)
         s->rd->block = strdup(strrchr(syspath, '/') + 1);
         if (!s->rd->block)
                 return -ENOMEM;
-        k = collect(s, syspath, NULL, 0);
+        k = collect(s, syspath, &(const struct chain){ 0 }, 0);
         if (k < 0)
                 return k;
         sort_unique(s->rd);
@@ -393,7 +418,7 @@ static int resolve_btrfs(struct resolver *s, const char *source)
         for (size_t i = 0; i < n; i++) {
                 char path[PATH_MAX];
                 snprintf(path, sizeof(path), "%s/%s", dir, devs[i]);
-                k = collect_link(s, path, NULL, 0);
+                k = collect_link(s, path, &(const struct chain){ 0 }, 0);
                 if (k < 0)
                         return k;
         }
