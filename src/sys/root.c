@@ -110,7 +110,6 @@ void root_journal_clear(struct root *r)
         r->n_journal = 0;
 }
 
-/* Journaling is best effort: a failed allocation loses an entry, never the operation. */
 /* What the walk W reached, journalled as "/REL": the name is made only while journaling, as
  * this follows every read. */
 void root_journal_walked(struct root *r, enum root_op op, const struct walk *w, const char *value)
@@ -122,6 +121,7 @@ void root_journal_walked(struct root *r, enum root_op op, const struct walk *w, 
         root_journal_add(r, op, shown, value, 0);
 }
 
+/* Journaling is best effort: a failed allocation loses an entry, never the operation. */
 void root_journal_add(struct root *r, enum root_op op, const char *path, const char *value, int result)
 {
         if (!r->journaling)
