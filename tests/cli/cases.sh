@@ -215,6 +215,13 @@ check edit-add-path-dry-run 0 desktop-intel@edit-base --add path=0000:00:14.0 --
 tree_unchanged edit-add-refused-wrote-nothing desktop-intel@edit-base
 check edit-add-usb 0 desktop-intel@edit-base --add 00:14.0 optional
 file_is edit-add-usb-conf desktop-intel@edit-base:/etc/vfio-prep.conf
+# Each --remove starts from what the --add before it wrote, its golden file, put in place again:
+# the same file when the whole list runs, and the right one when CLI_FILTER picks the --remove.
+# shellcheck disable=SC2154 # golden: the golden files' directory of tests/cli/run.sh
+edit_from() {
+	case $1 in *"${CLI_FILTER:-}"*) cp "$golden/$2.file" "$3" ;; esac
+}
+edit_from edit-remove-gpu edit-add-usb-conf "$(fixture desktop-intel@edit-base)/etc/vfio-prep.conf"
 check edit-remove-gpu 0 desktop-intel@edit-base --remove 0000:01:00.0
 file_is edit-remove-gpu-conf desktop-intel@edit-base:/etc/vfio-prep.conf
 # shellcheck disable=SC2154 # scratch: the scratch directory of tests/cli/run.sh
@@ -226,6 +233,7 @@ file_is edit-add-new-file-conf "$edit_tmp/edit-new.conf"
 printf '# from Windows\r\ndevice 00:14.0 functions=one' >"$edit_tmp/edit-crlf.conf"
 check edit-add-crlf 0 desktop-intel --config "$edit_tmp/edit-crlf.conf" --add 01:00.0
 file_is edit-add-crlf-conf "$edit_tmp/edit-crlf.conf"
+edit_from edit-remove-crlf edit-add-crlf-conf "$edit_tmp/edit-crlf.conf"
 check edit-remove-crlf 0 desktop-intel --config "$edit_tmp/edit-crlf.conf" --remove 0000:00:14.0
 file_is edit-remove-crlf-conf "$edit_tmp/edit-crlf.conf"
 
