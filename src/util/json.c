@@ -61,7 +61,8 @@ static bool json_dropping(const struct json *j)
 
 static void json_indent(struct json *j, int level)
 {
-        static const char spaces[2 * JSON_MAX_DEPTH] = "                                ";
+        static const char spaces[] = "                                ";
+        _Static_assert(sizeof(spaces) == 2 * JSON_MAX_DEPTH + 1, "two spaces for each level");
 
         put(j, spaces, 2 * (size_t)(level < 0 ? 0 : level < JSON_MAX_DEPTH ? level : JSON_MAX_DEPTH));
 }
