@@ -183,11 +183,13 @@ hostile-check: $(BUILD)/vfio-prep
 # memory: valgrind would call all of it still reachable, hence --child-silent-after-fork.
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all \
 	    --errors-for-leak-kinds=all --child-silent-after-fork=yes --suppressions=$(CURDIR)/tests/valgrind.supp
-# Valgrind 3.19 (Debian 12) does not know openat2(2): it warns on stderr and fails the call,
-# so these runs take the root layer's walk; make check-asan covers the openat2 path.
+# Valgrind 3.19 (Debian 12) knows neither openat2(2) nor pidfd_open(2): it warns on stderr and
+# fails the call, so these runs take the fallbacks (the root layer's walk, the waits' naps);
+# make check-asan covers the kernel's paths.
+NO_NEW_SYSCALLS := VFIO_PREP_NO_OPENAT2=1 VFIO_PREP_NO_PIDFD=1
 check-valgrind: $(BUILD)/vfio-prep
-	@VFIO_PREP_NO_OPENAT2=1 CLI_WRAPPER="$(VALGRIND)" sh tests/cli/run.sh $(BUILD)/vfio-prep
-	@VFIO_PREP_NO_OPENAT2=1 CLI_WRAPPER="$(VALGRIND)" HOSTILE_TIMEOUT=60 sh tests/hostile/run.sh $(BUILD)/vfio-prep
+	@$(NO_NEW_SYSCALLS) CLI_WRAPPER="$(VALGRIND)" sh tests/cli/run.sh $(BUILD)/vfio-prep
+	@$(NO_NEW_SYSCALLS) CLI_WRAPPER="$(VALGRIND)" HOSTILE_TIMEOUT=60 sh tests/hostile/run.sh $(BUILD)/vfio-prep
 
 # libFuzzer (clang): `make fuzz` runs each harness FUZZ_SECONDS, `make fuzz-check` (in make
 # check, so in CI) each FUZZ_CHECK_SECONDS.
@@ -200,10 +202,11 @@ fuzz-check: $(FUZZ_BINS)
 	@sh tests/fuzz/run.sh check $(FUZZ_CHECK_SECONDS) $(FUZZ_BINS)
 .PHONY: hostile-check check-valgrind fuzz fuzz-check
 
-# The unit, command-line (with the capture round trips) and hostile suites again, the root layer
-# forced onto its own walk instead of openat2(2): both lookup paths proven.
+# The unit, command-line (with the capture round trips) and hostile suites again as on a kernel
+# before 5.3: the root layer forced onto its own walk instead of openat2(2), and the waits for
+# a child onto naps instead of pidfd_open(2). Both paths of each proven.
 check-fallback: $(BUILD)/vfio-prep $(TEST_BINS)
-	@VFIO_PREP_NO_OPENAT2=1 $(MAKE) --no-print-directory unit cli-check hostile-check
+	@$(NO_NEW_SYSCALLS) $(MAKE) --no-print-directory unit cli-check hostile-check
 .PHONY: check-fallback
 
 # What the first run downloads is said first; only the demo's packages are installed, then
@@ -234,7 +237,12 @@ $(BUILD)/bench/bare: bench/bare.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -static -o $@ $<
 
-bench: all $(BUILD)/bench/measure $(BUILD)/bench/noop $(BUILD)/bench/bare
+# One write with a deadline through the root layer, the library's own code.
+$(BUILD)/bench/deadline: bench/deadline.c $(BUILD)/libvfio-prep.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+bench: all $(BUILD)/bench/measure $(BUILD)/bench/noop $(BUILD)/bench/bare $(BUILD)/bench/deadline
 	@sh bench/run.sh $(BUILD)
 
 # The program installed as BINDIR/vfio-prep. The packages install the static build there

@@ -8,8 +8,9 @@
 # it adds to an initramfs. It prints numbers and never fails on them: no timing is asserted.
 #
 # Needs BUILD_DIR/vfio-prep, BUILD_DIR/bench/measure and BUILD_DIR/bench/noop (make bench
-# builds them, and BUILD_DIR/bench/bare, the reads of a whole machine and nothing else, printed
-# for scale); BUILD_DIR/vfio-prep.static is measured too when it exists. lspci (pciutils),
+# builds them, BUILD_DIR/bench/bare, the reads of a whole machine and nothing else, printed
+# for scale, and BUILD_DIR/bench/deadline, one write with a deadline); BUILD_DIR/vfio-prep.static
+# is measured too when it exists. lspci (pciutils),
 # strip, cpio, gzip and zstd are used when present; a missing one leaves its cells empty.
 #
 #   BENCH_RUNS=N            timed runs per vfio-prep measurement (default 21)
@@ -41,6 +42,7 @@ bdir=$(basename "$build")
 measure=$build/bench/measure
 noop=$build/bench/noop
 bare=$build/bench/bare
+deadline=$build/bench/deadline
 runs=${BENCH_RUNS:-21}
 sizes=${BENCH_SIZES:-50 500 2000}
 loop_budget=${BENCH_LOOP_BUDGET_MS:-10000}
@@ -499,8 +501,37 @@ floor_report() {
 			printf "  only reads each config header, driver and group link and group type (plain openat(2),\n"
 			printf "  nothing checked), makes %d and takes %.1f ms (cpu %.1f): --check is %.1fx | %.1fx of it\n",
 				baren, bare / 1000, barec / 1000, chk["openat2"] / bare, chk["walk"] / bare
+			# What one call costs on this machine says how far an absolute goal is from it.
+			if (baren > 0)
+				printf "  (%.2f us a call here: at that cost, 25 ms is %d calls, bench/bare itself %s)\n",
+					bare / baren, 25000 * baren / bare, bare <= 25000 ? "fits" : "does not fit"
 		}
 	}' "$scratch/floor"
+}
+
+# ---- One sysfs write with a deadline ------------------------------------------------------
+# --apply makes each unbind and drivers_probe write in a forked child and waits for it
+# (vfio-prep(8), BINDING). bench/deadline times that through the root layer on a regular file:
+# the child and the wait, woken by pidfd_open(2) or napping 2 ms at a time (VFIO_PREP_NO_PIDFD=1).
+bench_deadline() {
+	if [ ! -x "$deadline" ]; then
+		echo "bench: $deadline is missing (run make bench)" >&2
+		return 0
+	fi
+	: >"$scratch/attr"
+	echo
+	echo "one sysfs write with a deadline (a forked child writes, the parent waits), 200 writes:"
+	for how in pidfd naps; do
+		case $how in
+		pidfd) out=$(VFIO_PREP_NO_PIDFD=0 "$deadline" "$scratch" 200) ;;
+		*) out=$(VFIO_PREP_NO_PIDFD=1 "$deadline" "$scratch" 200) ;;
+		esac || { printf '  %s: bench/deadline failed\n' "$how"; continue; }
+		# shellcheck disable=SC2086 # two numbers
+		set -- $out
+		label="woken by pidfd_open(2)"
+		[ "$how" = pidfd ] || label="napping 2 ms (VFIO_PREP_NO_PIDFD=1)"
+		printf '  %-38s median %s ms, least %s ms\n' "$label" "$(us_ms "$1")" "$(us_ms "$2")"
+	done
 }
 
 # ---- What --apply adds to a boot, from the guest's kernel log ------------------------------
@@ -609,4 +640,5 @@ floor_measure openat2
 floor_measure walk
 bare_measure
 floor_report
+bench_deadline
 bench_vm

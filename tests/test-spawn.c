@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -92,6 +93,21 @@ static void test_call(void **state)
         assert_int_equal(spawn_call(hang, NULL, 200), -ETIMEDOUT);
         int64_t took = spawn_now_ms() - t0;
         assert_true(took >= 200 && took < 5000);
+
+        /* The wait ends when the child does, not at the deadline. */
+        t0 = spawn_now_ms();
+        v = -EROFS;
+        assert_int_equal(spawn_call(return_value, &v, 60000), -EROFS);
+        assert_true(spawn_now_ms() - t0 < 30000);
+}
+
+/* The same where the kernel has no pidfd_open(2) (before Linux 5.3): the waits nap. */
+static void test_without_pidfd(void **state)
+{
+        assert_int_equal(setenv("VFIO_PREP_NO_PIDFD", "1", 1), 0);
+        test_program_output(state);
+        test_call(state);
+        assert_int_equal(unsetenv("VFIO_PREP_NO_PIDFD"), 0);
 }
 
 int main(void)
@@ -100,6 +116,7 @@ int main(void)
                 cmocka_unit_test(test_program_output),
                 cmocka_unit_test(test_program_limits),
                 cmocka_unit_test(test_call),
+                cmocka_unit_test(test_without_pidfd),
         };
         return cmocka_run_group_tests_name("spawn", tests, NULL, NULL);
 }

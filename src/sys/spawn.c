@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,24 +140,72 @@ static int collect(struct sbuf *o, struct spawn_output *run, int out, int err, i
         return k;
 }
 
+/* Any value but "" and "0" makes the waits nap instead of polling a pidfd: the tests prove the
+ * fallback so. */
+static bool pidfd_forced_off(void)
+{
+        const char *e = getenv("VFIO_PREP_NO_PIDFD");
+        return e && *e && strcmp(e, "0") != 0;
+}
+
+/* wait_until()'s pidfd before the first wait: opened only when the child has not exited yet. */
+#define PIDFD_UNTRIED (-2)
+
+/* A descriptor that polls readable once PID has exited (Linux 5.3), or -1: then the caller naps. */
+static int pidfd_of(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+        if (!pidfd_forced_off())
+                return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+        (void)pid;
+#endif
+        return -1;
+}
+
+/* Until PID may have exited or DEADLINE (> now) passes: on its pidfd FD, else a nap of 2 ms. */
+static void wait_a_while(pid_t pid, int *fd, int64_t deadline)
+{
+        if (*fd == PIDFD_UNTRIED)
+                *fd = pidfd_of(pid);
+        if (*fd < 0) {
+                poll(NULL, 0, 2);
+                return;
+        }
+        int64_t left = deadline - spawn_now_ms();
+        struct pollfd p = { .fd = *fd, .events = POLLIN };
+        (void)poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+}
+
 /* Wait for PID to exit until DEADLINE: 0 with its wait status, -ETIMEDOUT, or another -errno.
- * The one loop that waits for a child: polled, since a child stuck in the kernel would hold
- * a blocking waitpid() for ever. */
+ * The one loop that waits for a child: never a blocking waitpid(), since a child stuck in the
+ * kernel would hold it for ever. The pidfd wakes it as the child exits; without one it naps,
+ * and every deadline write would cost at least a nap. */
 static int wait_until(pid_t pid, int64_t deadline, int *ret_status)
 {
+        int fd = PIDFD_UNTRIED, k;
+
         for (;;) {
                 int st;
                 pid_t w = waitpid(pid, &st, WNOHANG);
                 if (w == pid) {
                         *ret_status = st;
-                        return 0;
+                        k = 0;
+                        break;
                 }
-                if (w < 0 && errno != EINTR)
-                        return -errno;
-                if (spawn_now_ms() >= deadline)
-                        return -ETIMEDOUT;
-                poll(NULL, 0, 2);
+                if (w < 0 && errno != EINTR) {
+                        k = -errno;
+                        break;
+                }
+                if (spawn_now_ms() >= deadline) {
+                        k = -ETIMEDOUT;
+                        break;
+                }
+                wait_a_while(pid, &fd, deadline);
         }
+        if (fd >= 0)
+                close(fd);
+        return k;
 }
 
 /* Wait for PID until DEADLINE; then (or on an earlier failure K) kill its process group. */
