@@ -8,10 +8,10 @@
 # it adds to an initramfs. It prints numbers and never fails on them: no timing is asserted.
 #
 # Needs BUILD_DIR/vfio-prep, BUILD_DIR/bench/measure and BUILD_DIR/bench/noop (make bench
-# builds them, BUILD_DIR/bench/bare, the reads of a whole machine and nothing else, printed
-# for scale, and BUILD_DIR/bench/deadline, one write with a deadline); BUILD_DIR/vfio-prep.static
-# is measured too when it exists. lspci (pciutils),
-# strip, cpio, gzip and zstd are used when present; a missing one leaves its cells empty.
+# builds them, BUILD_DIR/bench/bare, the reads of a whole machine and nothing else, printed for
+# scale, and BUILD_DIR/bench/deadline, one write with a deadline); BUILD_DIR/vfio-prep.static is
+# measured too when it exists. lspci (pciutils), strip, cpio, gzip and zstd are used when
+# present; a missing one leaves its cells empty.
 #
 #   BENCH_RUNS=N            timed runs per vfio-prep measurement (default 21)
 #   BENCH_ROW_BUDGET_MS=M   fewer runs when a row takes longer than this (default 10000)
