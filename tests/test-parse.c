@@ -64,11 +64,22 @@ static void test_parse_hex_fixed(void **state)
         assert_int_equal(v, 7);
 }
 
+static void test_parse_switch(void **state)
+{
+        assert_false(parse_switch(NULL));
+        assert_false(parse_switch(""));
+        assert_false(parse_switch("0"));
+        assert_true(parse_switch("1"));
+        assert_true(parse_switch("yes"));
+        assert_true(parse_switch("00"));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_u64),
                 cmocka_unit_test(test_parse_hex_fixed),
+                cmocka_unit_test(test_parse_switch),
         };
         return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
 }

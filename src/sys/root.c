@@ -13,13 +13,13 @@
 
 #include "array.h"
 #include "macro.h"
+#include "parse.h"
 #include "strjoin.h"
 
-/* Any value but "" and "0" forces the walk: the tests prove the fallback so. */
+/* The tests prove the fallback so. */
 static bool walk_forced(void)
 {
-        const char *e = getenv("VFIO_PREP_NO_OPENAT2");
-        return e && *e && strcmp(e, "0") != 0;
+        return parse_switch(getenv("VFIO_PREP_NO_OPENAT2"));
 }
 
 int root_new(const char *dir, struct root **ret)

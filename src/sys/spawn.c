@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "sbuf.h"
 
 void spawn_output_done(struct spawn_output *o)
@@ -140,12 +141,10 @@ static int collect(struct sbuf *o, struct spawn_output *run, int out, int err, i
         return k;
 }
 
-/* Any value but "" and "0" makes the waits nap instead of polling a pidfd: the tests prove the
- * fallback so. */
+/* The waits nap instead of polling a pidfd: the tests prove the fallback so. */
 static bool pidfd_forced_off(void)
 {
-        const char *e = getenv("VFIO_PREP_NO_PIDFD");
-        return e && *e && strcmp(e, "0") != 0;
+        return parse_switch(getenv("VFIO_PREP_NO_PIDFD"));
 }
 
 /* wait_until()'s pidfd before the first wait: opened only when the child has not exited yet. */

@@ -54,3 +54,8 @@ int parse_hex_fixed(const char *s, unsigned len, uint32_t *ret)
         *ret = v;
         return 0;
 }
+
+bool parse_switch(const char *value)
+{
+        return value && *value && strcmp(value, "0") != 0;
+}

@@ -12,3 +12,6 @@
 int parse_u64(const char *s, int base, uint64_t max, uint64_t *ret);
 /* Exactly LEN hex digits (no 0x), as in "10de" or "030000". */
 int parse_hex_fixed(const char *s, unsigned len, uint32_t *ret);
+/* A switch in the environment (VFIO_PREP_NO_OPENAT2, VFIO_PREP_NO_PIDFD): on for any value but
+ * none, "" and "0", as vfio-prep(8) ENVIRONMENT says. */
+bool parse_switch(const char *value);
